@@ -1,0 +1,59 @@
+"""BCL: the Flask application factory."""
+from __future__ import annotations
+
+from flask import Flask
+
+from app.config import INSTANCE_DIR, Config, TestConfig
+from app.db import resolve_url
+from app.extensions import csrf, db, login_manager
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the application. ``config`` defaults to ``Config`` (environment variables)."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config or Config())
+    app.config["DATABASE_URL_RESOLVED"] = resolve_url(
+        app.config["DATABASE_URL"], app.config["DATABASE_NAME"], INSTANCE_DIR)
+    if app.config["DATABASE_URL_RESOLVED"]:
+        db.configure(app.config["DATABASE_URL_RESOLVED"], echo=app.config["SQL_ECHO"])
+    if app.config.get("ARGON2_FAST"):
+        from app.auth.passwords import use_fast_hashing
+
+        use_fast_hashing()
+
+    from app.web import init_web
+
+    login_manager.init_app(app)
+    init_web(app)
+    csrf.init_app(app)  # after init_web, so an idle session is detected before the CSRF check
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.audit import bp as audit_bp
+    from app.auth import bp as auth_bp
+    from app.disasters import bp as disasters_bp
+    from app.main import bp as main_bp
+    from app.maps import bp as maps_bp
+    from app.operator import bp as operator_bp
+
+    for blueprint in (main_bp, auth_bp, audit_bp, disasters_bp, maps_bp, operator_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from app.auth import rules
+    from certificate_engine import wareki
+
+    app.jinja_env.filters["wareki"] = wareki.format_date
+    app.jinja_env.filters["wareki_datetime"] = wareki.format_datetime
+    app.jinja_env.globals["SCREENS"] = rules.SCREENS
+
+
+__all__ = ["create_app", "TestConfig"]

@@ -1,0 +1,87 @@
+"""Pure rules for staff accounts: the screen catalogue, effective permissions, passwords, lockout."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True)
+class Screen:
+    code: str
+    name: str
+    group: str
+    description: str = ""
+
+
+# The screens (menus) a municipality's administrator can allow per role and per user ID
+# (権限設定). Every staff route names one of these codes; the main menu is always allowed.
+SCREENS: tuple[Screen, ...] = (
+    Screen("victims", "被災者支援システム", "被災者支援", "被災者台帳・被害認定調査・罹災証明書・支援制度"),
+    Screen("shelters", "避難所関連システム", "被災者支援", "避難所の開設・避難者の受付・入退所"),
+    Screen("evac_support", "避難行動要支援者関連システム", "被災者支援", "避難行動要支援者名簿・個別避難計画・安否確認"),
+    Screen("disaster_register", "災害名新規登録", "被災者支援", "災害の登録・編集"),
+    Screen("search", "横断検索", "共通機能", "被災者台帳・避難者名簿・要支援者名簿の横断検索"),
+    Screen("map", "地図", "共通機能", "避難所・要支援者・被害状況・ハザードの地図"),
+    Screen("residents", "住民情報連携（副本）", "管理機能", "住民情報データ連携・世代管理・リカバリ"),
+    Screen("certificates", "証明書交付", "管理機能", "窓口交付・らくらく窓口・交付統計"),
+    Screen("csv_platform", "地域情報プラットフォーム（CSV）", "管理機能", "オープンデータ形式のCSV入出力"),
+    Screen("admin", "システム管理", "管理機能", "ユーザ・権限設定・事項の表示切替"),
+    Screen("audit", "監査ログ", "管理機能", "個人情報へのアクセス記録の閲覧・CSV出力"),
+)
+SCREEN_CODES = frozenset(s.code for s in SCREENS)
+SCREENS_BY_CODE = {s.code: s for s in SCREENS}
+
+# Operator (J-LIS) staff use their own screens and never a municipality's.
+OPERATOR_SCREENS: tuple[Screen, ...] = (
+    Screen("operator", "運営管理（J-LIS）", "運営", "参加団体・集計"),
+)
+
+# Screens that need only a login (main menu, own password, logout).
+LOGIN_ONLY = "login_only"
+
+# The four default roles (権限 01–04) each new municipality starts with.
+DEFAULT_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("01", "システム管理者", tuple(s.code for s in SCREENS)),
+    ("02", "防災担当", ("victims", "shelters", "evac_support", "disaster_register", "search", "map", "csv_platform")),
+    ("03", "福祉担当", ("evac_support", "shelters", "search", "map")),
+    ("04", "避難所担当", ("shelters", "map")),
+)
+
+
+def effective_screens(role_screens, granted, revoked) -> frozenset[str]:
+    """A user's screens: the role's, plus those granted to the user ID, minus those revoked."""
+    return frozenset((set(role_screens or ()) | set(granted or ())) - set(revoked or ())) & SCREEN_CODES
+
+
+def user_overrides(role_screens, wanted) -> tuple[list[str], list[str]]:
+    """Given the screens an administrator ticked for a user, the grants and revocations to store."""
+    role, wanted = set(role_screens or ()), set(wanted or ()) & SCREEN_CODES
+    return sorted(wanted - role), sorted(role - wanted)
+
+
+PASSWORD_MIN_LENGTH = 10
+
+
+def password_problems(password: str, login_id: str = "") -> list[str]:
+    """Why a new password is not acceptable (empty list: acceptable)."""
+    problems = []
+    if len(password) < PASSWORD_MIN_LENGTH:
+        problems.append(f"パスワードは{PASSWORD_MIN_LENGTH}文字以上にしてください。")
+    classes = sum(bool(re.search(p, password)) for p in (r"[A-Za-z]", r"[0-9]", r"[^A-Za-z0-9]"))
+    if classes < 2:
+        problems.append("英字・数字・記号のうち2種類以上を含めてください。")
+    if login_id and login_id.lower() in password.lower():
+        problems.append("ユーザIDを含むパスワードは使えません。")
+    return problems
+
+
+def lock_after_failure(failures: int, now: datetime, max_failures: int, lock_minutes: int) -> datetime | None:
+    """When ``failures`` consecutive failures reach the limit, the time the lock ends."""
+    if failures >= max_failures:
+        return now + timedelta(minutes=lock_minutes)
+    return None
+
+
+def is_locked(locked_until: datetime | None, now: datetime) -> bool:
+    return locked_until is not None and locked_until > now

@@ -1,0 +1,194 @@
+"""Use cases for staff accounts: login, password change, users, roles and screen permissions."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit.services import Actor, record
+from app.auth import rules
+from app.auth.models import Role, User
+from app.auth.passwords import hash_password, verify_password
+from app.db import Scope, set_scope
+from app.errors import AuthenticationError, Conflict, NotFound, ValidationError
+from app.tenants.rules import normalize_lg_code
+
+LOGIN_FAILED = "団体コード、ユーザID、またはパスワードが正しくありません。"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def authenticate(session: Session, lg_code: str | None, login_id: str, password: str, *,
+                 actor: Actor, max_failures: int, lock_minutes: int) -> User:
+    """Check a login and return the user; counts failures and locks the account at the limit.
+
+    ``lg_code`` empty means an operator (J-LIS) login. The session's scope is set to the tenant
+    first, so the lookup itself is bound by row-level security.
+    """
+    code = normalize_lg_code(lg_code) if (lg_code or "").strip() else None
+    set_scope(session, Scope.tenant(code) if code else Scope.operator())
+    actor = Actor(code, None, login_id, actor.ip_address, actor.path)
+    user = session.scalars(select(User).where(User.lg_code.is_(None) if code is None else User.lg_code == code,
+                                              User.login_id == login_id)).first()
+    now = _now()
+    if user is not None and rules.is_locked(user.locked_until, now):
+        record(session, actor, "login_locked", "user", [user.id])
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise AuthenticationError(
+            f"ログインの失敗が続いたため、このユーザIDはロックされています。約{minutes}分後に再度お試しいただくか、"
+            "システム管理者にロック解除を依頼してください。", code="account_locked")
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        _register_failure(session, user, actor, now, max_failures, lock_minutes)
+        raise AuthenticationError(LOGIN_FAILED)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    record(session, Actor(code, user.id, login_id, actor.ip_address, actor.path), "login", "user", [user.id])
+    return user
+
+
+def _register_failure(session, user, actor, now, max_failures, lock_minutes) -> None:
+    record(session, actor, "login_failed", "user", [user.id] if user else [])
+    if user is None:
+        return
+    user.failed_logins += 1
+    user.locked_until = rules.lock_after_failure(user.failed_logins, now, max_failures, lock_minutes)
+    if user.locked_until:
+        record(session, actor, "login_locked", "user", [user.id], failures=user.failed_logins)
+    session.flush()
+
+
+def load_session_user(session: Session, session_id: str) -> User | None:
+    """The user behind a login session id (``lg_code:user_id:generation``), or None if it ended."""
+    try:
+        lg_part, user_part, generation = session_id.split(":")
+        user_id, generation = int(user_part), int(generation)
+    except ValueError:
+        return None
+    set_scope(session, Scope.operator() if lg_part == "-" else Scope.tenant(lg_part))
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or user.session_generation != generation:
+        return None
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str, confirm: str, actor: Actor) -> None:
+    """Change one's own password; every other session of the user ends."""
+    if not verify_password(user.password_hash, current):
+        raise ValidationError("現在のパスワードが正しくありません。", code="current_password_wrong")
+    if new != confirm:
+        raise ValidationError("新しいパスワードと確認用のパスワードが一致しません。", code="password_mismatch")
+    if verify_password(user.password_hash, new):
+        raise ValidationError("現在と同じパスワードには変更できません。", code="password_unchanged")
+    problems = rules.password_problems(new, user.login_id)
+    if problems:
+        raise ValidationError(" ".join(problems), code="password_weak")
+    user.password_hash = hash_password(new)
+    user.password_changed_at = _now()
+    user.session_generation += 1
+    record(session, actor, "password_change", "user", [user.id])
+    session.flush()
+
+
+# -- administration (a municipality's administrator) -----------------------------------------
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.login_id)))
+
+
+def list_roles(session: Session) -> list[Role]:
+    return list(session.scalars(select(Role).order_by(Role.code)))
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """A user of the actor's municipality; anything else (another tenant's id) is NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("指定されたユーザは見つかりません。", target_type="user", target_id=user_id)
+    return user
+
+
+def get_role(session: Session, role_id: int) -> Role:
+    role = session.get(Role, role_id)
+    if role is None:
+        raise NotFound("指定された権限は見つかりません。", target_type="role", target_id=role_id)
+    return role
+
+
+def create_user(session: Session, actor: Actor, *, login_id: str, display_name: str, department: str,
+                role_id: int, password: str) -> User:
+    """Register a staff account in the actor's municipality."""
+    login_id = login_id.strip()
+    if not login_id or not login_id.replace("-", "").replace("_", "").replace(".", "").isalnum() or not login_id.isascii():
+        raise ValidationError("ユーザIDは半角英数字（- _ . を含めてよい）で入力してください。", code="login_id_format")
+    if session.scalars(select(User.id).where(User.login_id == login_id)).first():
+        raise ValidationError(f"ユーザID「{login_id}」は既に使われています。", code="login_id_taken")
+    problems = rules.password_problems(password, login_id)
+    if problems:
+        raise ValidationError(" ".join(problems), code="password_weak")
+    role = get_role(session, role_id)
+    user = User(lg_code=actor.lg_code, login_id=login_id, display_name=display_name.strip(),
+                department=department.strip(), role=role, password_hash=hash_password(password),
+                password_changed_at=_now())
+    session.add(user)
+    session.flush()
+    record(session, actor, "user_create", "user", [user.id], login_id=login_id, role=role.code)
+    return user
+
+
+def update_user(session: Session, actor: Actor, user_id: int, *, version: int, display_name: str,
+                department: str, role_id: int, screens: list[str], is_active: bool) -> User:
+    """Change a user's role, per-user screens and state, refusing a stale form (optimistic lock)."""
+    user = get_user(session, user_id)
+    _check_version(user.version, version, "ユーザ", {"表示名": user.display_name, "権限": user.role.name if user.role else ""})
+    if user.id == actor.user_id and not is_active:
+        raise ValidationError("自分自身を無効にすることはできません。", code="self_deactivate")
+    role = get_role(session, role_id)
+    granted, revoked = rules.user_overrides(role.screens, screens)
+    if user.id == actor.user_id and "admin" not in rules.effective_screens(role.screens, granted, revoked):
+        raise ValidationError("自分自身からシステム管理の権限を外すことはできません。", code="self_lockout")
+    before = sorted(user.screens)
+    user.display_name, user.department, user.role = display_name.strip(), department.strip(), role
+    user.granted_screens, user.revoked_screens = granted, revoked
+    if user.is_active and not is_active:
+        user.session_generation += 1
+    user.is_active = is_active
+    session.flush()
+    record(session, actor, "user_update", "user", [user.id], role=role.code, screens_before=before,
+           screens_after=sorted(user.screens), is_active=is_active)
+    return user
+
+
+def unlock_user(session: Session, actor: Actor, user_id: int) -> User:
+    user = get_user(session, user_id)
+    user.failed_logins = 0
+    user.locked_until = None
+    session.flush()
+    record(session, actor, "user_unlock", "user", [user.id])
+    return user
+
+
+def update_role(session: Session, actor: Actor, role_id: int, *, version: int, name: str, screens: list[str]) -> Role:
+    """Set the screens of a role (権限); unknown screen codes are refused."""
+    role = get_role(session, role_id)
+    _check_version(role.version, version, "権限", {"名称": role.name, "画面": "、".join(role.screens)})
+    unknown = set(screens) - rules.SCREEN_CODES
+    if unknown:
+        raise ValidationError(f"不明な画面コードです: {', '.join(sorted(unknown))}", code="screen_unknown")
+    if not name.strip():
+        raise ValidationError("権限の名称を入力してください。", code="role_name_missing")
+    before = list(role.screens)
+    role.name, role.screens = name.strip(), sorted(screens)
+    session.flush()
+    record(session, actor, "role_update", "role", [role.id], code=role.code, screens_before=before,
+           screens_after=role.screens)
+    return role
+
+
+def _check_version(current: int, submitted: int, what: str, current_values: dict) -> None:
+    if current != submitted:
+        raise Conflict(f"この{what}は他の利用者が先に更新しました。最新の内容を確認してから、もう一度更新してください。",
+                       current=current_values)

@@ -1,0 +1,144 @@
+"""Command-line adapters: ``flask --app wsgi db ...`` and ``flask --app wsgi demo ...``."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+
+from app.cluster import ClusterError, EmbeddedCluster, ensure_database
+from app.config import INSTANCE_DIR, PROJECT_ROOT
+from app.db import SYSTEM
+from app.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(demo_group)
+
+
+def _fail(message: str) -> None:
+    click.secho(message, fg="red", err=True)
+    sys.exit(1)
+
+
+def _cluster() -> EmbeddedCluster:
+    return EmbeddedCluster(INSTANCE_DIR)
+
+
+def _uses_embedded() -> bool:
+    return not current_app.config["DATABASE_URL"]
+
+
+def alembic_config(url: str):
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+@click.group("db")
+def db_group() -> None:
+    """The database: embedded PostGIS cluster and migrations."""
+
+
+@db_group.command("start")
+def db_start() -> None:
+    """Create (first time) and start the embedded PostGIS cluster under instance/."""
+    if not _uses_embedded():
+        click.echo("DATABASE_URL is set: the embedded cluster is not used.")
+        return
+    try:
+        info = _cluster().start()
+        url = info.url(current_app.config["DATABASE_NAME"])
+        if ensure_database(url):
+            click.echo(f"created database {current_app.config['DATABASE_NAME']}")
+    except ClusterError as exc:
+        _fail(str(exc))
+    click.echo(f"PostGIS cluster: {_cluster().status()}")
+
+
+@db_group.command("stop")
+def db_stop() -> None:
+    """Stop the embedded cluster."""
+    try:
+        stopped = _cluster().stop()
+    except ClusterError as exc:
+        _fail(str(exc))
+    click.echo("stopped" if stopped else "not running")
+
+
+@db_group.command("status")
+def db_status() -> None:
+    """Show whether the embedded cluster runs, and the migration revision of the database."""
+    if _uses_embedded():
+        try:
+            click.echo(f"PostGIS cluster: {_cluster().status()}")
+        except ClusterError as exc:
+            _fail(str(exc))
+    url = current_app.config["DATABASE_URL_RESOLVED"]
+    if not url:
+        return
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            revision = MigrationContext.configure(conn).get_current_revision()
+        click.echo(f"database revision: {revision or 'none (run db upgrade)'}")
+    except Exception as exc:  # noqa: BLE001 - report any connection problem plainly
+        _fail(f"database unreachable: {exc}")
+    finally:
+        engine.dispose()
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the migrations up to REVISION."""
+    from alembic import command
+
+    url = _require_url()
+    ensure_database(url)
+    command.upgrade(alembic_config(url), revision)
+    click.echo(f"database migrated to {revision}")
+
+
+def _require_url() -> str:
+    url = current_app.config["DATABASE_URL_RESOLVED"]
+    if not url:
+        _fail("No database yet: run `flask --app wsgi db start` (or set DATABASE_URL).")
+    return url
+
+
+@click.group("demo")
+def demo_group() -> None:
+    """The fictional demo municipality."""
+
+
+@demo_group.command("load")
+@click.option("--residents", default=5000, show_default=True, help="number of residents to generate")
+@click.option("--seed", default=1, show_default=True)
+def demo_load(residents: int, seed: int) -> None:
+    """Load the demo municipality once (a second run does nothing) and print the logins."""
+    from fixtures import demo
+
+    _require_url()
+    with db.unit_of_work(SYSTEM) as session:
+        created = demo.load_demo(session, residents=residents, seed=seed, progress=_progress)
+    click.echo("demo municipality loaded" if created else "demo municipality already present")
+    click.echo(demo.logins_text())
+
+
+def _progress(label: str, done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / max(total, 1))
+    end = "\n" if done >= total else ""
+    click.echo(f"\r{label:<12} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", nl=False)
+    if end:
+        click.echo("")
+
+

@@ -1,0 +1,83 @@
+"""Configuration, read only from environment variables.
+
+`Config` is what `make run` and production use; `TestConfig` is what the test suite uses.
+Every setting has a safe default so that a fresh clone runs without any file to edit.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("BCL_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+
+GSI_TILE_LIST_URL = "https://maps.gsi.go.jp/development/ichiran.html"
+GSI_TILE_URL = "https://cyberjapandata.gsi.go.jp/xyz/{t}/{z}/{x}/{y}.{ext}"
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one kept under instance/ so sessions survive restarts."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = INSTANCE_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+class Config:
+    """Settings for `make run` and production."""
+
+    TESTING = False
+    # None means: use the embedded PostGIS cluster under instance/ (see app/cluster.py).
+    DATABASE_URL: str | None = os.environ.get("DATABASE_URL") or None
+    DATABASE_NAME = os.environ.get("BCL_DATABASE_NAME", "bcl")
+    SQL_ECHO = os.environ.get("SQL_ECHO") == "1"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE") == "1"
+    SESSION_COOKIE_NAME = "bcl_session"
+    # Hard limit for one login; the idle limit below is what shared tablets rely on.
+    PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_HOURS", 12) * 3600
+    # Shared tablets in the field: a forgotten tablet logs itself out after this many seconds.
+    IDLE_TIMEOUT_SECONDS = _int("IDLE_TIMEOUT_SECONDS", 15 * 60)
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 30)
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 512) * 1024 * 1024
+
+    # Base maps: 地理院タイル by default; "blank" is the offline white map.
+    BASEMAP_DEFAULT = os.environ.get("BASEMAP_DEFAULT", "gsi_std")
+    BASEMAP_GSI_URL = os.environ.get("BASEMAP_GSI_URL", GSI_TILE_URL)
+    BASEMAP_ATTRIBUTION_URL = GSI_TILE_LIST_URL
+
+    AUDIT_PAGE_SIZE = 50
+
+    @property
+    def SECRET_KEY(self) -> str:  # noqa: N802 - Flask's name
+        return _secret_key()
+
+
+class TestConfig(Config):
+    """Settings for the test suite: same behaviour, no outside requests, fast hashing."""
+
+    TESTING = True
+    DATABASE_NAME = "bcl_test"
+    BASEMAP_DEFAULT = "blank"
+    ARGON2_FAST = True  # low-cost password hashing so the suite stays quick
+
+    @property
+    def SECRET_KEY(self) -> str:  # noqa: N802
+        return "test-secret-key"

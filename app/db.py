@@ -1,0 +1,147 @@
+"""Database access: the declarative base, the session factory and the tenant scope.
+
+Tenancy is enforced by PostgreSQL row-level security. Every transaction starts by setting two
+transaction-local settings from the session's scope:
+
+- ``role``: ``bcl_app`` for municipal staff, ``bcl_operator`` for the operator (J-LIS), or the
+  login role itself for system work (migrations, demo loading, CLI administration);
+- ``app.lg_code``: the municipality whose rows the transaction may see. Unset means no rows.
+
+The policies live in the migrations; this module only decides which scope a session runs in.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import DateTime, MetaData, create_engine, event, func
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+APP_ROLE = "bcl_app"
+OPERATOR_ROLE = "bcl_operator"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who a transaction acts for. ``role=None`` is the system scope (no SET ROLE)."""
+
+    role: str | None
+    lg_code: str | None = None
+
+    @classmethod
+    def tenant(cls, lg_code: str) -> Scope:
+        return cls(APP_ROLE, lg_code)
+
+    @classmethod
+    def operator(cls) -> Scope:
+        return cls(OPERATOR_ROLE, None)
+
+    @property
+    def is_system(self) -> bool:
+        return self.role is None
+
+
+NO_TENANT = Scope(APP_ROLE, None)
+SYSTEM = Scope(None, None)
+
+
+def _apply_scope(connection: Connection, scope: Scope) -> None:
+    connection.exec_driver_sql(
+        "SELECT set_config('role', %s, true), set_config('app.lg_code', %s, true)",
+        (scope.role or "none", scope.lg_code or ""),
+    )
+
+
+def set_scope(session: Session, scope: Scope) -> None:
+    """Make ``session`` act for ``scope`` from now on, including the transaction in progress."""
+    session.info["scope"] = scope
+    if session.in_transaction():
+        _apply_scope(session.connection(), scope)
+
+
+def get_scope(session: Session) -> Scope:
+    return session.info.get("scope", NO_TENANT)
+
+
+@event.listens_for(Session, "after_begin")
+def _scope_new_transaction(session: Session, transaction, connection: Connection) -> None:
+    # A session without an explicit scope sees no tenant rows: forgetting to set it fails closed.
+    _apply_scope(connection, get_scope(session))
+
+
+class Database:
+    """Engine plus a request-scoped session; one commit per request or CLI command."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.session_factory = sessionmaker(expire_on_commit=False)
+        self.session = scoped_session(self.session_factory)
+
+    def configure(self, url: str, echo: bool = False) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+        self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        self.session_factory.configure(bind=self.engine)
+
+    def bind_session_to(self, connection: Connection | None) -> None:
+        """Tests: run every session inside ``connection``'s transaction, as savepoints."""
+        if connection is None:
+            self.session_factory.configure(bind=self.engine, join_transaction_mode="conservative_savepoint")
+        else:
+            self.session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+
+    def dispose(self) -> None:
+        self.session.remove()
+        if self.engine is not None:
+            self.engine.dispose()
+
+    @contextmanager
+    def unit_of_work(self, scope: Scope) -> Iterator[Session]:
+        """A session for one CLI command or job: commits on success, rolls back on any error."""
+        session = self.session_factory()
+        set_scope(session, scope)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def resolve_url(database_url: str | None, database_name: str, instance_dir) -> str | None:
+    """The SQLAlchemy URL: DATABASE_URL when set, else the embedded cluster's (None if not created)."""
+    if database_url:
+        for prefix in ("postgres://", "postgresql://"):
+            if database_url.startswith(prefix):
+                return "postgresql+psycopg://" + database_url[len(prefix):]
+        return database_url
+    from app.cluster import EmbeddedCluster
+
+    cluster = EmbeddedCluster(instance_dir)
+    if not cluster.info_file.exists():
+        return None
+    return cluster.info().url(database_name)

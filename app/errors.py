@@ -1,0 +1,64 @@
+"""Domain errors raised by services and the one place that turns them into responses.
+
+Services raise these; they never call ``abort``. HTML requests get a Japanese page, API requests
+(paths under /api/, /ogc/ or ``Accept: application/json``) get an RFC 9457 problem document.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base class: ``message`` is shown to the user (Japanese), ``code`` is stable for APIs."""
+
+    status = 400
+    code = "bad_request"
+    title = "入力内容に誤りがあります"
+
+    def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details or {}
+
+
+class ValidationError(DomainError):
+    status = 422
+    code = "validation_error"
+    title = "入力内容に誤りがあります"
+
+
+class AuthenticationError(DomainError):
+    status = 401
+    code = "authentication_failed"
+    title = "認証に失敗しました"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+    title = "この画面を利用する権限がありません"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    title = "対象が見つかりません"
+
+    def __init__(self, message: str, *, target_type: str | None = None, target_id: Any = None, **kw):
+        super().__init__(message, **kw)
+        self.target_type = target_type
+        self.target_id = target_id
+
+
+class Conflict(DomainError):
+    """Optimistic-lock conflict: ``current`` carries the other person's saved values."""
+
+    status = 409
+    code = "conflict"
+    title = "他の利用者が先に更新しました"
+
+    def __init__(self, message: str, *, current: dict[str, Any] | None = None, **kw):
+        super().__init__(message, **kw)
+        self.current = current or {}

@@ -1,0 +1,34 @@
+"""Reference areas on the map: hazard zones and administrative areas (町丁目)."""
+from __future__ import annotations
+
+from geoalchemy2 import Geometry
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, TimestampMixin
+
+
+class HazardArea(TimestampMixin, Base):
+    """One polygon of a hazard layer (layers/ catalogue code + the class within it)."""
+
+    __tablename__ = "hazard_areas"
+    __table_args__ = (Index("ix_hazard_areas_lg_code_layer_code", "lg_code", "layer_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
+    layer_code: Mapped[str] = mapped_column(String(40))
+    class_code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)
+
+
+class AdminArea(TimestampMixin, Base):
+    """A 町丁目 (town block area) of the municipality."""
+
+    __tablename__ = "admin_areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(60))
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)

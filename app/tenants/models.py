@@ -1,0 +1,41 @@
+"""The tenants: municipalities keyed by their 全国地方公共団体コード."""
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, TimestampMixin
+from app.tenants import rules
+
+
+class Municipality(TimestampMixin, Base):
+    __tablename__ = "municipalities"
+    __table_args__ = (
+        CheckConstraint("lg_code ~ '^[0-9]{6}$'", name="lg_code_digits"),
+        CheckConstraint("population >= 0", name="population_non_negative"),
+        CheckConstraint("kind IN ('政令市','市','特別区','町','村')", name="kind_known"),
+    )
+
+    lg_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    name_kana: Mapped[str] = mapped_column(String(80), default="")
+    kind: Mapped[str] = mapped_column(String(8))
+    population: Mapped[int] = mapped_column(Integer)
+    # Map home of the municipality (the town hall), used to centre maps.
+    center_lat: Mapped[float]
+    center_lon: Mapped[float]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def prefecture(self) -> str:
+        return rules.prefecture_of(self.lg_code)
+
+    @property
+    def size_class(self) -> str:
+        return rules.size_class(self.kind, self.population)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.prefecture}{self.name}"

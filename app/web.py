@@ -1,0 +1,194 @@
+"""Glue between Flask and the services: the request's unit of work, login, screen permissions,
+idle timeout and error pages. Routes use ``screen_required`` and ``current_actor``."""
+from __future__ import annotations
+
+import logging
+import time
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.audit.services import Actor, record
+from app.auth import rules
+from app.auth.services import load_session_user
+from app.errors import DomainError, NotFound, PermissionDenied
+from app.extensions import db, login_manager
+
+# Endpoints reachable without login. Every other route must declare a screen (see screen_required).
+PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "main.healthz"})
+SESSION_EXPIRED_MESSAGE = ("一定時間操作がなかったため、安全のためログアウトしました。もう一度ログインしてください。"
+                           "入力中の内容はこの端末に一時保存されており、ログイン後に復元されます。")
+
+
+def screen_required(screen: str):
+    """Declare and enforce the screen (権限設定の画面) a view belongs to.
+
+    Anonymous users go to the login page; users without the screen get 403 (audited).
+    """
+    if screen != rules.LOGIN_ONLY and screen not in rules.SCREEN_CODES | {s.code for s in rules.OPERATOR_SCREENS}:
+        raise ValueError(f"unknown screen {screen!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.can_use(screen):
+                raise PermissionDenied(f"「{_screen_name(screen)}」を利用する権限がありません。"
+                                       "必要な場合はシステム管理者に依頼してください。", details={"screen": screen})
+            return view(*args, **kwargs)
+
+        wrapped.required_screen = screen
+        return wrapped
+
+    return decorator
+
+
+def _screen_name(code: str) -> str:
+    for screen in (*rules.SCREENS, *rules.OPERATOR_SCREENS):
+        if screen.code == code:
+            return screen.name
+    return code
+
+
+def current_actor() -> Actor:
+    """The logged-in user (or anonymous visitor) as an audit Actor."""
+    ip = request.remote_addr
+    if current_user.is_authenticated:
+        return Actor(current_user.lg_code, current_user.id, current_user.login_id, ip, request.path)
+    return Actor(None, None, "", ip, request.path)
+
+
+def wants_json() -> bool:
+    if request.path.startswith(("/api/", "/ogc/")) or request.path == "/healthz":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after login."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def init_web(app: Flask) -> None:
+    """Register the login loader, the unit-of-work hooks, idle timeout and error handlers."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "ログインしてください。"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load_user(session_id: str):
+        return load_session_user(db.session, session_id)
+
+    @app.before_request
+    def _idle_timeout():
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return None
+        now = int(time.time())
+        last_seen = session.get("last_seen", now)
+        if now - last_seen > app.config["IDLE_TIMEOUT_SECONDS"]:
+            return _end_idle_session()
+        session["last_seen"] = now
+        return None
+
+    @app.after_request
+    def _commit(response):
+        # One commit per request. Error handlers have already rolled back the failed work, so what
+        # remains (the audit entry of a refusal, say) is committed here.
+        db.session.commit()
+        return response
+
+    @app.teardown_appcontext
+    def _remove_session(exc):
+        db.session.remove()
+
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _end_idle_session():
+    record(db.session, current_actor(), "session_expired", "user", [current_user.id])
+    form_page = _form_page()
+    logout_user()
+    session.pop("last_seen", None)
+    if wants_json():
+        return jsonify(type="about:blank", title="セッションの有効期限が切れました", status=401,
+                       code="session_expired"), 401
+    flash(SESSION_EXPIRED_MESSAGE, "warning")
+    return redirect(url_for("auth.login", next=form_page))
+
+
+def _form_page() -> str:
+    """Where to return after a re-login: for a POST, the form page it came from, marked to restore."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path:
+        page = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    else:
+        page = request.path
+    return page + ("&" if "?" in page else "?") + "restore=1"
+
+
+def _render_problem(status: int, title: str, message: str, code: str, **extra):
+    if wants_json():
+        body = {"type": "about:blank", "title": title, "status": status, "detail": message, "code": code, **extra}
+        response = jsonify(body)
+        response.status_code = status
+        response.mimetype = "application/problem+json"
+        return response
+    return render_template("error.html", status=status, title=title, message=message, **extra), status
+
+
+def _domain_error(error: DomainError):
+    db.session.rollback()
+    if isinstance(error, NotFound) and error.target_type:
+        # A wrong or another municipality's record id is recorded: it may be probing.
+        record(db.session, current_actor(), "record_not_found", error.target_type, [error.target_id])
+    if isinstance(error, PermissionDenied):
+        record(db.session, current_actor(), "permission_denied", "screen", [error.details.get("screen", "")])
+    extra = {"current": error.current} if getattr(error, "current", None) else {}
+    return _render_problem(error.status, error.title, error.message, error.code, **extra)
+
+
+def _csrf_error(error: CSRFError):
+    db.session.rollback()
+    if not current_user.is_authenticated:
+        flash(SESSION_EXPIRED_MESSAGE, "warning")
+        return redirect(url_for("auth.login", next=_form_page()))
+    return _render_problem(400, "フォームの有効期限が切れました",
+                           "画面を開き直してから、もう一度操作してください。入力内容はこの端末に一時保存されています。",
+                           "csrf_failed")
+
+
+_HTTP_MESSAGES = {
+    404: ("ページが見つかりません", "指定されたページは存在しません。メニューから操作し直してください。"),
+    405: ("この操作はできません", "この画面ではその操作はできません。"),
+    413: ("ファイルが大きすぎます", "アップロードできるファイルの大きさを超えています。"),
+}
+
+
+def _http_error(error: HTTPException):
+    db.session.rollback()
+    title, message = _HTTP_MESSAGES.get(error.code, (error.name, error.description or ""))
+    return _render_problem(error.code or 500, title, message, f"http_{error.code}")
+
+
+def _unexpected_error(error: Exception):
+    db.session.rollback()
+    logging.getLogger("bcl").exception("unexpected error", exc_info=error)
+    return _render_problem(500, "システムエラーが発生しました",
+                           "処理は取り消され、データは変更されていません。時間をおいてもう一度お試しください。",
+                           "internal_error")

@@ -1,0 +1,43 @@
+"""和暦 (Japanese era) formatting for dates on screens, CSVs and certificates."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+JST = ZoneInfo("Asia/Tokyo")
+
+# (first day of the era, name); newest first.
+ERAS: tuple[tuple[date, str], ...] = (
+    (date(2019, 5, 1), "令和"),
+    (date(1989, 1, 8), "平成"),
+    (date(1926, 12, 25), "昭和"),
+    (date(1912, 7, 30), "大正"),
+    (date(1868, 1, 25), "明治"),
+)
+
+
+def era_of(day: date) -> tuple[str, int]:
+    """The era name and year number of ``day`` (元年 is year 1)."""
+    for start, name in ERAS:
+        if day >= start:
+            return name, day.year - start.year + 1
+    raise ValueError(f"{day.isoformat()} is before the Meiji era")
+
+
+def format_date(day: date | datetime | None, *, gannen: bool = True) -> str:
+    """``令和8年11月25日``; the first year of an era is written 元年 unless ``gannen`` is False."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = day.astimezone(JST).date() if day.tzinfo else day.date()
+    era, year = era_of(day)
+    year_text = "元" if (year == 1 and gannen) else str(year)
+    return f"{era}{year_text}年{day.month}月{day.day}日"
+
+
+def format_datetime(moment: datetime | None) -> str:
+    """``令和8年11月25日 14:05`` in Japan time."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(JST) if moment.tzinfo else moment
+    return f"{format_date(local.date())} {local:%H:%M}"
