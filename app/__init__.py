@@ -35,16 +35,20 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-def _register_blueprints(app: Flask) -> None:
-    from app.audit import bp as audit_bp
-    from app.auth import bp as auth_bp
-    from app.disasters import bp as disasters_bp
-    from app.main import bp as main_bp
-    from app.maps import bp as maps_bp
-    from app.operator import bp as operator_bp
+BLUEPRINT_PACKAGES = ("main", "auth", "audit", "disasters", "maps", "operator")
 
-    for blueprint in (main_bp, auth_bp, audit_bp, disasters_bp, maps_bp, operator_bp):
-        app.register_blueprint(blueprint)
+
+def _register_blueprints(app: Flask) -> None:
+    """Import each domain's routes (they attach views to the package's ``bp``) and register it."""
+    import importlib
+    import importlib.util
+
+    for name in BLUEPRINT_PACKAGES:
+        package = importlib.import_module(f"app.{name}")
+        for module in ("routes", "admin_routes"):
+            if importlib.util.find_spec(f"app.{name}.{module}"):
+                importlib.import_module(f"app.{name}.{module}")
+        app.register_blueprint(package.bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -56,4 +60,4 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["SCREENS"] = rules.SCREENS
 
 
-__all__ = ["create_app", "TestConfig"]
+__all__ = ["TestConfig", "create_app"]

@@ -5,8 +5,9 @@ import sys
 
 import click
 from flask import Flask, current_app
+from sqlalchemy.engine import make_url
 
-from app.cluster import ClusterError, EmbeddedCluster, ensure_database
+from app.cluster import ClusterError, EmbeddedCluster, database_exists, ensure_database
 from app.config import INSTANCE_DIR, PROJECT_ROOT
 from app.db import SYSTEM
 from app.extensions import db
@@ -84,6 +85,9 @@ def db_status() -> None:
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine
 
+    if not database_exists(url):
+        click.echo(f"database {make_url(url).database}: not created yet (run `flask --app wsgi db upgrade`)")
+        return
     engine = create_engine(url)
     try:
         with engine.connect() as conn:

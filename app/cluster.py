@@ -165,7 +165,8 @@ def _server_user() -> str:
     try:
         pwd.getpwnam(name)
     except KeyError as exc:
-        raise ClusterError(f"System user {name!r} does not exist; PostgreSQL cannot run as root.\n{INSTALL_HINT}") from exc
+        raise ClusterError(
+            f"System user {name!r} does not exist; PostgreSQL cannot run as root.\n{INSTALL_HINT}") from exc
     return name
 
 
@@ -180,16 +181,26 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def ensure_database(url: str) -> bool:
-    """Create the database named in ``url`` when it does not exist; returns True if created."""
+def _admin_connection(url: str):
     import psycopg
     from sqlalchemy.engine import make_url
 
     target = make_url(url)
     admin = target.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (target.database,)).fetchone()
-        if exists:
-            return False
-        conn.execute(f'CREATE DATABASE "{target.database}" TEMPLATE template0 ENCODING \'UTF8\' LOCALE \'C.UTF-8\'')
+    return target.database, psycopg.connect(admin, autocommit=True)
+
+
+def database_exists(url: str) -> bool:
+    name, connection = _admin_connection(url)
+    with connection as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+
+
+def ensure_database(url: str) -> bool:
+    """Create the database named in ``url`` when it does not exist; returns True if created."""
+    if database_exists(url):
+        return False
+    name, connection = _admin_connection(url)
+    with connection as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' LOCALE \'C.UTF-8\'')
         return True

@@ -55,6 +55,7 @@ class Config:
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 30)
 
+    WTF_I18N_ENABLED = False  # use WTForms' own translations (Japanese, see app/forms.py)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 512) * 1024 * 1024
 

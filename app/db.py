@@ -74,15 +74,20 @@ def _apply_scope(connection: Connection, scope: Scope) -> None:
     )
 
 
+def _unwrap(session) -> Session:
+    return session() if isinstance(session, scoped_session) else session
+
+
 def set_scope(session: Session, scope: Scope) -> None:
     """Make ``session`` act for ``scope`` from now on, including the transaction in progress."""
+    session = _unwrap(session)
     session.info["scope"] = scope
     if session.in_transaction():
         _apply_scope(session.connection(), scope)
 
 
 def get_scope(session: Session) -> Scope:
-    return session.info.get("scope", NO_TENANT)
+    return _unwrap(session).info.get("scope", NO_TENANT)
 
 
 @event.listens_for(Session, "after_begin")
@@ -108,7 +113,7 @@ class Database:
     def bind_session_to(self, connection: Connection | None) -> None:
         """Tests: run every session inside ``connection``'s transaction, as savepoints."""
         if connection is None:
-            self.session_factory.configure(bind=self.engine, join_transaction_mode="conservative_savepoint")
+            self.session_factory.configure(bind=self.engine, join_transaction_mode="conditional_savepoint")
         else:
             self.session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
 
@@ -117,11 +122,16 @@ class Database:
         if self.engine is not None:
             self.engine.dispose()
 
+    def new_session(self, scope: Scope) -> Session:
+        """A session of its own (the caller closes it), e.g. for a response streamed after the request."""
+        session = self.session_factory()
+        set_scope(session, scope)
+        return session
+
     @contextmanager
     def unit_of_work(self, scope: Scope) -> Iterator[Session]:
         """A session for one CLI command or job: commits on success, rolls back on any error."""
-        session = self.session_factory()
-        set_scope(session, scope)
+        session = self.new_session(scope)
         try:
             yield session
             session.commit()

@@ -100,7 +100,8 @@ def search(session: Session, flt: AuditFilter, page: int = 1, page_size: int = 5
     return list(rows[:page_size]), len(rows) > page_size
 
 
-CSV_HEADER = ("日時", "団体コード", "ユーザID", "操作", "操作コード", "対象種別", "対象ID", "詳細", "IPアドレス", "パス")
+CSV_HEADER = ("日時", "団体コード", "ユーザID", "操作", "操作コード", "対象種別", "対象ID", "詳細",
+              "IPアドレス", "パス")
 
 
 def iter_csv(session: Session, flt: AuditFilter, encoding: str = "utf-8-sig") -> Iterator[bytes]:

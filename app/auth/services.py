@@ -1,6 +1,7 @@
 """Use cases for staff accounts: login, password change, users, roles and screen permissions."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from app.auth.models import Role, User
 from app.auth.passwords import hash_password, verify_password
 from app.db import Scope, set_scope
 from app.errors import AuthenticationError, Conflict, NotFound, ValidationError
+from app.tenants.models import Municipality
 from app.tenants.rules import normalize_lg_code
 
 LOGIN_FAILED = "団体コード、ユーザID、またはパスワードが正しくありません。"
@@ -31,6 +33,11 @@ def authenticate(session: Session, lg_code: str | None, login_id: str, password:
     code = normalize_lg_code(lg_code) if (lg_code or "").strip() else None
     set_scope(session, Scope.tenant(code) if code else Scope.operator())
     actor = Actor(code, None, login_id, actor.ip_address, actor.path)
+    if code is not None and session.get(Municipality, code) is None:
+        record(session, actor, "login_failed", "municipality", [code])
+        raise AuthenticationError(
+            f"地方公共団体コード「{code}」の団体はBCLに登録されていません。コードを確認してください。",
+            code="municipality_unknown")
     user = session.scalars(select(User).where(User.lg_code.is_(None) if code is None else User.lg_code == code,
                                               User.login_id == login_id)).first()
     now = _now()
@@ -122,7 +129,7 @@ def create_user(session: Session, actor: Actor, *, login_id: str, display_name: 
                 role_id: int, password: str) -> User:
     """Register a staff account in the actor's municipality."""
     login_id = login_id.strip()
-    if not login_id or not login_id.replace("-", "").replace("_", "").replace(".", "").isalnum() or not login_id.isascii():
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}", login_id):
         raise ValidationError("ユーザIDは半角英数字（- _ . を含めてよい）で入力してください。", code="login_id_format")
     if session.scalars(select(User.id).where(User.login_id == login_id)).first():
         raise ValidationError(f"ユーザID「{login_id}」は既に使われています。", code="login_id_taken")
@@ -143,7 +150,8 @@ def update_user(session: Session, actor: Actor, user_id: int, *, version: int, d
                 department: str, role_id: int, screens: list[str], is_active: bool) -> User:
     """Change a user's role, per-user screens and state, refusing a stale form (optimistic lock)."""
     user = get_user(session, user_id)
-    _check_version(user.version, version, "ユーザ", {"表示名": user.display_name, "権限": user.role.name if user.role else ""})
+    _check_version(user.version, version, "ユーザ",
+                   {"表示名": user.display_name, "権限": user.role.name if user.role else ""})
     if user.id == actor.user_id and not is_active:
         raise ValidationError("自分自身を無効にすることはできません。", code="self_deactivate")
     role = get_role(session, role_id)
@@ -188,7 +196,21 @@ def update_role(session: Session, actor: Actor, role_id: int, *, version: int, n
     return role
 
 
+def update_roles(session: Session, actor: Actor, changes: list[dict]) -> int:
+    """Apply the 権限管理 grid: each change is role_id, version, name, screens. Returns how many changed."""
+    changed = 0
+    for change in changes:
+        role = get_role(session, change["role_id"])
+        if role.name == change["name"].strip() and sorted(role.screens) == sorted(change["screens"]):
+            continue
+        update_role(session, actor, change["role_id"], version=change["version"], name=change["name"],
+                    screens=change["screens"])
+        changed += 1
+    return changed
+
+
 def _check_version(current: int, submitted: int, what: str, current_values: dict) -> None:
     if current != submitted:
-        raise Conflict(f"この{what}は他の利用者が先に更新しました。最新の内容を確認してから、もう一度更新してください。",
-                       current=current_values)
+        raise Conflict(
+            f"この{what}は他の利用者が先に更新しました。最新の内容を確認してから、もう一度更新してください。",
+            current=current_values)

@@ -222,6 +222,9 @@ def _secure() -> None:
     op.execute("CREATE POLICY operator_accounts ON users TO bcl_operator "
                "USING (lg_code IS NULL) WITH CHECK (lg_code IS NULL)")
     op.execute("GRANT SELECT, INSERT, UPDATE ON users TO bcl_operator")
+    # Operator accounts have no role; the join still needs the grant. With no policy for the
+    # operator on roles, row-level security shows it none of them.
+    op.execute("GRANT SELECT ON roles TO bcl_operator")
     op.execute("GRANT USAGE, SELECT ON SEQUENCE users_id_seq TO bcl_operator")
     # The audit log: insert and read own entries, never change them.
     tenant_table("audit_log", privileges="SELECT, INSERT")

@@ -1,0 +1,72 @@
+"""Login, logout and own password change."""
+from __future__ import annotations
+
+import time
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from app.audit.services import record
+from app.auth import bp, rules, services
+from app.auth.forms import LoginForm, PasswordChangeForm
+from app.errors import AuthenticationError, ValidationError
+from app.extensions import db
+from app.web import current_actor, safe_next, screen_required
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(
+                db.session, form.lg_code.data, form.login_id.data.strip(), form.password.data,
+                actor=current_actor(), max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+                lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        except (AuthenticationError, ValidationError) as exc:
+            error = exc.message
+        else:
+            return _start_session(user, form.next.data)
+    status = 200 if error is None else 401
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+def _start_session(user, next_url: str):
+    session.clear()  # a new session id for the new login (no fixation)
+    session.permanent = True
+    login_user(user, remember=False)
+    session["last_seen"] = int(time.time())
+    return redirect(safe_next(next_url) or url_for("main.index"))
+
+
+@bp.post("/logout")
+@screen_required(rules.LOGIN_ONLY)
+def logout():
+    record(db.session, current_actor(), "logout", "user", [current_user.id])
+    logout_user()
+    session.clear()
+    flash("ログアウトしました。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@screen_required(rules.LOGIN_ONLY)
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(db.session, current_user, form.current.data, form.new.data,
+                                     form.confirm.data, current_actor())
+        except ValidationError as exc:
+            form.new.errors.append(exc.message)
+        else:
+            # The session generation changed: log in again under the new one, keep this session.
+            login_user(current_user._get_current_object(), remember=False)
+            flash("パスワードを変更しました。他の端末のログインは終了しました。", "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/password.html", form=form, min_length=rules.PASSWORD_MIN_LENGTH)

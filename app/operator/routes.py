@@ -1,0 +1,31 @@
+"""運営管理 (J-LIS): participating municipalities and cross-tenant counts, no personal data."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+
+from app.errors import ValidationError
+from app.extensions import db
+from app.operator import bp
+from app.operator.forms import MunicipalityForm
+from app.tenants import services as tenant_services
+from app.web import current_actor, screen_required
+
+
+@bp.route("/operator", methods=["GET", "POST"])
+@screen_required("operator")
+def index():
+    form = MunicipalityForm()
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in (
+            "lg_code", "name", "name_kana", "kind", "population", "center_lat", "center_lon",
+            "admin_login_id", "admin_name", "admin_password")}
+        try:
+            municipality = tenant_services.register_municipality(db.session, current_actor(), **values)
+        except ValidationError as exc:
+            form.lg_code.errors.append(exc.message)
+        else:
+            flash(f"{municipality.lg_code} {municipality.full_name} を登録しました。", "success")
+            return redirect(url_for("operator.index"))
+    municipalities = {m.lg_code: m for m in tenant_services.list_municipalities(db.session)}
+    return render_template("operator/index.html", form=form, municipalities=municipalities,
+                           summaries=tenant_services.tenant_summaries(db.session))

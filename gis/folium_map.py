@@ -1,0 +1,202 @@
+"""Build Leaflet maps with folium, using only vendored assets (no CDN at run time).
+
+folium adds CDN links for Leaflet, jQuery, Bootstrap and its plugins. ``localize`` rewrites the
+ones BCL ships under /static/vendor and drops the rest (Bootstrap and Font Awesome are only
+needed for folium's Icon, which BCL does not use). Overlays are loaded asynchronously from
+same-origin GeoJSON URLs, so the page itself stays small and every feature fetch is a request
+the server can authorise and audit.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import folium
+from branca.element import CssLink, Element, JavascriptLink, MacroElement
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+VENDOR = "/static/vendor"
+LOCAL_ASSETS = {
+    "leaflet": f"{VENDOR}/leaflet/leaflet.js",
+    "leaflet_css": f"{VENDOR}/leaflet/leaflet.css",
+    "jquery": f"{VENDOR}/jquery/jquery.min.js",
+    "markerclusterjs": f"{VENDOR}/leaflet.markercluster/leaflet.markercluster.js",
+    "markerclustercss": f"{VENDOR}/leaflet.markercluster/MarkerCluster.css",
+    "markerclusterdefaultcss": f"{VENDOR}/leaflet.markercluster/MarkerCluster.Default.css",
+    "leaflet_draw_js": f"{VENDOR}/leaflet-draw/leaflet.draw.js",
+    "leaflet_draw_css": f"{VENDOR}/leaflet-draw/leaflet.draw.css",
+    "vectorGrid": f"{VENDOR}/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js",
+    "Control_locate_min_js": f"{VENDOR}/leaflet.locatecontrol/L.Control.Locate.min.js",
+    "Control_locate_min_css": f"{VENDOR}/leaflet.locatecontrol/L.Control.Locate.min.css",
+}
+
+
+def localize(element):
+    """Point an element's JS/CSS at the vendored copies and drop assets BCL does not ship."""
+    element.default_js = [(n, LOCAL_ASSETS[n]) for n, _ in element.default_js if n in LOCAL_ASSETS]
+    element.default_css = [(n, LOCAL_ASSETS[n]) for n, _ in element.default_css if n in LOCAL_ASSETS]
+    return element
+
+
+@dataclass(frozen=True)
+class BaseMap:
+    key: str
+    name: str
+    url: str | None  # None: the offline blank map
+    attribution: str
+    max_native_zoom: int = 18
+
+
+def gsi_basemaps(url_template: str, attribution_url: str) -> list[BaseMap]:
+    """地理院タイル 標準・淡色・写真 plus the offline blank map, with the required credit."""
+    credit = f'<a href="{attribution_url}" target="_blank" rel="noopener">地理院タイル</a>'
+    return [
+        BaseMap("gsi_std", "地理院タイル（標準）", url_template.format(t="std", z="{z}", x="{x}", y="{y}", ext="png"),
+                credit),
+        BaseMap("gsi_pale", "地理院タイル（淡色）", url_template.format(t="pale", z="{z}", x="{x}", y="{y}", ext="png"),
+                credit),
+        BaseMap("gsi_photo", "地理院タイル（写真）",
+                url_template.format(t="seamlessphoto", z="{z}", x="{x}", y="{y}", ext="jpg"), credit),
+        BaseMap("blank", "白地図（オフライン）", None, "白地図"),
+    ]
+
+
+class BlankBaseLayer(folium.map.Layer):
+    """A plain background that needs no network: the map stays usable when tiles are unreachable."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.gridLayer({attribution: {{ this.attribution|tojson }}, maxZoom: 20});
+        {{ this.get_name() }}.createTile = function () {
+            var tile = document.createElement('div');
+            tile.style.background = '#f4f1ea';
+            tile.style.outline = '1px solid #ebe6da';
+            return tile;
+        };
+        {% endmacro %}
+    """)
+
+    def __init__(self, name: str, attribution: str, show: bool):
+        super().__init__(name=name, overlay=False, control=True, show=show)
+        self.attribution = attribution
+
+
+@dataclass
+class Overlay:
+    """A GeoJSON overlay fetched from ``url``; features are coloured by ``style_property``."""
+
+    key: str
+    name: str
+    url: str
+    colors: dict[str, str] = field(default_factory=dict)
+    style_property: str = "class_code"
+    default_color: str = "#3867d6"
+    popup_fields: dict[str, str] = field(default_factory=dict)  # property -> Japanese label
+    fill_opacity: float = 0.45
+    cluster: bool = False
+    show: bool = True
+
+
+class GeoJsonOverlay(JSCSSMixin, folium.map.Layer):
+    """Loads an Overlay's GeoJSON with fetch() and draws it; points become circle markers."""
+
+    default_js = [("markerclusterjs", LOCAL_ASSETS["markerclusterjs"])]
+    default_css = [("markerclustercss", LOCAL_ASSETS["markerclustercss"]),
+                   ("markerclusterdefaultcss", LOCAL_ASSETS["markerclusterdefaultcss"])]
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = {{ 'L.markerClusterGroup({showCoverageOnHover: false})' if this.cluster
+                                        else 'L.featureGroup()' }};
+        BCLMap.registerOverlay({{ this.get_name() }}, {{ this.config|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, overlay: Overlay):
+        super().__init__(name=overlay.name, overlay=True, control=True, show=overlay.show)
+        self.cluster = overlay.cluster
+        self.config = {
+            "key": overlay.key, "url": overlay.url, "colors": overlay.colors,
+            "styleProperty": overlay.style_property, "defaultColor": overlay.default_color,
+            "popupFields": overlay.popup_fields, "fillOpacity": overlay.fill_opacity,
+        }
+
+
+class MapSetup(MacroElement):
+    """Exposes the map to /static/js/map.js (tile fallback, legend, overlay loading)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        BCLMap.setup({{ this._parent.get_name() }}, {{ this.control_name }}, {{ this.options|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, control_name: str, options: dict):
+        super().__init__()
+        self.control_name = control_name
+        self.options = options
+
+
+def build_map(center: tuple[float, float], zoom: int, basemaps: list[BaseMap], default_basemap: str,
+              overlays: list[Overlay], bounds: tuple[float, float, float, float] | None = None) -> folium.Map:
+    """A localized folium map with base maps, overlays and a layer control.
+
+    ``default_basemap`` is the key of the base map shown first; an unknown key falls back to the
+    blank map so the page never depends on the network. ``bounds`` (min lon, min lat, max lon,
+    max lat), when given, is what the map first shows.
+    """
+    keys = {b.key for b in basemaps}
+    default = default_basemap if default_basemap in keys else "blank"
+    fmap = localize(folium.Map(location=list(center), zoom_start=zoom, tiles=None, maxZoom=20,
+                               prefer_canvas=True))
+    for base in basemaps:
+        _base_layer(base, base.key == default).add_to(fmap)
+    for overlay in overlays:
+        GeoJsonOverlay(overlay).add_to(fmap)
+    control = folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    MapSetup(control.get_name(), {"offlineBase": "白地図（オフライン）"}).add_to(fmap)
+    if bounds:
+        min_lon, min_lat, max_lon, max_lat = bounds
+        fmap.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
+    return fmap
+
+
+def _base_layer(base: BaseMap, show: bool):
+    if base.url is None:
+        return BlankBaseLayer(base.name, base.attribution, show)
+    return folium.TileLayer(tiles=base.url, name=base.name, attr=base.attribution, overlay=False, control=True,
+                            show=show, max_native_zoom=base.max_native_zoom, max_zoom=20)
+
+
+def render_parts(fmap: folium.Map) -> dict[str, str]:
+    """The map as three HTML fragments to place in a page: head (assets), body (div), script.
+
+    Only the asset links of folium's head are kept: its full-page styles and viewport meta
+    would override the page layout the map sits in.
+    """
+    figure = fmap.get_root()
+    figure.render()
+    links = [child for child in figure.header._children.values() if isinstance(child, JavascriptLink | CssLink)]
+    return {
+        "head": "\n".join(link.render() for link in links),
+        "body": figure.html.render(),
+        "script": figure.script.render(),
+    }
+
+
+def legend_items(overlays: list[Overlay], labels: dict[str, dict[str, str]]) -> list[dict]:
+    """Legend rows for overlays: name and (colour, label) pairs, in the order shown."""
+    rows = []
+    for overlay in overlays:
+        names = labels.get(overlay.key, {})
+        entries = [(color, names.get(code, code)) for code, color in overlay.colors.items()]
+        rows.append({"name": overlay.name, "entries": entries or [(overlay.default_color, overlay.name)]})
+    return rows
+
+
+def to_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+__all__ = ["BaseMap", "Element", "Overlay", "build_map", "gsi_basemaps", "legend_items", "localize", "render_parts"]
