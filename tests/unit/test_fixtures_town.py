@@ -12,16 +12,9 @@ import shapely.wkt
 from shapely.geometry import box
 
 from fixtures import names
-from fixtures.generator import (
-    DEMO_TOWN,
-    HAZARD_TYPES,
-    SECOND_TOWN,
-    SHELTER_KINDS,
-    Town,
-    _kana_numeral,
-    _kanji_numeral,
-    generate_town,
-)
+from fixtures.town import DEMO_TOWN, SECOND_TOWN, Town, generate_town
+from fixtures.town.numerals import _kana_numeral, _kanji_numeral
+from fixtures.town.vocabulary import HAZARD_TYPES, SHELTER_KINDS
 
 KATAKANA = "[\u30a1-\u30f6\u30fc]+"   # ァ..ヶ and the long vowel mark ー
 PERSON_KANA = re.compile(f"^{KATAKANA}\u3000{KATAKANA}$")
