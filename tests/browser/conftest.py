@@ -58,6 +58,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         environment = dict(os.environ, DATABASE_URL=database_url, BASEMAP_DEFAULT="blank",
                            SECRET_KEY="browser-test-secret", **env)
+        ARTIFACTS.mkdir(exist_ok=True)
         self.log = open(ARTIFACTS / f"server-{self.port}.log", "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--port", str(self.port), "--no-reload"],
@@ -84,7 +85,6 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(browser_database):
-    ARTIFACTS.mkdir(exist_ok=True)
     server = LiveServer(browser_database)
     yield server
     server.stop()
