@@ -6,7 +6,7 @@ export PYTHONUNBUFFERED = 1
 .PHONY: run test bench lint setup setup-test db
 
 run: setup db
-	@$(FLASK) demo load
+	@$(FLASK) demo load --url http://127.0.0.1:$(PORT)
 	@echo ""
 	@echo "BCL: http://127.0.0.1:$(PORT)/   (Ctrl+C で停止。データベースは 'make db-stop' で停止)"
 	@.venv/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - \

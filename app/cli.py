@@ -126,7 +126,9 @@ def demo_group() -> None:
 @demo_group.command("load")
 @click.option("--residents", default=5000, show_default=True, help="number of residents to generate")
 @click.option("--seed", default=1, show_default=True)
-def demo_load(residents: int, seed: int) -> None:
+@click.option("--url", "base_url", default="http://127.0.0.1:5000", show_default=True,
+              help="the address printed with the logins")
+def demo_load(residents: int, seed: int, base_url: str) -> None:
     """Load the demo municipality once (a second run does nothing) and print the logins."""
     from fixtures import demo
 
@@ -134,7 +136,7 @@ def demo_load(residents: int, seed: int) -> None:
     with db.unit_of_work(SYSTEM) as session:
         created = demo.load_demo(session, residents=residents, seed=seed, progress=_progress)
     click.echo("demo municipality loaded" if created else "demo municipality already present")
-    click.echo(demo.logins_text())
+    click.echo(demo.logins_text(base_url))
 
 
 def _progress(label: str, done: int, total: int) -> None:

@@ -35,7 +35,7 @@ def index():
     services.record(db.session, current_actor(), "audit_view", "audit_log", [], page=page,
                     filters=_describe(flt))
     return render_template("audit/index.html", form=form, entries=entries, page=page, has_next=has_next,
-                           actions=services.ACTIONS)
+                           actions=services.ACTIONS, target_types=services.TARGET_TYPES)
 
 
 @bp.get("/admin/audit.csv")

@@ -37,6 +37,13 @@ ACTIONS = {
 }
 
 
+# Target types and their Japanese labels (viewer and CSV).
+TARGET_TYPES = {
+    "user": "ユーザ", "role": "権限", "screen": "画面", "disaster": "災害", "municipality": "団体",
+    "audit_log": "監査ログ", "resident": "住民", "household": "世帯", "building": "建物", "shelter": "避難所",
+}
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who performs an action: passed explicitly from the adapter (web, CLI, API) to services."""
@@ -100,8 +107,8 @@ def search(session: Session, flt: AuditFilter, page: int = 1, page_size: int = 5
     return list(rows[:page_size]), len(rows) > page_size
 
 
-CSV_HEADER = ("日時", "団体コード", "ユーザID", "操作", "操作コード", "対象種別", "対象ID", "詳細",
-              "IPアドレス", "パス")
+CSV_HEADER = ("日時", "団体コード", "ユーザID", "操作", "操作コード", "対象種別", "対象種別コード", "対象ID",
+              "詳細", "IPアドレス", "パス")
 
 
 def iter_csv(session: Session, flt: AuditFilter, encoding: str = "utf-8-sig") -> Iterator[bytes]:
@@ -122,7 +129,8 @@ def iter_csv(session: Session, flt: AuditFilter, encoding: str = "utf-8-sig") ->
 def _csv_row(entry: AuditEntry) -> tuple:
     detail = "; ".join(f"{k}={v}" for k, v in sorted((entry.detail or {}).items()))
     return (format_datetime(entry.occurred_at), entry.lg_code or "", entry.login_id,
-            ACTIONS.get(entry.action, entry.action), entry.action, entry.target_type,
+            ACTIONS.get(entry.action, entry.action), entry.action,
+            TARGET_TYPES.get(entry.target_type, entry.target_type), entry.target_type,
             " ".join(entry.target_ids or ()), detail, entry.ip_address or "", entry.path)
 
 

@@ -197,7 +197,10 @@ def update_role(session: Session, actor: Actor, role_id: int, *, version: int, n
 
 
 def update_roles(session: Session, actor: Actor, changes: list[dict]) -> int:
-    """Apply the 権限管理 grid: each change is role_id, version, name, screens. Returns how many changed."""
+    """Apply the 権限管理 grid: each change is role_id, version, name, screens. Returns how many changed.
+
+    Refused as a whole when it would take システム管理 away from the administrator saving it.
+    """
     changed = 0
     for change in changes:
         role = get_role(session, change["role_id"])
@@ -206,6 +209,10 @@ def update_roles(session: Session, actor: Actor, changes: list[dict]) -> int:
         update_role(session, actor, change["role_id"], version=change["version"], name=change["name"],
                     screens=change["screens"])
         changed += 1
+    me = session.get(User, actor.user_id) if actor.user_id else None
+    if me is not None and "admin" not in me.screens:
+        raise ValidationError("この変更を保存すると、あなた自身がシステム管理を使えなくなるため保存できません。",
+                              code="self_lockout")
     return changed
 
 

@@ -141,3 +141,15 @@ def test_deactivated_user_is_logged_out_and_cannot_log_in(app, as_admin, system_
     assert as_admin.post(f"/admin/users/{user.id}", data).status_code == 302
     assert browser.get("/").status_code == 302
     assert new_browser(app).login(DEMO_CODE, "bosai").status_code == 401
+
+
+def test_roles_grid_cannot_take_administration_from_the_one_saving_it(as_admin, system_session):
+    page = as_admin.get("/admin/roles").get_data(as_text=True)
+    role01 = _role(system_session, "01")
+    form = [(k, v) for k, v in _grid_form(page) if (k, v) != (f"role-{role01.id}-screens", "admin")]
+    form.append(("csrf_token", as_admin.csrf_token("/admin/roles")))
+    as_admin.client.post("/admin/roles", data=MultiDict(form))
+    assert "あなた自身がシステム管理を使えなくなる" in as_admin.get("/admin/roles").get_data(as_text=True)
+    system_session.expire_all()
+    assert "admin" in _role(system_session, "01").screens
+    assert as_admin.get("/admin/users").status_code == 200
