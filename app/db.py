@@ -74,6 +74,17 @@ def _apply_scope(connection: Connection, scope: Scope) -> None:
     )
 
 
+def get_or_not_found(session: Session, model, key, message: str, target_type: str | None = None):
+    """``session.get(model, key)`` or a NotFound with ``message``; row-level security makes another
+    municipality's record look exactly like a missing one. ``target_type`` marks the miss for the audit log."""
+    from app.errors import NotFound
+
+    found = session.get(model, key)
+    if found is None:
+        raise NotFound(message, target_type=target_type, target_id=key)
+    return found
+
+
 def _unwrap(session) -> Session:
     return session() if isinstance(session, scoped_session) else session
 

@@ -11,8 +11,8 @@ from app.audit.services import Actor, record
 from app.auth import rules
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password, verify_password
-from app.db import Scope, set_scope
-from app.errors import AuthenticationError, Conflict, NotFound, ValidationError
+from app.db import Scope, get_or_not_found, set_scope
+from app.errors import AuthenticationError, Conflict, ValidationError
 from app.tenants.models import Municipality
 from app.tenants.rules import normalize_lg_code
 
@@ -112,17 +112,11 @@ def list_roles(session: Session) -> list[Role]:
 
 def get_user(session: Session, user_id: int) -> User:
     """A user of the actor's municipality; anything else (another tenant's id) is NotFound."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("指定されたユーザは見つかりません。", target_type="user", target_id=user_id)
-    return user
+    return get_or_not_found(session, User, user_id, "指定されたユーザは見つかりません。", "user")
 
 
 def get_role(session: Session, role_id: int) -> Role:
-    role = session.get(Role, role_id)
-    if role is None:
-        raise NotFound("指定された権限は見つかりません。", target_type="role", target_id=role_id)
-    return role
+    return get_or_not_found(session, Role, role_id, "指定された権限は見つかりません。", "role")
 
 
 def create_user(session: Session, actor: Actor, *, login_id: str, display_name: str, department: str,

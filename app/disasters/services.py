@@ -7,8 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.db import get_or_not_found
 from app.disasters.models import DISASTER_KINDS, Disaster
-from app.errors import NotFound, ValidationError
+from app.errors import ValidationError
 
 
 def list_disasters(session: Session) -> list[Disaster]:
@@ -18,10 +19,7 @@ def list_disasters(session: Session) -> list[Disaster]:
 
 
 def get_disaster(session: Session, disaster_id: int) -> Disaster:
-    disaster = session.get(Disaster, disaster_id)
-    if disaster is None:
-        raise NotFound("指定された災害は見つかりません。", target_type="disaster", target_id=disaster_id)
-    return disaster
+    return get_or_not_found(session, Disaster, disaster_id, "指定された災害は見つかりません。", "disaster")
 
 
 def create_disaster(session: Session, actor: Actor, *, name: str, kind: str, started_on: date,

@@ -8,17 +8,15 @@ from app.audit.services import Actor, record
 from app.auth import rules as auth_rules
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password
-from app.db import Scope, get_scope, set_scope
-from app.errors import NotFound, ValidationError
+from app.db import Scope, get_or_not_found, get_scope, set_scope
+from app.errors import ValidationError
 from app.tenants import rules
 from app.tenants.models import Municipality
 
 
 def get_municipality(session: Session, lg_code: str) -> Municipality:
-    municipality = session.get(Municipality, lg_code)
-    if municipality is None:
-        raise NotFound(f"地方公共団体コード「{lg_code}」の団体は登録されていません。")
-    return municipality
+    return get_or_not_found(session, Municipality, lg_code,
+                            f"地方公共団体コード「{lg_code}」の団体は登録されていません。")
 
 
 def list_municipalities(session: Session) -> list[Municipality]:
