@@ -35,7 +35,7 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-BLUEPRINT_PACKAGES = ("main", "auth", "audit", "disasters", "maps", "operator")
+BLUEPRINT_PACKAGES = ("main", "auth", "audit", "disasters", "maps", "operator", "jobs", "residents")
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -45,10 +45,14 @@ def _register_blueprints(app: Flask) -> None:
 
     for name in BLUEPRINT_PACKAGES:
         package = importlib.import_module(f"app.{name}")
-        for module in ("routes", "admin_routes"):
+        for module in ("routes", "admin_routes", "api", "jobs"):
             if importlib.util.find_spec(f"app.{name}.{module}"):
                 importlib.import_module(f"app.{name}.{module}")
         app.register_blueprint(package.bp)
+        if hasattr(package, "api_bp"):
+            # Token-authenticated APIs carry no session cookie, so no CSRF token either.
+            csrf.exempt(package.api_bp)
+            app.register_blueprint(package.api_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

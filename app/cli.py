@@ -14,8 +14,31 @@ from app.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    from app.residents.cli import link_group
+
     app.cli.add_command(db_group)
     app.cli.add_command(demo_group)
+    app.cli.add_command(link_group)
+    app.cli.add_command(jobs_group)
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Background jobs (imports, exports)."""
+
+
+@jobs_group.command("work")
+@click.option("--once", is_flag=True, help="run the queued jobs, then stop")
+def jobs_work(once: bool) -> None:
+    """Run the job worker (make run starts one)."""
+    from app.jobs.services import Worker
+
+    _require_url()
+    worker = Worker(db)
+    if once:
+        click.echo(f"ran {worker.run_pending()} job(s)")
+    else:
+        worker.run_forever()
 
 
 def _fail(message: str) -> None:
@@ -134,12 +157,12 @@ def demo_load(residents: int, seed: int, base_url: str) -> None:
 
     _require_url()
     with db.unit_of_work(SYSTEM) as session:
-        created = demo.load_demo(session, residents=residents, seed=seed, progress=_progress)
+        created = demo.load_demo(session, residents=residents, seed=seed, progress=progress_bar)
     click.echo("demo municipality loaded" if created else "demo municipality already present")
     click.echo(demo.logins_text(base_url))
 
 
-def _progress(label: str, done: int, total: int) -> None:
+def progress_bar(label: str, done: int, total: int) -> None:
     width = 30
     filled = int(width * done / max(total, 1))
     end = "\n" if done >= total else ""

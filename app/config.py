@@ -35,6 +35,27 @@ def _secret_key() -> str:
     return key
 
 
+def mynumber_keys() -> tuple[bytes, bytes]:
+    """(encryption key, MAC key) for 個人番号, derived from MYNUMBER_KEY or instance/mynumber_key.
+
+    The master key never lives in the database; losing it makes stored 個人番号 unreadable.
+    """
+    import hashlib
+    import hmac
+
+    master = os.environ.get("MYNUMBER_KEY")
+    if not master:
+        path = INSTANCE_DIR / "mynumber_key"
+        if not path.exists():
+            INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        master = path.read_text().strip()
+    key = bytes.fromhex(master) if len(master) == 64 else master.encode()
+    return (hmac.new(key, b"bcl-mynumber-enc", hashlib.sha256).digest(),
+            hmac.new(key, b"bcl-mynumber-mac", hashlib.sha256).digest())
+
+
 class Config:
     """Settings for `make run` and production."""
 
@@ -65,6 +86,8 @@ class Config:
     BASEMAP_ATTRIBUTION_URL = GSI_TILE_LIST_URL
 
     AUDIT_PAGE_SIZE = 50
+    # Generations (副本) kept per municipality; older stored files are purged.
+    LINK_RETENTION_GENERATIONS = _int("LINK_RETENTION_GENERATIONS", 24)
 
     @property
     def SECRET_KEY(self) -> str:  # noqa: N802 - Flask's name

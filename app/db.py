@@ -43,6 +43,13 @@ class TimestampMixin:
     )
 
 
+def text_column(length: int):
+    """An optional text column: NOT NULL, empty when unknown (also for rows loaded by COPY)."""
+    from sqlalchemy import String
+
+    return mapped_column(String(length), default="", server_default="")
+
+
 @dataclass(frozen=True)
 class Scope:
     """Who a transaction acts for. ``role=None`` is the system scope (no SET ROLE)."""

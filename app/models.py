@@ -4,10 +4,24 @@ from app.auth.models import Role, User
 from app.damage.models import Building
 from app.db import Base
 from app.disasters.models import Disaster
+from app.jobs.models import Job
 from app.maps.models import AdminArea, HazardArea
-from app.residents.models import Resident
+from app.residents.models import (
+    AddressPoint,
+    Generation,
+    LinkBatch,
+    LinkError,
+    LinkFile,
+    LinkFileChunk,
+    LinkToken,
+    Resident,
+    SealRegistration,
+    TaxRecord,
+    WelfareRecord,
+)
 from app.shelters.models import Shelter
 from app.tenants.models import Municipality
 
-__all__ = ["AdminArea", "AuditEntry", "Base", "Building", "Disaster", "HazardArea", "Municipality", "Resident",
-           "Role", "Shelter", "User"]
+__all__ = ["AddressPoint", "AdminArea", "AuditEntry", "Base", "Building", "Disaster", "Generation", "HazardArea", "Job",
+           "LinkBatch", "LinkError", "LinkFile", "LinkFileChunk", "LinkToken", "Municipality", "Resident", "Role",
+           "SealRegistration", "Shelter", "TaxRecord", "User", "WelfareRecord"]

@@ -18,8 +18,9 @@ from app.auth.services import load_session_user
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db, login_manager
 
-# Endpoints reachable without login. Every other route must declare a screen (see screen_required).
-PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "main.healthz"})
+# Endpoints reachable without login. Every other route declares a screen (screen_required) or, for
+# APIs used by machines, its authentication scheme (``auth_scheme``, e.g. the link API's tokens).
+PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "main.healthz", "link_api.openapi"})
 SESSION_EXPIRED_MESSAGE = ("一定時間操作がなかったため、安全のためログアウトしました。もう一度ログインしてください。"
                            "入力中の内容はこの端末に一時保存されており、ログイン後に復元されます。")
 
@@ -160,6 +161,8 @@ def _domain_error(error: DomainError):
     if isinstance(error, PermissionDenied):
         record(db.session, current_actor(), "permission_denied", "screen", [error.details.get("screen", "")])
     extra = {"current": error.current} if getattr(error, "current", None) else {}
+    if error.details and wants_json():
+        extra["details"] = error.details
     return _render_problem(error.status, error.title, error.message, error.code, **extra)
 
 

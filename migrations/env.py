@@ -40,6 +40,7 @@ COMMON = dict(
     process_revision_directives=alembic_helpers.writer,
     render_item=alembic_helpers.render_item,
     compare_type=True,
+    compare_server_default=True,
 )
 
 

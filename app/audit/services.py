@@ -34,13 +34,21 @@ ACTIONS = {
     "audit_view": "監査ログの閲覧",
     "audit_export": "監査ログの出力",
     "municipality_create": "団体登録",
+    "link_batch_receive": "住民情報連携の受付",
+    "link_batch_apply": "住民情報連携の反映",
+    "link_export": "副本の書き出し",
+    "link_token_create": "連携トークンの発行",
+    "link_token_revoke": "連携トークンの失効",
+    "address_points_load": "位置参照情報の取込",
+    "location_set": "位置の手動設定",
 }
 
 
 # Target types and their Japanese labels (viewer and CSV).
 TARGET_TYPES = {
     "user": "ユーザ", "role": "権限", "screen": "画面", "disaster": "災害", "municipality": "団体",
-    "audit_log": "監査ログ", "resident": "住民", "household": "世帯", "building": "建物", "shelter": "避難所",
+    "audit_log": "監査ログ", "resident": "住民", "link_batch": "連携バッチ", "generation": "副本の世代",
+    "link_token": "連携トークン", "household": "世帯", "building": "建物", "shelter": "避難所",
 }
 
 

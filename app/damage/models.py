@@ -5,7 +5,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TimestampMixin
+from app.db import Base, TimestampMixin, text_column
 
 STRUCTURES = ("木造", "非木造")
 
@@ -19,4 +19,6 @@ class Building(TimestampMixin, Base):
     is_dwelling: Mapped[bool] = mapped_column(Boolean, default=True)
     structure: Mapped[str] = mapped_column(String(8), default="木造")
     floors: Mapped[int] = mapped_column(Integer, default=2)
-    geom = mapped_column(Geometry("POLYGON", srid=4326, spatial_index=True), nullable=False)
+    # The footprint (polygon) where known, else a point (from the address or placed on the map).
+    geom = mapped_column(Geometry("GEOMETRY", srid=4326, spatial_index=True), nullable=True)
+    location_source: Mapped[str] = text_column(16)

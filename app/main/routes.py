@@ -15,7 +15,7 @@ from app.web import screen_required
 SCREEN_ENDPOINTS = {
     "victims": "main.victims", "shelters": "main.shelters", "evac_support": "main.evac_support",
     "disaster_register": "disasters.new", "search": "main.search", "map": "maps.index",
-    "residents": "main.residents", "certificates": "main.certificates", "csv_platform": "main.csv_platform",
+    "residents": "residents.index", "certificates": "main.certificates", "csv_platform": "main.csv_platform",
     "admin": "auth.admin_home", "audit": "audit.index",
 }
 
@@ -64,7 +64,7 @@ def healthz():
 # plainly that it is coming. A domain that is built registers its own blueprint route instead.
 COMING_SOON = {
     "victims": "/victims", "shelters": "/shelters", "evac_support": "/evac-support", "search": "/search",
-    "residents": "/residents", "certificates": "/certificates", "csv_platform": "/csv-platform",
+    "certificates": "/certificates", "csv_platform": "/csv-platform",
 }
 
 

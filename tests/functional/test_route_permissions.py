@@ -10,7 +10,7 @@ from app.disasters.models import Disaster
 from app.web import PUBLIC_ENDPOINTS
 from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser
 
-SAMPLE_IDS = {"user_id": 1, "disaster_id": 1, "key": "shelters"}
+SAMPLE_IDS = {"user_id": 1, "disaster_id": 1, "key": "shelters", "atena_no": "1", "job_id": 1}
 
 
 def _routes(app):
@@ -22,19 +22,35 @@ def _routes(app):
             yield rule.endpoint, method, path
 
 
-def test_every_route_declares_a_screen(app):
+def _guard(app, endpoint):
+    view = app.view_functions[endpoint]
+    return getattr(view, "required_screen", None) or getattr(view, "auth_scheme", None)
+
+
+def test_every_route_declares_a_screen_or_an_api_scheme(app):
     missing = [rule.endpoint for rule in app.url_map.iter_rules()
-               if rule.endpoint not in PUBLIC_ENDPOINTS
-               and not hasattr(app.view_functions[rule.endpoint], "required_screen")]
+               if rule.endpoint not in PUBLIC_ENDPOINTS and not _guard(app, rule.endpoint)]
     assert missing == []
 
 
 def test_public_endpoints_are_few_and_known(app):
-    assert {"static", "auth.login", "main.healthz"} == PUBLIC_ENDPOINTS
+    assert {"static", "auth.login", "main.healthz", "link_api.openapi"} == PUBLIC_ENDPOINTS
+
+
+def test_every_api_route_requires_its_token(app, web):
+    api = [(e, m, p) for e, m, p in _routes(app) if getattr(app.view_functions[e], "auth_scheme", None)]
+    assert api, "no token-authenticated routes found"
+    for endpoint, method, path in api:
+        for headers in ({}, {"Authorization": "Bearer bcl.046990.not-a-real-token"}, {"Authorization": "Basic x"}):
+            response = web.client.open(path, method=method, headers=headers)
+            assert response.status_code == 401, (endpoint, headers, response.status_code)
+            assert response.get_json()["code"] == "unauthorized"
 
 
 def test_every_route_requires_login(app, web):
     for endpoint, method, path in _routes(app):
+        if getattr(app.view_functions[endpoint], "auth_scheme", None):
+            continue
         response = web.client.open(path, method=method)
         assert response.status_code in (302, 400), (endpoint, method, response.status_code)
         if response.status_code == 302:

@@ -1,0 +1,9 @@
+"""Background jobs on PostgreSQL: imports, exports and other long work run here, not in requests.
+
+A job row is written in the same transaction as the work it stands for (a link batch, say), so
+both exist or neither does. Workers claim jobs with ``FOR UPDATE SKIP LOCKED``; a worker that dies
+leaves a stale heartbeat and its job is queued again. See docs/architecture.md.
+"""
+from flask import Blueprint
+
+bp = Blueprint("jobs", __name__)

@@ -1,0 +1,181 @@
+"""Enqueue, claim, report progress, finish. Handlers are registered by name with ``handler``."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.db import SYSTEM, Database, Scope
+from app.errors import DomainError
+from app.jobs.models import Job
+
+log = logging.getLogger("bcl.jobs")
+
+STALE_AFTER_SECONDS = 60
+HEARTBEAT_SECONDS = 10
+
+
+@dataclass
+class JobContext:
+    """What a handler gets: the job, a session in the job's tenant scope, and a progress reporter."""
+
+    job_id: int
+    lg_code: str | None
+    payload: dict
+    session: Session
+    progress: Callable[[int, str], None]
+
+
+class RetryLater(Exception):
+    """Raised by a handler that must wait (an earlier batch is still queued): run again later."""
+
+    def __init__(self, seconds: int = 5, reason: str = ""):
+        super().__init__(reason)
+        self.seconds, self.reason = seconds, reason
+
+
+Handler = Callable[[JobContext], dict | None]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str):
+    """Register ``fn`` as the handler of jobs of ``kind``."""
+
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def enqueue(session: Session, kind: str, payload: dict, lg_code: str | None) -> Job:
+    """Add a job in the caller's transaction: it becomes visible to workers when that commits."""
+    if kind not in _HANDLERS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    job = Job(kind=kind, payload=payload, lg_code=lg_code)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, job_id: int) -> Job | None:
+    return session.get(Job, job_id)
+
+
+class Worker:
+    """Claims and runs jobs. ``run_pending`` drains the queue (CLI ``--once``, tests)."""
+
+    def __init__(self, database: Database, name: str | None = None,
+                 on_progress: Callable[[int, int, str], None] | None = None) -> None:
+        self.db = database
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.on_progress = on_progress  # (job id, percent, label): the CLI draws its progress bar with it
+
+    def run_forever(self, poll_seconds: float = 1.0) -> None:
+        """The worker process: run jobs as they come (``flask --app wsgi jobs work``)."""
+        import time
+
+        log.info("worker %s started", self.name)
+        while True:
+            if not self.run_pending():
+                time.sleep(poll_seconds)
+
+    def run_pending(self, kinds: tuple[str, ...] | None = None) -> int:
+        """Run queued jobs until none is left; returns how many ran."""
+        ran = 0
+        self.requeue_stale()
+        while (job_id := self.claim(kinds)) is not None:
+            self.execute(job_id)
+            ran += 1
+        return ran
+
+    def claim(self, kinds: tuple[str, ...] | None = None) -> int | None:
+        with self.db.unit_of_work(SYSTEM) as session:
+            row = session.execute(text("""
+                UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(),
+                                heartbeat_at = now(), worker = :worker
+                WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= now()
+                              AND (CAST(:kinds AS text[]) IS NULL OR kind = ANY(CAST(:kinds AS text[])))
+                            ORDER BY run_after, id FOR UPDATE SKIP LOCKED LIMIT 1)
+                RETURNING id"""), {"worker": self.name, "kinds": list(kinds) if kinds else None}).first()
+        return row[0] if row else None
+
+    def requeue_stale(self) -> int:
+        """Jobs whose worker stopped sending heartbeats go back to the queue (or fail after max_attempts)."""
+        with self.db.unit_of_work(SYSTEM) as session:
+            result = session.execute(text("""
+                UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+                                error = CASE WHEN attempts >= max_attempts
+                                             THEN '処理中に中断されました（再試行の上限に達しました）' ELSE error END,
+                                progress_label = '中断された処理を再実行します', worker = ''
+                WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => :stale)"""),
+                {"stale": STALE_AFTER_SECONDS})
+        return result.rowcount
+
+    def execute(self, job_id: int) -> None:
+        """Run one claimed job in its tenant's scope; one transaction for the work, progress alongside."""
+        with self.db.unit_of_work(SYSTEM) as session:
+            job = session.get(Job, job_id)
+            kind, lg_code, payload = job.kind, job.lg_code, dict(job.payload)
+        stop = threading.Event()
+        beat = threading.Thread(target=self._heartbeat, args=(job_id, stop), daemon=True)
+        beat.start()
+        try:
+            scope = Scope.tenant(lg_code) if lg_code else SYSTEM
+            with self.db.unit_of_work(scope) as session:
+                context = JobContext(job_id, lg_code, payload, session, lambda p, label: self._progress(job_id, p, label))
+                result = _HANDLERS[kind](context) or {}
+            self._finish(job_id, "done", result=result)
+        except RetryLater as wait:
+            self._postpone(job_id, wait)
+        except DomainError as exc:
+            # An expected refusal (a batch that fails validation): report it, do not retry.
+            self._finish(job_id, "failed", error=exc.message, result=getattr(exc, "details", {}) or {})
+        except Exception:
+            log.exception("job %s (%s) failed", job_id, kind)
+            self._fail_or_retry(job_id, traceback.format_exc(limit=5))
+        finally:
+            stop.set()
+            beat.join(timeout=2)
+
+    # Progress and heartbeats go over a connection of their own, committed at once, so that they are
+    # visible while the job's own transaction is still open.
+    def _progress(self, job_id: int, percent: int, label: str) -> None:
+        if self.on_progress:
+            self.on_progress(job_id, percent, label)
+        with self.db.engine.begin() as conn:
+            conn.execute(text("UPDATE jobs SET progress = :p, progress_label = :l, heartbeat_at = now() "
+                              "WHERE id = :id"), {"p": max(0, min(100, int(percent))), "l": label[:200], "id": job_id})
+
+    def _heartbeat(self, job_id: int, stop: threading.Event) -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            with self.db.engine.begin() as conn:
+                conn.execute(text("UPDATE jobs SET heartbeat_at = now() WHERE id = :id"), {"id": job_id})
+
+    def _finish(self, job_id: int, status: str, result: dict | None = None, error: str = "") -> None:
+        with self.db.unit_of_work(SYSTEM) as session:
+            job = session.get(Job, job_id)
+            job.status, job.error, job.result = status, error, result or {}
+            job.progress = 100 if status == "done" else job.progress
+            job.finished_at = session.execute(text("SELECT now()")).scalar()
+
+    def _postpone(self, job_id: int, wait: RetryLater) -> None:
+        with self.db.unit_of_work(SYSTEM) as session:
+            session.execute(text("""
+                UPDATE jobs SET status = 'queued', attempts = attempts - 1, worker = '', progress_label = :label,
+                                run_after = now() + make_interval(secs => :secs) WHERE id = :id"""),
+                {"id": job_id, "secs": wait.seconds, "label": wait.reason[:200]})
+
+    def _fail_or_retry(self, job_id: int, error: str) -> None:
+        with self.db.unit_of_work(SYSTEM) as session:
+            session.execute(text("""
+                UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+                                run_after = now() + interval '5 seconds', error = :error, worker = ''
+                WHERE id = :id"""), {"id": job_id, "error": error[-4000:]})

@@ -1,0 +1,172 @@
+"""Pattern B on the command line: ``flask --app wsgi link load|export|status|address-points|token``."""
+from __future__ import annotations
+
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import click
+
+from app.audit.services import Actor
+from app.db import Scope
+from app.errors import DomainError
+from app.extensions import db
+from app.tenants.rules import normalize_lg_code
+
+
+def _fail(message: str) -> None:
+    click.secho(message, fg="red", err=True)
+    sys.exit(1)
+
+
+def _lg(value: str) -> str:
+    try:
+        return normalize_lg_code(value)
+    except DomainError as exc:
+        raise click.BadParameter(exc.message) from exc
+
+
+def _zip_of(path: Path) -> tuple[Path, bool]:
+    """A batch ZIP for ``path``: the file itself, or a temporary ZIP of a directory holding manifest.json."""
+    if path.is_file():
+        return path, False
+    if not (path / "manifest.json").exists():
+        _fail(f"{path} はZIPでも、manifest.json のあるフォルダでもありません。")
+    handle = tempfile.NamedTemporaryFile(prefix="bcl-batch-", suffix=".zip", delete=False)
+    handle.close()
+    with zipfile.ZipFile(handle.name, "w", zipfile.ZIP_STORED) as archive:
+        for item in sorted(path.iterdir()):
+            if item.is_file():
+                archive.write(item, item.name)
+    return Path(handle.name), True
+
+
+@click.group("link")
+def link_group() -> None:
+    """The resident data link (docs/resident-link.md)."""
+
+
+@link_group.command("load")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v), help="地方公共団体コード")
+@click.option("--wait/--no-wait", default=True, show_default=True, help="apply it now (or leave it to the worker)")
+def load(path: Path, lg_code: str, wait: bool) -> None:
+    """Receive the batch at PATH (ZIP or folder) and apply it, with a progress bar."""
+    from app.residents.link.receive import receive_batch
+
+    archive, temporary = _zip_of(path)
+    actor = Actor.system(lg_code, "cli")
+    try:
+        with db.unit_of_work(Scope.tenant(lg_code)) as session:
+            received = receive_batch(session, archive, lg_code=lg_code, channel="cli", actor=actor)
+            batch_id, job_id, status = received.batch.id, received.batch.job_id, received.batch.status
+    except DomainError as exc:
+        _fail(f"受け付けられません [{exc.code}]: {exc.message}")
+    finally:
+        if temporary:
+            archive.unlink(missing_ok=True)
+    click.echo(f"batch {batch_id}: {'already received (no-op)' if received.is_duplicate else 'received'}")
+    if not wait or status in ("applied", "rejected"):
+        _report(lg_code, batch_id)
+        return
+    _run_job(job_id)
+    _report(lg_code, batch_id)
+
+
+def _run_job(job_id: int) -> None:
+    from app.cli import progress_bar
+    from app.jobs.services import Worker
+
+    worker = Worker(db, on_progress=lambda _id, percent, label: progress_bar("link", percent, 100))
+    claimed = worker.claim()
+    while claimed is not None and claimed != job_id:  # run anything queued before it, in order
+        worker.execute(claimed)
+        claimed = worker.claim()
+    if claimed == job_id:
+        worker.execute(job_id)
+        progress_bar("link", 100, 100)
+
+
+def _report(lg_code: str, batch_id: int) -> None:
+    from app.residents import services
+
+    with db.unit_of_work(Scope.tenant(lg_code)) as session:
+        batch = services.get_batch(session, batch_id)
+        job = services.batch_job(session, batch)
+        if batch.status == "applied":
+            click.echo(f"applied: generation {batch.sequence_no}")
+            for kind, c in batch.report.get("counts", {}).items():
+                click.echo(f"  {kind:<10} read {c['read']:>8}  added {c['added']:>8}  changed {c['changed']:>8}  "
+                           f"removed {c['removed']:>8}")
+            if batch.report.get("character_count"):
+                click.echo(f"  characters outside JIS X 0208 / 外字: {batch.report['character_count']}")
+            return
+        if batch.status == "rejected":
+            click.secho(f"rejected: {batch.error_count} error(s); nothing was applied", fg="red", err=True)
+            for error in services.batch_errors(session, batch_id, 0, 20):
+                click.echo(f"  {error.file}:{error.line or '-'} [{error.column}] {error.code}: {error.message}", err=True)
+            sys.exit(1)
+        detail = f" ({job.status}: {job.error})" if job and job.status == "failed" else ""
+        click.echo(f"{batch.status}{detail}")
+
+
+@link_group.command("export")
+@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v))
+@click.option("--generation", "number", type=int, required=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
+def export(lg_code: str, number: int, output: Path) -> None:
+    """Write generation N as a batch ZIP (full generations byte for byte as received)."""
+    from app.audit.services import record
+    from app.residents.jobs import chunk_reader
+    from app.residents.link.generations import export_generation
+
+    try:
+        with db.unit_of_work(Scope.tenant(lg_code)) as session:
+            export_generation(session, number, output, chunk_reader(session))
+            record(session, Actor.system(lg_code, "cli"), "link_export", "generation", [number], channel="cli")
+    except DomainError as exc:
+        _fail(f"書き出せません [{exc.code}]: {exc.message}")
+    click.echo(f"wrote {output}")
+
+
+@link_group.command("status")
+@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v))
+def status(lg_code: str) -> None:
+    """Expected sequence, last generation and record counts."""
+    from app.residents import services
+
+    with db.unit_of_work(Scope.tenant(lg_code)) as session:
+        state = services.link_status(session)
+        click.echo(f"expected sequence: {state.expected_sequence}")
+        click.echo(f"last generation:   {state.last_generation.number if state.last_generation else '-'}")
+        click.echo("counts: " + ", ".join(f"{k} {v}" for k, v in state.counts.items()))
+        click.echo(f"residents without coordinates: {state.unlocated}")
+
+
+@link_group.command("address-points")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v))
+def address_points(path: Path, lg_code: str) -> None:
+    """Load the 位置参照情報 (街区レベル) CSV and place residents and buildings."""
+    from app.residents import services
+
+    try:
+        with db.unit_of_work(Scope.tenant(lg_code)) as session:
+            result = services.load_address_points(session, Actor.system(lg_code, "cli"), path.read_bytes())
+    except DomainError as exc:
+        _fail(f"取り込めません [{exc.code}]: {exc.message}")
+    click.echo(f"address points {result['points']}, residents located {result['located']}, "
+               f"buildings located {result['buildings_located']}, skipped rows {result['problem_count']}")
+
+
+@link_group.command("token")
+@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v))
+@click.option("--name", required=True, help="what the token is for")
+def token(lg_code: str, name: str) -> None:
+    """Issue a link API token (printed once)."""
+    from app.residents.link.tokens import create_token
+
+    with db.unit_of_work(Scope.tenant(lg_code)) as session:
+        _, plain = create_token(session, Actor.system(lg_code, "cli"), name)
+    click.echo(plain)

@@ -1,0 +1,24 @@
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DecimalField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from app.forms import Form
+
+
+class BatchUploadForm(Form):
+    batch = FileField("連携バッチ（ZIP）", validators=[FileRequired("ZIPファイルを選択してください。"),
+                                                FileAllowed(["zip"], "ZIPファイル（.zip）を選択してください。")])
+
+
+class AddressPointsForm(Form):
+    data = FileField("位置参照情報（街区レベル）CSV", validators=[FileRequired("CSVファイルを選択してください。"),
+                                                         FileAllowed(["csv"], "CSVファイル（.csv）を選択してください。")])
+
+
+class TokenForm(Form):
+    name = StringField("用途（例: 連携サーバ 本番）", validators=[DataRequired("用途を入力してください。"), Length(max=60)])
+
+
+class LocationForm(Form):
+    lat = DecimalField("緯度", places=7, validators=[NumberRange(20, 46, "地図上で位置を選んでください。")])
+    lon = DecimalField("経度", places=7, validators=[NumberRange(122, 154, "地図上で位置を選んでください。")])

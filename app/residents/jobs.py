@@ -1,0 +1,49 @@
+"""Job handlers of the resident data link."""
+from __future__ import annotations
+
+import tempfile
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.jobs.services import JobContext, handler
+from app.residents.link.archive import iter_chunks
+from app.residents.link.pipeline import apply_batch
+from app.residents.link.receive import APPLY_JOB
+from app.residents.models import LinkFileChunk
+
+
+def chunk_reader(session: Session):
+    """Read a stored file through ``session`` into a temporary file, then yield it in chunks.
+
+    Spooling first keeps the connection free for the COPY that consumes the chunks, and memory flat.
+    """
+    def read(file_id: int):
+        # Eager on purpose: every query runs now, before the caller starts a COPY on this connection.
+        spool = tempfile.TemporaryFile()
+        next_seq = 0
+        while True:
+            rows = session.execute(select(LinkFileChunk.seq, LinkFileChunk.data)
+                                   .where(LinkFileChunk.file_id == file_id, LinkFileChunk.seq >= next_seq)
+                                   .order_by(LinkFileChunk.seq).limit(16)).all()
+            if not rows:
+                break
+            for seq, data in rows:
+                spool.write(data)
+                next_seq = seq + 1
+        spool.seek(0)
+        return _drain(spool)
+
+    return read
+
+
+def _drain(spool):
+    with spool:
+        yield from iter_chunks(spool)
+
+
+@handler(APPLY_JOB)
+def apply_batch_job(context: JobContext) -> dict:
+    return apply_batch(context.session, context.payload["batch_id"], read_chunks=chunk_reader(context.session),
+                       progress=context.progress, retention=current_app.config["LINK_RETENTION_GENERATIONS"])

@@ -1,0 +1,93 @@
+"""The OpenAPI 3.1 document of the link API (served at /api/link/v1/openapi.json)."""
+from __future__ import annotations
+
+_PROBLEM = {"$ref": "#/components/schemas/Problem"}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/problem+json": {"schema": _PROBLEM}}}
+
+
+_ERRORS = {"401": _error("トークンがない・無効"), "404": _error("対象がない（他団体のものを含む）")}
+
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {"title": "BCL 住民情報データ連携 API", "version": "1.0.0",
+             "description": "docs/resident-link.md の Pattern A。バッチ（ZIP）の送信、処理状況とエラー、世代（副本）の一覧と"
+                            "書き出し。トークンは団体ごとに発行され、その団体のデータにだけ使えます。"},
+    "servers": [{"url": "/api/link/v1"}],
+    "security": [{"linkToken": []}],
+    "paths": {
+        "/batches": {"post": {
+            "summary": "バッチ（manifest.json とデータファイルのZIP）を送る",
+            "requestBody": {"required": True, "content": {"application/zip": {"schema": {"type": "string",
+                                                                                        "format": "binary"}}}},
+            "responses": {
+                "202": {"description": "受け付けた（検証と反映はジョブで行う）",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Batch"}}}},
+                "200": {"description": "同じ連番・同じ内容のバッチ（何もしない）",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Batch"}}}},
+                "409": _error("連番の欠落（sequence_gap）・別内容の同じ連番（sequence_conflict）"),
+                "422": _error("ZIP・manifest・チェックサム・件数の誤り（not_a_zip, manifest_invalid, lg_code_mismatch, "
+                              "file_missing, checksum_mismatch, record_count_mismatch）"),
+                "413": _error("大きすぎる（too_large）"), **_ERRORS}}},
+        "/batches/{batch_id}": {"get": {
+            "summary": "バッチの状態・進捗・結果",
+            "parameters": [{"name": "batch_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "バッチ",
+                                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Batch"}}}},
+                          **_ERRORS}}},
+        "/batches/{batch_id}/errors": {"get": {
+            "summary": "検証エラー（ファイル・行・列・理由）",
+            "parameters": [{"name": "batch_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                           {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                      "maximum": 1000}}],
+            "responses": {"200": {"description": "エラーの一覧", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"offset": {"type": "integer"}, "limit": {"type": "integer"},
+                                                 "errors": {"type": "array",
+                                                            "items": {"$ref": "#/components/schemas/Finding"}}}}}}},
+                          **_ERRORS}}},
+        "/status": {"get": {"summary": "連携の状態（次に送る連番など）",
+                            "responses": {"200": {"description": "状態", "content": {"application/json": {"schema": {
+                                "type": "object", "properties": {
+                                    "lg_code": {"type": "string"}, "expected_sequence": {"type": "integer"},
+                                    "last_applied_sequence": {"type": ["integer", "null"]},
+                                    "generations": {"type": "integer"}, "counts": {"type": "object"}}}}}},
+                                          "401": _ERRORS["401"]}}},
+        "/generations": {"get": {"summary": "世代（副本）の一覧",
+                                 "responses": {"200": {"description": "世代", "content": {"application/json": {
+                                     "schema": {"type": "object", "properties": {"generations": {
+                                         "type": "array", "items": {"$ref": "#/components/schemas/Generation"}}}}}}},
+                                     "401": _ERRORS["401"]}}},
+        "/generations/{number}/export": {"get": {
+            "summary": "世代をバッチZIPとして書き出す（全件の世代は受信したファイルそのもの）",
+            "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "バッチZIP",
+                                  "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}},
+                          "422": _error("保存期間を過ぎた世代（purged）"), **_ERRORS}}},
+    },
+    "components": {
+        "securitySchemes": {"linkToken": {"type": "http", "scheme": "bearer",
+                                          "description": "bcl.<団体コード>.<秘密の文字列>"}},
+        "schemas": {
+            "Problem": {"type": "object", "properties": {
+                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                "detail": {"type": "string"}, "code": {"type": "string"}, "details": {"type": "object"}}},
+            "Finding": {"type": "object", "properties": {
+                "file": {"type": "string"}, "line": {"type": ["integer", "null"]}, "column": {"type": "string"},
+                "code": {"type": "string"}, "message": {"type": "string"}}},
+            "Batch": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "sequence": {"type": "integer"},
+                "mode": {"enum": ["full", "diff"]},
+                "status": {"enum": ["queued", "processing", "applied", "rejected"]},
+                "progress": {"type": "integer"}, "progress_label": {"type": "string"},
+                "error_count": {"type": "integer"}, "report": {"type": "object"},
+                "duplicate": {"type": "boolean"}, "errors_url": {"type": "string"}}},
+            "Generation": {"type": "object", "properties": {
+                "number": {"type": "integer"}, "mode": {"enum": ["full", "diff"]}, "base": {"type": "integer"},
+                "reference_at": {"type": "string", "format": "date-time"}, "counts": {"type": "object"},
+                "checksums": {"type": "object"}, "purged": {"type": "boolean"}, "export_url": {"type": "string"}}},
+        },
+    },
+}

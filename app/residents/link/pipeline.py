@@ -1,0 +1,175 @@
+"""The job that applies a received batch: stage, validate, apply, record the generation.
+
+It all happens in the job's one transaction: a rejected batch leaves the copy as it was (its
+findings are kept), and a worker killed half-way leaves nothing at all, so the job simply runs
+again. Progress goes through the job row, on a connection of its own.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import psycopg
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit.services import Actor, record
+from app.config import mynumber_keys
+from app.jobs.services import RetryLater
+from app.residents.link import apply as applier
+from app.residents.link import geocode, spec, validate
+from app.residents.link.generations import purge_old_generations
+from app.residents.link.staging import Finding, StagedFile, StagingFailed, stage
+from app.residents.models import Generation, LinkBatch, LinkError, LinkFile
+
+Progress = Callable[[int, str], None]
+ChunkReader = Callable[[int], Iterable[bytes]]
+
+
+@dataclass
+class Outcome:
+    findings: list[Finding] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, result: tuple[int, list[Finding]]) -> None:
+        total, findings = result
+        self.total += total
+        self.findings.extend(findings[: validate.MAX_FINDINGS - len(self.findings)])
+
+
+class _Rejected(Exception):
+    pass
+
+
+def apply_batch(session: Session, batch_id: int, *, read_chunks: ChunkReader, progress: Progress,
+                retention: int) -> dict:
+    """Apply batch ``batch_id`` of the session's tenant; returns a summary. Idempotent once finished."""
+    batch = session.get(LinkBatch, batch_id)
+    if batch is None:
+        return {"status": "missing"}
+    if batch.status in ("applied", "rejected"):
+        return {"status": batch.status}
+    _wait_for_previous(session, batch)
+    files = list(session.scalars(select(LinkFile).where(LinkFile.batch_id == batch.id)))
+    files.sort(key=lambda f: spec.KINDS.index(f.kind))
+    conn = session.connection().connection.driver_connection
+    outcome, report = Outcome(), {}
+    savepoint = session.begin_nested()
+    try:
+        staged = _stage_all(conn, files, batch.mode == "diff", read_chunks, progress, outcome)
+        report["characters"] = [c for s in staged for c in s.characters][:1000]
+        report["character_count"] = sum(s.character_count for s in staged)
+        _validate_rows(conn, staged, batch.lg_code, outcome, progress)
+        report["counts"] = _apply_all(conn, staged, batch, outcome, progress)
+        report["located"] = geocode.locate_residents(conn, batch.lg_code)
+    except _Rejected:
+        savepoint.rollback()
+        return _reject(session, batch, outcome, report)
+    savepoint.commit()
+    return _finish(session, batch, files, report, retention, progress)
+
+
+def _wait_for_previous(session: Session, batch: LinkBatch) -> None:
+    if batch.sequence_no == 1:
+        return
+    previous = session.scalar(select(Generation.id).where(Generation.number == batch.sequence_no - 1))
+    if previous is None:
+        raise RetryLater(5, f"連番 {batch.sequence_no - 1} の反映を待っています")
+
+
+def _stage_all(conn, files, diff, read_chunks, progress, outcome) -> list[StagedFile]:
+    staged = []
+    for index, file in enumerate(files):
+        progress(5 + 35 * index // len(files), f"{file.name} を読み込んでいます")
+        try:
+            staged.append(stage(conn, file.kind, file.name, file.encoding, read_chunks(file.id), diff=diff))
+        except StagingFailed as failed:
+            outcome.add((1, [failed.finding]))
+            raise _Rejected from failed
+    return staged
+
+
+def _validate_rows(conn, staged: list[StagedFile], lg_code: str, outcome: Outcome, progress: Progress) -> None:
+    progress(42, "項目を検証しています")
+    for file in staged:
+        outcome.add(validate.row_findings(conn, file))
+    if outcome.total:
+        raise _Rejected
+    for file in staged:
+        outcome.add(validate.duplicate_findings(conn, file))
+        if file.diff:
+            outcome.add(validate.diff_key_findings(conn, file, lg_code))
+    if outcome.total:
+        raise _Rejected
+
+
+def _apply_all(conn: psycopg.Connection, staged: list[StagedFile], batch: LinkBatch, outcome: Outcome,
+               progress: Progress) -> dict:
+    keys = dict(zip(("enc_key", "mac_key"), mynumber_keys(), strict=True))
+    by_kind = {s.kind: s for s in staged}
+    counts = {}
+    residents = by_kind.get("residents")
+    if residents is not None:
+        progress(60, "住民を反映しています")
+        if residents.diff:
+            applier.remember_touched_households(conn, residents.table, batch.lg_code)
+        counts["residents"] = _apply(conn, residents, batch.lg_code, keys)
+        outcome.add(validate.household_findings(conn, residents, batch.lg_code))
+    for kind in ("seals", "taxes", "welfare"):
+        if kind in by_kind:
+            outcome.add(validate.reference_findings(conn, by_kind[kind], batch.lg_code))
+    if outcome.total:
+        raise _Rejected
+    for step, kind in enumerate(("seals", "taxes", "welfare")):
+        if kind in by_kind:
+            progress(75 + 7 * step, f"{spec.KIND_LABELS[kind]}を反映しています")
+            counts[kind] = _apply(conn, by_kind[kind], batch.lg_code, keys)
+    if "seals" in by_kind:
+        outcome.add(validate.active_seal_findings(conn, by_kind["seals"], batch.lg_code))
+    if outcome.total:
+        raise _Rejected
+    return counts
+
+
+def _apply(conn, staged: StagedFile, lg_code: str, keys: dict) -> dict:
+    if staged.diff:
+        return applier.apply_diff(conn, staged.kind, staged.table, lg_code, keys)
+    return applier.apply_full(conn, staged.kind, staged.table, lg_code, keys)
+
+
+def _reject(session: Session, batch: LinkBatch, outcome: Outcome, report: dict) -> dict:
+    batch.status = "rejected"
+    batch.error_count = outcome.total
+    batch.finished_at = _now(session)
+    batch.report = {**report, "error_count": outcome.total}
+    session.add_all(LinkError(lg_code=batch.lg_code, batch_id=batch.id, file=f.file, line=f.line,
+                              column=f.column, code=f.code, message=f.message) for f in outcome.findings)
+    record(session, Actor.system(batch.lg_code, "link"), "link_batch_apply", "link_batch", [batch.id],
+           sequence=batch.sequence_no, result="rejected", errors=outcome.total)
+    session.flush()
+    return {"status": "rejected", "errors": outcome.total}
+
+
+def _finish(session: Session, batch: LinkBatch, files: list[LinkFile], report: dict, retention: int,
+            progress: Progress) -> dict:
+    progress(95, "世代を記録しています")
+    conn = session.connection().connection.driver_connection
+    base = batch.sequence_no if batch.mode == "full" else session.scalar(
+        select(Generation.base_number).where(Generation.number == batch.sequence_no - 1))
+    generation = Generation(lg_code=batch.lg_code, number=batch.sequence_no, batch_id=batch.id, mode=batch.mode,
+                            base_number=base, reference_at=batch.reference_at, counts=applier.counts(conn, batch.lg_code),
+                            checksums={f.kind: f.sha256 for f in files})
+    session.add(generation)
+    batch.status, batch.finished_at = "applied", _now(session)
+    batch.report = {**report, "generation": batch.sequence_no, "error_count": 0}
+    session.flush()
+    purged = purge_old_generations(session, batch.lg_code, retention)
+    record(session, Actor.system(batch.lg_code, "link"), "link_batch_apply", "link_batch", [batch.id],
+           sequence=batch.sequence_no, result="applied", generation=batch.sequence_no, purged=purged)
+    return {"status": "applied", "generation": batch.sequence_no, "counts": report.get("counts", {})}
+
+
+def _now(session: Session):
+    from sqlalchemy import func
+
+    return session.scalar(select(func.now()))

@@ -1,0 +1,164 @@
+"""住民情報連携（副本） screens: status, manual upload (Pattern B), batches, generations, tokens,
+address points, residents without coordinates, person lookup."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import after_this_request, flash, jsonify, redirect, render_template, request, send_file, url_for
+
+from app.audit.services import record
+from app.errors import ValidationError
+from app.extensions import db
+from app.residents import bp, services
+from app.residents.forms import AddressPointsForm, BatchUploadForm, LocationForm, TokenForm
+from app.residents.jobs import chunk_reader
+from app.residents.link import generations, spec, tokens
+from app.residents.link.receive import receive_batch
+from app.web import current_actor, screen_required
+
+SCREEN = "residents"
+
+
+@bp.get("/residents")
+@screen_required(SCREEN)
+def index():
+    return render_template("residents/index.html", status=services.link_status(db.session),
+                           batches=services.list_batches(db.session, 20), form=BatchUploadForm(),
+                           kinds=spec.KIND_LABELS)
+
+
+@bp.post("/residents/batches")
+@screen_required(SCREEN)
+def upload():
+    form = BatchUploadForm()
+    if not form.validate_on_submit():
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        return _upload_answer(None, message, 422)
+    handle = tempfile.NamedTemporaryFile(prefix="bcl-batch-", suffix=".zip", delete=False)
+    with handle:
+        form.batch.data.save(handle)
+    try:
+        actor = current_actor()
+        received = receive_batch(db.session, Path(handle.name), lg_code=actor.lg_code, channel="ui", actor=actor)
+    except ValidationError as exc:
+        db.session.rollback()
+        return _upload_answer(None, exc.message, exc.status)
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+    note = "同じ内容のバッチを既に受け付けています。" if received.is_duplicate else "受け付けました。検証と反映を行っています。"
+    return _upload_answer(received.batch.id, note, 200)
+
+
+def _upload_answer(batch_id: int | None, message: str, status: int):
+    """JSON for the page's uploader (XMLHttpRequest), a redirect with a message otherwise."""
+    target = url_for("residents.batch", batch_id=batch_id) if batch_id else url_for("residents.index")
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return jsonify({"ok": batch_id is not None, "message": message, "location": target}), status
+    flash(message, "success" if batch_id else "error")
+    return redirect(target)
+
+
+@bp.get("/residents/batches/<int:batch_id>")
+@screen_required(SCREEN)
+def batch(batch_id: int):
+    item = services.get_batch(db.session, batch_id)
+    return render_template("residents/batch.html", batch=item, job=services.batch_job(db.session, item),
+                           errors=services.batch_errors(db.session, batch_id, 0, 200), kinds=spec.KIND_LABELS)
+
+
+@bp.get("/residents/generations")
+@screen_required(SCREEN)
+def generation_list():
+    return render_template("residents/generations.html", generations=generations.list_generations(db.session),
+                           kinds=spec.KIND_LABELS)
+
+
+@bp.get("/residents/generations/<int:number>/export")
+@screen_required(SCREEN)
+def export(number: int):
+    path = generations.export_generation(db.session, number, generations.temporary_zip(), chunk_reader(db.session))
+    record(db.session, current_actor(), "link_export", "generation", [number], channel="ui")
+
+    @after_this_request
+    def _cleanup(response):
+        response.call_on_close(lambda: path.unlink(missing_ok=True))
+        return response
+
+    return send_file(path, mimetype="application/zip", as_attachment=True,
+                     download_name=f"bcl-{current_actor().lg_code}-generation-{number}.zip")
+
+
+@bp.route("/residents/tokens", methods=["GET", "POST"])
+@screen_required(SCREEN)
+def token_list():
+    form, issued = TokenForm(), None
+    if form.validate_on_submit():
+        token, issued = tokens.create_token(db.session, current_actor(), form.name.data)
+        flash(f"連携トークン「{token.name}」を発行しました。この画面を離れると二度と表示されません。", "warning")
+    return render_template("residents/tokens.html", form=form, issued=issued, tokens=tokens.list_tokens(db.session))
+
+
+@bp.post("/residents/tokens/<int:token_id>/revoke")
+@screen_required(SCREEN)
+def token_revoke(token_id: int):
+    token = tokens.revoke_token(db.session, current_actor(), token_id)
+    flash(f"連携トークン「{token.name}」を失効させました。", "success")
+    return redirect(url_for("residents.token_list"))
+
+
+@bp.route("/residents/address-points", methods=["GET", "POST"])
+@screen_required(SCREEN)
+def address_points():
+    form, result = AddressPointsForm(), None
+    if form.validate_on_submit():
+        try:
+            result = services.load_address_points(db.session, current_actor(), form.data.data.read())
+        except ValidationError as exc:
+            form.data.errors.append(exc.message)
+    return render_template("residents/address_points.html", form=form, result=result,
+                           status=services.link_status(db.session))
+
+
+@bp.get("/residents/unlocated")
+@screen_required(SCREEN)
+def unlocated():
+    people = services.unlocated_residents(db.session)
+    record(db.session, current_actor(), "record_view", "resident", [p.atena_no for p in people], screen="unlocated")
+    return render_template("residents/unlocated.html", people=people)
+
+
+@bp.route("/residents/people/<atena_no>/location", methods=["GET", "POST"])
+@screen_required(SCREEN)
+def place(atena_no: str):
+    form = LocationForm()
+    if form.validate_on_submit():
+        services.set_resident_location(db.session, current_actor(), atena_no, float(form.lat.data),
+                                       float(form.lon.data))
+        flash("位置を設定しました。", "success")
+        return redirect(url_for("residents.unlocated"))
+    person = services.get_resident(db.session, current_actor(), atena_no)
+    from app.maps.services import data_extent
+    from app.tenants.services import get_municipality
+
+    municipality = get_municipality(db.session, person.lg_code)
+    return render_template("residents/place.html", person=person, form=form, municipality=municipality,
+                           extent=data_extent(db.session))
+
+
+@bp.get("/residents/lookup")
+@screen_required(SCREEN)
+def lookup():
+    query, people, error = request.args.get("q", ""), [], None
+    if query:
+        try:
+            people = services.find_residents(db.session, current_actor(), query)
+        except ValidationError as exc:
+            error = exc.message
+    return render_template("residents/lookup.html", query=query, people=people, error=error)
+
+
+@bp.get("/residents/people/<atena_no>")
+@screen_required(SCREEN)
+def person(atena_no: str):
+    return render_template("residents/person.html", person=services.get_resident(db.session, current_actor(), atena_no))
