@@ -99,9 +99,11 @@ def replace_address_points(conn: psycopg.Connection, lg_code: str, points: Itera
     with conn.cursor() as cursor, cursor.copy("COPY address_points_load FROM STDIN") as copy:
         for point in points:
             copy.write_row((point.key, point.town_area, point.block, point.lon, point.lat))
-    return conn.execute("""INSERT INTO address_points (lg_code, match_key, town_area, block, geom)
-                           SELECT %s, match_key, town_area, block, ST_SetSRID(ST_MakePoint(lon, lat), 4326)
-                           FROM address_points_load""", (lg_code,)).rowcount
+    count = conn.execute("""INSERT INTO address_points (lg_code, match_key, town_area, block, geom)
+                            SELECT %s, match_key, town_area, block, ST_SetSRID(ST_MakePoint(lon, lat), 4326)
+                            FROM address_points_load""", (lg_code,)).rowcount
+    conn.execute("DROP TABLE address_points_load")
+    return count
 
 
 def locate_residents(conn: psycopg.Connection, lg_code: str) -> int:

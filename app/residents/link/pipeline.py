@@ -21,6 +21,7 @@ from app.residents.link import geocode, spec, validate
 from app.residents.link.generations import purge_old_generations
 from app.residents.link.staging import Finding, StagedFile, StagingFailed, stage
 from app.residents.models import Generation, LinkBatch, LinkError, LinkFile
+from certificate_engine.wareki import JST
 
 Progress = Callable[[int, str], None]
 ChunkReader = Callable[[int], Iterable[bytes]]
@@ -53,20 +54,28 @@ def apply_batch(session: Session, batch_id: int, *, read_chunks: ChunkReader, pr
     files = list(session.scalars(select(LinkFile).where(LinkFile.batch_id == batch.id)))
     files.sort(key=lambda f: spec.KINDS.index(f.kind))
     conn = session.connection().connection.driver_connection
-    outcome, report = Outcome(), {}
+    outcome, report, staged = Outcome(), {}, []
     savepoint = session.begin_nested()
     try:
-        staged = _stage_all(conn, files, batch.mode == "diff", read_chunks, progress, outcome)
+        staged.extend(_stage_all(conn, files, batch.mode == "diff", read_chunks, progress, outcome))
         report["characters"] = [c for s in staged for c in s.characters][:1000]
         report["character_count"] = sum(s.character_count for s in staged)
-        _validate_rows(conn, staged, batch.lg_code, outcome, progress)
+        _validate_rows(conn, staged, batch, outcome, progress)
         report["counts"] = _apply_all(conn, staged, batch, outcome, progress)
         report["located"] = geocode.locate_residents(conn, batch.lg_code)
     except _Rejected:
-        savepoint.rollback()
+        savepoint.rollback()  # also drops the staging tables made inside it
         return _reject(session, batch, outcome, report)
+    _drop_scratch(conn, staged)
     savepoint.commit()
     return _finish(session, batch, files, report, retention, progress)
+
+
+def _drop_scratch(conn, staged: list[StagedFile]) -> None:
+    """Staging tables go at commit anyway; dropping them now keeps a longer transaction lean."""
+    for file in staged:
+        conn.execute(f"DROP TABLE IF EXISTS {file.table}")
+    conn.execute("DROP TABLE IF EXISTS link_touched_households")
 
 
 def _wait_for_previous(session: Session, batch: LinkBatch) -> None:
@@ -89,10 +98,12 @@ def _stage_all(conn, files, diff, read_chunks, progress, outcome) -> list[Staged
     return staged
 
 
-def _validate_rows(conn, staged: list[StagedFile], lg_code: str, outcome: Outcome, progress: Progress) -> None:
+def _validate_rows(conn, staged: list[StagedFile], batch: LinkBatch, outcome: Outcome, progress: Progress) -> None:
     progress(42, "項目を検証しています")
+    lg_code = batch.lg_code
+    reference_date = batch.reference_at.astimezone(JST).date()
     for file in staged:
-        outcome.add(validate.row_findings(conn, file))
+        outcome.add(validate.row_findings(conn, file, reference_date))
     if outcome.total:
         raise _Rejected
     for file in staged:

@@ -147,7 +147,7 @@ _CONSISTENCY = {
         ("通称カナ", "alias_name <> '' AND alias_kana = ''", "通称がある場合は通称カナが必要です。"),
         ("消除日", "status IN ('2','3','4') AND removed_on = ''", "住民状態が転出・死亡・職権消除のときは消除日が必要です。"),
         ("消除日", "status = '1' AND removed_on <> ''", "住登内の住民に消除日は記載できません。"),
-        ("生年月日", "bcl_link_date(birth_date) > current_date", "生年月日が未来の日付です。"),
+        ("生年月日", "bcl_link_date(birth_date) > {reference_date}", "生年月日が基準日時より後です。"),
     ),
     "seals": (
         ("廃止日", "abolished_on <> '' AND bcl_link_date(abolished_on) < bcl_link_date(registered_on)",
@@ -168,10 +168,14 @@ _CONSISTENCY = {
 }
 
 
-def row_findings(conn: psycopg.Connection, staged: StagedFile) -> tuple[int, list[Finding]]:
-    """All per-row rule violations of one staged file: (total count, the first MAX_FINDINGS)."""
+def row_findings(conn: psycopg.Connection, staged: StagedFile, reference_date) -> tuple[int, list[Finding]]:
+    """All per-row rule violations of one staged file: (total count, the first MAX_FINDINGS).
+
+    ``reference_date`` is the batch's 基準日 (a date): nothing may be born after it.
+    """
     branches = [b for col in spec.columns(staged.kind, staged.diff) for b in _rule_checks(col, staged.kind, staged.diff)]
-    branches += _consistency_checks(staged.kind, staged.diff)
+    branches += [b.replace("{reference_date}", f"DATE '{reference_date.isoformat()}'")
+                 for b in _consistency_checks(staged.kind, staged.diff)]
     sql = f"""
         SELECT count(*) OVER (), line_no, finding FROM (
             SELECT line_no, unnest(ARRAY[{', '.join(branches)}]) AS finding FROM {staged.table}) AS f

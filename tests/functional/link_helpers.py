@@ -1,0 +1,78 @@
+"""Helpers for the resident data link tests: a municipality of its own per test, batches, the worker."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+from app.audit.services import Actor
+from app.db import Scope, set_scope
+from app.jobs.services import Worker
+from app.residents.link import tokens
+from app.tenants.models import Municipality
+from app.tenants.services import create_default_roles
+from fixtures.town import DEMO_TOWN, generate_town
+
+LINK_CODE = "012033"  # a municipality that exists only inside each test's transaction
+LINK_TOWN = replace(DEMO_TOWN, lg_code=LINK_CODE, name="小樽港町", name_kana="オタルミナトチョウ", prefecture="北海道",
+                    chome_base="港")
+
+
+def make_municipality(database, lg_code: str = LINK_CODE, name: str = "小樽港町") -> str:
+    """Register a municipality and issue a link token for it; returns the token."""
+    session = database.session_factory()
+    session.add(Municipality(lg_code=lg_code, name=name, name_kana="", kind="町", population=1000,
+                             center_lat=43.19, center_lon=141.0))
+    session.flush()
+    set_scope(session, Scope.tenant(lg_code))
+    create_default_roles(session, lg_code)
+    _, plain = tokens.create_token(session, Actor.system(lg_code, "test"), "テスト用連携サーバ")
+    session.commit()
+    session.close()
+    return plain
+
+
+def small_town(residents: int = 120, seed: int = 3):
+    return generate_town(LINK_TOWN, residents=residents, seed=seed)
+
+
+def run_jobs(database) -> int:
+    return Worker(database).run_pending()
+
+
+def post_batch(client, token: str, path: Path, **headers):
+    return client.post("/api/link/v1/batches", data=path.read_bytes(), content_type="application/zip",
+                       headers={"Authorization": f"Bearer {token}", **headers})
+
+
+def api_get(client, token: str, url: str):
+    return client.get(url, headers={"Authorization": f"Bearer {token}"})
+
+
+def zip_entries(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def rewrite_batch(source: Path, target: Path, *, files: dict[str, bytes] | None = None, manifest=None,
+                  fix_checksums: bool = True) -> Path:
+    """Copy a batch ZIP, replacing file contents and/or manifest fields (checksums follow unless told not to)."""
+    entries = zip_entries(source.read_bytes())
+    data = json.loads(entries["manifest.json"])
+    for name, content in (files or {}).items():
+        entries[name] = content
+        for item in data["files"]:
+            if item["name"] == name and fix_checksums:
+                item["sha256"] = hashlib.sha256(content).hexdigest()
+                lines = content.count(b"\n") + (0 if content.endswith(b"\n") or not content else 1)
+                item["records"] = lines - 1
+    if manifest:
+        manifest(data)
+    entries["manifest.json"] = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return target
