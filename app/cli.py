@@ -34,7 +34,7 @@ def jobs_work(once: bool) -> None:
     from app.jobs.services import Worker
 
     _require_url()
-    worker = Worker(db)
+    worker = Worker(db, settings=current_app.config)
     if once:
         click.echo(f"ran {worker.run_pending()} job(s)")
     else:

@@ -7,7 +7,7 @@ import time
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -57,7 +57,9 @@ def _screen_name(code: str) -> str:
 
 
 def current_actor() -> Actor:
-    """The logged-in user (or anonymous visitor) as an audit Actor."""
+    """The logged-in user, the API client (its token) or the anonymous visitor, as an audit Actor."""
+    if "api_actor" in g:
+        return g.api_actor
     ip = request.remote_addr
     if current_user.is_authenticated:
         return Actor(current_user.lg_code, current_user.id, current_user.login_id, ip, request.path)

@@ -7,7 +7,7 @@ import socket
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ class JobContext:
     payload: dict
     session: Session
     progress: Callable[[int, str], None]
+    settings: dict = field(default_factory=dict)  # the application's configuration values
 
 
 class RetryLater(Exception):
@@ -73,8 +74,9 @@ class Worker:
     """Claims and runs jobs. ``run_pending`` drains the queue (CLI ``--once``, tests)."""
 
     def __init__(self, database: Database, name: str | None = None,
-                 on_progress: Callable[[int, int, str], None] | None = None) -> None:
+                 on_progress: Callable[[int, int, str], None] | None = None, settings: dict | None = None) -> None:
         self.db = database
+        self.settings = dict(settings or {})
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.on_progress = on_progress  # (job id, percent, label): the CLI draws its progress bar with it
 
@@ -130,7 +132,8 @@ class Worker:
         try:
             scope = Scope.tenant(lg_code) if lg_code else SYSTEM
             with self.db.unit_of_work(scope) as session:
-                context = JobContext(job_id, lg_code, payload, session, lambda p, label: self._progress(job_id, p, label))
+                context = JobContext(job_id, lg_code, payload, session,
+                                     lambda p, label: self._progress(job_id, p, label), self.settings)
                 result = _HANDLERS[kind](context) or {}
             self._finish(job_id, "done", result=result)
         except RetryLater as wait:

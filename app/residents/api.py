@@ -24,7 +24,7 @@ def token_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         token = tokens.authenticate(db.session, request.headers.get("Authorization"))
-        g.link_actor = Actor(token.lg_code, None, f"token:{token.name}"[:32], request.remote_addr, request.path)
+        g.api_actor = Actor(token.lg_code, None, f"token:{token.name}"[:32], request.remote_addr, request.path)
         return view(*args, **kwargs)
 
     wrapped.auth_scheme = "link_token"
@@ -51,7 +51,7 @@ def post_batch():
         raise BatchRefused("本文は Content-Type: application/zip のZIPで送ってください。", code="not_a_zip")
     path = _spool_body()
     try:
-        received = receive_batch(db.session, path, lg_code=g.link_actor.lg_code, channel="api", actor=g.link_actor)
+        received = receive_batch(db.session, path, lg_code=g.api_actor.lg_code, channel="api", actor=g.api_actor)
     finally:
         path.unlink(missing_ok=True)
     body = _batch_json(received.batch, services.batch_job(db.session, received.batch))
@@ -94,7 +94,7 @@ def batch_errors(batch_id: int):
 def status():
     state = services.link_status(db.session)
     return jsonify({
-        "lg_code": g.link_actor.lg_code, "expected_sequence": state.expected_sequence,
+        "lg_code": g.api_actor.lg_code, "expected_sequence": state.expected_sequence,
         "last_applied_sequence": state.last_generation.number if state.last_generation else None,
         "last_batch": _batch_json(state.last_batch) if state.last_batch else None,
         "generations": state.generations, "counts": state.counts})
@@ -114,7 +114,7 @@ def list_generations():
 @token_required
 def export_generation(number: int):
     path = generations.export_generation(db.session, number, generations.temporary_zip(), chunk_reader(db.session))
-    record(db.session, g.link_actor, "link_export", "generation", [number], channel="api")
+    record(db.session, g.api_actor, "link_export", "generation", [number], channel="api")
 
     @after_this_request
     def _cleanup(response):
@@ -122,7 +122,7 @@ def export_generation(number: int):
         return response
 
     return send_file(path, mimetype="application/zip", as_attachment=True,
-                     download_name=f"bcl-{g.link_actor.lg_code}-generation-{number}.zip")
+                     download_name=f"bcl-{g.api_actor.lg_code}-generation-{number}.zip")
 
 
 @api_bp.get("/openapi.json")

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import click
+from flask import current_app
 
 from app.audit.services import Actor
 from app.db import Scope
@@ -78,7 +79,8 @@ def _run_job(job_id: int) -> None:
     from app.cli import progress_bar
     from app.jobs.services import Worker
 
-    worker = Worker(db, on_progress=lambda _id, percent, label: progress_bar("link", percent, 100))
+    worker = Worker(db, on_progress=lambda _id, percent, label: progress_bar("link", percent, 100),
+                    settings=current_app.config)
     claimed = worker.claim()
     while claimed is not None and claimed != job_id:  # run anything queued before it, in order
         worker.execute(claimed)

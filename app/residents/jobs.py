@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,6 +11,8 @@ from app.residents.link.archive import iter_chunks
 from app.residents.link.pipeline import apply_batch
 from app.residents.link.receive import APPLY_JOB
 from app.residents.models import LinkFileChunk
+
+DEFAULT_RETENTION = 24
 
 
 def chunk_reader(session: Session):
@@ -46,4 +47,5 @@ def _drain(spool):
 @handler(APPLY_JOB)
 def apply_batch_job(context: JobContext) -> dict:
     return apply_batch(context.session, context.payload["batch_id"], read_chunks=chunk_reader(context.session),
-                       progress=context.progress, retention=current_app.config["LINK_RETENTION_GENERATIONS"])
+                       progress=context.progress,
+                       retention=context.settings.get("LINK_RETENTION_GENERATIONS", DEFAULT_RETENTION))

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.audit.services import Actor
-from app.db import Scope, set_scope
+from app.db import SYSTEM, Scope, set_scope
 from app.jobs.services import Worker
 from app.residents.link import tokens
 from app.tenants.models import Municipality
@@ -24,6 +24,7 @@ LINK_TOWN = replace(DEMO_TOWN, lg_code=LINK_CODE, name="小樽港町", name_kana
 def make_municipality(database, lg_code: str = LINK_CODE, name: str = "小樽港町") -> str:
     """Register a municipality and issue a link token for it; returns the token."""
     session = database.session_factory()
+    set_scope(session, SYSTEM)
     session.add(Municipality(lg_code=lg_code, name=name, name_kana="", kind="町", population=1000,
                              center_lat=43.19, center_lon=141.0))
     session.flush()
@@ -37,6 +38,15 @@ def make_municipality(database, lg_code: str = LINK_CODE, name: str = "小樽港
 
 def small_town(residents: int = 120, seed: int = 3):
     return generate_town(LINK_TOWN, residents=residents, seed=seed)
+
+
+def town_with(character: str, residents: int = 1500):
+    """A town of LINK_TOWN's kind in which somebody's name contains ``character`` (e.g. 𠮷)."""
+    for seed in range(1, 200):
+        town = generate_town(LINK_TOWN, residents=residents, seed=seed)
+        if any(character in row[2] for row in town.iter_residents()):
+            return town
+    raise AssertionError(f"no town with {character}")
 
 
 def run_jobs(database) -> int:
