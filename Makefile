@@ -9,8 +9,7 @@ run: setup db
 	@$(FLASK) demo load --url http://127.0.0.1:$(PORT)
 	@echo ""
 	@echo "BCL: http://127.0.0.1:$(PORT)/   (Ctrl+C で停止。データベースは 'make db-stop' で停止)"
-	@.venv/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - \
-		--log-level warning wsgi:app
+	@PORT=$(PORT) tools/serve.sh
 
 test: setup-test
 	.venv/bin/python -m pytest

@@ -161,4 +161,6 @@ def lookup():
 @bp.get("/residents/people/<atena_no>")
 @screen_required(SCREEN)
 def person(atena_no: str):
-    return render_template("residents/person.html", person=services.get_resident(db.session, current_actor(), atena_no))
+    resident = services.get_resident(db.session, current_actor(), atena_no)
+    return render_template("residents/person.html", person=resident,
+                           records=services.person_records(db.session, resident))

@@ -87,6 +87,30 @@ def get_resident(session: Session, actor: Actor, atena_no: str) -> Resident:
     return resident
 
 
+@dataclass
+class PersonRecords:
+    """What the 中間DB holds about one person besides the resident record."""
+
+    seals: list
+    taxes: list
+    welfare: object | None
+    household: list[Resident]
+
+
+def person_records(session: Session, resident: Resident) -> PersonRecords:
+    from app.residents.models import SealRegistration, TaxRecord, WelfareRecord
+
+    atena = resident.atena_no
+    return PersonRecords(
+        seals=list(session.scalars(select(SealRegistration).where(SealRegistration.atena_no == atena)
+                                   .order_by(SealRegistration.registered_on))),
+        taxes=list(session.scalars(select(TaxRecord).where(TaxRecord.atena_no == atena)
+                                   .order_by(TaxRecord.fiscal_year.desc()))),
+        welfare=session.scalar(select(WelfareRecord).where(WelfareRecord.atena_no == atena)),
+        household=list(session.scalars(select(Resident).where(Resident.household_no == resident.household_no)
+                                       .order_by(Resident.is_household_head.desc(), Resident.birth_date))))
+
+
 def unlocated_residents(session: Session, limit: int = 200) -> list[Resident]:
     return list(session.scalars(select(Resident).where(Resident.geom.is_(None), Resident.status == "住登内")
                                 .order_by(Resident.address, Resident.atena_no).limit(limit)))

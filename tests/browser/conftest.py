@@ -63,6 +63,9 @@ class LiveServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--port", str(self.port), "--no-reload"],
             cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT)
+        # The job worker beside it, as `make run` starts one.
+        self.worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "work"],
+                                       cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait()
 
     def _wait(self) -> None:
@@ -78,8 +81,9 @@ class LiveServer:
         raise RuntimeError(f"server did not start; see {self.log.name}")
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        for process in (self.process, self.worker):
+            process.terminate()
+            process.wait(timeout=10)
         self.log.close()
 
 
