@@ -286,25 +286,8 @@ BEGIN
   RETURN result;
 END $$"""
 
-# 個人番号 check digit: weights 6,5,4,3,2,7,6,5,4,3,2 on digits 1-11 from the left; r = sum mod 11;
-# check = 0 when r <= 1, else 11 - r.
-MYNUMBER_FUNCTION = """
-CREATE FUNCTION bcl_mynumber_valid(t text) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT CASE WHEN t !~ '^[0-9]{12}$' THEN false ELSE
-    (SELECT CASE WHEN s % 11 <= 1 THEN 0 ELSE 11 - s % 11 END = ascii(substr(t, 12, 1)) - 48
-     FROM (SELECT (ascii(substr(t, 1, 1)) - 48) * 6 + (ascii(substr(t, 2, 1)) - 48) * 5
-                + (ascii(substr(t, 3, 1)) - 48) * 4 + (ascii(substr(t, 4, 1)) - 48) * 3
-                + (ascii(substr(t, 5, 1)) - 48) * 2 + (ascii(substr(t, 6, 1)) - 48) * 7
-                + (ascii(substr(t, 7, 1)) - 48) * 6 + (ascii(substr(t, 8, 1)) - 48) * 5
-                + (ascii(substr(t, 9, 1)) - 48) * 4 + (ascii(substr(t, 10, 1)) - 48) * 3
-                + (ascii(substr(t, 11, 1)) - 48) * 2 AS s) AS w)
-  END
-$$"""
-
-
 def _secure() -> None:
     op.execute(LINK_DATE_FUNCTION)
-    op.execute(MYNUMBER_FUNCTION)
     for table in TENANT_TABLES:
         tenant_table(table)
     # Stored batch files are already dense CSV: lz4 keeps their compression cheap.
@@ -313,7 +296,6 @@ def _secure() -> None:
 
 def downgrade() -> None:
     op.execute("DROP FUNCTION IF EXISTS bcl_link_date(text)")
-    op.execute("DROP FUNCTION IF EXISTS bcl_mynumber_valid(text)")
     for table in TENANT_TABLES:
         drop_tenant_table_policies(table)
     op.drop_column('residents', 'location_source')

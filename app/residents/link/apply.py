@@ -19,7 +19,10 @@ def _expressions(kind: str) -> list[tuple[str, str]]:
         target, expr = column.name, f"s.{column.name}"
         rule = column.rule.split(":")[0]
         if rule == "date":
-            expr = f"bcl_link_date(NULLIF(s.{column.name}, ''))"
+            # Validated already: a plain cast for YYYY-MM-DD, the 和暦 parser only for the rare rest.
+            c = f"s.{column.name}"
+            expr = (f"CASE WHEN {c} = '' THEN NULL WHEN left({c}, 1) BETWEEN '0' AND '9' THEN {c}::date "
+                    f"ELSE bcl_link_date({c}) END")
         elif rule == "flag":
             expr = f"s.{column.name} = '1'"
         elif rule in ("amount", "count"):
@@ -40,6 +43,15 @@ def _expressions(kind: str) -> list[tuple[str, str]]:
             target, expr = "is_taxable", "s.tax_class = '1'"
         exprs.append((target, expr))
     return exprs
+
+
+def _insert_sql(kind: str, staging: str) -> str:
+    """A plain INSERT: for a municipality's first load of a kind, when nothing can conflict."""
+    exprs = _expressions(kind)
+    defaults = ", location_source" if kind == "residents" else ""
+    default_values = ", ''" if kind == "residents" else ""
+    return (f"INSERT INTO {spec.TABLES[kind]} (lg_code, {', '.join(t for t, _ in exprs)}{defaults}) "
+            f"SELECT %(lg)s, {', '.join(e for _, e in exprs)}{default_values} FROM {staging} s")
 
 
 def _upsert_sql(kind: str, staging: str, where: str) -> str:
@@ -70,14 +82,31 @@ def _upsert_sql(kind: str, staging: str, where: str) -> str:
 def apply_full(conn: psycopg.Connection, kind: str, staging: str, lg_code: str, keys: dict) -> dict:
     """Make the kind's rows equal the staged file. Returns added/changed/removed/unchanged counts."""
     conn.execute(f"ANALYZE {staging}")
-    added, changed = conn.execute(_upsert_sql(kind, staging, ""), {"lg": lg_code, **keys}).fetchone()
     table = spec.TABLES[kind]
-    join = " AND ".join(f"s.{k} = t.{k}{'::text' if k == 'fiscal_year' else ''}" for k in spec.KEYS[kind])
-    removed = conn.execute(f"DELETE FROM {table} t WHERE t.lg_code = %(lg)s AND NOT EXISTS "
-                           f"(SELECT 1 FROM {staging} s WHERE {join})", {"lg": lg_code}).rowcount
+    had_rows = conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE lg_code = %(lg)s)", {"lg": lg_code}).fetchone()[0]
+    if not had_rows:
+        added = conn.execute(_insert_sql(kind, staging), {"lg": lg_code, **keys}).rowcount
+        total = conn.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
+        return {"read": total, "added": added, "changed": 0, "removed": 0, "unchanged": total - added}
+    added, changed = conn.execute(_upsert_sql(kind, staging, ""), {"lg": lg_code, **keys}).fetchone()
+    removed = _remove_missing(conn, kind, staging, lg_code)
     total = conn.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
     return {"read": total, "added": added, "changed": changed, "removed": removed,
             "unchanged": total - added - changed}
+
+
+def _remove_missing(conn: psycopg.Connection, kind: str, staging: str, lg_code: str) -> int:
+    """Delete the rows the full file no longer has. A hash anti-join whatever the statistics say:
+    right after a large upsert the planner's row estimates are stale, and a nested loop over a
+    million rows would take hours."""
+    table = spec.TABLES[kind]
+    join = " AND ".join(f"s.{k} = t.{k}{'::text' if k == 'fiscal_year' else ''}" for k in spec.KEYS[kind])
+    conn.execute("SET LOCAL enable_nestloop = off")
+    try:
+        return conn.execute(f"DELETE FROM {table} t WHERE t.lg_code = %(lg)s AND NOT EXISTS "
+                            f"(SELECT 1 FROM {staging} s WHERE {join})", {"lg": lg_code}).rowcount
+    finally:
+        conn.execute("SET LOCAL enable_nestloop = on")
 
 
 def apply_diff(conn: psycopg.Connection, kind: str, staging: str, lg_code: str, keys: dict) -> dict:

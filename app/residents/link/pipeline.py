@@ -6,6 +6,7 @@ again. Progress goes through the job row, on a connection of its own.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from app.audit.services import Actor, record
 from app.config import mynumber_keys
 from app.jobs.services import RetryLater
 from app.residents.link import apply as applier
-from app.residents.link import geocode, spec, validate
+from app.residents.link import checks, geocode, spec, validate
 from app.residents.link.generations import purge_old_generations
 from app.residents.link.staging import Finding, StagedFile, StagingFailed, stage
 from app.residents.models import Generation, LinkBatch, LinkError, LinkFile
@@ -25,6 +26,26 @@ from certificate_engine.wareki import JST
 
 Progress = Callable[[int, str], None]
 ChunkReader = Callable[[int], Iterable[bytes]]
+
+
+class TimedProgress:
+    """Passes progress on and keeps the seconds spent under each step's label, for the batch report
+    (where operations look first when a load is slow)."""
+
+    def __init__(self, progress: Progress):
+        self.progress, self.timings = progress, {}
+        self._label, self._since = "準備", time.perf_counter()
+
+    def __call__(self, percent: int, label: str) -> None:
+        self.lap()
+        self._label = label
+        self.progress(percent, label)
+
+    def lap(self) -> dict:
+        now = time.perf_counter()
+        self.timings[self._label] = round(self.timings.get(self._label, 0) + now - self._since, 3)
+        self._since = now
+        return self.timings
 
 
 @dataclass
@@ -51,6 +72,7 @@ def apply_batch(session: Session, batch_id: int, *, read_chunks: ChunkReader, pr
     if batch.status in ("applied", "rejected"):
         return {"status": batch.status}
     _wait_for_previous(session, batch)
+    progress = TimedProgress(progress)
     files = list(session.scalars(select(LinkFile).where(LinkFile.batch_id == batch.id)))
     files.sort(key=lambda f: spec.KINDS.index(f.kind))
     conn = session.connection().connection.driver_connection
@@ -60,15 +82,26 @@ def apply_batch(session: Session, batch_id: int, *, read_chunks: ChunkReader, pr
         staged.extend(_stage_all(conn, files, batch.mode == "diff", read_chunks, progress, outcome))
         report["characters"] = [c for s in staged for c in s.characters][:1000]
         report["character_count"] = sum(s.character_count for s in staged)
-        _validate_rows(conn, staged, batch, outcome, progress)
+        _check_files(staged, batch, outcome, progress)
+        _check_against_copy(conn, staged, batch, outcome)
         report["counts"] = _apply_all(conn, staged, batch, outcome, progress)
+        progress(92, "位置参照情報で位置を設定しています")
         report["located"] = geocode.locate_residents(conn, batch.lg_code)
+        report["timings"] = progress.lap()
     except _Rejected:
         savepoint.rollback()  # also drops the staging tables made inside it
         return _reject(session, batch, outcome, report)
+    finally:
+        _remove_spools(staged)
     _drop_scratch(conn, staged)
     savepoint.commit()
     return _finish(session, batch, files, report, retention, progress)
+
+
+def _remove_spools(staged: list[StagedFile]) -> None:
+    for file in staged:
+        if file.spool is not None:
+            file.spool.unlink(missing_ok=True)
 
 
 def _drop_scratch(conn, staged: list[StagedFile]) -> None:
@@ -91,25 +124,44 @@ def _stage_all(conn, files, diff, read_chunks, progress, outcome) -> list[Staged
     for index, file in enumerate(files):
         progress(5 + 35 * index // len(files), f"{file.name} を読み込んでいます")
         try:
-            staged.append(stage(conn, file.kind, file.name, file.encoding, read_chunks(file.id), diff=diff))
+            staged.append(stage(conn, file.kind, file.name, file.encoding, read_chunks(file.id), diff=diff,
+                                spool=True))
         except StagingFailed as failed:
             outcome.add((1, [failed.finding]))
             raise _Rejected from failed
     return staged
 
 
-def _validate_rows(conn, staged: list[StagedFile], batch: LinkBatch, outcome: Outcome, progress: Progress) -> None:
+# Key columns each kind keeps for the rules across rows (duplicates, households, references).
+_KEEP = {"residents": ("atena_no", "household_no", "is_household_head", "status"),
+         "seals": ("registration_no", "atena_no"), "taxes": ("atena_no", "fiscal_year"), "welfare": ("atena_no",)}
+
+
+def _check_files(staged: list[StagedFile], batch: LinkBatch, outcome: Outcome, progress: Progress) -> None:
+    """Every rule that the files alone decide (Arrow): per row, duplicates and, for a full batch,
+    households and references between the files."""
     progress(42, "項目を検証しています")
-    lg_code = batch.lg_code
     reference_date = batch.reference_at.astimezone(JST).date()
+    results = {}
     for file in staged:
-        outcome.add(validate.row_findings(conn, file, reference_date))
+        result = checks.check_file(file.spool, file.kind, file.name, file.diff, reference_date, keep=_KEEP[file.kind])
+        checks.check_duplicates(result, file.kind)
+        results[file.kind] = result
+    if batch.mode == "full":
+        checks.check_households(results["residents"])
+        for kind in ("seals", "taxes", "welfare"):
+            checks.check_references(results[kind], results["residents"])
+    for result in results.values():
+        outcome.add((result.total, result.findings))
     if outcome.total:
         raise _Rejected
+
+
+def _check_against_copy(conn, staged: list[StagedFile], batch: LinkBatch, outcome: Outcome) -> None:
+    """A diff's keys must (not) exist in the copy as its rows require."""
     for file in staged:
-        outcome.add(validate.duplicate_findings(conn, file))
         if file.diff:
-            outcome.add(validate.diff_key_findings(conn, file, lg_code))
+            outcome.add(validate.diff_key_findings(conn, file, batch.lg_code))
     if outcome.total:
         raise _Rejected
 
@@ -125,9 +177,10 @@ def _apply_all(conn: psycopg.Connection, staged: list[StagedFile], batch: LinkBa
         if residents.diff:
             applier.remember_touched_households(conn, residents.table, batch.lg_code)
         counts["residents"] = _apply(conn, residents, batch.lg_code, keys)
-        outcome.add(validate.household_findings(conn, residents, batch.lg_code))
+        if residents.diff:  # a full batch's households were checked in its files
+            outcome.add(validate.household_findings(conn, residents, batch.lg_code))
     for kind in ("seals", "taxes", "welfare"):
-        if kind in by_kind:
+        if kind in by_kind and by_kind[kind].diff:
             outcome.add(validate.reference_findings(conn, by_kind[kind], batch.lg_code))
     if outcome.total:
         raise _Rejected

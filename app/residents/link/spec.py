@@ -176,7 +176,7 @@ _MYNUMBER_WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 
 def mynumber_valid(text: str) -> bool:
-    """個人番号: 12 digits whose last is the check digit. Same rule as SQL bcl_mynumber_valid."""
+    """個人番号: 12 digits whose last is the check digit (the vectorised twin is checks._mynumber_valid)."""
     if len(text) != 12 or not text.isascii() or not text.isdigit():
         return False
     remainder = sum(int(d) * w for d, w in zip(text[:11], _MYNUMBER_WEIGHTS, strict=True)) % 11

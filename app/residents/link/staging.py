@@ -9,9 +9,11 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import psycopg
 
@@ -36,6 +38,7 @@ class StagedFile:
     table: str
     diff: bool
     rows: int = 0
+    spool: Path | None = None  # the file as UTF-8 without its header, for the Arrow checks
     findings: list[Finding] = field(default_factory=list)
     characters: list[dict] = field(default_factory=list)  # outside JIS X 0208 / 外字
     character_count: int = 0
@@ -60,20 +63,31 @@ def create_staging_table(conn: psycopg.Connection, kind: str, diff: bool, name: 
 
 
 def stage(conn: psycopg.Connection, kind: str, name: str, encoding: str, chunks: Iterable[bytes], *,
-          diff: bool, table: str | None = None) -> StagedFile:
-    """Load one file's ``chunks`` (bytes, in order) into a new staging table and return what was found."""
+          diff: bool, table: str | None = None, spool: bool = False) -> StagedFile:
+    """Load one file's ``chunks`` (bytes, in order) into a new staging table and return what was found.
+
+    With ``spool`` the UTF-8 text also goes to a temporary file (``StagedFile.spool``; the caller
+    removes it), from which the Arrow checks read while the database keeps its own copy.
+    """
     staged = StagedFile(kind, name, table or staging_table(kind), diff)
     create_staging_table(conn, kind, diff, staged.table)
     expected = spec.header(kind, diff)
     names = ", ".join(c.name for c in spec.columns(kind, diff))
     reader = _LineReader(encoding, name, expected, staged)
+    sink = tempfile.NamedTemporaryFile(prefix="bcl-stage-", suffix=".csv", delete=False) if spool else None
     try:
         with conn.cursor() as cursor, cursor.copy(
                 f"COPY {staged.table} ({names}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({names}))") as copy:
             for data in reader.utf8_lines(chunks):
                 copy.write(data)
+                if sink:
+                    sink.write(data)
     except psycopg.errors.DataError as exc:
         raise StagingFailed(_copy_finding(exc, name, expected)) from exc
+    finally:
+        if sink:
+            sink.close()
+            staged.spool = Path(sink.name)
     staged.rows = reader.records
     return staged
 
