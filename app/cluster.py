@@ -94,7 +94,7 @@ class EmbeddedCluster:
             self.log_file.touch(exist_ok=True)
             self._hand_to_server_user(self.log_file)
             options = (f"-p {info.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
-                       "-c max_connections=200 -c shared_buffers=256MB")
+                       "-c max_connections=200 -c shared_buffers=1GB -c max_wal_size=4GB")
             result = self._pg_ctl("start", "-w", "-t", "60", "-l", str(self.log_file), "-o", options, check=False)
             if result.returncode != 0:
                 raise ClusterError(f"PostgreSQL did not start:\n{result.stdout}{result.stderr}\n{self._log_tail()}")

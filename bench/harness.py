@@ -61,12 +61,17 @@ def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[94]
 
 
-def write_results(path: Path, results: list[Result]) -> None:
+def write_results(path: Path, results: list[Result], keep_others: bool = False) -> None:
+    """Write results.json; with ``keep_others`` the entries of benchmarks not run now stay."""
+    entries = [asdict(r) for r in results]
+    if keep_others and path.exists():
+        fresh = {e["name"] for e in entries}
+        entries = [e for e in json.loads(path.read_text())["results"] if e["name"] not in fresh] + entries
     document = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "processor": platform.machine(),
                     "cpus": __import__("os").cpu_count()},
-        "results": [asdict(r) for r in results],
+        "results": entries,
     }
     path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 

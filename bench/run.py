@@ -1,7 +1,7 @@
 """Run every benchmark module (bench/bench_*.py) against a fresh database and write results.json.
 
     python -m bench.run            # all
-    python -m bench.run foundation # only bench/bench_foundation.py
+    python -m bench.run foundation # only bench/bench_foundation.py (other entries of results.json are kept)
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def main(selected: list[str]) -> int:
         module = importlib.import_module(f"bench.{name}")
         print(f"== {name}")
         results.extend(module.run(url))
-    write_results(HERE / "results.json", results)
+    write_results(HERE / "results.json", results, keep_others=bool(selected))
     print_table(results)
     print(f"wrote {HERE / 'results.json'}")
     return 0

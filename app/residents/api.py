@@ -1,7 +1,6 @@
 """Pattern A: the link API for a municipality's link server (docs/resident-link.md §4)."""
 from __future__ import annotations
 
-import tempfile
 from functools import wraps
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from app.extensions import db
 from app.residents import api_bp, services
 from app.residents.jobs import chunk_reader
 from app.residents.link import generations, tokens
-from app.residents.link.archive import BatchRefused
+from app.residents.link.archive import BatchRefused, temporary_path
 from app.residents.link.openapi import OPENAPI
 from app.residents.link.receive import receive_batch
 
@@ -64,11 +63,11 @@ def post_batch():
 
 def _spool_body() -> Path:
     """Stream the request body to a temporary file (batches can be hundreds of MB)."""
-    handle = tempfile.NamedTemporaryFile(prefix="bcl-batch-", suffix=".zip", delete=False)
-    with handle:
+    path = temporary_path("bcl-batch-", ".zip")
+    with path.open("wb") as handle:
         while chunk := request.stream.read(1 << 20):
             handle.write(chunk)
-    return Path(handle.name)
+    return path
 
 
 @api_bp.get("/batches/<int:batch_id>")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from app.audit.services import Actor
 from app.db import Scope
 from app.errors import DomainError
 from app.extensions import db
+from app.residents.link.archive import temporary_path
 from app.tenants.rules import normalize_lg_code
 
 
@@ -34,13 +34,12 @@ def _zip_of(path: Path) -> tuple[Path, bool]:
         return path, False
     if not (path / "manifest.json").exists():
         _fail(f"{path} はZIPでも、manifest.json のあるフォルダでもありません。")
-    handle = tempfile.NamedTemporaryFile(prefix="bcl-batch-", suffix=".zip", delete=False)
-    handle.close()
-    with zipfile.ZipFile(handle.name, "w", zipfile.ZIP_STORED) as archive:
+    zipped = temporary_path("bcl-batch-", ".zip")
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_STORED) as archive:
         for item in sorted(path.iterdir()):
             if item.is_file():
                 archive.write(item, item.name)
-    return Path(handle.name), True
+    return zipped, True
 
 
 @click.group("link")
@@ -107,7 +106,8 @@ def _report(lg_code: str, batch_id: int) -> None:
         if batch.status == "rejected":
             click.secho(f"rejected: {batch.error_count} error(s); nothing was applied", fg="red", err=True)
             for error in services.batch_errors(session, batch_id, 0, 20):
-                click.echo(f"  {error.file}:{error.line or '-'} [{error.column}] {error.code}: {error.message}", err=True)
+                where = f"{error.file}:{error.line or '-'} [{error.column}]"
+                click.echo(f"  {where} {error.code}: {error.message}", err=True)
             sys.exit(1)
         detail = f" ({job.status}: {job.error})" if job and job.status == "failed" else ""
         click.echo(f"{batch.status}{detail}")

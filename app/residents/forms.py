@@ -11,12 +11,14 @@ class BatchUploadForm(Form):
 
 
 class AddressPointsForm(Form):
-    data = FileField("位置参照情報（街区レベル）CSV", validators=[FileRequired("CSVファイルを選択してください。"),
-                                                         FileAllowed(["csv"], "CSVファイル（.csv）を選択してください。")])
+    data = FileField("位置参照情報（街区レベル）CSV",
+                     validators=[FileRequired("CSVファイルを選択してください。"),
+                                 FileAllowed(["csv"], "CSVファイル（.csv）を選択してください。")])
 
 
 class TokenForm(Form):
-    name = StringField("用途（例: 連携サーバ 本番）", validators=[DataRequired("用途を入力してください。"), Length(max=60)])
+    name = StringField("用途（例: 連携サーバ 本番）",
+                       validators=[DataRequired("用途を入力してください。"), Length(max=60)])
 
 
 class LocationForm(Form):

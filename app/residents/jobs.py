@@ -22,7 +22,7 @@ def chunk_reader(session: Session):
     """
     def read(file_id: int):
         # Eager on purpose: every query runs now, before the caller starts a COPY on this connection.
-        spool = tempfile.TemporaryFile()
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _drain once the caller has read it
         next_seq = 0
         while True:
             rows = session.execute(select(LinkFileChunk.seq, LinkFileChunk.data)

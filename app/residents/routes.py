@@ -2,9 +2,6 @@
 address points, residents without coordinates, person lookup."""
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from flask import after_this_request, flash, jsonify, redirect, render_template, request, send_file, url_for
 
 from app.audit.services import record
@@ -14,6 +11,7 @@ from app.residents import bp, services
 from app.residents.forms import AddressPointsForm, BatchUploadForm, LocationForm, TokenForm
 from app.residents.jobs import chunk_reader
 from app.residents.link import generations, spec, tokens
+from app.residents.link.archive import temporary_path
 from app.residents.link.receive import receive_batch
 from app.web import current_actor, screen_required
 
@@ -35,18 +33,20 @@ def upload():
     if not form.validate_on_submit():
         message = " ".join(e for errors in form.errors.values() for e in errors)
         return _upload_answer(None, message, 422)
-    handle = tempfile.NamedTemporaryFile(prefix="bcl-batch-", suffix=".zip", delete=False)
-    with handle:
-        form.batch.data.save(handle)
+    path = temporary_path("bcl-batch-", ".zip")
+    form.batch.data.save(str(path))
     try:
         actor = current_actor()
-        received = receive_batch(db.session, Path(handle.name), lg_code=actor.lg_code, channel="ui", actor=actor)
+        received = receive_batch(db.session, path, lg_code=actor.lg_code, channel="ui", actor=actor)
     except ValidationError as exc:
         db.session.rollback()
         return _upload_answer(None, exc.message, exc.status)
     finally:
-        Path(handle.name).unlink(missing_ok=True)
-    note = "同じ内容のバッチを既に受け付けています。" if received.is_duplicate else "受け付けました。検証と反映を行っています。"
+        path.unlink(missing_ok=True)
+    if received.is_duplicate:
+        note = "同じ内容のバッチを既に受け付けています。"
+    else:
+        note = "受け付けました。検証と反映を行っています。"
     return _upload_answer(received.batch.id, note, 200)
 
 

@@ -163,14 +163,16 @@ def test_row_errors_reject_the_whole_batch_with_file_line_column_and_reason(web,
     rows[7][col["性別"]] = "3"
     rows[9][col["個人番号"]] = "123456789010"
     rows[11][col["宛名番号"]] = rows[2][col["宛名番号"]]
+    rows[13][col["住民となった日"]] = "2023-02-29"  # PostgreSQL would refuse the cast: the checks explain it
     result = _send(web, link, _with_residents(batch, rows, tmp_path / "bad.zip"))
-    assert result["status"] == "rejected" and result["error_count"] >= 4
+    assert result["status"] == "rejected" and result["error_count"] >= 5
     errors = api_get(web.client, link, result["errors_url"]).get_json()["errors"]
     found = {(e["file"], e["line"], e["column"], e["code"]) for e in errors}
     assert ("residents.csv", 4, "生年月日", "date") in found
     assert ("residents.csv", 6, "氏名カナ", "format") in found
     assert ("residents.csv", 8, "性別", "format") in found
     assert ("residents.csv", 10, "個人番号", "check_digit") in found
+    assert ("residents.csv", 14, "住民となった日", "date") in found
     date_error = next(e for e in errors if e["line"] == 4)
     assert "H31.05.01" in date_error["message"]
     assert _count(system_session, Resident) == 0 and _count(system_session, Generation) == 0

@@ -100,7 +100,8 @@ def test_address_points_unlocated_list_and_manual_placement(as_admin, demo_town,
     placed = as_admin.post(f"/residents/people/{atena[0]}/location", {"lat": "38.4031", "lon": "140.9521"},
                            form_page=f"/residents/people/{atena[0]}/location")
     assert placed.status_code == 302
-    resident = system_session.scalar(select(Resident).where(Resident.lg_code == DEMO_CODE, Resident.atena_no == atena[0]))
+    resident = system_session.scalar(select(Resident).where(Resident.lg_code == DEMO_CODE,
+                                                            Resident.atena_no == atena[0]))
     system_session.refresh(resident)
     assert resident.location_source == "manual"
     assert "位置が未設定の住民はいません" in as_admin.get("/residents/unlocated").get_data(as_text=True)

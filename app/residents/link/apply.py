@@ -10,7 +10,8 @@ import psycopg
 from app.residents.link import spec
 
 # Staging column -> (target column, SQL expression over staging alias s).
-_STATUS = "CASE s.status " + " ".join(f"WHEN '{c}' THEN '{label}'" for c, label in spec.RESIDENT_STATUS.items()) + " END"
+_STATUS = ("CASE s.status " + " ".join(f"WHEN '{c}' THEN '{label}'" for c, label in spec.RESIDENT_STATUS.items())
+           + " END")
 
 
 def _expressions(kind: str) -> list[tuple[str, str]]:
@@ -33,10 +34,9 @@ def _expressions(kind: str) -> list[tuple[str, str]]:
             target, expr = "impression_png", f"decode(NULLIF(s.{column.name}, ''), 'base64')"
         elif rule == "mynumber":
             # Deterministic encryption (IV from an HMAC of the number) so unchanged numbers stay unchanged.
-            target, expr = "mynumber_enc", ("CASE WHEN s.mynumber = '' THEN NULL ELSE "
-                                            "substr(hmac(convert_to(s.mynumber, 'UTF8'), %(mac_key)s, 'sha256'), 1, 16) || "
-                                            "encrypt_iv(convert_to(s.mynumber, 'UTF8'), %(enc_key)s, "
-                                            "substr(hmac(convert_to(s.mynumber, 'UTF8'), %(mac_key)s, 'sha256'), 1, 16), 'aes-cbc') END")
+            target, expr = "mynumber_enc", (
+                "CASE WHEN s.mynumber = '' THEN NULL ELSE mn.iv || "
+                "encrypt_iv(convert_to(s.mynumber, 'UTF8'), %(enc_key)s, mn.iv, 'aes-cbc') END")
         elif column.name == "status" and kind == "residents":
             expr = _STATUS
         elif column.name == "tax_class":
@@ -45,13 +45,21 @@ def _expressions(kind: str) -> list[tuple[str, str]]:
     return exprs
 
 
+def _source(kind: str, staging: str) -> str:
+    """The staging table as ``s``; for residents also ``mn.iv``, the IV of the 個人番号 (computed once)."""
+    if kind != "residents":
+        return f"{staging} s"
+    return (f"{staging} s CROSS JOIN LATERAL (SELECT substr(hmac(convert_to(s.mynumber, 'UTF8'), %(mac_key)s, "
+            "'sha256'), 1, 16) AS iv) mn")
+
+
 def _insert_sql(kind: str, staging: str) -> str:
     """A plain INSERT: for a municipality's first load of a kind, when nothing can conflict."""
     exprs = _expressions(kind)
     defaults = ", location_source" if kind == "residents" else ""
     default_values = ", ''" if kind == "residents" else ""
     return (f"INSERT INTO {spec.TABLES[kind]} (lg_code, {', '.join(t for t, _ in exprs)}{defaults}) "
-            f"SELECT %(lg)s, {', '.join(e for _, e in exprs)}{default_values} FROM {staging} s")
+            f"SELECT %(lg)s, {', '.join(e for _, e in exprs)}{default_values} FROM {_source(kind, staging)}")
 
 
 def _upsert_sql(kind: str, staging: str, where: str) -> str:
@@ -61,7 +69,9 @@ def _upsert_sql(kind: str, staging: str, where: str) -> str:
     keys = spec.KEYS[kind]
     updates = [t for t in targets if t not in keys]
     set_list = ", ".join(f"{t} = EXCLUDED.{t}" for t in updates)
-    changed = f"({', '.join('t.' + u for u in updates)}) IS DISTINCT FROM ({', '.join('EXCLUDED.' + u for u in updates)})"
+    current = ", ".join("t." + u for u in updates)
+    incoming = ", ".join("EXCLUDED." + u for u in updates)
+    changed = f"({current}) IS DISTINCT FROM ({incoming})"
     if kind == "residents":
         # A new address needs new coordinates; a manual placement is kept only while the address stays.
         set_list += (", geom = CASE WHEN t.address IS DISTINCT FROM EXCLUDED.address THEN NULL ELSE t.geom END"
@@ -72,7 +82,7 @@ def _upsert_sql(kind: str, staging: str, where: str) -> str:
     return f"""
         WITH up AS (
             INSERT INTO {table} AS t (lg_code, {', '.join(targets)}{defaults})
-            SELECT %(lg)s, {', '.join(e for _, e in exprs)}{default_values} FROM {staging} s {where}
+            SELECT %(lg)s, {', '.join(e for _, e in exprs)}{default_values} FROM {_source(kind, staging)} {where}
             ON CONFLICT (lg_code, {', '.join(keys)}) DO UPDATE SET {set_list}, updated_at = now()
             WHERE {changed}
             RETURNING (xmax = 0) AS inserted)
@@ -81,18 +91,27 @@ def _upsert_sql(kind: str, staging: str, where: str) -> str:
 
 def apply_full(conn: psycopg.Connection, kind: str, staging: str, lg_code: str, keys: dict) -> dict:
     """Make the kind's rows equal the staged file. Returns added/changed/removed/unchanged counts."""
-    conn.execute(f"ANALYZE {staging}")
     table = spec.TABLES[kind]
-    had_rows = conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE lg_code = %(lg)s)", {"lg": lg_code}).fetchone()[0]
+    had_rows = conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE lg_code = %(lg)s)",
+                            {"lg": lg_code}).fetchone()[0]
     if not had_rows:
         added = conn.execute(_insert_sql(kind, staging), {"lg": lg_code, **keys}).rowcount
+        _refresh_statistics(conn, table)
         total = conn.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
         return {"read": total, "added": added, "changed": 0, "removed": 0, "unchanged": total - added}
     added, changed = conn.execute(_upsert_sql(kind, staging, ""), {"lg": lg_code, **keys}).fetchone()
     removed = _remove_missing(conn, kind, staging, lg_code)
+    _refresh_statistics(conn, table)
     total = conn.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
     return {"read": total, "added": added, "changed": changed, "removed": removed,
             "unchanged": total - added - changed}
+
+
+def _refresh_statistics(conn: psycopg.Connection, table: str) -> None:
+    """A full load rewrites a large part of the table: plans for the next batch (a diff may come
+    minutes later, before autovacuum's ANALYZE) need the new statistics. Sampled: under a second.
+    The application role does not own the table, hence the function (migration 0004)."""
+    conn.execute("SELECT bcl_analyze_link_table(%s)", (table,))
 
 
 def _remove_missing(conn: psycopg.Connection, kind: str, staging: str, lg_code: str) -> int:
@@ -111,7 +130,6 @@ def _remove_missing(conn: psycopg.Connection, kind: str, staging: str, lg_code: 
 
 def apply_diff(conn: psycopg.Connection, kind: str, staging: str, lg_code: str, keys: dict) -> dict:
     """Apply 追加/更新/削除 rows (validated beforehand: keys exist or not as each row requires)."""
-    conn.execute(f"ANALYZE {staging}")
     table = spec.TABLES[kind]
     join = " AND ".join(f"t.{k} = s.{k}{'::smallint' if k == 'fiscal_year' else ''}" for k in spec.KEYS[kind])
     removed = conn.execute(f"DELETE FROM {table} t USING {staging} s WHERE s.op = '3' AND t.lg_code = %(lg)s "

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,7 +44,7 @@ class Manifest:
     @property
     def fingerprint(self) -> str:
         """Identifies the batch's content: mode, sequence and every file's checksum."""
-        parts = [self.mode, str(self.sequence)] + sorted(f"{f.kind}:{f.sha256}" for f in self.files)
+        parts = [self.mode, str(self.sequence), *sorted(f"{f.kind}:{f.sha256}" for f in self.files)]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -162,3 +164,10 @@ class LineCounter:
     def records(self) -> int:
         lines = self.newlines + (1 if self.last not in (b"", b"\n") else 0)
         return max(0, lines - 1)
+
+
+def temporary_path(prefix: str, suffix: str) -> Path:
+    """A new empty temporary file that outlives this call (the caller removes it)."""
+    handle, name = tempfile.mkstemp(prefix=prefix, suffix=suffix)
+    os.close(handle)
+    return Path(name)

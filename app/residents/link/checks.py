@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
@@ -22,7 +23,9 @@ from app.residents.link.staging import Finding
 
 MAX_FINDINGS = 1000
 KANA = r"^[ァ-ヶー・　 ]+$"
-BLOCK = 8 << 20
+# The CSV reader allocates several times a block per text column while converting it: 4 MiB blocks
+# keep a million-row load within its memory budget at nearly the speed of larger ones.
+BLOCK = 2 << 20
 
 
 @dataclass
@@ -77,50 +80,89 @@ def kept_table(result: FileChecks) -> pa.Table:
 
 
 def check_duplicates(result: FileChecks, kind: str) -> None:
-    """A key appears at most once in a file (full or diff)."""
+    """A key appears at most once in a file (full or diff); a repeat names the line it repeats.
+
+    Sorting the keys and comparing neighbours needs a few bytes per row, where a hash aggregation
+    over a million distinct keys would hold a large hash table.
+    """
     keys = list(spec.KEYS[kind])
     table = kept_table(result)
-    grouped = table.group_by(keys).aggregate([("line", "min"), ("line", "count")])
-    repeated = grouped.filter(pc.greater(grouped["line_count"], 1))
-    if repeated.num_rows == 0:
+    ordered = table.take(pc.sort_indices(table, [(k, "ascending") for k in keys] + [("line", "ascending")]))
+    if ordered.num_rows < 2:
         return
-    first = {tuple(r[k] for k in keys): r["line_min"] for r in repeated.to_pylist()}
+    same = None
+    for key in keys:
+        column = ordered[key]
+        equal = pc.equal(column.slice(1), column.slice(0, ordered.num_rows - 1))
+        same = equal if same is None else pc.and_(same, equal)
+    repeats = pc.indices_nonzero(same).to_pylist()
+    if not repeats:
+        return
     headers = "・".join(c.header for c in spec.columns(kind) if c.name in keys)
-    rows = table.filter(pc.is_in(table["line"], pa.array(_duplicate_lines(table, keys, first))))
-    for row in sorted(rows.to_pylist(), key=lambda r: r["line"]):
-        result.add(row["line"], headers, "duplicate", f"{headers}が{first[tuple(row[k] for k in keys)]}行目と重複しています。")
-
-
-def _duplicate_lines(table: pa.Table, keys: list[str], first: dict) -> list[int]:
-    lines = []
-    for row in table.filter(pc.is_in(table[keys[0]], pa.array([k[0] for k in first]))).to_pylist():
-        key = tuple(row[k] for k in keys)
-        if key in first and row["line"] != first[key]:
-            lines.append(row["line"])
-    return lines
+    lines = ordered["line"]
+    found = []
+    first, previous = None, -2
+    for index in repeats:  # index + 1 repeats index; runs of repeats point at the run's first line
+        if index != previous + 1:
+            first = lines[index].as_py()
+        found.append((lines[index + 1].as_py(), first))
+        previous = index
+    for line, original in sorted(found):
+        result.add(line, headers, "duplicate", f"{headers}が{original}行目と重複しています。")
 
 
 def check_households(result: FileChecks) -> None:
-    """Full residents: every 世帯 with a 住登内 member has exactly one 住登内 世帯主."""
+    """Full residents: every 世帯 with a 住登内 member has exactly one 住登内 世帯主.
+
+    The living members are sorted by 世帯番号 and the heads summed per run of equal numbers
+    (numpy), which needs a few bytes per row instead of a hash table per household.
+    """
     table = kept_table(result)
-    living = table.filter(pc.equal(table["status"], "1"))
-    heads = pc.cast(pc.equal(living["is_household_head"], "1"), pa.int64())
-    grouped = living.append_column("heads", heads).group_by("household_no").aggregate(
-        [("heads", "sum"), ("line", "min")])
-    bad = grouped.filter(pc.not_equal(grouped["heads_sum"], 1))
-    for row in sorted(bad.to_pylist(), key=lambda r: r["line_min"]):
-        result.add(row["line_min"], "世帯主", "household_head",
-                   f"世帯番号 {row['household_no']} の住登内の世帯主が{row['heads_sum']}人です（1人である必要があります）。")
+    living = table.select(["household_no", "is_household_head", "line"]).filter(pc.equal(table["status"], "1"))
+    if living.num_rows == 0:
+        return
+    ordered = living.take(pc.sort_indices(living, [("household_no", "ascending"), ("line", "ascending")]))
+    households = ordered["household_no"]
+    starts = np.flatnonzero(np.concatenate((
+        [True], pc.not_equal(households.slice(1), households.slice(0, ordered.num_rows - 1)).to_numpy())))
+    heads = pc.cast(pc.equal(ordered["is_household_head"], "1"), pa.int8()).to_numpy()
+    per_household = np.add.reduceat(heads.astype(np.int32), starts)
+    first_lines = ordered["line"].to_numpy()[starts]
+    wrong = np.flatnonzero(per_household != 1)
+    for index in wrong[np.argsort(first_lines[wrong], kind="stable")]:
+        result.add(int(first_lines[index]), "世帯主", "household_head",
+                   f"世帯番号 {households[int(starts[index])].as_py()} の住登内の世帯主が{per_household[index]}人です"
+                   "（1人である必要があります）。")
 
 
-def check_references(result: FileChecks, residents: FileChecks) -> None:
-    """Full batch: the 宛名番号 of seals, taxes and welfare are residents of the same batch."""
+def check_references(result: FileChecks, residents: FileChecks, known: np.ndarray | None = None) -> np.ndarray:
+    """Full batch: the 宛名番号 of seals, taxes and welfare are residents of the same batch.
+
+    ``known`` (returned, so the next kind can reuse it) is the sorted residents' 宛名番号 as numbers
+    (``atena_numbers``): a binary search over 8 bytes a person instead of a hash set of strings.
+    """
+    if known is None:
+        known = np.sort(atena_numbers(kept_table(residents)["atena_no"]))
     table = kept_table(result)
-    known = pc.unique(kept_table(residents)["atena_no"])
-    missing = table.filter(pc.invert(pc.is_in(table["atena_no"], known)))
-    for row in sorted(missing.to_pylist(), key=lambda r: r["line"])[:MAX_FINDINGS]:
-        result.add(row["line"], "宛名番号", "reference", f"宛名番号 {row['atena_no']} の住民がいません。")
-    result.total += max(0, missing.num_rows - MAX_FINDINGS)
+    numbers = atena_numbers(table["atena_no"])
+    positions = np.minimum(np.searchsorted(known, numbers), max(len(known) - 1, 0))
+    missing = np.flatnonzero(known[positions] != numbers) if len(known) else np.arange(len(numbers))
+    lines = table["line"].to_numpy()
+    atena = table["atena_no"]
+    for index in missing[np.argsort(lines[missing], kind="stable")][:MAX_FINDINGS]:
+        result.add(int(lines[index]), "宛名番号", "reference",
+                   f"宛名番号 {atena[int(index)].as_py()} の住民がいません。")
+    result.total += max(0, len(missing) - MAX_FINDINGS)
+    return known
+
+
+def atena_numbers(values: pa.ChunkedArray) -> np.ndarray:
+    """宛名番号 (1–15 digits) as distinct int64 values: length × 10¹⁵ + value, so "012" ≠ "12".
+    A value that is not 1–15 digits (reported by the row rules) becomes -1 and matches nothing."""
+    shaped = pc.match_substring_regex(values, r"^[0-9]{1,15}$")
+    digits = pc.cast(pc.if_else(shaped, values, "0"), pa.int64())
+    numbers = pc.add(pc.multiply(pc.cast(pc.utf8_length(values), pa.int64()), 10 ** 15), digits)
+    return pc.if_else(shaped, numbers, -1).to_numpy()
 
 
 def _report(result: FileChecks, mask, first_line: int, header: str, code: str, message) -> None:
@@ -177,7 +219,8 @@ def _rule(values, column: spec.Column, kind: str, block):
         return pc.invert(pc.is_in(values, pa.array(allowed))), "format", \
             lambda v: f"{h}は {'/'.join(allowed)} のいずれかです（値: {quote(v)}）。"
     if rule == "amount":
-        return _not_matching(values, r"^[0-9]{1,12}$"), "format", lambda v: f"{h}は0以上の整数（円）です（値: {quote(v)}）。"
+        return _not_matching(values, r"^[0-9]{1,12}$"), "format", \
+            lambda v: f"{h}は0以上の整数（円）です（値: {quote(v)}）。"
     if rule == "count":
         return _not_matching(values, r"^[0-9]{1,2}$"), "format", lambda v: f"{h}は0〜99の整数です（値: {quote(v)}）。"
     if rule == "year":
@@ -215,9 +258,11 @@ def _not_matching(values, pattern: str):
 def _bad_dates(values):
     """Present values that are neither a valid YYYY-MM-DD nor a valid 和暦 date."""
     iso = pc.strptime(values, format="%Y-%m-%d", unit="s", error_is_null=True)
-    bad = pc.and_(pc.is_null(iso), pc.not_equal(values, ""))
-    # strptime accepts a few forms the link does not (no zero padding): require the exact shape too.
-    bad = pc.or_(bad, pc.and_(pc.invert(pc.is_null(iso)), _not_matching(values, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")))
+    # strptime also takes unpadded forms and rolls 2023-02-29 over to March: a valid date is one
+    # that reads back as exactly the text it came from.
+    roundtrip = pc.equal(pc.strftime(iso, format="%Y-%m-%d"), values)
+    roundtrip = pc.and_(roundtrip, pc.invert(pc.starts_with(values, "0000")))  # there is no year 0
+    bad = pc.and_(pc.invert(pc.fill_null(roundtrip, False)), pc.not_equal(values, ""))
     candidates = pc.indices_nonzero(pc.fill_null(pc.and_(bad, pc.match_substring_regex(values, r"^[MTSHR]")),
                                                  False)).to_pylist()
     if not candidates:
@@ -248,7 +293,7 @@ def _mod(values, divisor: int):
 
 
 def _bad_reasons(reasons, ops, kind: str):
-    allowed = [f"{code}:{op}" for code, (op, _) in spec.DIFF_REASONS[kind].items()]
+    allowed = [f"{code}:{op}" for code, (ops, _) in spec.DIFF_REASONS[kind].items() for op in ops]
     combined = pc.binary_join_element_wise(reasons, ops, ":")
     return pc.invert(pc.is_in(combined, pa.array(allowed)))
 
@@ -277,7 +322,8 @@ def _consistency(block: pa.RecordBatch, kind: str, diff: bool, reference_date: d
              "通称がある場合は通称カナが必要です。"),
             ("消除日", pc.and_(removed, eq(col("removed_on"), "")),
              "住民状態が転出・死亡・職権消除のときは消除日が必要です。"),
-            ("消除日", pc.and_(eq(col("status"), "1"), ne(col("removed_on"), "")), "住登内の住民に消除日は記載できません。"),
+            ("消除日", pc.and_(eq(col("status"), "1"), ne(col("removed_on"), "")),
+             "住登内の住民に消除日は記載できません。"),
             ("生年月日", after, "生年月日が基準日時より後です。"),
         ]
         if diff:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound, ValidationError
 from app.residents.link import spec
+from app.residents.link.archive import temporary_path
 from app.residents.link.staging import stage
 from app.residents.models import Generation, LinkBatch, LinkFile, LinkFileChunk
 
@@ -157,6 +157,4 @@ def _write_canonical(conn: psycopg.Connection, state: dict[str, str], generation
 
 
 def temporary_zip() -> Path:
-    handle = tempfile.NamedTemporaryFile(prefix="bcl-export-", suffix=".zip", delete=False)
-    handle.close()
-    return Path(handle.name)
+    return temporary_path("bcl-export-", ".zip")

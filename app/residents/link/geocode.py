@@ -17,8 +17,8 @@ import psycopg
 
 from app.errors import ValidationError
 
-HEADER = ("都道府県名", "市区町村名", "大字・町丁目名", "小字・通称名", "街区符号・地番", "座標系番号", "Ｘ座標", "Ｙ座標",
-          "緯度", "経度", "住居表示フラグ", "代表フラグ", "更新前履歴フラグ", "更新後履歴フラグ")
+HEADER = ("都道府県名", "市区町村名", "大字・町丁目名", "小字・通称名", "街区符号・地番", "座標系番号",
+          "Ｘ座標", "Ｙ座標", "緯度", "経度", "住居表示フラグ", "代表フラグ", "更新前履歴フラグ", "更新後履歴フラグ")
 _FULLWIDTH = str.maketrans("０１２３４５６７８９－", "0123456789-")
 _KEY = re.compile(r"^(.+?[^0-9])([0-9]+)(?:番|-|の|$)")
 # The same rule in SQL: translate full-width digits, then take the text up to the block number.
@@ -70,7 +70,8 @@ def _decode(data: bytes) -> str:
         try:
             return data.decode("cp932")
         except UnicodeDecodeError as exc:
-            raise ValidationError("位置参照情報の文字コードを読めません（UTF-8 または CP932）。", code="encoding") from exc
+            raise ValidationError("位置参照情報の文字コードを読めません（UTF-8 または CP932）。",
+                                  code="encoding") from exc
 
 
 def _point(row: list[str], line: int, prefecture: str, name: str) -> tuple[AddressPoint | None, str | None]:
@@ -108,17 +109,29 @@ def replace_address_points(conn: psycopg.Connection, lg_code: str, points: Itera
 
 def locate_residents(conn: psycopg.Connection, lg_code: str) -> int:
     """Give residents without coordinates the point of their 街区; returns how many were placed."""
-    return conn.execute(f"""
-        UPDATE residents r SET geom = ap.geom, location_source = 'address_point'
-        FROM address_points ap
-        WHERE r.lg_code = %(lg)s AND r.geom IS NULL AND ap.lg_code = %(lg)s
-          AND ap.match_key = {KEY_SQL.format(col='r.address')}""", {"lg": lg_code}).rowcount
+    return _locate(conn, "residents", lg_code)
 
 
 def locate_buildings(conn: psycopg.Connection, lg_code: str) -> int:
     """Buildings with an address but no geometry get their 街区's point."""
-    return conn.execute(f"""
-        UPDATE buildings b SET geom = ap.geom, location_source = 'address_point'
-        FROM address_points ap
-        WHERE b.lg_code = %(lg)s AND b.geom IS NULL AND ap.lg_code = %(lg)s
-          AND ap.match_key = {KEY_SQL.format(col='b.address')}""", {"lg": lg_code}).rowcount
+    return _locate(conn, "buildings", lg_code)
+
+
+def _locate(conn: psycopg.Connection, table: str, lg_code: str) -> int:
+    # The 街区 key of each unplaced row is computed once (materialised) and hash-joined with the
+    # address points: right after a large load the statistics are stale, and a plan that
+    # re-evaluates the key per address point would take minutes for 100,000 people.
+    if not conn.execute("SELECT EXISTS (SELECT 1 FROM address_points WHERE lg_code = %(lg)s)",
+                        {"lg": lg_code}).fetchone()[0]:
+        return 0
+    conn.execute("SET LOCAL enable_nestloop = off")
+    try:
+        return conn.execute(f"""
+            WITH unplaced AS MATERIALIZED (
+                SELECT t.id, {KEY_SQL.format(col='t.address')} AS match_key
+                FROM {table} t WHERE t.lg_code = %(lg)s AND t.geom IS NULL)
+            UPDATE {table} t SET geom = ap.geom, location_source = 'address_point'
+            FROM unplaced u JOIN address_points ap ON ap.lg_code = %(lg)s AND ap.match_key = u.match_key
+            WHERE t.id = u.id""", {"lg": lg_code}).rowcount
+    finally:
+        conn.execute("SET LOCAL enable_nestloop = on")

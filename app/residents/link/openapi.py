@@ -13,8 +13,8 @@ _ERRORS = {"401": _error("トークンがない・無効"), "404": _error("対�
 OPENAPI = {
     "openapi": "3.1.0",
     "info": {"title": "BCL 住民情報データ連携 API", "version": "1.0.0",
-             "description": "docs/resident-link.md の Pattern A。バッチ（ZIP）の送信、処理状況とエラー、世代（副本）の一覧と"
-                            "書き出し。トークンは団体ごとに発行され、その団体のデータにだけ使えます。"},
+             "description": "docs/resident-link.md の Pattern A。バッチ（ZIP）の送信、処理状況とエラー、"
+                            "世代（副本）の一覧と書き出し。トークンは団体ごとに発行され、その団体のデータにだけ使えます。"},
     "servers": [{"url": "/api/link/v1"}],
     "security": [{"linkToken": []}],
     "paths": {

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import psycopg
+import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -58,6 +60,9 @@ class Outcome:
         self.total += total
         self.findings.extend(findings[: validate.MAX_FINDINGS - len(self.findings)])
 
+    def merge(self, other: Outcome) -> None:
+        self.add((other.total, other.findings))
+
 
 class _Rejected(Exception):
     pass
@@ -77,21 +82,29 @@ def apply_batch(session: Session, batch_id: int, *, read_chunks: ChunkReader, pr
     files.sort(key=lambda f: spec.KINDS.index(f.kind))
     conn = session.connection().connection.driver_connection
     outcome, report, staged = Outcome(), {}, []
+    checker = _Checker(batch)
     savepoint = session.begin_nested()
     try:
-        staged.extend(_stage_all(conn, files, batch.mode == "diff", read_chunks, progress, outcome))
+        _stage_all(conn, files, batch.mode == "diff", read_chunks, progress, outcome, staged, checker)
         report["characters"] = [c for s in staged for c in s.characters][:1000]
         report["character_count"] = sum(s.character_count for s in staged)
-        _check_files(staged, batch, outcome, progress)
-        _check_against_copy(conn, staged, batch, outcome)
-        report["counts"] = _apply_all(conn, staged, batch, outcome, progress)
+        if batch.mode == "full":
+            report["counts"] = _apply_while_checking(conn, staged, batch, outcome, progress, checker)
+        else:
+            progress(42, "項目を検証しています")
+            outcome.merge(checker.finish())
+            if outcome.total:
+                raise _Rejected
+            _check_against_copy(conn, staged, batch, outcome)
+            report["counts"] = _apply_all(conn, staged, batch, outcome, progress)
         progress(92, "位置参照情報で位置を設定しています")
         report["located"] = geocode.locate_residents(conn, batch.lg_code)
-        report["timings"] = progress.lap()
+        report["timings"] = progress.lap() | {"項目の検証（並行）": checker.seconds}
     except _Rejected:
         savepoint.rollback()  # also drops the staging tables made inside it
         return _reject(session, batch, outcome, report)
     finally:
+        checker.close()
         _remove_spools(staged)
     _drop_scratch(conn, staged)
     savepoint.commit()
@@ -119,8 +132,9 @@ def _wait_for_previous(session: Session, batch: LinkBatch) -> None:
         raise RetryLater(5, f"連番 {batch.sequence_no - 1} の反映を待っています")
 
 
-def _stage_all(conn, files, diff, read_chunks, progress, outcome) -> list[StagedFile]:
-    staged = []
+def _stage_all(conn, files, diff, read_chunks, progress, outcome, staged: list[StagedFile],
+               checker: _Checker) -> None:
+    """Stage every file into ``staged``; each goes to the checker as soon as it is staged."""
     for index, file in enumerate(files):
         progress(5 + 35 * index // len(files), f"{file.name} を読み込んでいます")
         try:
@@ -129,7 +143,7 @@ def _stage_all(conn, files, diff, read_chunks, progress, outcome) -> list[Staged
         except StagingFailed as failed:
             outcome.add((1, [failed.finding]))
             raise _Rejected from failed
-    return staged
+        checker.add(staged[-1])
 
 
 # Key columns each kind keeps for the rules across rows (duplicates, households, references).
@@ -137,24 +151,76 @@ _KEEP = {"residents": ("atena_no", "household_no", "is_household_head", "status"
          "seals": ("registration_no", "atena_no"), "taxes": ("atena_no", "fiscal_year"), "welfare": ("atena_no",)}
 
 
-def _check_files(staged: list[StagedFile], batch: LinkBatch, outcome: Outcome, progress: Progress) -> None:
-    """Every rule that the files alone decide (Arrow): per row, duplicates and, for a full batch,
-    households and references between the files."""
-    progress(42, "項目を検証しています")
-    reference_date = batch.reference_at.astimezone(JST).date()
-    results = {}
-    for file in staged:
-        result = checks.check_file(file.spool, file.kind, file.name, file.diff, reference_date, keep=_KEEP[file.kind])
+class _Checker:
+    """Every rule that the files alone decide (Arrow: per row, duplicates and, for a full batch,
+    households and references between the files), on a thread of its own: each file is checked
+    as soon as it is staged, while the next one is staged or the batch applied. Touches no
+    database connection."""
+
+    def __init__(self, batch: LinkBatch) -> None:
+        self.full = batch.mode == "full"
+        self.reference_date = batch.reference_at.astimezone(JST).date()
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="link-checks")
+        self.pending: dict[str, Future] = {}
+        self.seconds = 0.0
+
+    def add(self, file: StagedFile) -> None:
+        self.pending[file.kind] = self.pool.submit(self._check, file)
+
+    def _check(self, file: StagedFile) -> checks.FileChecks:
+        started = time.perf_counter()
+        result = checks.check_file(file.spool, file.kind, file.name, file.diff, self.reference_date,
+                                   keep=_KEEP[file.kind])
         checks.check_duplicates(result, file.kind)
-        results[file.kind] = result
-    if batch.mode == "full":
-        checks.check_households(results["residents"])
-        for kind in ("seals", "taxes", "welfare"):
-            checks.check_references(results[kind], results["residents"])
-    for result in results.values():
-        outcome.add((result.total, result.findings))
-    if outcome.total:
+        pa.default_memory_pool().release_unused()
+        self.seconds = round(self.seconds + time.perf_counter() - started, 3)
+        return result
+
+    def finish(self) -> Outcome:
+        """Wait for the files' checks, add the rules between files; the findings of them all."""
+        results = {kind: future.result() for kind, future in self.pending.items()}
+        if self.full:
+            checks.check_households(results["residents"])
+            known = None
+            for kind in ("seals", "taxes", "welfare"):
+                if kind in results:
+                    known = checks.check_references(results[kind], results["residents"], known)
+        found = Outcome()
+        for result in results.values():
+            found.add((result.total, result.findings))
+        self.pending.clear()
+        del results
+        pa.default_memory_pool().release_unused()  # the apply runs in PostgreSQL, not in this process
+        return found
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _apply_while_checking(conn, staged: list[StagedFile], batch: LinkBatch, outcome: Outcome,
+                          progress: Progress, checker: _Checker) -> dict:
+    """A full batch: apply it in PostgreSQL while the checker works on the other core.
+
+    The apply is inside the batch's savepoint, so when the checks find anything it is rolled back
+    and the findings are the report. Invalid values can also make the apply itself fail (a cast, a
+    constraint): the checks' findings then explain it; an apply error the checks cannot explain is
+    a fault and is raised.
+    """
+    failure: Exception | None = None
+    counts: dict = {}
+    try:
+        counts = _apply_all(conn, staged, batch, outcome, progress)
+    except (_Rejected, psycopg.errors.DataError, psycopg.errors.IntegrityError) as error:
+        failure = error
+    found = checker.finish()
+    if found.total:
+        outcome.findings.clear()
+        outcome.total = 0
+        outcome.merge(found)
         raise _Rejected
+    if failure is not None:
+        raise failure
+    return counts
 
 
 def _check_against_copy(conn, staged: list[StagedFile], batch: LinkBatch, outcome: Outcome) -> None:
@@ -221,7 +287,8 @@ def _finish(session: Session, batch: LinkBatch, files: list[LinkFile], report: d
     base = batch.sequence_no if batch.mode == "full" else session.scalar(
         select(Generation.base_number).where(Generation.number == batch.sequence_no - 1))
     generation = Generation(lg_code=batch.lg_code, number=batch.sequence_no, batch_id=batch.id, mode=batch.mode,
-                            base_number=base, reference_at=batch.reference_at, counts=applier.counts(conn, batch.lg_code),
+                            base_number=base, reference_at=batch.reference_at,
+                            counts=applier.counts(conn, batch.lg_code),
                             checksums={f.kind: f.sha256 for f in files})
     session.add(generation)
     batch.status, batch.finished_at = "applied", _now(session)

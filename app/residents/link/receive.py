@@ -51,7 +51,8 @@ def receive_batch(session: Session, archive_path: Path, *, lg_code: str, channel
     with open_archive(archive_path) as archive:
         manifest, manifest_bytes = read_manifest(archive)
         if manifest.lg_code != lg_code:
-            raise BatchRefused(f"manifest.json の団体コード {manifest.lg_code} は、送信元の団体 {lg_code} と異なります。",
+            raise BatchRefused(f"manifest.json の団体コード {manifest.lg_code} は、"
+                               f"送信元の団体 {lg_code} と異なります。",
                                code="lg_code_mismatch")
         # One batch of a municipality at a time passes this point, so sequence checks cannot race.
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext('link:' || :lg))"), {"lg": lg_code})

@@ -18,13 +18,15 @@ DIFF_OPERATIONS = {"1": "追加", "2": "更新", "3": "削除"}
 RESIDENT_STATUS = {"1": "住登内", "2": "転出", "3": "死亡", "4": "職権消除"}
 STATUS_CODE = {label: code for code, label in RESIDENT_STATUS.items()}
 
+# 異動事由 code -> (the 異動区分 it may come with, name). 終了 of one 認定 updates the welfare record,
+# or removes it when nothing else keeps the person on the list.
 DIFF_REASONS = {
     "residents": {"01": ("1", "転入"), "02": ("1", "出生"), "03": ("1", "国外からの転入"), "04": ("1", "職権記載"),
                   "11": ("2", "転居"), "12": ("2", "世帯変更"), "13": ("2", "氏名等の変更"), "14": ("2", "職権修正"),
                   "21": ("2", "転出"), "22": ("2", "死亡"), "23": ("2", "職権消除"), "99": ("3", "記録の取消")},
     "seals": {"31": ("1", "登録"), "32": ("2", "廃止"), "33": ("2", "登録事項の変更"), "99": ("3", "記録の取消")},
     "taxes": {"41": ("1", "当初課税"), "42": ("2", "更正"), "43": ("2", "納付"), "99": ("3", "記録の取消")},
-    "welfare": {"51": ("1", "認定・交付"), "52": ("2", "変更"), "53": ("3", "終了"), "99": ("3", "記録の取消")},
+    "welfare": {"51": ("1", "認定・交付"), "52": ("2", "変更"), "53": ("23", "終了"), "99": ("3", "記録の取消")},
 }
 # 転出, 死亡, 職権消除 must leave the person with the matching 住民状態.
 REASON_STATUS = {"21": "2", "22": "3", "23": "4"}
@@ -34,7 +36,8 @@ REASON_STATUS = {"21": "2", "22": "3", "23": "4"}
 class Column:
     header: str
     name: str  # staging column (and, mostly, the 中間DB column)
-    rule: str  # digits:a-b | text:n | kana:n | date | code:v1,v2 | flag | amount | count | mynumber | card | phone | png
+    # digits:a-b | text:n | kana:n | date | code:v1,v2 | flag | amount | count | mynumber | card | phone | png
+    rule: str
     required: bool = False
 
 

@@ -7,9 +7,9 @@ and 外字 on the way through. Line numbers count the header as line 1.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,6 +18,7 @@ from pathlib import Path
 import psycopg
 
 from app.residents.link import spec
+from app.residents.link.archive import temporary_path
 
 MAX_LISTED_CHARACTERS = 1000
 
@@ -74,21 +75,20 @@ def stage(conn: psycopg.Connection, kind: str, name: str, encoding: str, chunks:
     expected = spec.header(kind, diff)
     names = ", ".join(c.name for c in spec.columns(kind, diff))
     reader = _LineReader(encoding, name, expected, staged)
-    sink = tempfile.NamedTemporaryFile(prefix="bcl-stage-", suffix=".csv", delete=False) if spool else None
+    if spool:
+        staged.spool = temporary_path("bcl-stage-", ".csv")
     try:
         with conn.cursor() as cursor, cursor.copy(
-                f"COPY {staged.table} ({names}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({names}))") as copy:
+                f"COPY {staged.table} ({names}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({names}))") as copy, \
+                (staged.spool.open("wb") if spool else contextlib.nullcontext()) as sink:
             for data in reader.utf8_lines(chunks):
                 copy.write(data)
                 if sink:
                     sink.write(data)
     except psycopg.errors.DataError as exc:
         raise StagingFailed(_copy_finding(exc, name, expected)) from exc
-    finally:
-        if sink:
-            sink.close()
-            staged.spool = Path(sink.name)
     staged.rows = reader.records
+    conn.execute(f"ANALYZE {staged.table}")  # the checks against the copy join on it
     return staged
 
 

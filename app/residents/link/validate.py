@@ -76,18 +76,22 @@ def household_findings(conn: psycopg.Connection, staged: StagedFile, lg_code: st
             FROM residents r WHERE r.lg_code = %(lg)s AND r.status = '住登内' {scope}
             GROUP BY r.household_no HAVING count(*) FILTER (WHERE r.is_household_head) <> 1)
         SELECT count(*) OVER (), (SELECT min(s.line_no) FROM {staged.table} s WHERE s.household_no = b.household_no),
-               '世帯主{SEP}household_head{SEP}' || format('世帯番号 %%s の住登内の世帯主が%%s人です（1人である必要があります）。',
-                                                         b.household_no, b.heads)
+               '世帯主{SEP}household_head{SEP}' || format(
+                   '世帯番号 %%s の住登内の世帯主が%%s人です（1人である必要があります）。', b.household_no, b.heads)
         FROM bad b ORDER BY 2 NULLS LAST LIMIT {MAX_FINDINGS}"""
     return _collect(conn.execute(sql, {"lg": lg_code}).fetchall(), staged.name)
 
 
 def active_seal_findings(conn: psycopg.Connection, staged: StagedFile, lg_code: str) -> tuple[int, list[Finding]]:
-    """A resident has at most one registration without 廃止日 (after the seals were applied)."""
+    """A resident has at most one registration without 廃止日 (after the seals were applied).
+
+    Only the people named in the file can have gained a second one."""
     sql = f"""
         WITH bad AS (SELECT atena_no FROM seal_registrations WHERE lg_code = %(lg)s AND abolished_on IS NULL
+                       AND atena_no IN (SELECT atena_no FROM {staged.table})
                      GROUP BY atena_no HAVING count(*) > 1)
         SELECT count(*) OVER (), (SELECT min(s.line_no) FROM {staged.table} s WHERE s.atena_no = b.atena_no),
-               '宛名番号{SEP}consistency{SEP}' || format('宛名番号 %%s に廃止されていない印鑑登録が複数あります。', b.atena_no)
+               '宛名番号{SEP}consistency{SEP}' || format(
+                   '宛名番号 %%s に廃止されていない印鑑登録が複数あります。', b.atena_no)
         FROM bad b ORDER BY 2 NULLS LAST LIMIT {MAX_FINDINGS}"""
     return _collect(conn.execute(sql, {"lg": lg_code}).fetchall(), staged.name)

@@ -1,0 +1,92 @@
+"""The vectorised (Arrow) checks agree with the row-by-row rules of ``spec`` and report exact lines."""
+import random
+from datetime import date
+
+import pyarrow as pa
+
+from app.residents.link import checks, spec
+from app.residents.link.checks import FileChecks
+
+
+def test_mynumber_twin_agrees_with_the_spec_rule():
+    rnd = random.Random(7)
+    numbers = [f"{rnd.randrange(10 ** 12):012d}" for _ in range(3000)]
+    numbers += ["", "12345678901", "12345678901a", "１２３４５６７８９０１８", "123456789018", "000000000000"]
+    vectorised = checks._mynumber_valid(pa.array(numbers)).to_pylist()
+    assert vectorised == [spec.mynumber_valid(n) for n in numbers]
+    assert sum(vectorised) > 200  # about one in eleven random bodies has the right check digit
+
+
+def test_date_twin_agrees_with_the_spec_rule():
+    values = ["2026-11-25", "2024-02-29", "2023-02-29", "2026-1-5", "2026/11/25", "H05.02.20", "H31.05.01",
+              "R01.05.01", "S64.01.08", "T15.12.24", "R00.01.01", "X05.02.20", "0000-01-01", "2026-13-01",
+              "20261125", "2026-11-25 ", "M45.07.29"]
+    bad = checks._bad_dates(pa.array(values)).to_pylist()
+    assert bad == [spec.parse_link_date(v) is None for v in values]
+
+
+def _kept(**columns) -> FileChecks:
+    result = FileChecks("residents.csv")
+    lines = list(range(2, 2 + len(next(iter(columns.values())))))
+    result.keys = {name: [pa.array(values, pa.string())] for name, values in columns.items()}
+    result.keys["line"] = [pa.array(lines, pa.int64())]
+    return result
+
+
+def test_duplicates_name_the_first_line_of_each_key():
+    result = _kept(atena_no=["5", "1", "5", "2", "5", "1"])
+    checks.check_duplicates(result, "residents")
+    found = [(f.line, f.message) for f in result.findings]
+    assert found == [(4, "宛名番号が2行目と重複しています。"), (6, "宛名番号が2行目と重複しています。"),
+                     (7, "宛名番号が3行目と重複しています。")]
+
+
+def test_duplicates_of_a_composite_key_need_every_part():
+    result = FileChecks("taxes.csv")
+    result.keys = {"atena_no": [pa.array(["1", "1", "1"])], "fiscal_year": [pa.array(["2025", "2026", "2026"])],
+                   "line": [pa.array([2, 3, 4], pa.int64())]}
+    checks.check_duplicates(result, "taxes")
+    assert [(f.line, f.column) for f in result.findings] == [(4, "宛名番号・年度")]
+
+
+def test_households_need_exactly_one_living_head():
+    result = _kept(household_no=["9", "9", "3", "3", "7", "7", "8"],
+                   is_household_head=["1", "0", "0", "0", "1", "1", "1"],
+                   status=["1", "1", "1", "1", "1", "1", "2"],
+                   atena_no=["1", "2", "3", "4", "5", "6", "7"])
+    checks.check_households(result)
+    assert [(f.line, f.code) for f in result.findings] == [(4, "household_head"), (6, "household_head")]
+    assert "世帯番号 3 の住登内の世帯主が0人" in result.findings[0].message
+    assert "世帯番号 7 の住登内の世帯主が2人" in result.findings[1].message
+
+
+def test_check_file_reports_file_line_and_column(tmp_path):
+    columns = spec.columns("welfare")
+    row = {c.name: "" for c in columns} | {"atena_no": "12", "has_intractable_disease": "0", "lives_alone": "1",
+                                              "elderly_only_household": "0"}
+    good = ",".join(row[c.name] for c in columns)
+    bad = ",".join((row | {"atena_no": "1x"})[c.name] for c in columns)
+    path = tmp_path / "welfare.body"
+    path.write_text(f"{good}\n{bad}\n", encoding="utf-8")
+    result = checks.check_file(path, "welfare", "welfare.csv", False, date(2026, 11, 25))
+    assert [(f.file, f.line, f.column, f.code) for f in result.findings] == [("welfare.csv", 3, "宛名番号", "format")]
+
+
+def test_references_find_unknown_residents_exactly():
+    residents = _kept(atena_no=["12", "7", "0012", "999999999999999"])
+    seals = FileChecks("seals.csv")
+    seals.keys = {"atena_no": [pa.array(["7", "012", "12", "1x", "999999999999999", "0012"])],
+                  "line": [pa.array([2, 3, 4, 5, 6, 7], pa.int64())]}
+    known = checks.check_references(seals, residents)
+    assert [(f.line, f.message) for f in seals.findings] == [(3, "宛名番号 012 の住民がいません。"),
+                                                            (5, "宛名番号 1x の住民がいません。")]
+    again = FileChecks("welfare.csv")
+    again.keys = {"atena_no": [pa.array(["7"])], "line": [pa.array([2], pa.int64())]}
+    assert checks.check_references(again, residents, known) is known and again.findings == []
+
+
+def test_reason_codes_go_with_their_operations():
+    reasons = pa.array(["51", "52", "53", "53", "99", "51", "53", "14"])
+    ops = pa.array(["1", "2", "2", "3", "3", "2", "1", "2"])
+    assert checks._bad_reasons(reasons, ops, "welfare").to_pylist() == [False, False, False, False, False,
+                                                                        True, True, True]
