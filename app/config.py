@@ -78,7 +78,7 @@ class Config:
 
     WTF_I18N_ENABLED = False  # use WTForms' own translations (Japanese, see app/forms.py)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 512) * 1024 * 1024
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 2048) * 1024 * 1024
 
     # Base maps: 地理院タイル by default; "blank" is the offline white map.
     BASEMAP_DEFAULT = os.environ.get("BASEMAP_DEFAULT", "gsi_std")
