@@ -1,0 +1,143 @@
+"""Support programmes for disaster victims, as pure functions (amounts in yen).
+
+被災者生活再建支援金 (被災者生活再建支援法): a base grant by the house's situation and a top-up by how
+the household rebuilds, ×3/4 for a single-person household; 災害弔慰金 and 災害障害見舞金 (災害弔慰金
+の支給等に関する法律); application deadlines counted as the 民法 counts periods. See
+../shared/DOMAIN.md.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.damage import rules as damage
+from app.errors import ValidationError
+from certificate_engine.wareki import format_date
+
+MAN = 10_000  # 1 万円
+
+# Situations that qualify for the 支援金 (解体: demolished as unavoidable; 長期避難: long-term evacuation).
+ZENKAI_ETC = "全壊等"
+SITUATIONS = (ZENKAI_ETC, damage.DAIKIBO, damage.CHUKIBO)
+BASE_GRANT = {ZENKAI_ETC: 100 * MAN, damage.DAIKIBO: 50 * MAN, damage.CHUKIBO: 0}
+
+BUILD, REPAIR, RENT = "建設・購入", "補修", "賃借"
+PLANS = (BUILD, REPAIR, RENT)
+TOP_UP = {
+    ZENKAI_ETC: {BUILD: 200 * MAN, REPAIR: 100 * MAN, RENT: 50 * MAN},
+    damage.DAIKIBO: {BUILD: 200 * MAN, REPAIR: 100 * MAN, RENT: 50 * MAN},
+    damage.CHUKIBO: {BUILD: 100 * MAN, REPAIR: 50 * MAN, RENT: 25 * MAN},
+}
+
+BASE_DEADLINE_MONTHS = 13
+TOP_UP_DEADLINE_MONTHS = 37
+
+CONDOLENCE = {True: 500 * MAN, False: 250 * MAN}  # 災害弔慰金: the household's breadwinner or not
+DISABILITY = {True: 250 * MAN, False: 125 * MAN}  # 災害障害見舞金
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Amounts of one household's 支援金 (yen)."""
+
+    situation: str | None
+    base: int
+    top_up: int
+
+    @property
+    def total(self) -> int:
+        return self.base + self.top_up
+
+
+def support_situation(grade: str | None, demolished: bool = False, long_term_evacuation: bool = False) -> str | None:
+    """The 支援金 situation of a household: 全壊, 解体 and 長期避難 are 全壊等; 大規模半壊 and
+    中規模半壊 are their own; 半壊 and below qualify only when the house was demolished."""
+    if demolished or long_term_evacuation or grade == damage.ZENKAI:
+        return ZENKAI_ETC
+    if grade in (damage.DAIKIBO, damage.CHUKIBO):
+        return grade
+    if grade is not None and grade not in damage.GRADES:
+        raise ValidationError(f"被害の程度「{grade}」はありません。", code="unknown_grade")
+    return None
+
+
+def _scaled(amount: int, household_size: int) -> int:
+    if household_size < 1:
+        raise ValidationError(f"世帯の人数は1人以上です（値: {household_size}）。", code="out_of_range")
+    return amount * 3 // 4 if household_size == 1 else amount
+
+
+def base_grant(situation: str | None, household_size: int) -> int:
+    """基礎支援金: 100万円 (全壊等), 50万円 (大規模半壊), none for 中規模半壊; ×3/4 for one person."""
+    if situation is None:
+        return 0
+    _known(situation)
+    return _scaled(BASE_GRANT[situation], household_size)
+
+
+def top_up_grant(situation: str | None, household_size: int, plan: str, earlier_plans: tuple[str, ...] = ()) -> int:
+    """加算支援金 for ``plan`` (建設・購入, 補修, 賃借), after the top-ups already paid for
+    ``earlier_plans``: the household receives in total at most the amount of its largest plan, so
+    rent first and build later pays the difference, and nothing twice."""
+    if situation is None:
+        return 0
+    _known(situation)
+    for p in (plan, *earlier_plans):
+        if p not in PLANS:
+            raise ValidationError(f"住宅の再建方法「{p}」はありません（建設・購入、補修、賃借）。", code="unknown_plan")
+    table = TOP_UP[situation]
+    paid = max((table[p] for p in earlier_plans), default=0)
+    return _scaled(max(table[plan] - paid, 0), household_size)
+
+
+def support_grant(grade: str | None, household_size: int, plan: str | None = None, *,
+                  demolished: bool = False, long_term_evacuation: bool = False) -> Grant:
+    """基礎 and (when the household has chosen how to rebuild) 加算 支援金 of one household."""
+    situation = support_situation(grade, demolished, long_term_evacuation)
+    top_up = top_up_grant(situation, household_size, plan) if plan else 0
+    return Grant(situation, base_grant(situation, household_size), top_up)
+
+
+def _known(situation: str) -> None:
+    if situation not in SITUATIONS:
+        raise ValidationError(f"支援金の区分「{situation}」はありません。", code="unknown_situation")
+
+
+def condolence_money(breadwinner: bool) -> int:
+    """災害弔慰金: 500万円 for the household's breadwinner, 250万円 for another member."""
+    return CONDOLENCE[bool(breadwinner)]
+
+
+def disability_money(breadwinner: bool) -> int:
+    """災害障害見舞金: 250万円 for the household's breadwinner, 125万円 for another member."""
+    return DISABILITY[bool(breadwinner)]
+
+
+def period_end(event: date, months: int) -> date:
+    """The last day of a period of ``months`` months from ``event`` (民法 140条・143条: the day of the
+    event is not counted; the period ends the day before the corresponding day of the last month,
+    or at that month's end when it has no such day)."""
+    start = event + timedelta(days=1)
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    if start.day > last_day:
+        return date(year, month, last_day)
+    return date(year, month, start.day) - timedelta(days=1)
+
+
+def application_deadlines(disaster_on: date) -> dict[str, date]:
+    """Last days to apply: 基礎支援金 13 months, 加算支援金 37 months after the disaster."""
+    return {"基礎支援金": period_end(disaster_on, BASE_DEADLINE_MONTHS),
+            "加算支援金": period_end(disaster_on, TOP_UP_DEADLINE_MONTHS)}
+
+
+def deadline_warning(deadline: date, today: date, warn_days: int = 30) -> str | None:
+    """A warning text when a deadline is near or past, for the support screens."""
+    remaining = (deadline - today).days
+    if remaining < 0:
+        return f"申請期限（{format_date(deadline)}）を過ぎています。"
+    if remaining <= warn_days:
+        return f"申請期限（{format_date(deadline)}）まであと{remaining}日です。"
+    return None

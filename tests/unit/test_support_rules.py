@@ -1,0 +1,78 @@
+"""被災者生活再建支援金 and the other payments, and deadlines, at every boundary (../shared/DOMAIN.md)."""
+from datetime import date
+
+import pytest
+
+from app.damage.rules import CHUKIBO, DAIKIBO, HANKAI, ICHIBU, JUNHANKAI, ZENKAI
+from app.disasters import rules
+from app.disasters.rules import BUILD, RENT, REPAIR, ZENKAI_ETC
+from app.errors import ValidationError
+
+MAN = 10_000
+
+
+@pytest.mark.parametrize(("grade", "demolished", "evacuation", "situation"), [
+    (ZENKAI, False, False, ZENKAI_ETC), (DAIKIBO, False, False, DAIKIBO), (CHUKIBO, False, False, CHUKIBO),
+    (HANKAI, False, False, None), (HANKAI, True, False, ZENKAI_ETC), (JUNHANKAI, False, False, None),
+    (ICHIBU, False, True, ZENKAI_ETC), (None, False, False, None),
+])
+def test_situation_from_grade(grade, demolished, evacuation, situation):
+    assert rules.support_situation(grade, demolished, evacuation) == situation
+
+
+@pytest.mark.parametrize(("grade", "size", "plan", "base", "top_up"), [
+    (ZENKAI, 2, BUILD, 100, 200), (ZENKAI, 2, REPAIR, 100, 100), (ZENKAI, 2, RENT, 100, 50),
+    (DAIKIBO, 3, BUILD, 50, 200), (DAIKIBO, 3, REPAIR, 50, 100), (DAIKIBO, 3, RENT, 50, 50),
+    (CHUKIBO, 4, BUILD, 0, 100), (CHUKIBO, 4, REPAIR, 0, 50), (CHUKIBO, 4, RENT, 0, 25),
+    (ZENKAI, 1, BUILD, 75, 150), (DAIKIBO, 1, RENT, "37.5", "37.5"), (CHUKIBO, 1, RENT, 0, "18.75"),
+    (HANKAI, 2, BUILD, 0, 0),
+])
+def test_grant_amounts_and_the_three_quarters_rule(grade, size, plan, base, top_up):
+    grant = rules.support_grant(grade, size, plan)
+    assert (grant.base, grant.top_up) == (int(float(base) * MAN), int(float(top_up) * MAN))
+    assert grant.total == grant.base + grant.top_up
+
+
+def test_rent_first_then_build_pays_the_difference_and_never_twice():
+    assert rules.top_up_grant(ZENKAI_ETC, 2, BUILD, (RENT,)) == 150 * MAN
+    assert rules.top_up_grant(ZENKAI_ETC, 2, REPAIR, (RENT,)) == 50 * MAN
+    assert rules.top_up_grant(ZENKAI_ETC, 1, BUILD, (RENT,)) == 150 * MAN * 3 // 4
+    assert rules.top_up_grant(ZENKAI_ETC, 2, RENT, (BUILD,)) == 0
+    assert rules.top_up_grant(ZENKAI_ETC, 2, BUILD, (BUILD,)) == 0
+    assert rules.top_up_grant(CHUKIBO, 2, BUILD, (RENT,)) == 75 * MAN
+
+
+def test_bad_inputs_are_refused():
+    with pytest.raises(ValidationError):
+        rules.support_grant(ZENKAI, 0, BUILD)
+    with pytest.raises(ValidationError):
+        rules.support_grant(ZENKAI, 2, "寄付")
+    with pytest.raises(ValidationError):
+        rules.support_situation("大破")
+
+
+def test_condolence_and_disability_money():
+    assert rules.condolence_money(True) == 500 * MAN and rules.condolence_money(False) == 250 * MAN
+    assert rules.disability_money(True) == 250 * MAN and rules.disability_money(False) == 125 * MAN
+
+
+@pytest.mark.parametrize(("event", "months", "end"), [
+    (date(2024, 1, 1), 13, date(2025, 2, 1)),
+    (date(2024, 1, 30), 13, date(2025, 2, 28)),   # no 31 Feb: the month's end
+    (date(2024, 1, 31), 1, date(2024, 2, 29)),   # 起算日 2/1 → ends the day before 3/1
+    (date(2024, 12, 31), 13, date(2026, 1, 31)),
+    (date(2024, 1, 1), 37, date(2027, 2, 1)),
+    (date(2023, 12, 30), 2, date(2024, 2, 29)),   # 起算日 12/31, no 2/31 → 2/29 (leap year)
+])
+def test_period_end_counts_as_the_civil_code(event, months, end):
+    assert rules.period_end(event, months) == end
+
+
+def test_deadlines_and_warnings():
+    deadlines = rules.application_deadlines(date(2024, 1, 1))
+    assert deadlines == {"基礎支援金": date(2025, 2, 1), "加算支援金": date(2027, 2, 1)}
+    assert rules.deadline_warning(date(2025, 2, 1), date(2024, 12, 1)) is None
+    assert rules.deadline_warning(date(2025, 2, 1), date(2025, 1, 1)) is None  # 31 days left
+    assert rules.deadline_warning(date(2025, 2, 1), date(2025, 1, 2)) == "申請期限（令和7年2月1日）まであと30日です。"
+    assert rules.deadline_warning(date(2025, 2, 1), date(2025, 2, 1)) == "申請期限（令和7年2月1日）まであと0日です。"
+    assert rules.deadline_warning(date(2025, 2, 1), date(2025, 2, 2)) == "申請期限（令和7年2月1日）を過ぎています。"
