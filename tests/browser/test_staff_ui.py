@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, login
 
@@ -99,13 +100,14 @@ def test_change_confirmation_enables_update_only_when_ticked(live_server, page):
     login(page, base, "046990", "admin")
     page.goto(base + "/admin/users")
     page.locator("tr[data-login-id='fukushi'] a", has_text="編集").click()
+    page.wait_for_url("**/admin/users/*")
     submit = page.locator("[data-confirm-submit]")
-    assert submit.is_disabled()
+    expect(submit).to_be_disabled()  # retries until the page's script has run
     page.fill("#department", "福祉課 障害福祉係")
-    assert page.locator(".field.changed #department").count() == 1
-    assert submit.is_disabled()
+    expect(page.locator(".field.changed #department")).to_have_count(1)
+    expect(submit).to_be_disabled()
     page.check("#confirm_changes")
-    assert submit.is_enabled()
+    expect(submit).to_be_enabled()
     page.screenshot(path=str(ARTIFACTS / "user-edit-confirm.png"))
     submit.click()
     page.wait_for_url("**/admin/users")
