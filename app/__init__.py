@@ -35,7 +35,7 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-BLUEPRINT_PACKAGES = ("main", "auth", "audit", "disasters", "maps", "operator", "jobs", "residents")
+BLUEPRINT_PACKAGES = ("main", "auth", "audit", "disasters", "damage", "maps", "operator", "jobs", "residents")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """Imports every model so that ``Base.metadata`` is complete (Alembic, tests)."""
 from app.audit.models import AuditEntry
 from app.auth.models import Role, User
-from app.damage.models import Building
+from app.damage.models import Building, DamageSurvey, SurveyEvent, SurveyPhoto
 from app.db import Base
 from app.disasters.models import Disaster
 from app.jobs.models import Job
@@ -22,6 +22,7 @@ from app.residents.models import (
 from app.shelters.models import Shelter
 from app.tenants.models import Municipality
 
-__all__ = ["AddressPoint", "AdminArea", "AuditEntry", "Base", "Building", "Disaster", "Generation", "HazardArea", "Job",
-           "LinkBatch", "LinkError", "LinkFile", "LinkFileChunk", "LinkToken", "Municipality", "Resident", "Role",
-           "SealRegistration", "Shelter", "TaxRecord", "User", "WelfareRecord"]
+__all__ = ["AddressPoint", "AdminArea", "AuditEntry", "Base", "Building", "DamageSurvey", "Disaster", "Generation",
+           "HazardArea", "Job", "LinkBatch", "LinkError", "LinkFile", "LinkFileChunk", "LinkToken", "Municipality",
+           "Resident", "Role", "SealRegistration", "Shelter", "SurveyEvent", "SurveyPhoto", "TaxRecord", "User",
+           "WelfareRecord"]

@@ -41,6 +41,10 @@ ACTIONS = {
     "link_token_revoke": "連携トークンの失効",
     "address_points_load": "位置参照情報の取込",
     "location_set": "位置の手動設定",
+    "damage_survey_start": "被害認定調査の開始",
+    "damage_survey_record": "被害認定調査の記録",
+    "damage_survey_finalise": "被害認定の確定",
+    "damage_photo_add": "調査写真の追加",
 }
 
 
@@ -49,6 +53,7 @@ TARGET_TYPES = {
     "user": "ユーザ", "role": "権限", "screen": "画面", "disaster": "災害", "municipality": "団体",
     "audit_log": "監査ログ", "resident": "住民", "link_batch": "連携バッチ", "generation": "副本の世代",
     "link_token": "連携トークン", "household": "世帯", "building": "建物", "shelter": "避難所",
+    "damage_survey": "被害認定調査",
 }
 
 

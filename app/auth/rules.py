@@ -22,6 +22,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("evac_support", "避難行動要支援者関連システム", "被災者支援",
            "避難行動要支援者名簿・個別避難計画・安否確認"),
     Screen("disaster_register", "災害名新規登録", "被災者支援", "災害の登録・編集"),
+    Screen("damage_review", "被害認定の確定", "被災者支援", "被害認定調査の判定を確定する（調査者以外の職員）"),
     Screen("search", "横断検索", "共通機能", "被災者台帳・避難者名簿・要支援者名簿の横断検索"),
     Screen("map", "地図", "共通機能", "避難所・要支援者・被害状況・ハザードの地図"),
     Screen("residents", "住民情報連携（副本）", "管理機能", "住民情報データ連携・世代管理・リカバリ"),
@@ -44,7 +45,8 @@ LOGIN_ONLY = "login_only"
 # The four default roles (権限 01–04) each new municipality starts with.
 DEFAULT_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("01", "システム管理者", tuple(s.code for s in SCREENS)),
-    ("02", "防災担当", ("victims", "shelters", "evac_support", "disaster_register", "search", "map", "csv_platform")),
+    ("02", "防災担当", ("victims", "shelters", "evac_support", "disaster_register", "damage_review", "search", "map",
+                    "csv_platform")),
     ("03", "福祉担当", ("evac_support", "shelters", "search", "map")),
     ("04", "避難所担当", ("shelters", "map")),
 )

@@ -1,8 +1,26 @@
-"""Buildings (住家・非住家): the objects of damage surveys, linked to households and owners."""
+"""Buildings (住家・非住家) and their damage surveys (被害認定調査) with photos and history."""
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TimestampMixin, text_column
@@ -22,3 +40,77 @@ class Building(TimestampMixin, Base):
     # The footprint (polygon) where known, else a point (from the address or placed on the map).
     geom = mapped_column(Geometry("GEOMETRY", srid=4326, spatial_index=True), nullable=True)
     location_source: Mapped[str] = text_column(16)
+
+
+SURVEY_ROUNDS = ("第1次", "第2次", "再調査")
+SURVEY_HAZARDS = ("地震", "水害", "風害", "その他")
+SURVEY_STATUSES = ("調査中", "判定待ち", "確定")
+
+
+class DamageSurvey(TimestampMixin, Base):
+    """One 被害認定調査 of a building in a disaster. A 再調査 is a new survey; a final one is never
+    edited again, so the history of grades stays as it was certified."""
+
+    __tablename__ = "damage_surveys"
+    __table_args__ = (
+        CheckConstraint("round IN ('第1次','第2次','再調査')", name="round_known"),
+        CheckConstraint("status IN ('調査中','判定待ち','確定')", name="status_known"),
+        CheckConstraint("status <> '確定' OR final_grade IS NOT NULL", name="final_has_grade"),
+        Index("ix_damage_surveys_disaster_building", "disaster_id", "building_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
+    disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"))
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
+    round: Mapped[str] = mapped_column(String(4))
+    hazard: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(8), default="調査中")
+    # What the surveyor found, method by method (see app.damage.rules / services.FINDINGS).
+    findings: Mapped[dict] = mapped_column(JSONB, default=dict)
+    loss_ratio: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))
+    computed_grade: Mapped[str] = text_column(12)
+    final_grade: Mapped[str | None] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(Text, default="")
+    surveyed_by: Mapped[str] = text_column(60)
+    surveyed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Where the surveyor stood (tablet GPS) and how accurate the fix was.
+    geom = mapped_column(Geometry("POINT", srid=4326), nullable=True)
+    position_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    reviewed_by: Mapped[str] = text_column(60)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SurveyPhoto(Base):
+    """A photo taken in a survey, with a small JPEG thumbnail for lists and tablets."""
+
+    __tablename__ = "damage_survey_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
+    survey_id: Mapped[int] = mapped_column(ForeignKey("damage_surveys.id"), index=True)
+    content_type: Mapped[str] = mapped_column(String(20))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    thumbnail: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    caption: Mapped[str] = text_column(100)
+    uploaded_by: Mapped[str] = text_column(60)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SurveyEvent(Base):
+    """The history of a survey: every save, judgement and confirmation with a snapshot (append-only)."""
+
+    __tablename__ = "damage_survey_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
+    survey_id: Mapped[int] = mapped_column(ForeignKey("damage_surveys.id"), index=True)
+    action: Mapped[str] = mapped_column(String(12))  # 開始, 記録, 確定
+    actor: Mapped[str] = text_column(60)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    snapshot: Mapped[dict] = mapped_column(JSONB, default=dict)

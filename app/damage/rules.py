@@ -174,3 +174,33 @@ def final_grade(surveys: Iterable[tuple[int, str | None]]) -> str | None:
     reviewer made final; None while no survey is final."""
     final = [(order, grade) for order, grade in surveys if grade is not None]
     return max(final)[1] if final else None
+
+
+def weights_survey(survey_round: str) -> str:
+    """The 構成比 table a round uses: 第1次 its own; 第2次 and 再調査 (internal) the 第2次 one."""
+    return "第1次" if survey_round == "第1次" else "第2次"
+
+
+def judge(structure: str, floors: int, survey_round: str, hazard: str, findings: Mapping) -> tuple[Decimal | None, str]:
+    """(loss ratio or None, grade) of one survey from what the surveyor found, method by method.
+
+    ``findings`` may hold ``collapsed`` (bool) and ``tilts`` (four corners) for the external look,
+    ``parts`` ({part: damage %}) for the loss ratio, ``floor_area_share`` (%) and ``flood``
+    ({above_floor, depth_m, external_force}); the most severe grade of the methods used counts.
+    """
+    grades: list[str | None] = [grade_for_appearance(bool(findings.get("collapsed")), findings.get("tilts") or None)]
+    ratio = None
+    if findings.get("parts"):
+        weights = part_weights(structure, hazard, weights_survey(survey_round))
+        ratio = loss_ratio(weights, findings["parts"])
+        grades.append(grade_for_loss_ratio(ratio))
+    if findings.get("floor_area_share") not in (None, ""):
+        grades.append(grade_for_floor_area(findings["floor_area_share"]))
+    flood = findings.get("flood")
+    if flood:
+        if not flood_first_survey_applies(structure, floors):
+            raise ValidationError("浸水深による判定は木造・プレハブの1〜2階建てに使います。"
+                                  "部位別の損傷で判定してください。", code="flood_method_not_applicable")
+        grades.append(grade_for_flood(bool(flood.get("above_floor")), flood.get("depth_m") or 0,
+                                      external_force=bool(flood.get("external_force"))))
+    return ratio, most_severe(grades)

@@ -50,3 +50,9 @@ def show(disaster_id: int):
 def _values(form: DisasterForm) -> dict:
     return {name: getattr(form, name).data for name in (
         "name", "kind", "started_on", "is_relief_act_applied", "is_support_act_applied", "description")}
+
+
+@bp.get("/victims")
+@screen_required("victims")
+def victims():
+    return render_template("disasters/victims.html")

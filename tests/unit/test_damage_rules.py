@@ -100,3 +100,19 @@ def test_most_severe_and_final_grade():
     assert rules.final_grade([(1, HANKAI), (2, None), (3, DAIKIBO)]) == DAIKIBO
     assert rules.final_grade([(1, HANKAI), (2, None)]) == HANKAI
     assert rules.final_grade([(1, None)]) is None
+
+
+def test_judge_takes_the_most_severe_method_and_the_round_weights():
+    findings = {"parts": {"屋根": 100, "外壁": 20, "基礎": 0}, "floor_area_share": 0}
+    # 第1次: 15 + 15 = 30 % → 中規模半壊
+    assert rules.judge("木造", 2, "第1次", "地震", findings) == (Decimal(30), CHUKIBO)
+    # 第2次 weights: 屋根 15 + 外壁 10 × 20 % = 17 % → 準半壊
+    assert rules.judge("木造", 2, "再調査", "地震", findings) == (Decimal(17), JUNHANKAI)
+    assert rules.judge("木造", 2, "第1次", "地震", findings | {"tilts": ["1/20"] * 4})[1] == ZENKAI
+    assert rules.judge("木造", 2, "第1次", "地震", findings | {"floor_area_share": 55})[1] == DAIKIBO
+    flood = {"flood": {"above_floor": True, "depth_m": "1.2", "external_force": False}}
+    assert rules.judge("木造", 1, "第1次", "水害", flood) == (None, CHUKIBO)
+    with pytest.raises(ValidationError, match="浸水深"):
+        rules.judge("非木造", 5, "第1次", "水害", flood)
+    with pytest.raises(ValidationError, match="判定に使える"):
+        rules.judge("木造", 2, "第1次", "地震", {})

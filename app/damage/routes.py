@@ -1,0 +1,121 @@
+"""被害認定調査 screens for tablets: a building's record, the survey form, review, photos."""
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, session, url_for
+
+from app.damage import bp, services
+from app.damage.forms import FLOOD_LEVELS, findings_from_form, form_values, parts_for, position_from_form
+from app.damage.models import SURVEY_HAZARDS, SURVEY_ROUNDS
+from app.disasters.services import get_disaster
+from app.errors import Conflict, ValidationError
+from app.extensions import db
+from app.web import current_actor, screen_required
+
+SCREEN = "victims"
+
+
+def _current_disaster():
+    disaster_id = session.get("disaster_id")
+    return get_disaster(db.session, disaster_id) if disaster_id else None
+
+
+@bp.get("/damage/surveys")
+@screen_required(SCREEN)
+def surveys():
+    disaster = _current_disaster()
+    rows = services.list_surveys(db.session, disaster.id, request.args.get("status") or None) if disaster else []
+    return render_template("damage/surveys.html", disaster=disaster, rows=rows,
+                           status=request.args.get("status", ""))
+
+
+@bp.get("/damage/buildings/<int:building_id>")
+@screen_required(SCREEN)
+def building(building_id: int):
+    disaster = _current_disaster()
+    found = services.get_building(db.session, building_id)
+    history = services.building_surveys(db.session, found.id, disaster.id if disaster else None)
+    return render_template("damage/building.html", building=found, disaster=disaster, surveys=history,
+                           rounds=SURVEY_ROUNDS, hazards=SURVEY_HAZARDS)
+
+
+@bp.post("/damage/buildings/<int:building_id>/surveys")
+@screen_required(SCREEN)
+def start(building_id: int):
+    disaster = _current_disaster()
+    if disaster is None:
+        flash("メインメニューで災害を選択してから調査を開始してください。", "error")
+        return redirect(url_for("damage.building", building_id=building_id))
+    try:
+        survey = services.start_survey(db.session, current_actor(), disaster_id=disaster.id, building_id=building_id,
+                                       survey_round=request.form.get("round", ""),
+                                       hazard=request.form.get("hazard", ""))
+    except ValidationError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("damage.building", building_id=building_id))
+    return redirect(url_for("damage.survey", survey_id=survey.id))
+
+
+@bp.route("/damage/surveys/<int:survey_id>", methods=["GET", "POST"])
+@screen_required(SCREEN)
+def survey(survey_id: int):
+    found = services.get_survey(db.session, survey_id)
+    found_building = services.get_building(db.session, found.building_id)
+    parts = parts_for(found_building.structure, found.hazard, found.round)
+    error, conflict = None, None
+    if request.method == "POST":
+        try:
+            services.record_findings(db.session, current_actor(), found.id,
+                                     version=int(request.form.get("version", 0)),
+                                     findings=findings_from_form(request.form, parts),
+                                     note=request.form.get("note", ""), position=position_from_form(request.form),
+                                     confirmed=request.form.get("confirm_changes") == "y")
+        except Conflict as exc:
+            conflict = exc
+        except ValidationError as exc:
+            error = exc.message
+        else:
+            flash(f"調査結果を記録しました。判定: {found.computed_grade}", "success")
+            return redirect(url_for("damage.survey", survey_id=found.id))
+    return render_template("damage/survey.html", survey=found, building=found_building, parts=parts,
+                           flood_levels=FLOOD_LEVELS, error=error, conflict=conflict,
+                           original=form_values(found.findings, parts),
+                           values=request.form if request.method == "POST" else form_values(found.findings, parts),
+                           photos=services.survey_photos(db.session, found.id),
+                           history=services.survey_history(db.session, found.id))
+
+
+@bp.post("/damage/surveys/<int:survey_id>/finalise")
+@screen_required("damage_review")
+def finalise(survey_id: int):
+    try:
+        found = services.finalise(db.session, current_actor(), survey_id, version=int(request.form.get("version", 0)))
+    except (Conflict, ValidationError) as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"判定「{found.final_grade}」を確定しました。", "success")
+    return redirect(url_for("damage.survey", survey_id=survey_id))
+
+
+@bp.post("/damage/surveys/<int:survey_id>/photos")
+@screen_required(SCREEN)
+def add_photo(survey_id: int):
+    upload = request.files.get("photo")
+    try:
+        if upload is None or not upload.filename:
+            raise ValidationError("写真を選択してください。", code="photo_missing")
+        services.add_photo(db.session, current_actor(), survey_id, upload.read(), request.form.get("caption", ""))
+    except ValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("写真を追加しました。", "success")
+    return redirect(url_for("damage.survey", survey_id=survey_id) + "#photos")
+
+
+@bp.get("/damage/photos/<int:photo_id>")
+@screen_required(SCREEN)
+def photo(photo_id: int):
+    found = services.get_photo(db.session, photo_id)
+    thumbnail = request.args.get("size") == "thumb"
+    return Response(found.thumbnail if thumbnail else found.content,
+                    mimetype="image/jpeg" if thumbnail else found.content_type,
+                    headers={"Cache-Control": "private, max-age=3600"})

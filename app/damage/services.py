@@ -1,0 +1,205 @@
+"""Use cases of the damage survey (被害認定調査): start, record findings, confirm the grade, photos.
+
+A survey is started for a building in a disaster, filled in on a tablet (findings by method, GPS
+position, photos), judged by ``rules.judge`` and made final only by a reviewer other than its
+surveyor. A final survey is never edited; a 再調査 is a new survey. Every step appends an event
+with a snapshot (``SurveyEvent``) and an audit entry.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.audit.services import Actor, record
+from app.damage import rules
+from app.damage.models import SURVEY_HAZARDS, SURVEY_ROUNDS, Building, DamageSurvey, SurveyEvent, SurveyPhoto
+from app.db import get_or_not_found
+from app.disasters.models import Disaster
+from app.errors import Conflict, ValidationError
+
+OPEN_STATUSES = ("調査中", "判定待ち")
+PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
+PHOTO_MAX_BYTES = 15 * 1024 * 1024
+THUMBNAIL_SIZE = (320, 320)
+
+
+@dataclass(frozen=True)
+class Position:
+    """A GPS fix from the tablet (WGS84) and its accuracy in metres."""
+
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
+
+    def __post_init__(self) -> None:
+        if not (-90 <= self.lat <= 90 and -180 <= self.lon <= 180):
+            raise ValidationError("位置情報（緯度・経度）が正しくありません。", code="position_invalid")
+
+
+def get_building(session: Session, building_id: int) -> Building:
+    return get_or_not_found(session, Building, building_id, "指定された建物は見つかりません。", "building")
+
+
+def get_survey(session: Session, survey_id: int) -> DamageSurvey:
+    return get_or_not_found(session, DamageSurvey, survey_id, "指定された被害認定調査は見つかりません。",
+                            "damage_survey")
+
+
+def building_surveys(session: Session, building_id: int, disaster_id: int | None = None) -> list[DamageSurvey]:
+    """The building's surveys, newest first (of one disaster when given)."""
+    query = select(DamageSurvey).where(DamageSurvey.building_id == building_id)
+    if disaster_id is not None:
+        query = query.where(DamageSurvey.disaster_id == disaster_id)
+    return list(session.scalars(query.order_by(DamageSurvey.id.desc())))
+
+
+def list_surveys(session: Session, disaster_id: int, status: str | None = None) -> list[tuple[DamageSurvey, Building]]:
+    """Surveys of a disaster with their buildings, open ones first, newest first."""
+    query = (select(DamageSurvey, Building).join(Building, Building.id == DamageSurvey.building_id)
+             .where(DamageSurvey.disaster_id == disaster_id))
+    if status:
+        query = query.where(DamageSurvey.status == status)
+    order = func.array_position(func.array(["調査中", "判定待ち", "確定"]), DamageSurvey.status)
+    return [(s, b) for s, b in session.execute(query.order_by(order, DamageSurvey.id.desc()))]
+
+
+def certified_grade(session: Session, disaster_id: int, building_id: int) -> str | None:
+    """The grade a 罹災証明書 states: that of the latest final survey (None while none is final)."""
+    surveys = building_surveys(session, building_id, disaster_id)
+    return rules.final_grade((s.id, s.final_grade if s.status == "確定" else None) for s in surveys)
+
+
+def start_survey(session: Session, actor: Actor, *, disaster_id: int, building_id: int, survey_round: str,
+                 hazard: str) -> DamageSurvey:
+    """Open a survey of a building. One open survey per building and disaster; a 再調査 needs a
+    final survey to re-examine; a disaster that has ended takes no new surveys."""
+    disaster = get_or_not_found(session, Disaster, disaster_id, "指定された災害は見つかりません。", "disaster")
+    building = get_building(session, building_id)
+    if disaster.status != "対応中":
+        raise ValidationError(f"災害「{disaster.name}」は終了しています。", code="disaster_closed")
+    if survey_round not in SURVEY_ROUNDS:
+        raise ValidationError(f"調査の区分「{survey_round}」はありません。", code="round_unknown")
+    if hazard not in SURVEY_HAZARDS:
+        raise ValidationError(f"災害の種別「{hazard}」はありません。", code="hazard_unknown")
+    existing = building_surveys(session, building.id, disaster.id)
+    if any(s.status in OPEN_STATUSES for s in existing):
+        raise ValidationError("この建物には確定していない調査があります。その調査を続けてください。",
+                              code="survey_open")
+    if survey_round == "再調査" and not any(s.status == "確定" for s in existing):
+        raise ValidationError("再調査は、判定が確定した調査がある建物に行います。", code="nothing_to_resurvey")
+    survey = DamageSurvey(lg_code=actor.lg_code, disaster_id=disaster.id, building_id=building.id,
+                          round=survey_round, hazard=hazard, status="調査中", findings={}, note="")
+    session.add(survey)
+    session.flush()
+    _event(session, actor, survey, "開始")
+    record(session, actor, "damage_survey_start", "damage_survey", [survey.id], building=building.id,
+           round=survey_round)
+    return survey
+
+
+def record_findings(session: Session, actor: Actor, survey_id: int, *, version: int, findings: dict,
+                    note: str = "", position: Position | None = None, confirmed: bool = False) -> DamageSurvey:
+    """Save what the surveyor found and judge it. Changing findings already judged needs the
+    surveyor's confirmation (変更事項の確認); a stale form is refused (optimistic lock)."""
+    survey = get_survey(session, survey_id)
+    _check_version(survey, version)
+    if survey.status == "確定":
+        raise ValidationError("確定した調査は変更できません。再調査を開始してください。", code="survey_final")
+    if survey.status == "判定待ち" and not confirmed:
+        raise ValidationError("変更内容を確認し、「変更内容を確認しました」にチェックしてから更新してください。",
+                              code="confirmation_required")
+    building = session.get(Building, survey.building_id)
+    ratio, grade = rules.judge(building.structure, building.floors, survey.round, survey.hazard, findings)
+    survey.findings, survey.note = findings, (note or "").strip()
+    survey.loss_ratio, survey.computed_grade, survey.status = ratio, grade, "判定待ち"
+    survey.surveyed_by, survey.surveyed_at = actor.login_id, datetime.now(UTC)
+    if position is not None:
+        survey.geom = f"SRID=4326;POINT({position.lon} {position.lat})"
+        survey.position_accuracy_m = position.accuracy_m
+    session.flush()
+    _event(session, actor, survey, "記録")
+    record(session, actor, "damage_survey_record", "damage_survey", [survey.id], grade=grade)
+    return survey
+
+
+def finalise(session: Session, actor: Actor, survey_id: int, *, version: int) -> DamageSurvey:
+    """The reviewer makes the judged grade final; a surveyor cannot confirm their own survey."""
+    survey = get_survey(session, survey_id)
+    _check_version(survey, version)
+    if survey.status != "判定待ち":
+        raise ValidationError("判定待ちの調査だけを確定できます。", code="not_judged")
+    if survey.surveyed_by == actor.login_id:
+        raise ValidationError("自分が調査した判定は確定できません。別の職員が確認してください。", code="own_survey")
+    survey.final_grade, survey.status = survey.computed_grade, "確定"
+    survey.reviewed_by, survey.reviewed_at = actor.login_id, datetime.now(UTC)
+    session.flush()
+    _event(session, actor, survey, "確定")
+    record(session, actor, "damage_survey_finalise", "damage_survey", [survey.id], grade=survey.final_grade)
+    return survey
+
+
+def add_photo(session: Session, actor: Actor, survey_id: int, data: bytes, caption: str = "") -> SurveyPhoto:
+    """Store a JPEG or PNG photo of an open survey with a thumbnail (turned upright by its EXIF)."""
+    survey = get_survey(session, survey_id)
+    if survey.status == "確定":
+        raise ValidationError("確定した調査には写真を追加できません。", code="survey_final")
+    if len(data) > PHOTO_MAX_BYTES:
+        raise ValidationError("写真は15MBまでです。", code="photo_too_large")
+    image = _open_image(data)
+    thumbnail = ImageOps.exif_transpose(image)
+    thumbnail.thumbnail(THUMBNAIL_SIZE)
+    buffer = io.BytesIO()
+    thumbnail.convert("RGB").save(buffer, "JPEG", quality=80)
+    photo = SurveyPhoto(lg_code=actor.lg_code, survey_id=survey.id, content_type=PHOTO_TYPES[image.format],
+                        content=data, thumbnail=buffer.getvalue(), width=image.width, height=image.height,
+                        caption=(caption or "").strip()[:100], uploaded_by=actor.login_id)
+    session.add(photo)
+    session.flush()
+    record(session, actor, "damage_photo_add", "damage_survey", [survey.id], photo=photo.id)
+    return photo
+
+
+def get_photo(session: Session, photo_id: int) -> SurveyPhoto:
+    return get_or_not_found(session, SurveyPhoto, photo_id, "指定された写真は見つかりません。", "damage_survey")
+
+
+def survey_photos(session: Session, survey_id: int) -> list[SurveyPhoto]:
+    return list(session.scalars(select(SurveyPhoto).where(SurveyPhoto.survey_id == survey_id)
+                                .order_by(SurveyPhoto.id)))
+
+
+def survey_history(session: Session, survey_id: int) -> list[SurveyEvent]:
+    return list(session.scalars(select(SurveyEvent).where(SurveyEvent.survey_id == survey_id)
+                                .order_by(SurveyEvent.id)))
+
+
+def _open_image(data: bytes) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValidationError("写真を読み込めません。JPEG または PNG の画像を選んでください。",
+                              code="photo_unreadable") from exc
+    if image.format not in PHOTO_TYPES:
+        raise ValidationError("写真は JPEG または PNG にしてください。", code="photo_type")
+    return image
+
+
+def _check_version(survey: DamageSurvey, version: int) -> None:
+    if survey.version != version:
+        raise Conflict("この調査は他の職員が先に更新しました。最新の内容を確認してから、もう一度更新してください。",
+                       current={"状態": survey.status, "判定": survey.computed_grade, "調査者": survey.surveyed_by})
+
+
+def _event(session: Session, actor: Actor, survey: DamageSurvey, action: str) -> None:
+    snapshot = {"status": survey.status, "round": survey.round, "findings": survey.findings,
+                "loss_ratio": str(survey.loss_ratio) if survey.loss_ratio is not None else None,
+                "computed_grade": survey.computed_grade, "final_grade": survey.final_grade, "note": survey.note}
+    session.add(SurveyEvent(lg_code=survey.lg_code, survey_id=survey.id, action=action, actor=actor.login_id,
+                            snapshot=snapshot))
+    session.flush()
