@@ -96,6 +96,9 @@ class Overlay:
     fill_opacity: float = 0.45
     cluster: bool = False
     show: bool = True
+    # A link in each popup: ``link_template`` with "{id}" replaced by the feature's ``id`` property.
+    link_template: str = ""
+    link_label: str = ""
 
 
 class GeoJsonOverlay(JSCSSMixin, folium.map.Layer):
@@ -120,6 +123,7 @@ class GeoJsonOverlay(JSCSSMixin, folium.map.Layer):
             "key": overlay.key, "url": overlay.url, "colors": overlay.colors,
             "styleProperty": overlay.style_property, "defaultColor": overlay.default_color,
             "popupFields": overlay.popup_fields, "fillOpacity": overlay.fill_opacity,
+            "linkTemplate": overlay.link_template, "linkLabel": overlay.link_label,
         }
 
 

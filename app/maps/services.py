@@ -20,10 +20,27 @@ _HAZARD_SQL = """SELECT json_build_object('name', name, 'class_code', class_code
                  FROM hazard_areas WHERE layer_code = :layer_code"""
 
 
-def overlay_geojson(session: Session, key: str) -> str:
-    """A FeatureCollection (as JSON text) for overlay ``key`` or ``hazard:<layer code>``."""
-    params = {}
-    if key.startswith("hazard:"):
+# Buildings as points (for clustering and touch), with the latest grade of the current disaster.
+_BUILDINGS_SQL = """
+    SELECT json_build_object('id', b.id, 'address', b.address, 'structure', b.structure || '・' || b.floors || '階建て',
+                             'grade', coalesce(s.grade, '未調査')) AS props,
+           ST_PointOnSurface(b.geom) AS geom
+    FROM buildings b
+    LEFT JOIN LATERAL (
+        SELECT CASE WHEN d.status = '確定' THEN d.final_grade
+                    WHEN d.status = '判定待ち' THEN '判定待ち' ELSE '調査中' END AS grade
+        FROM damage_surveys d WHERE d.building_id = b.id AND d.disaster_id = :disaster_id
+        ORDER BY d.id DESC LIMIT 1) s ON true
+    WHERE b.geom IS NOT NULL"""
+
+
+def overlay_geojson(session: Session, key: str, disaster_id: int | None = None) -> str:
+    """A FeatureCollection (as JSON text) for overlay ``key`` or ``hazard:<layer code>``; the
+    buildings overlay shows the survey state in disaster ``disaster_id``."""
+    params: dict = {}
+    if key == "buildings":
+        sql, params = _BUILDINGS_SQL, {"disaster_id": disaster_id or 0}
+    elif key.startswith("hazard:"):
         layer_code = key.split(":", 1)[1]
         if layer_code not in CATALOGUE_BY_CODE:
             raise NotFound(f"ハザードレイヤ「{layer_code}」はありません。")

@@ -8,12 +8,18 @@
       .replace(/"/g, '&quot;').replace(/'/g, '&#39;');
   }
 
-  function popupHtml(properties, fields) {
+  function popupHtml(properties, fields, config) {
     var rows = Object.keys(fields).map(function (key) {
       if (properties[key] === undefined || properties[key] === null || properties[key] === '') { return ''; }
       return '<tr><th>' + escapeHtml(fields[key]) + '</th><td>' + escapeHtml(properties[key]) + '</td></tr>';
     }).join('');
-    return '<table class="popup-table">' + rows + '</table>';
+    var link = '';
+    if (config && config.linkTemplate && properties.id !== undefined) {
+      link = '<p class="popup-link"><a class="button" href="' +
+        escapeHtml(config.linkTemplate.replace('{id}', encodeURIComponent(properties.id))) + '">' +
+        escapeHtml(config.linkLabel) + '</a></p>';
+    }
+    return '<table class="popup-table">' + rows + '</table>' + link;
   }
 
   function setStatus(key, text) {
@@ -24,6 +30,21 @@
   var BCLMap = {
     map: null,
     loaded: {},
+    groups: {},
+
+    // Opens the popup of an overlay's feature (by its ``id`` property): search results, tests.
+    openFeature: function (key, id) {
+      var group = BCLMap.groups[key], found = null;
+      group.eachLayer(function (layer) {
+        if (layer.feature && String(layer.feature.properties.id) === String(id)) { found = layer; }
+      });
+      if (!found || !found.getPopup()) { return false; }
+      // A standalone popup at the feature opens whether or not its marker sits inside a cluster.
+      var where = found.getLatLng ? found.getLatLng() : found.getBounds().getCenter();
+      BCLMap.map.setView(where, Math.max(BCLMap.map.getZoom(), 18), {animate: false});
+      L.popup().setLatLng(where).setContent(found.getPopup().getContent()).openOn(BCLMap.map);
+      return true;
+    },
 
     setup: function (map, layerControl, options) {
       BCLMap.map = map;
@@ -61,6 +82,7 @@
 
     // Overlays load the first time they are shown: hidden hazard layers cost nothing until ticked.
     registerOverlay: function (group, config) {
+      BCLMap.groups[config.key] = group;
       group.once('add', function () { BCLMap.loadOverlay(group, config); });
     },
 
@@ -84,7 +106,7 @@
             },
             onEachFeature: function (feature, layer) {
               if (Object.keys(config.popupFields).length) {
-                layer.bindPopup(popupHtml(feature.properties, config.popupFields));
+                layer.bindPopup(popupHtml(feature.properties, config.popupFields, config));
               }
             }
           });

@@ -1,0 +1,66 @@
+"""A damage survey on a tablet: from the map to a building, findings, judgement, and the grade made
+final by another member of staff; the building turns the grade's colour on the map."""
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ARTIFACTS, login
+
+
+def _select_new_disaster(page, base):
+    page.goto(base + "/disasters/new")
+    page.fill("#name", "令和8年桜ヶ丘地震（ブラウザ）")
+    page.select_option("#kind", "地震")
+    page.fill("#started_on", "2026-11-20")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/disasters/*")
+
+
+def test_survey_from_the_map_to_a_final_grade(live_server, page, chromium):
+    base = live_server.url
+    login(page, base, "046990", "admin")
+    _select_new_disaster(page, base)
+    page.goto(base + "/map")
+    page.locator(".leaflet-control-layers-overlays label", has_text="建物（被害認定）").click()
+    page.wait_for_function("BCLMap.loaded['buildings'] > 0")
+    building_id = page.evaluate("""() => {
+        let id = null;
+        BCLMap.groups['buildings'].eachLayer(l => { if (id === null && l.feature) id = l.feature.properties.id; });
+        BCLMap.openFeature('buildings', id);
+        return id; }""")
+    link = page.locator(".leaflet-popup-content a", has_text="建物の記録・被害認定調査")
+    expect(link).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "map-building-popup.png"))
+    link.click()
+    page.wait_for_url(f"**/damage/buildings/{building_id}")
+    page.select_option("#round", "第1次")
+    page.select_option("#hazard", "地震")
+    page.click("#start-survey")
+    page.wait_for_url("**/damage/surveys/*")
+    survey_url = page.url
+    page.fill("#part_屋根", "100")
+    page.fill("#part_外壁", "30")
+    page.fill("#part_基礎", "0")
+    page.screenshot(path=str(ARTIFACTS / "survey-form-tablet.png"), full_page=True)
+    page.click("#save-survey")
+    expect(page.locator("#survey-grade")).to_contain_text("中規模半壊")  # 15 + 22.5 = 37.5 %
+    expect(page.locator("#survey-status")).to_have_text("判定待ち")
+    # The surveyor cannot confirm their own judgement; another member of staff does.
+    page.click("#finalise")
+    expect(page.locator(".flash.error")).to_contain_text("自分が調査した判定は確定できません")
+    reviewer_context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="ja-JP")
+    reviewer = reviewer_context.new_page()
+    try:
+        login(reviewer, base, "046990", "bosai")
+        reviewer.goto(survey_url)
+        reviewer.click("#finalise")
+        expect(reviewer.locator("#survey-status")).to_have_text("確定")
+        expect(reviewer.locator("#history-table")).to_contain_text("確定")
+        reviewer.screenshot(path=str(ARTIFACTS / "survey-final.png"), full_page=True)
+    finally:
+        reviewer_context.close()
+    # Back on the map (the surveyor's disaster is still selected) the building shows its grade.
+    page.goto(base + "/map")
+    page.locator(".leaflet-control-layers-overlays label", has_text="建物（被害認定）").click()
+    page.wait_for_function("BCLMap.loaded['buildings'] > 0")
+    page.evaluate(f"BCLMap.openFeature('buildings', {building_id})")
+    expect(page.locator(".leaflet-popup-content")).to_contain_text("中規模半壊")
+    assert page.console_errors == []
