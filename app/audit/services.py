@@ -1,8 +1,6 @@
 """Recording and reading the audit log (who, when, action, which records)."""
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -10,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import exports
 from app.audit.models import AuditEntry
 from certificate_engine.wareki import JST, format_datetime
 
@@ -45,6 +44,12 @@ ACTIONS = {
     "damage_survey_record": "被害認定調査の記録",
     "damage_survey_finalise": "被害認定の確定",
     "damage_photo_add": "調査写真の追加",
+    "victim_register_build": "被災者台帳の作成",
+    "victim_create": "被災者の登録（手入力）",
+    "victim_update": "被災者台帳の更新",
+    "victim_view": "被災者台帳の閲覧",
+    "victim_export": "被災者台帳の出力",
+    "victim_provide": "被災者台帳の外部提供",
 }
 
 
@@ -53,7 +58,7 @@ TARGET_TYPES = {
     "user": "ユーザ", "role": "権限", "screen": "画面", "disaster": "災害", "municipality": "団体",
     "audit_log": "監査ログ", "resident": "住民", "link_batch": "連携バッチ", "generation": "副本の世代",
     "link_token": "連携トークン", "household": "世帯", "building": "建物", "shelter": "避難所",
-    "damage_survey": "被害認定調査",
+    "damage_survey": "被害認定調査", "victim": "被災者",
 }
 
 
@@ -126,17 +131,8 @@ CSV_HEADER = ("日時", "団体コード", "ユーザID", "操作", "操作コ�
 
 def iter_csv(session: Session, flt: AuditFilter, encoding: str = "utf-8-sig") -> Iterator[bytes]:
     """The filtered log as CSV bytes, streamed in chunks (UTF-8 with BOM or CP932)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    first = True
     stmt = flt.apply(select(AuditEntry)).order_by(AuditEntry.id).execution_options(yield_per=2000)
-    for entry in session.scalars(stmt):
-        writer.writerow(_csv_row(entry))
-        if buffer.tell() > 64_000:
-            yield _encode(buffer, encoding, first)
-            first = False
-    yield _encode(buffer, encoding, first)
+    return exports.iter_csv(CSV_HEADER, (_csv_row(entry) for entry in session.scalars(stmt)), encoding)
 
 
 def _csv_row(entry: AuditEntry) -> tuple:
@@ -145,14 +141,3 @@ def _csv_row(entry: AuditEntry) -> tuple:
             ACTIONS.get(entry.action, entry.action), entry.action,
             TARGET_TYPES.get(entry.target_type, entry.target_type), entry.target_type,
             " ".join(entry.target_ids or ()), detail, entry.ip_address or "", entry.path)
-
-
-def _encode(buffer: io.StringIO, encoding: str, first: bool) -> bytes:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    if encoding == "cp932":
-        # Characters outside CP932 (𠮷, 外字) become numeric references instead of vanishing.
-        return text.encode("cp932", errors="xmlcharrefreplace")
-    data = text.encode("utf-8")
-    return (b"\xef\xbb\xbf" + data) if first else data

@@ -1,13 +1,26 @@
-"""Disasters: the event every register, survey and certificate of a response belongs to."""
+"""Disasters (the event every register, survey and certificate belongs to) and the 被災者台帳."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TimestampMixin
+from app.db import Base, TimestampMixin, text_column
 
 DISASTER_KINDS = ("地震", "風水害（大雨・洪水）", "土砂災害", "津波", "高潮", "火山", "大規模火災", "雪害", "その他")
 DISASTER_STATUSES = ("対応中", "終了")
@@ -31,3 +44,72 @@ class Disaster(TimestampMixin, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+VICTIM_SOURCES = ("住民記録", "手入力")
+
+
+class VictimHousehold(TimestampMixin, Base):
+    """A household in the 被災者台帳 of a disaster (from the resident records or entered by hand)."""
+
+    __tablename__ = "victim_households"
+    __table_args__ = (UniqueConstraint("disaster_id", "household_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
+    disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"))
+    household_no: Mapped[str] = mapped_column(String(20))  # the 世帯番号, or 手入力-N for people not registered here
+    head_name: Mapped[str] = text_column(100)
+    address: Mapped[str] = text_column(200)
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"))
+    source: Mapped[str] = mapped_column(String(8), default="住民記録")
+
+
+class Victim(TimestampMixin, Base):
+    """A person in the 被災者台帳 (災対法 90条の3): the statutory items, the 援護 given, the consented
+    recipients and the municipality's own items. People under 支援措置 keep ``is_protected``."""
+
+    __tablename__ = "victims"
+    __table_args__ = (UniqueConstraint("disaster_id", "resident_id"),
+                      Index("ix_victims_disaster_household", "disaster_id", "household_id"),
+                      Index("ix_victims_disaster_name_kana", "disaster_id", "name_kana"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
+    disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"))
+    household_id: Mapped[int] = mapped_column(ForeignKey("victim_households.id"))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    atena_no: Mapped[str] = text_column(15)
+    name: Mapped[str] = mapped_column(String(100))
+    name_kana: Mapped[str] = text_column(200)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str] = text_column(1)
+    relationship: Mapped[str] = text_column(20)
+    address: Mapped[str] = text_column(200)  # 住所又は居所
+    phone: Mapped[str] = text_column(20)
+    is_protected: Mapped[bool] = mapped_column(Boolean, default=False)  # 支援措置 (DV等)
+    damage_status: Mapped[str] = mapped_column(Text, default="")  # 住家の被害その他の被害の状況
+    care_reason: Mapped[str] = text_column(200)  # 要配慮者であるときはその事由 (empty: not)
+    relief_status: Mapped[str] = mapped_column(Text, default="")  # 援護の実施の状況
+    consented_recipients: Mapped[str] = mapped_column(Text, default="")  # 本人が同意した提供先
+    optional_items: Mapped[dict] = mapped_column(JSONB, default=dict)  # その他市町村長が定める事項
+    source: Mapped[str] = mapped_column(String(8), default="住民記録")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class VictimProvision(Base):
+    """A record of the 台帳 given to someone outside (90条の4): to whom, why, what, when, by whom."""
+
+    __tablename__ = "victim_provisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
+    disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(100))
+    purpose: Mapped[str] = mapped_column(String(200))
+    basis: Mapped[str] = mapped_column(String(20))  # 本人同意 / 他自治体の援護
+    victim_ids: Mapped[list] = mapped_column(JSONB, default=list)
+    provided_by: Mapped[str] = text_column(60)
+    provided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,12 +1,16 @@
-"""Disaster selection and registration from the main screen."""
+"""Disasters (selection, registration), the 被災者支援 menu and the 被災者台帳 screens."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from urllib.parse import quote
+
+from flask import Response, flash, redirect, render_template, request, session, url_for
 
 from app.auth import rules
-from app.disasters import bp, services
-from app.disasters.forms import DisasterForm
-from app.errors import ValidationError
+from app.db import get_scope
+from app.disasters import bp, services, victims
+from app.disasters.forms import DisasterForm, VictimForm
+from app.errors import Conflict, ValidationError
+from app.exports import ENCODINGS, iter_csv, xlsx_bytes
 from app.extensions import db
 from app.web import current_actor, safe_next, screen_required
 
@@ -52,7 +56,152 @@ def _values(form: DisasterForm) -> dict:
         "name", "kind", "started_on", "is_relief_act_applied", "is_support_act_applied", "description")}
 
 
-@bp.get("/victims")
+@bp.get("/victims", endpoint="victims")
 @screen_required("victims")
-def victims():
+def victims_menu():
     return render_template("disasters/victims.html")
+
+
+def _disaster_or_none():
+    disaster_id = session.get("disaster_id")
+    return services.get_disaster(db.session, disaster_id) if disaster_id else None
+
+
+@bp.get("/victims/register")
+@screen_required("victims")
+def register():
+    disaster = _disaster_or_none()
+    query, care_only = request.args.get("q", ""), request.args.get("care") == "1"
+    page = max(int(request.args.get("page", "1") or 1), 1) if request.args.get("page", "1").isdigit() else 1
+    total, rows = (victims.list_victims(db.session, disaster.id, query=query, care_only=care_only,
+                                        limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE) if disaster else (0, []))
+    return render_template("disasters/register.html", disaster=disaster, rows=rows, total=total, q=query,
+                           care_only=care_only, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+                           areas=victims.area_choices(db.session), encodings=ENCODINGS,
+                           provisions=victims.provisions(db.session, disaster.id) if disaster else [])
+
+
+PAGE_SIZE = 100
+
+
+@bp.post("/victims/register/build")
+@screen_required("victims")
+def build_register():
+    disaster = _disaster_or_none()
+    if disaster is None:
+        flash("災害を選択してください。", "error")
+        return redirect(url_for("disasters.register"))
+    try:
+        result = victims.build_register(db.session, current_actor(), disaster.id,
+                                        area_codes=request.form.getlist("area"),
+                                        whole_disaster_area=request.form.get("whole") == "y",
+                                        atena_no=request.form.get("atena_no") or None)
+    except ValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"被災者台帳に {result.households} 世帯・{result.persons} 人を追加しました。", "success")
+    return redirect(url_for("disasters.register"))
+
+
+@bp.route("/victims/register/new", methods=["GET", "POST"])
+@screen_required("victims")
+def add_victim():
+    disaster = _disaster_or_none()
+    if disaster is None:
+        flash("災害を選択してください。", "error")
+        return redirect(url_for("disasters.register"))
+    form = VictimForm()
+    if form.validate_on_submit():
+        try:
+            victim = victims.add_by_hand(db.session, current_actor(), disaster.id, **form.values())
+        except ValidationError as exc:
+            form.name.errors.append(exc.message)
+        else:
+            flash(f"「{victim.name}」さんを被災者台帳に登録しました。", "success")
+            return redirect(url_for("disasters.victim", victim_id=victim.id))
+    return render_template("disasters/victim_new.html", form=form, disaster=disaster)
+
+
+@bp.route("/victims/register/<int:victim_id>", methods=["GET", "POST"])
+@screen_required("victims")
+def victim(victim_id: int):
+    found = victims.view_victim(db.session, current_actor(), victim_id)
+    error, conflict, values = None, None, None
+    if request.method == "POST":
+        values = {key: request.form.get(key, "") for key in victims.EDITABLE}
+        try:
+            victims.update_victim(db.session, current_actor(), found.id, version=int(request.form.get("version", 0)),
+                                  confirmed=request.form.get("confirm_changes") == "y", values=values)
+        except Conflict as exc:
+            conflict = exc
+        except ValidationError as exc:
+            error = exc.message
+        else:
+            flash("被災者台帳を更新しました。", "success")
+            return redirect(url_for("disasters.victim", victim_id=found.id))
+    return render_template("disasters/victim.html", victim=found, labels=victims.LABELS, error=error,
+                           conflict=conflict, values=values or {k: getattr(found, k) for k in victims.EDITABLE},
+                           members=victims.household_members(db.session, found))
+
+
+@bp.get("/victims/register/export")
+@screen_required("victims")
+def export_register():
+    disaster = _disaster_or_none()
+    if disaster is None:
+        flash("災害を選択してください。", "error")
+        return redirect(url_for("disasters.register"))
+    file_format, third_party = request.args.get("format", "csv"), request.args.get("third_party") == "1"
+    victims.export_register(db.session, current_actor(), disaster.id, third_party=third_party, file_format=file_format)
+    return _register_file(disaster, file_format, request.args.get("encoding", "utf-8-sig"), third_party)
+
+
+@bp.post("/victims/register/provide")
+@screen_required("victims")
+def provide_register():
+    disaster = _disaster_or_none()
+    if disaster is None:
+        flash("災害を選択してください。", "error")
+        return redirect(url_for("disasters.register"))
+    recipient, basis = request.form.get("recipient", ""), request.form.get("basis", "")
+    try:
+        victims.provide_register(db.session, current_actor(), disaster.id, recipient=recipient,
+                                 purpose=request.form.get("purpose", ""), basis=basis)
+    except ValidationError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("disasters.register"))
+    return _register_file(disaster, "csv", request.form.get("encoding", "utf-8-sig"), True,
+                          recipient=recipient.strip() if basis == "本人同意" else None)
+
+
+def _register_file(disaster, file_format: str, encoding: str, third_party: bool, recipient: str | None = None):
+    """The register as a download, read through a session of its own after the request commits."""
+    stem = f"被災者台帳_{disaster.name}{'_提供用' if third_party else ''}"
+    export_session = db.new_session(get_scope(db.session))
+    rows = victims.register_rows(export_session, disaster.id, third_party=third_party, recipient=recipient)
+    if file_format == "xlsx":
+        try:
+            data = xlsx_bytes("被災者台帳", victims.EXPORT_HEADER, rows, widths=XLSX_WIDTHS)
+        finally:
+            export_session.close()
+        return _download(data, f"{stem}.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    encoding = encoding if encoding in ENCODINGS else "utf-8-sig"
+
+    def stream():
+        try:
+            yield from iter_csv(victims.EXPORT_HEADER, rows, encoding)
+        finally:
+            export_session.close()
+
+    charset = "shift_jis" if encoding == "cp932" else "utf-8"
+    return _download(stream(), f"{stem}.csv", f"text/csv; charset={charset}")
+
+
+XLSX_WIDTHS = (14, 16, 20, 16, 6, 10, 36, 16, 20, 14, 24, 24, 20, 10, 30)
+
+
+def _download(body, filename: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

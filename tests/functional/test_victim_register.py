@@ -1,0 +1,161 @@
+"""被災者台帳 through HTTP: built from the affected 町丁目, people added by hand, the statutory
+items kept with confirmation and locking, 提供抑止 for people under 支援措置, exports read back
+(CSV in both encodings, XLSX), provisions to consented recipients logged, tenancy."""
+import csv
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select, text
+
+from app.disasters.models import Victim
+from app.residents.models import Resident
+from tests.conftest import DEMO_CODE, new_browser
+
+
+@pytest.fixture()
+def flood(as_admin):
+    response = as_admin.post("/disasters/new", {"name": "令和8年桜川水害", "kind": "風水害（大雨・洪水）",
+                                                "started_on": "2026-11-20"})
+    assert response.status_code == 302
+    return as_admin
+
+
+@pytest.fixture()
+def protected_area(system_session):
+    """A 町丁目 where someone under 支援措置 lives (code, that person's resident id)."""
+    row = system_session.execute(text("""
+        SELECT a.code, r.id FROM residents r JOIN admin_areas a ON ST_Intersects(a.geom, r.geom)
+        WHERE r.lg_code = :lg AND r.is_protected AND r.status = '住登内' ORDER BY r.id LIMIT 1"""),
+                                 {"lg": DEMO_CODE}).one()
+    return row[0], row[1]
+
+
+def _build(browser, **form):
+    return browser.post("/victims/register/build", form, form_page="/victims/register")
+
+
+def _victim_of(system_session, resident_id) -> Victim:
+    return system_session.scalars(select(Victim).where(Victim.resident_id == resident_id)).one()
+
+
+def test_build_from_the_affected_area_takes_everyone_living_there_once(flood, protected_area, system_session):
+    code, _ = protected_area
+    expected = system_session.scalar(text("""
+        SELECT count(*) FROM residents r JOIN admin_areas a ON ST_Intersects(a.geom, r.geom)
+        WHERE r.lg_code = :lg AND r.status = '住登内' AND a.code = :code"""), {"lg": DEMO_CODE, "code": code})
+    page = flood.get(_build(flood, area=code).headers["Location"]).get_data(as_text=True)
+    assert f"{expected} 人を追加しました" in page
+    again = flood.get(_build(flood, area=code).headers["Location"]).get_data(as_text=True)
+    assert "0 世帯・0 人を追加しました" in again  # building again adds nobody twice
+    assert system_session.scalar(select(func.count()).select_from(Victim)) == expected
+    listing = flood.get("/victims/register").get_data(as_text=True)
+    assert f'id="register-total">{expected}<' in listing and "提供抑止" in listing
+    heads = system_session.scalar(text("SELECT count(*) FROM victim_households WHERE head_name <> ''"))
+    assert heads > 0
+    care = system_session.scalar(text("SELECT count(*) FROM victims WHERE care_reason <> ''"))
+    cared = flood.get("/victims/register?care=1").get_data(as_text=True)
+    assert f'id="register-total">{care}<' in cared
+    nothing = flood.get(_build(flood).headers["Location"]).get_data(as_text=True)
+    assert "台帳に載せる範囲" in nothing
+
+
+def test_person_page_warns_about_protection_and_is_audited(flood, protected_area, system_session):
+    code, resident_id = protected_area
+    _build(flood, area=code)
+    victim = _victim_of(system_session, resident_id)
+    page = flood.get(f"/victims/register/{victim.id}").get_data(as_text=True)
+    assert "支援措置（DV等）の対象者です" in page
+    viewed = system_session.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'victim_view' "
+                                        "AND :id = ANY(target_ids)"), {"id": str(victim.id)})
+    assert viewed == 1
+
+
+def _post_victim(browser, victim_id, values, version, confirm=True):
+    data = {"version": str(version), **values}
+    if confirm:
+        data["confirm_changes"] = "y"
+    return browser.post(f"/victims/register/{victim_id}", data, form_page=f"/victims/register/{victim_id}")
+
+
+def test_updates_need_confirmation_and_the_second_tablet_sees_the_first(app, flood, protected_area, system_session):
+    code, resident_id = protected_area
+    _build(flood, area=code)
+    victim = _victim_of(system_session, resident_id)
+    unconfirmed = _post_victim(flood, victim.id, {"relief_status": "食料支給 11/21"}, victim.version, confirm=False)
+    assert "変更内容を確認し" in unconfirmed.get_data(as_text=True)
+    assert _post_victim(flood, victim.id, {"relief_status": "食料支給 11/21"}, victim.version).status_code == 302
+    other = new_browser(app)
+    other.login(DEMO_CODE, "bosai")
+    stale = _post_victim(other, victim.id, {"relief_status": "毛布 11/21"}, victim.version).get_data(as_text=True)
+    assert "他の職員が先に更新しました" in stale and "食料支給 11/21" in stale and "毛布 11/21" in stale
+    system_session.expire_all()
+    assert _victim_of(system_session, resident_id).relief_status == "食料支給 11/21"
+
+
+def test_someone_not_in_the_records_is_added_by_hand(flood, system_session):
+    response = flood.post("/victims/register/new", {"name": "旅行 一郎", "address": "東京都千代田区1-1",
+                                                    "birth_date": "1980-04-01", "sex": "1"})
+    assert response.status_code == 302
+    page = flood.get(response.headers["Location"]).get_data(as_text=True)
+    assert "旅行 一郎" in page and "手入力" in page
+    missing = flood.post("/victims/register/new", {"name": "", "address": ""}).get_data(as_text=True)
+    assert "氏名を入力してください" in missing
+
+
+def _csv(browser, url, encoding):
+    response = browser.get(url)
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.data.decode(encoding))))
+
+
+def test_exports_read_back_and_third_party_outputs_hide_protected_addresses(flood, protected_area, system_session):
+    code, resident_id = protected_area
+    _build(flood, area=code)
+    resident = system_session.get(Resident, resident_id)
+    total = system_session.scalar(select(func.count()).select_from(Victim))
+    staff = _csv(flood, "/victims/register/export?format=csv&encoding=utf-8-sig", "utf-8-sig")
+    assert len(staff) == total + 1 and staff[0][1] == "氏名"
+    row = next(r for r in staff if r[1] == resident.name and r[3] and resident.address in r[6])
+    assert resident.address in row[6]
+    sjis = _csv(flood, "/victims/register/export?format=csv&encoding=cp932", "cp932")
+    assert [r[1] for r in sjis] == [r[1] for r in staff]
+    third = _csv(flood, "/victims/register/export?format=csv&third_party=1", "utf-8-sig")
+    hidden = [r for r in third[1:] if r[14]]
+    assert hidden and all(r[6] == "" and r[7] == "" and "支援措置" in r[14] for r in hidden)
+    assert not any(resident.address in r[6] for r in hidden)
+    workbook = load_workbook(io.BytesIO(flood.get("/victims/register/export?format=xlsx&third_party=1").data))
+    sheet = workbook.active
+    assert sheet.max_row == total + 1 and sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    assert sheet.cell(1, 1).font.bold and int(sheet.page_setup.paperSize) == 9  # A4
+    xlsx_hidden = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[14]]
+    assert len(xlsx_hidden) == len(hidden) and all(not r[6] for r in xlsx_hidden)
+    exports = system_session.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'victim_export'"))
+    assert exports == 4
+
+
+def test_provision_goes_only_to_people_who_consented_and_is_logged(flood, protected_area, system_session):
+    code, resident_id = protected_area
+    _build(flood, area=code)
+    victim = _victim_of(system_session, resident_id)
+    refused = flood.post("/victims/register/provide", {"recipient": "桜ヶ丘社会福祉協議会", "purpose": "見守り",
+                                                       "basis": "本人同意"}, form_page="/victims/register",
+                         follow_redirects=True).get_data(as_text=True)
+    assert "同意した人がいません" in refused
+    _post_victim(flood, victim.id, {"consented_recipients": "桜ヶ丘社会福祉協議会"}, victim.version)
+    response = flood.post("/victims/register/provide", {"recipient": "桜ヶ丘社会福祉協議会", "purpose": "見守り",
+                                                        "basis": "本人同意"}, form_page="/victims/register")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert len(rows) == 2 and rows[1][1] == victim.name and rows[1][6] == ""  # protected: no address
+    log = flood.get("/victims/register").get_data(as_text=True)
+    assert re.search(r"桜ヶ丘社会福祉協議会</td><td>見守り</td>\s*<td>本人同意</td><td>1</td>", log)
+
+
+def test_another_municipality_sees_nothing(app, flood, protected_area, system_session):
+    code, resident_id = protected_area
+    _build(flood, area=code)
+    victim = _victim_of(system_session, resident_id)
+    stranger = new_browser(app)
+    stranger.login("033995", "admin")
+    assert stranger.get(f"/victims/register/{victim.id}").status_code == 404
