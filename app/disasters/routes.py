@@ -1,6 +1,7 @@
 """Disasters (selection, registration), the 被災者支援 menu and the 被災者台帳 screens."""
 from __future__ import annotations
 
+from functools import wraps
 from urllib.parse import quote
 
 from flask import Response, flash, redirect, render_template, request, session, url_for
@@ -62,6 +63,19 @@ def victims_menu():
     return render_template("disasters/victims.html")
 
 
+def disaster_required(view):
+    """The view works on the disaster chosen at the top of the screen; without one, say so."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        disaster = _disaster_or_none()
+        if disaster is None:
+            flash("画面上部で災害を選択してください。", "error")
+            return redirect(url_for("disasters.register"))
+        return view(*args, disaster=disaster, **kwargs)
+
+    return wrapped
+
+
 def _disaster_or_none():
     disaster_id = session.get("disaster_id")
     return services.get_disaster(db.session, disaster_id) if disaster_id else None
@@ -86,11 +100,8 @@ PAGE_SIZE = 100
 
 @bp.post("/victims/register/build")
 @screen_required("victims")
-def build_register():
-    disaster = _disaster_or_none()
-    if disaster is None:
-        flash("災害を選択してください。", "error")
-        return redirect(url_for("disasters.register"))
+@disaster_required
+def build_register(disaster):
     try:
         result = victims.build_register(db.session, current_actor(), disaster.id,
                                         area_codes=request.form.getlist("area"),
@@ -105,11 +116,8 @@ def build_register():
 
 @bp.route("/victims/register/new", methods=["GET", "POST"])
 @screen_required("victims")
-def add_victim():
-    disaster = _disaster_or_none()
-    if disaster is None:
-        flash("災害を選択してください。", "error")
-        return redirect(url_for("disasters.register"))
+@disaster_required
+def add_victim(disaster):
     form = VictimForm()
     if form.validate_on_submit():
         try:
@@ -146,11 +154,8 @@ def victim(victim_id: int):
 
 @bp.get("/victims/register/export")
 @screen_required("victims")
-def export_register():
-    disaster = _disaster_or_none()
-    if disaster is None:
-        flash("災害を選択してください。", "error")
-        return redirect(url_for("disasters.register"))
+@disaster_required
+def export_register(disaster):
     file_format, third_party = request.args.get("format", "csv"), request.args.get("third_party") == "1"
     victims.export_register(db.session, current_actor(), disaster.id, third_party=third_party, file_format=file_format)
     return _register_file(disaster, file_format, request.args.get("encoding", "utf-8-sig"), third_party)
@@ -158,11 +163,8 @@ def export_register():
 
 @bp.post("/victims/register/provide")
 @screen_required("victims")
-def provide_register():
-    disaster = _disaster_or_none()
-    if disaster is None:
-        flash("災害を選択してください。", "error")
-        return redirect(url_for("disasters.register"))
+@disaster_required
+def provide_register(disaster):
     recipient, basis = request.form.get("recipient", ""), request.form.get("basis", "")
     try:
         victims.provide_register(db.session, current_actor(), disaster.id, recipient=recipient,
