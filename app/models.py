@@ -3,7 +3,14 @@ from app.audit.models import AuditEntry
 from app.auth.models import Role, User
 from app.damage.models import Building, DamageSurvey, SurveyEvent, SurveyPhoto
 from app.db import Base
-from app.disasters.models import Disaster, Victim, VictimHousehold, VictimProvision
+from app.disasters.models import (
+    CertificateApplication,
+    CertificateIssue,
+    Disaster,
+    Victim,
+    VictimHousehold,
+    VictimProvision,
+)
 from app.jobs.models import Job
 from app.maps.models import AdminArea, HazardArea
 from app.residents.models import (
@@ -22,7 +29,8 @@ from app.residents.models import (
 from app.shelters.models import Shelter
 from app.tenants.models import Municipality
 
-__all__ = ["AddressPoint", "AdminArea", "AuditEntry", "Base", "Building", "DamageSurvey", "Disaster", "Generation",
+__all__ = ["AddressPoint", "AdminArea", "AuditEntry", "Base", "Building", "CertificateApplication",
+           "CertificateIssue", "DamageSurvey", "Disaster", "Generation",
            "HazardArea", "Job", "LinkBatch", "LinkError", "LinkFile", "LinkFileChunk", "LinkToken", "Municipality",
            "Resident", "Role", "SealRegistration", "Shelter", "SurveyEvent", "SurveyPhoto", "TaxRecord", "User",
            "Victim", "VictimHousehold", "VictimProvision", "WelfareRecord"]

@@ -50,6 +50,10 @@ ACTIONS = {
     "victim_view": "被災者台帳の閲覧",
     "victim_export": "被災者台帳の出力",
     "victim_provide": "被災者台帳の外部提供",
+    "certificate_application_create": "罹災証明書等の申請受付",
+    "certificate_application_advance": "罹災証明書等の申請の進行",
+    "certificate_issue": "罹災証明書等の交付",
+    "certificate_print": "罹災証明書等の印刷",
 }
 
 
@@ -59,6 +63,7 @@ TARGET_TYPES = {
     "audit_log": "監査ログ", "resident": "住民", "link_batch": "連携バッチ", "generation": "副本の世代",
     "link_token": "連携トークン", "household": "世帯", "building": "建物", "shelter": "避難所",
     "damage_survey": "被害認定調査", "victim": "被災者",
+    "certificate_application": "罹災証明書等の申請",
 }
 
 

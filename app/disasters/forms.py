@@ -1,4 +1,4 @@
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -30,3 +30,27 @@ class VictimForm(Form):
     def values(self) -> dict:
         return {name: getattr(self, name).data or ("" if name != "birth_date" else None) for name in (
             "name", "name_kana", "birth_date", "sex", "address", "phone", "damage_status")}
+
+
+class CertificateApplicationForm(Form):
+    """A 罹災証明書 / 被災証明書 application (統一様式: 世帯主, 罹災原因, 被災した住家の所在地)."""
+
+    kind = SelectField("証明書の種類", choices=[SelectChoice("罹災証明書", "罹災証明書（住家の被害の程度）"),
+                                              SelectChoice("被災証明書", "被災証明書（住家以外・家財等）")])
+    channel = SelectField("受付方法", choices=[SelectChoice("窓口"), SelectChoice("オンライン")])
+    applicant_name = StringField("世帯主の氏名", validators=[Length(max=100)])
+    applicant_address = StringField("世帯主の住所", validators=[Length(max=200)])
+    applicant_phone = StringField("連絡先", validators=[Length(max=20)])
+    cause = StringField("罹災原因", validators=[Length(max=200)])
+    building_id = HiddenField()
+    damaged_property = StringField("被害を受けたもの（被災証明書）", validators=[Length(max=200)])
+    flood_level = SelectField("浸水区分", choices=[SelectChoice("", "—"), SelectChoice("床上"), SelectChoice("床下"),
+                                                 SelectChoice("なし")])
+
+    def values(self) -> dict:
+        names = ("kind", "channel", "applicant_name", "applicant_address", "applicant_phone", "cause",
+                 "damaged_property", "flood_level")
+        values = {name: getattr(self, name).data or "" for name in names}
+        raw = (self.building_id.data or "").strip()
+        values["building_id"] = int(raw) if raw.isdigit() else None
+        return values

@@ -113,3 +113,52 @@ class VictimProvision(Base):
     victim_ids: Mapped[list] = mapped_column(JSONB, default=list)
     provided_by: Mapped[str] = text_column(60)
     provided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CertificateApplication(TimestampMixin, Base):
+    """An application for a 罹災証明書 (a house's damage grade) or 被災証明書 (damage reported)."""
+
+    __tablename__ = "certificate_applications"
+    __table_args__ = (
+        CheckConstraint("kind IN ('罹災証明書','被災証明書')", name="kind_known"),
+        CheckConstraint("status IN ('申請','調査','判定','交付','再調査依頼')", name="status_known"),
+        CheckConstraint("channel IN ('窓口','オンライン')", name="channel_known"),
+        UniqueConstraint("lg_code", "certificate_no"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
+    disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(8), default="窓口")
+    status: Mapped[str] = mapped_column(String(8), default="申請")
+    applicant_name: Mapped[str] = mapped_column(String(100))  # 世帯主 (unified form, 2024)
+    applicant_address: Mapped[str] = mapped_column(String(200))
+    applicant_phone: Mapped[str] = text_column(20)
+    cause: Mapped[str] = mapped_column(String(200))  # 罹災原因
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("buildings.id"))  # 被災した住家
+    damaged_property: Mapped[str] = text_column(200)  # 被災証明書: the non-dwelling or belongings
+    flood_level: Mapped[str] = text_column(4)  # 浸水区分: 床上 / 床下 / なし (optional)
+    resurvey_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    certificate_no: Mapped[str | None] = mapped_column(String(20))  # 証明番号, given at 交付
+    issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    issued_grade: Mapped[str] = text_column(12)
+    issued_by: Mapped[str] = text_column(60)
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CertificateIssue(Base):
+    """Every certificate issued for an application (a re-issue after 再調査 gets a new number)."""
+
+    __tablename__ = "certificate_issues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("certificate_applications.id"), index=True)
+    certificate_no: Mapped[str] = mapped_column(String(20))
+    grade: Mapped[str] = text_column(12)
+    issued_by: Mapped[str] = text_column(60)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

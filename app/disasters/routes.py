@@ -7,12 +7,15 @@ from urllib.parse import quote
 from flask import Response, flash, redirect, render_template, request, session, url_for
 
 from app.auth import rules
+from app.damage import services as damage_services
 from app.db import get_scope
-from app.disasters import bp, services, victims
-from app.disasters.forms import DisasterForm, VictimForm
+from app.disasters import applications, bp, services, victims
+from app.disasters import rules as rules_of_disasters
+from app.disasters.forms import CertificateApplicationForm, DisasterForm, VictimForm
 from app.errors import Conflict, ValidationError
 from app.exports import ENCODINGS, iter_csv, xlsx_bytes
 from app.extensions import db
+from app.tenants.services import get_municipality
 from app.web import current_actor, safe_next, screen_required
 
 
@@ -207,3 +210,75 @@ def _download(body, filename: str, mimetype: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+@bp.get("/victims/certificates")
+@screen_required("victims")
+@disaster_required
+def applications_list(disaster):
+    status = request.args.get("status", "")
+    return render_template("disasters/applications.html", disaster=disaster, status=status,
+                           rows=applications.list_applications(db.session, disaster.id, status))
+
+
+@bp.route("/victims/certificates/new", methods=["GET", "POST"])
+@screen_required("victims")
+@disaster_required
+def new_application(disaster):
+    form = CertificateApplicationForm()
+    building = None
+    if request.method == "GET" and request.args.get("building_id", "").isdigit():
+        building = damage_services.get_building(db.session, int(request.args["building_id"]))
+        form.building_id.data, form.applicant_address.data = str(building.id), building.address
+        form.cause.data = disaster.kind
+    if form.validate_on_submit():
+        try:
+            created = applications.create_application(db.session, current_actor(), disaster.id, **form.values())
+        except ValidationError as exc:
+            form.applicant_name.errors.append(exc.message)
+        else:
+            flash(f"{created.kind}の申請を受け付けました。", "success")
+            return redirect(url_for("disasters.application", application_id=created.id))
+    return render_template("disasters/application_new.html", form=form, disaster=disaster, building=building)
+
+
+@bp.get("/victims/certificates/<int:application_id>")
+@screen_required("victims")
+def application(application_id: int):
+    found = applications.get_application(db.session, application_id)
+    state = applications.survey_state(db.session, found)
+    target, why = rules_of_disasters.next_status(found.kind, found.status, state)
+    return render_template("disasters/application.html", application=found, state=state, target=target, why=why,
+                           issues=applications.issues_of(db.session, found.id),
+                           building=damage_services.get_building(db.session, found.building_id)
+                           if found.building_id else None)
+
+
+@bp.post("/victims/certificates/<int:application_id>/advance")
+@screen_required("victims")
+def advance_application(application_id: int):
+    try:
+        moved = applications.advance(db.session, current_actor(), application_id,
+                                     version=int(request.form.get("version", 0)))
+    except (Conflict, ValidationError) as exc:
+        flash(exc.message, "error")
+    else:
+        message = f"証明書を交付しました（証明番号 {moved.certificate_no}）。" if moved.status == "交付" \
+            else f"申請を「{moved.status}」に進めました。"
+        flash(message, "success")
+    return redirect(url_for("disasters.application", application_id=application_id))
+
+
+@bp.get("/victims/certificates/<int:application_id>/print")
+@screen_required("victims")
+def print_certificate(application_id: int):
+    try:
+        found = applications.certificate_for_print(db.session, current_actor(), application_id)
+    except ValidationError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("disasters.application", application_id=application_id))
+    return render_template("disasters/certificate_print.html", application=found,
+                           disaster=services.get_disaster(db.session, found.disaster_id),
+                           municipality=get_municipality(db.session, found.lg_code),
+                           building=damage_services.get_building(db.session, found.building_id)
+                           if found.building_id else None)

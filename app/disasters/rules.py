@@ -141,3 +141,36 @@ def deadline_warning(deadline: date, today: date, warn_days: int = 30) -> str | 
     if remaining <= warn_days:
         return f"申請期限（{format_date(deadline)}）まであと{remaining}日です。"
     return None
+
+
+# 罹災証明書 / 被災証明書 applications: 申請 → 調査 → 判定 → 交付, and 再調査依頼 after 交付.
+RISAI, HISAI = "罹災証明書", "被災証明書"
+CERTIFICATE_KINDS = (RISAI, HISAI)
+APPLICATION_STATUSES = ("申請", "調査", "判定", "交付", "再調査依頼")
+
+
+@dataclass(frozen=True)
+class SurveyState:
+    """What the building's surveys in the disaster show, for the application's next step."""
+
+    has_survey: bool = False  # a survey (any state) exists
+    has_judgement: bool = False  # a survey has been judged (判定待ち or 確定)
+    final_grade: str | None = None  # the certified grade, once a reviewer confirmed one
+    resurvey_after_request: bool = False  # a 再調査 was started after the resident asked for it
+
+
+def next_status(kind: str, status: str, survey: SurveyState) -> tuple[str | None, str]:
+    """(the status the application may move to now, or None; why not, in Japanese)."""
+    if kind == HISAI:  # only records that damage was reported: no survey, no grade
+        return ("交付", "") if status == "申請" else (None, "被災証明書は交付済みです。")
+    if status == "申請":
+        return ("調査", "") if survey.has_survey else (None, "建物の被害認定調査を開始してください。")
+    if status == "調査":
+        return ("判定", "") if survey.has_judgement else (None, "調査結果を記録して判定してください。")
+    if status == "判定":
+        return ("交付", "") if survey.final_grade else (None, "判定が確定していません（確定は調査者以外の職員）。")
+    if status == "交付":
+        return "再調査依頼", ""
+    if status == "再調査依頼":
+        return ("調査", "") if survey.resurvey_after_request else (None, "再調査を開始してください。")
+    return None, f"申請の状態「{status}」はありません。"

@@ -1,5 +1,6 @@
 """A damage survey on a tablet: from the map to a building, findings, judgement, and the grade made
-final by another member of staff; the building turns the grade's colour on the map."""
+final by another member of staff; the building shows its grade on the map; the resident's 罹災証明書
+application goes 申請 → 調査 → 判定 → 交付 and prints on A4."""
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, login
@@ -63,4 +64,20 @@ def test_survey_from_the_map_to_a_final_grade(live_server, page, chromium):
     page.wait_for_function("BCLMap.loaded['buildings'] > 0")
     page.evaluate(f"BCLMap.openFeature('buildings', {building_id})")
     expect(page.locator(".leaflet-popup-content")).to_contain_text("中規模半壊")
+    # The household applies for a 罹災証明書 at the counter; the steps follow the survey.
+    page.goto(f"{base}/damage/buildings/{building_id}")
+    page.click("#apply-certificate")
+    page.fill("#applicant_name", "桜 太郎")
+    page.click("#submit-application")
+    page.wait_for_url("**/victims/certificates/*")
+    for step in ("調査", "判定", "交付"):
+        page.click("#advance")
+        expect(page.locator("#application-status")).to_have_text(step)
+    expect(page.locator("#certificate-no")).to_contain_text("罹")
+    page.screenshot(path=str(ARTIFACTS / "certificate-application.png"), full_page=True)
+    certificate = page.locator("#print-certificate").get_attribute("href")
+    page.goto(base + certificate + "?noprint=1")
+    expect(page.locator("#certificate")).to_contain_text("中規模半壊")
+    page.pdf(path=str(ARTIFACTS / "risai-certificate.pdf"), format="A4")
+    page.screenshot(path=str(ARTIFACTS / "risai-certificate.png"), full_page=True)
     assert page.console_errors == []

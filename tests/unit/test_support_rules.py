@@ -76,3 +76,23 @@ def test_deadlines_and_warnings():
     assert rules.deadline_warning(date(2025, 2, 1), date(2025, 1, 2)) == "申請期限（令和7年2月1日）まであと30日です。"
     assert rules.deadline_warning(date(2025, 2, 1), date(2025, 2, 1)) == "申請期限（令和7年2月1日）まであと0日です。"
     assert rules.deadline_warning(date(2025, 2, 1), date(2025, 2, 2)) == "申請期限（令和7年2月1日）を過ぎています。"
+
+
+@pytest.mark.parametrize(("status", "survey", "expected"), [
+    ("申請", rules.SurveyState(), None), ("申請", rules.SurveyState(has_survey=True), "調査"),
+    ("調査", rules.SurveyState(has_survey=True), None),
+    ("調査", rules.SurveyState(has_survey=True, has_judgement=True), "判定"),
+    ("判定", rules.SurveyState(has_survey=True, has_judgement=True), None),
+    ("判定", rules.SurveyState(has_survey=True, has_judgement=True, final_grade="半壊"), "交付"),
+    ("交付", rules.SurveyState(final_grade="半壊"), "再調査依頼"),
+    ("再調査依頼", rules.SurveyState(final_grade="半壊"), None),
+    ("再調査依頼", rules.SurveyState(final_grade="半壊", resurvey_after_request=True), "調査"),
+])
+def test_disaster_certificate_application_steps(status, survey, expected):
+    moved, why = rules.next_status(rules.RISAI, status, survey)
+    assert moved == expected and (why == "") == (expected is not None)
+
+
+def test_a_hisai_certificate_needs_no_survey():
+    assert rules.next_status(rules.HISAI, "申請", rules.SurveyState()) == ("交付", "")
+    assert rules.next_status(rules.HISAI, "交付", rules.SurveyState())[0] is None

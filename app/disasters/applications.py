@@ -1,0 +1,146 @@
+"""Use cases of 罹災証明書 and 被災証明書 applications: receive, follow the survey, issue, re-survey.
+
+An application moves 申請 → 調査 → 判定 → 交付 as the house's survey does (``rules.next_status``);
+a 罹災証明書 is issued only on a grade a reviewer made final. After 交付 the resident may ask for a
+再調査; the new final grade is issued under a new 証明番号. Issuing is one service call,
+``issue_certificate``: it numbers and records the certificate and is where the shared certificate
+engine takes over the document.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from app.audit.services import Actor, record
+from app.damage.models import Building, DamageSurvey
+from app.damage.services import certified_grade
+from app.db import get_or_not_found
+from app.disasters import rules
+from app.disasters.models import CertificateApplication, CertificateIssue, Disaster
+from app.errors import Conflict, ValidationError
+
+CHANNELS = ("窓口", "オンライン")
+FLOOD_LEVELS = ("", "床上", "床下", "なし")
+NUMBER_PREFIX = {rules.RISAI: "罹", rules.HISAI: "被"}
+
+
+def get_application(session: Session, application_id: int) -> CertificateApplication:
+    return get_or_not_found(session, CertificateApplication, application_id, "指定された申請は見つかりません。",
+                            "certificate_application")
+
+
+def list_applications(session: Session, disaster_id: int, status: str = "") -> list[CertificateApplication]:
+    stmt = select(CertificateApplication).where(CertificateApplication.disaster_id == disaster_id)
+    if status:
+        stmt = stmt.where(CertificateApplication.status == status)
+    return list(session.scalars(stmt.order_by(CertificateApplication.id.desc())))
+
+
+def create_application(session: Session, actor: Actor, disaster_id: int, *, kind: str, channel: str,
+                       applicant_name: str, applicant_address: str, cause: str, applicant_phone: str = "",
+                       building_id: int | None = None, damaged_property: str = "",
+                       flood_level: str = "") -> CertificateApplication:
+    """Receive an application. A 罹災証明書 names the damaged dwelling (住家); a 被災証明書 names the
+    non-dwelling or the belongings."""
+    disaster = get_or_not_found(session, Disaster, disaster_id, "指定された災害は見つかりません。", "disaster")
+    fields = {"世帯主の氏名": applicant_name, "世帯主の住所": applicant_address, "罹災原因": cause}
+    missing = [label for label, value in fields.items() if not (value or "").strip()]
+    if missing:
+        raise ValidationError(f"{'、'.join(missing)}を入力してください。", code="missing")
+    if kind not in rules.CERTIFICATE_KINDS:
+        raise ValidationError(f"証明書の種類「{kind}」はありません。", code="kind_unknown")
+    if channel not in CHANNELS or flood_level not in FLOOD_LEVELS:
+        raise ValidationError("受付方法または浸水区分が正しくありません。", code="choice_unknown")
+    building = session.get(Building, building_id) if building_id else None
+    if building_id and building is None:
+        raise ValidationError("指定された建物は見つかりません。", code="building_unknown")
+    if kind == rules.RISAI and (building is None or not building.is_dwelling):
+        raise ValidationError("罹災証明書には被災した住家を指定してください（住家以外・家財は被災証明書）。",
+                              code="dwelling_required")
+    if kind == rules.HISAI and building is None and not damaged_property.strip():
+        raise ValidationError("被災証明書には被害を受けた建物または家財等を入力してください。", code="property_missing")
+    application = CertificateApplication(
+        lg_code=actor.lg_code, disaster_id=disaster.id, kind=kind, channel=channel, status="申請",
+        applicant_name=applicant_name.strip(), applicant_address=applicant_address.strip(),
+        applicant_phone=(applicant_phone or "").strip(), cause=cause.strip(), building_id=building_id,
+        damaged_property=(damaged_property or "").strip(), flood_level=flood_level, note="")
+    session.add(application)
+    session.flush()
+    record(session, actor, "certificate_application_create", "certificate_application", [application.id], kind=kind)
+    return application
+
+
+def survey_state(session: Session, application: CertificateApplication) -> rules.SurveyState:
+    """What the surveys of the application's building in its disaster show now."""
+    if application.building_id is None:
+        return rules.SurveyState()
+    surveys = list(session.scalars(select(DamageSurvey).where(
+        DamageSurvey.disaster_id == application.disaster_id, DamageSurvey.building_id == application.building_id)))
+    requested = application.resurvey_requested_at
+    return rules.SurveyState(
+        has_survey=bool(surveys),
+        has_judgement=any(s.status in ("判定待ち", "確定") for s in surveys),
+        final_grade=certified_grade(session, application.disaster_id, application.building_id),
+        resurvey_after_request=requested is not None and any(
+            s.round == "再調査" and s.created_at >= requested for s in surveys))
+
+
+def advance(session: Session, actor: Actor, application_id: int, *, version: int) -> CertificateApplication:
+    """Move the application to its next step, as far as the survey allows; 交付 issues the certificate."""
+    application = get_application(session, application_id)
+    if application.version != version:
+        raise Conflict("この申請は他の職員が先に更新しました。画面を開き直してください。",
+                       current={"状態": application.status})
+    state = survey_state(session, application)
+    target, why = rules.next_status(application.kind, application.status, state)
+    if target is None:
+        raise ValidationError(why, code="not_ready")
+    if target == "交付":
+        issue_certificate(session, actor, application, state.final_grade or "")
+    if target == "再調査依頼":
+        # The database's clock, like the surveys' created_at it is compared with.
+        application.resurvey_requested_at = func.now()
+    application.status = target
+    session.flush()
+    record(session, actor, "certificate_application_advance", "certificate_application", [application.id],
+           status=target)
+    return application
+
+
+def issue_certificate(session: Session, actor: Actor, application: CertificateApplication,
+                      grade: str) -> CertificateIssue:
+    """Number and record the certificate of an application (証明番号 per municipality, year and
+    kind, without gaps). The certificate engine renders the document from this record."""
+    # One issuer at a time per municipality, so numbers never repeat or skip.
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('certificate-no:' || :lg))"), {"lg": actor.lg_code})
+    year = datetime.now(UTC).year
+    prefix = f"{NUMBER_PREFIX[application.kind]}{year}-"
+    issued = session.scalar(select(func.count()).select_from(CertificateIssue)
+                            .where(CertificateIssue.certificate_no.like(prefix + "%")))
+    number = f"{prefix}{issued + 1:06d}"
+    issue = CertificateIssue(lg_code=actor.lg_code, application_id=application.id, certificate_no=number, grade=grade,
+                             issued_by=actor.login_id)
+    session.add(issue)
+    application.certificate_no, application.issued_grade = number, grade
+    application.issued_at, application.issued_by = datetime.now(UTC), actor.login_id
+    session.flush()
+    record(session, actor, "certificate_issue", "certificate_application", [application.id], number=number,
+           grade=grade)
+    return issue
+
+
+def issues_of(session: Session, application_id: int) -> list[CertificateIssue]:
+    return list(session.scalars(select(CertificateIssue).where(CertificateIssue.application_id == application_id)
+                                .order_by(CertificateIssue.id)))
+
+
+def certificate_for_print(session: Session, actor: Actor, application_id: int) -> CertificateApplication:
+    """The issued application whose certificate is printed (the printing audited)."""
+    application = get_application(session, application_id)
+    if application.status != "交付" or not application.certificate_no:
+        raise ValidationError("交付済みの申請だけを印刷できます。", code="not_issued")
+    record(session, actor, "certificate_print", "certificate_application", [application.id],
+           number=application.certificate_no)
+    return application
