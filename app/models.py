@@ -7,6 +7,7 @@ from app.disasters.models import (
     CertificateApplication,
     CertificateIssue,
     Disaster,
+    SupportApplication,
     Victim,
     VictimHousehold,
     VictimProvision,
@@ -30,7 +31,7 @@ from app.shelters.models import Shelter
 from app.tenants.models import Municipality
 
 __all__ = ["AddressPoint", "AdminArea", "AuditEntry", "Base", "Building", "CertificateApplication",
-           "CertificateIssue", "DamageSurvey", "Disaster", "Generation",
-           "HazardArea", "Job", "LinkBatch", "LinkError", "LinkFile", "LinkFileChunk", "LinkToken", "Municipality",
-           "Resident", "Role", "SealRegistration", "Shelter", "SurveyEvent", "SurveyPhoto", "TaxRecord", "User",
-           "Victim", "VictimHousehold", "VictimProvision", "WelfareRecord"]
+           "CertificateIssue", "DamageSurvey", "Disaster", "Generation", "HazardArea", "Job", "LinkBatch", "LinkError",
+           "LinkFile", "LinkFileChunk", "LinkToken", "Municipality", "Resident", "Role", "SealRegistration", "Shelter",
+           "SupportApplication", "SurveyEvent", "SurveyPhoto", "TaxRecord", "User", "Victim", "VictimHousehold",
+           "VictimProvision", "WelfareRecord"]

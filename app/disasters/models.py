@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -162,3 +163,39 @@ class CertificateIssue(Base):
     grade: Mapped[str] = text_column(12)
     issued_by: Mapped[str] = text_column(60)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+SUPPORT_STATUSES = ("申請", "支給決定", "不支給", "支払済")
+
+
+class SupportApplication(TimestampMixin, Base):
+    """A household's (or, for 弔慰金・見舞金, a person's) application to a support programme, its
+    decision and its payment."""
+
+    __tablename__ = "support_applications"
+    __table_args__ = (CheckConstraint("status IN ('申請','支給決定','不支給','支払済')", name="status_known"),
+                      Index("ix_support_applications_disaster_programme", "disaster_id", "programme"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
+    disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"))
+    household_id: Mapped[int] = mapped_column(ForeignKey("victim_households.id"), index=True)
+    victim_id: Mapped[int | None] = mapped_column(ForeignKey("victims.id"))  # 弔慰金・見舞金: the person
+    programme: Mapped[str] = mapped_column(String(20))
+    plan: Mapped[str] = text_column(8)  # 加算支援金: 建設・購入 / 補修 / 賃借
+    is_demolished: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_long_term_evacuation: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_breadwinner: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(8), default="申請")
+    applied_on: Mapped[date] = mapped_column(Date)
+    grade: Mapped[str] = text_column(12)  # the certified grade the decision rests on
+    household_size: Mapped[int] = mapped_column(Integer, default=1)
+    computed_amount: Mapped[int | None] = mapped_column(BigInteger)
+    decided_amount: Mapped[int | None] = mapped_column(BigInteger)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    paid_amount: Mapped[int | None] = mapped_column(BigInteger)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,6 +1,7 @@
 """Disasters (selection, registration), the 被災者支援 menu and the 被災者台帳 screens."""
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 from urllib.parse import quote
 
@@ -9,7 +10,7 @@ from flask import Response, flash, redirect, render_template, request, session, 
 from app.auth import rules
 from app.damage import services as damage_services
 from app.db import get_scope
-from app.disasters import applications, bp, services, victims
+from app.disasters import applications, bp, services, support, victims
 from app.disasters import rules as rules_of_disasters
 from app.disasters.forms import CertificateApplicationForm, DisasterForm, VictimForm
 from app.errors import Conflict, ValidationError
@@ -282,3 +283,72 @@ def print_certificate(application_id: int):
                            municipality=get_municipality(db.session, found.lg_code),
                            building=damage_services.get_building(db.session, found.building_id)
                            if found.building_id else None)
+
+
+@bp.get("/victims/support")
+@screen_required("victims")
+@disaster_required
+def support_home(disaster):
+    query = request.args.get("q", "")
+    found = victims.list_victims(db.session, disaster.id, query=query, limit=50)[1] if query else []
+    return render_template("disasters/support.html", disaster=disaster, q=query, found=found,
+                           totals=support.totals(db.session, disaster.id),
+                           warnings=support.deadline_warnings(disaster, date.today()))
+
+
+@bp.get("/victims/support/households/<int:household_id>")
+@screen_required("victims")
+def support_household(household_id: int):
+    household = support.get_household(db.session, household_id)
+    disaster = services.get_disaster(db.session, household.disaster_id)
+    return render_template("disasters/support_household.html", household=household, disaster=disaster,
+                           eligibility=support.eligibility(db.session, household),
+                           members=victims.household_victims(db.session, household.id),
+                           applications=support.household_applications(db.session, household.id),
+                           programmes=rules_of_disasters.PROGRAMMES, plans=rules_of_disasters.PLANS,
+                           names=rules_of_disasters.PROGRAMME_NAMES,
+                           amounts=rules_of_disasters.PROGRAMME_AMOUNTS, today=date.today(),
+                           warnings=support.deadline_warnings(disaster, date.today()))
+
+
+@bp.post("/victims/support/households/<int:household_id>/applications")
+@screen_required("victims")
+def support_apply(household_id: int):
+    form = request.form
+    try:
+        victim_id = int(form["victim_id"]) if form.get("victim_id", "").isdigit() else None
+        support.apply(db.session, current_actor(), household_id, programme=form.get("programme", ""),
+                      applied_on=_form_date(form.get("applied_on")), plan=form.get("plan", ""), victim_id=victim_id,
+                      demolished=form.get("demolished") == "y", long_term_evacuation=form.get("evacuation") == "y",
+                      breadwinner=form.get("breadwinner") == "y")
+    except ValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("支援制度の申請を受け付けました。", "success")
+    return redirect(url_for("disasters.support_household", household_id=household_id))
+
+
+@bp.post("/victims/support/applications/<int:application_id>/<any(decide, pay):step>")
+@screen_required("victims")
+def support_step(application_id: int, step: str):
+    found = support.get_support_application(db.session, application_id)
+    form, version = request.form, int(request.form.get("version", 0))
+    try:
+        if step == "decide":
+            amount = form.get("amount", "").replace(",", "")
+            support.decide(db.session, current_actor(), found.id, version=version, grant=form.get("grant") == "y",
+                           decided_on=_form_date(form.get("on")), amount=int(amount) if amount.isdigit() else None)
+        else:
+            support.pay(db.session, current_actor(), found.id, version=version, paid_on=_form_date(form.get("on")))
+    except (Conflict, ValidationError) as exc:
+        flash(exc.message, "error")
+    else:
+        flash("記録しました。", "success")
+    return redirect(url_for("disasters.support_household", household_id=found.household_id))
+
+
+def _form_date(raw: str | None) -> date:
+    try:
+        return date.fromisoformat((raw or "").strip())
+    except ValueError as exc:
+        raise ValidationError("日付を正しく入力してください（例: 2026-12-01）。", code="date_invalid") from exc

@@ -174,3 +174,49 @@ def next_status(kind: str, status: str, survey: SurveyState) -> tuple[str | None
     if status == "再調査依頼":
         return ("調査", "") if survey.resurvey_after_request else (None, "再調査を開始してください。")
     return None, f"申請の状態「{status}」はありません。"
+
+
+# The support programmes every municipality starts with: (code, name, how the amount is decided).
+# "rule": computed here from the grade and the household; "entered": staff enter the amount
+# (応急修理 up to the year's ceiling, 義援金 by the distribution committee); "none": a reduction.
+PROGRAMMES = (
+    ("support_base", "被災者生活再建支援金（基礎支援金）", "rule"),
+    ("support_top_up", "被災者生活再建支援金（加算支援金）", "rule"),
+    ("emergency_repair", "住宅の応急修理", "entered"),
+    ("donations", "義援金", "entered"),
+    ("condolence", "災害弔慰金", "rule"),
+    ("disability", "災害障害見舞金", "rule"),
+    ("tax_reduction", "税・保険料等の減免", "none"),
+)
+PROGRAMME_NAMES = {code: name for code, name, _ in PROGRAMMES}
+PROGRAMME_AMOUNTS = {code: how for code, _, how in PROGRAMMES}
+
+
+def programme_amount(code: str, *, grade: str | None, household_size: int, plan: str | None = None,
+                     earlier_plans: tuple[str, ...] = (), demolished: bool = False,
+                     long_term_evacuation: bool = False, breadwinner: bool = False) -> int | None:
+    """The amount (yen) a rule-based programme gives; None where staff enter it or none applies."""
+    if code not in PROGRAMME_NAMES:
+        raise ValidationError(f"支援制度「{code}」はありません。", code="programme_unknown")
+    situation = support_situation(grade, demolished, long_term_evacuation)
+    if code == "support_base":
+        return base_grant(situation, household_size)
+    if code == "support_top_up":
+        if not plan:
+            raise ValidationError("加算支援金は住宅の再建方法（建設・購入、補修、賃借）を選んでください。",
+                                  code="plan_missing")
+        return top_up_grant(situation, household_size, plan, earlier_plans)
+    if code == "condolence":
+        return condolence_money(breadwinner)
+    if code == "disability":
+        return disability_money(breadwinner)
+    return None
+
+
+def programme_deadline(code: str, disaster_on: date) -> date | None:
+    """The last day to apply for a programme with a statutory deadline (支援金: 13 / 37 months)."""
+    if code == "support_base":
+        return period_end(disaster_on, BASE_DEADLINE_MONTHS)
+    if code == "support_top_up":
+        return period_end(disaster_on, TOP_UP_DEADLINE_MONTHS)
+    return None

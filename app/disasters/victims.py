@@ -143,8 +143,7 @@ def list_victims(session: Session, disaster_id: int, *, query: str = "", care_on
 
 
 def household_members(session: Session, victim: Victim) -> list[Victim]:
-    return list(session.scalars(select(Victim).where(Victim.household_id == victim.household_id)
-                                .order_by(Victim.id)))
+    return household_victims(session, victim.household_id)
 
 
 def update_victim(session: Session, actor: Actor, victim_id: int, *, version: int, confirmed: bool,
@@ -251,3 +250,7 @@ def view_victim(session: Session, actor: Actor, victim_id: int) -> Victim:
     victim = get_victim(session, victim_id)
     record(session, actor, "victim_view", "victim", [victim.id])
     return victim
+
+
+def household_victims(session: Session, household_id: int) -> list[Victim]:
+    return list(session.scalars(select(Victim).where(Victim.household_id == household_id).order_by(Victim.id)))

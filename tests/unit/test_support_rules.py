@@ -96,3 +96,23 @@ def test_disaster_certificate_application_steps(status, survey, expected):
 def test_a_hisai_certificate_needs_no_survey():
     assert rules.next_status(rules.HISAI, "申請", rules.SurveyState()) == ("交付", "")
     assert rules.next_status(rules.HISAI, "交付", rules.SurveyState())[0] is None
+
+
+def test_programme_amounts_follow_the_rules_or_are_entered():
+    assert rules.programme_amount("support_base", grade=ZENKAI, household_size=1) == 75 * MAN
+    assert rules.programme_amount("support_top_up", grade=DAIKIBO, household_size=2, plan=BUILD,
+                                  earlier_plans=(RENT,)) == 150 * MAN
+    assert rules.programme_amount("condolence", grade=None, household_size=3, breadwinner=True) == 500 * MAN
+    assert rules.programme_amount("disability", grade=None, household_size=3) == 125 * MAN
+    assert rules.programme_amount("donations", grade=ZENKAI, household_size=2) is None
+    assert rules.programme_amount("support_base", grade=HANKAI, household_size=2) == 0
+    with pytest.raises(ValidationError, match="再建方法"):
+        rules.programme_amount("support_top_up", grade=ZENKAI, household_size=2)
+    with pytest.raises(ValidationError):
+        rules.programme_amount("lottery", grade=ZENKAI, household_size=2)
+
+
+def test_programme_deadlines():
+    assert rules.programme_deadline("support_base", date(2024, 1, 1)) == date(2025, 2, 1)
+    assert rules.programme_deadline("support_top_up", date(2024, 1, 1)) == date(2027, 2, 1)
+    assert rules.programme_deadline("donations", date(2024, 1, 1)) is None
