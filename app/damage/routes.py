@@ -7,7 +7,9 @@ from app.damage import bp, services
 from app.damage.forms import FLOOD_LEVELS, findings_from_form, form_values, parts_for, position_from_form
 from app.damage.models import SURVEY_HAZARDS, SURVEY_ROUNDS
 from app.disasters.services import get_disaster
+from app.downloads import spreadsheet_response
 from app.errors import Conflict, ValidationError
+from app.exports import ENCODINGS
 from app.extensions import db
 from app.web import current_actor, screen_required
 
@@ -25,7 +27,7 @@ def surveys():
     disaster = _current_disaster()
     rows = services.list_surveys(db.session, disaster.id, request.args.get("status") or None) if disaster else []
     return render_template("damage/surveys.html", disaster=disaster, rows=rows,
-                           status=request.args.get("status", ""))
+                           status=request.args.get("status", ""), encodings=ENCODINGS)
 
 
 @bp.get("/damage/buildings/<int:building_id>")
@@ -119,3 +121,18 @@ def photo(photo_id: int):
     return Response(found.thumbnail if thumbnail else found.content,
                     mimetype="image/jpeg" if thumbnail else found.content_type,
                     headers={"Cache-Control": "private, max-age=3600"})
+
+
+@bp.get("/damage/surveys/export")
+@screen_required(SCREEN)
+def export_surveys():
+    disaster = _current_disaster()
+    if disaster is None:
+        flash("画面上部で災害を選択してください。", "error")
+        return redirect(url_for("damage.surveys"))
+    file_format = request.args.get("format", "csv")
+    services.export_surveys(db.session, current_actor(), disaster.id, file_format)
+    return spreadsheet_response(f"被害認定調査_{disaster.name}", "被害認定調査", services.SURVEY_EXPORT_HEADER,
+                                lambda session: services.survey_rows(session, disaster.id), file_format,
+                                request.args.get("encoding", "utf-8-sig"),
+                                widths=(36, 8, 8, 6, 10, 8, 10, 12, 14, 14, 12, 20, 12, 20, 30))

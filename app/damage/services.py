@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import func, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
@@ -21,6 +21,7 @@ from app.damage.models import SURVEY_HAZARDS, SURVEY_ROUNDS, Building, DamageSur
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
 from app.errors import Conflict, ValidationError
+from certificate_engine.wareki import format_datetime
 
 OPEN_STATUSES = ("調査中", "判定待ち")
 PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
@@ -64,7 +65,7 @@ def list_surveys(session: Session, disaster_id: int, status: str | None = None) 
              .where(DamageSurvey.disaster_id == disaster_id))
     if status:
         query = query.where(DamageSurvey.status == status)
-    order = func.array_position(func.array(["調査中", "判定待ち", "確定"]), DamageSurvey.status)
+    order = case({"調査中": 0, "判定待ち": 1}, value=DamageSurvey.status, else_=2)
     return [(s, b) for s, b in session.execute(query.order_by(order, DamageSurvey.id.desc()))]
 
 
@@ -203,3 +204,22 @@ def _event(session: Session, actor: Actor, survey: DamageSurvey, action: str) ->
     session.add(SurveyEvent(lg_code=survey.lg_code, survey_id=survey.id, action=action, actor=actor.login_id,
                             snapshot=snapshot))
     session.flush()
+
+
+SURVEY_EXPORT_HEADER = ("所在地", "住家", "構造", "階数", "調査の区分", "被害の原因", "状態", "損害割合（%）", "判定",
+                        "確定した判定", "調査者", "調査日時", "確定者", "確定日時", "備考")
+
+
+def survey_rows(session: Session, disaster_id: int):
+    """The survey list of a disaster for export, one row per survey."""
+    for survey, building in list_surveys(session, disaster_id):
+        yield (building.address, "住家" if building.is_dwelling else "非住家", building.structure, building.floors,
+               survey.round, survey.hazard, survey.status,
+               float(survey.loss_ratio) if survey.loss_ratio is not None else "", survey.computed_grade,
+               survey.final_grade or "", survey.surveyed_by, format_datetime(survey.surveyed_at), survey.reviewed_by,
+               format_datetime(survey.reviewed_at), survey.note)
+
+
+def export_surveys(session: Session, actor: Actor, disaster_id: int, file_format: str) -> None:
+    """Audit an export of the survey list (the caller streams ``survey_rows``)."""
+    record(session, actor, "damage_survey_export", "disaster", [disaster_id], format=file_format)

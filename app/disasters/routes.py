@@ -3,18 +3,17 @@ from __future__ import annotations
 
 from datetime import date
 from functools import wraps
-from urllib.parse import quote
 
-from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 
 from app.auth import rules
 from app.damage import services as damage_services
-from app.db import get_scope
 from app.disasters import applications, bp, services, support, victims
 from app.disasters import rules as rules_of_disasters
 from app.disasters.forms import CertificateApplicationForm, DisasterForm, VictimForm
+from app.downloads import spreadsheet_response
 from app.errors import Conflict, ValidationError
-from app.exports import ENCODINGS, iter_csv, xlsx_bytes
+from app.exports import ENCODINGS
 from app.extensions import db
 from app.tenants.services import get_municipality
 from app.web import current_actor, safe_next, screen_required
@@ -181,36 +180,15 @@ def provide_register(disaster):
 
 
 def _register_file(disaster, file_format: str, encoding: str, third_party: bool, recipient: str | None = None):
-    """The register as a download, read through a session of its own after the request commits."""
+    """The register as a download."""
     stem = f"被災者台帳_{disaster.name}{'_提供用' if third_party else ''}"
-    export_session = db.new_session(get_scope(db.session))
-    rows = victims.register_rows(export_session, disaster.id, third_party=third_party, recipient=recipient)
-    if file_format == "xlsx":
-        try:
-            data = xlsx_bytes("被災者台帳", victims.EXPORT_HEADER, rows, widths=XLSX_WIDTHS)
-        finally:
-            export_session.close()
-        return _download(data, f"{stem}.xlsx",
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    encoding = encoding if encoding in ENCODINGS else "utf-8-sig"
-
-    def stream():
-        try:
-            yield from iter_csv(victims.EXPORT_HEADER, rows, encoding)
-        finally:
-            export_session.close()
-
-    charset = "shift_jis" if encoding == "cp932" else "utf-8"
-    return _download(stream(), f"{stem}.csv", f"text/csv; charset={charset}")
+    return spreadsheet_response(
+        stem, "被災者台帳", victims.EXPORT_HEADER,
+        lambda session: victims.register_rows(session, disaster.id, third_party=third_party, recipient=recipient),
+        file_format, encoding, widths=XLSX_WIDTHS)
 
 
 XLSX_WIDTHS = (14, 16, 20, 16, 6, 10, 36, 16, 20, 14, 24, 24, 20, 10, 30)
-
-
-def _download(body, filename: str, mimetype: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 @bp.get("/victims/certificates")

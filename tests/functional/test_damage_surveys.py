@@ -164,3 +164,28 @@ def test_another_municipality_cannot_open_the_survey(app, quake, building):
 def test_without_a_disaster_the_building_page_says_what_to_do(as_admin, building):
     page = as_admin.get(f"/damage/buildings/{building.id}").get_data(as_text=True)
     assert "災害を選択すると" in page and "start-survey" not in page
+
+
+def test_survey_list_exports_read_back_in_both_encodings_and_xlsx(quake, building, system_session):
+    import csv
+
+    from openpyxl import load_workbook
+
+    survey_id = _survey_id(_start(quake, building))
+    _record(quake, survey_id, {"part_屋根": "100", "part_外壁": "40", "part_基礎": "50"})
+    for encoding in ("utf-8-sig", "cp932"):
+        response = quake.get(f"/damage/surveys/export?format=csv&encoding={encoding}")
+        rows = list(csv.reader(io.StringIO(response.data.decode(encoding))))
+        assert rows[0][0] == "所在地" and rows[1][0] == building.address
+        assert rows[1][7] == "50.0" and rows[1][8] == "全壊" and rows[1][6] == "判定待ち"
+    sheet = load_workbook(io.BytesIO(quake.get("/damage/surveys/export?format=xlsx").data)).active
+    assert sheet.cell(2, 1).value == building.address and sheet.cell(2, 9).value == "全壊"
+    exports = system_session.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'damage_survey_export'"))
+    assert exports == 3
+
+
+def test_survey_list_shows_open_surveys_first(quake, building):
+    survey_id = _survey_id(_start(quake, building))
+    page = quake.get("/damage/surveys").get_data(as_text=True)
+    assert f"/damage/surveys/{survey_id}" in page and "調査中" in page
+    assert f"/damage/surveys/{survey_id}" not in quake.get("/damage/surveys?status=確定").get_data(as_text=True)
