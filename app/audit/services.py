@@ -45,6 +45,7 @@ ACTIONS = {
     "damage_survey_finalise": "被害認定の確定",
     "damage_photo_add": "調査写真の追加",
     "damage_survey_export": "被害認定調査一覧の出力",
+    "building_owner_set": "建物の所有者の登録",
     "victim_register_build": "被災者台帳の作成",
     "victim_create": "被災者の登録（手入力）",
     "victim_update": "被災者台帳の更新",

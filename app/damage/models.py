@@ -40,6 +40,10 @@ class Building(TimestampMixin, Base):
     # The footprint (polygon) where known, else a point (from the address or placed on the map).
     geom = mapped_column(Geometry("GEOMETRY", srid=4326, spatial_index=True), nullable=True)
     location_source: Mapped[str] = text_column(16)
+    # The owner is often not the household living there (rented houses, absentee owners).
+    owner_name: Mapped[str] = text_column(100)
+    owner_address: Mapped[str] = text_column(200)
+    owner_atena_no: Mapped[str] = text_column(15)  # when the owner is a resident of the municipality
 
 
 SURVEY_ROUNDS = ("第1次", "第2次", "再調査")

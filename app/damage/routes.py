@@ -37,7 +37,22 @@ def building(building_id: int):
     found = services.get_building(db.session, building_id)
     history = services.building_surveys(db.session, found.id, disaster.id if disaster else None)
     return render_template("damage/building.html", building=found, disaster=disaster, surveys=history,
-                           rounds=SURVEY_ROUNDS, hazards=SURVEY_HAZARDS)
+                           rounds=SURVEY_ROUNDS, hazards=SURVEY_HAZARDS,
+                           occupants=services.occupants(db.session, current_actor(), found.id))
+
+
+@bp.post("/damage/buildings/<int:building_id>/owner")
+@screen_required(SCREEN)
+def set_owner(building_id: int):
+    try:
+        services.set_owner(db.session, current_actor(), building_id, owner_name=request.form.get("owner_name", ""),
+                           owner_address=request.form.get("owner_address", ""),
+                           owner_atena_no=request.form.get("owner_atena_no", ""))
+    except ValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("所有者を記録しました。", "success")
+    return redirect(url_for("damage.building", building_id=building_id))
 
 
 @bp.post("/damage/buildings/<int:building_id>/surveys")

@@ -223,3 +223,41 @@ def survey_rows(session: Session, disaster_id: int):
 def export_surveys(session: Session, actor: Actor, disaster_id: int, file_format: str) -> None:
     """Audit an export of the survey list (the caller streams ``survey_rows``)."""
     record(session, actor, "damage_survey_export", "disaster", [disaster_id], format=file_format)
+
+
+@dataclass(frozen=True)
+class Occupant:
+    atena_no: str
+    name: str
+    household_no: str
+    is_household_head: bool
+    is_protected: bool
+
+
+def occupants(session: Session, actor: Actor, building_id: int) -> list[Occupant]:
+    """The residents (住登内) living at the building's address, by household; the viewing audited."""
+    from app.residents.models import Resident
+
+    building = get_building(session, building_id)
+    rows = session.scalars(select(Resident).where(Resident.address == building.address, Resident.status == "住登内")
+                           .order_by(Resident.household_no, Resident.is_household_head.desc(), Resident.id))
+    found = [Occupant(r.atena_no, r.name, r.household_no, r.is_household_head, r.is_protected) for r in rows]
+    if found:
+        record(session, actor, "record_view", "building", [building.id], occupants=len(found))
+    return found
+
+
+def set_owner(session: Session, actor: Actor, building_id: int, *, owner_name: str, owner_address: str,
+              owner_atena_no: str = "") -> Building:
+    """Record who owns the building (needed for 罹災証明書 and repairs when the owner lives elsewhere)."""
+    building = get_building(session, building_id)
+    owner_name, owner_address = (owner_name or "").strip(), (owner_address or "").strip()
+    if bool(owner_name) != bool(owner_address):
+        raise ValidationError("所有者の氏名と住所は両方入力してください。", code="owner_incomplete")
+    owner_atena_no = (owner_atena_no or "").strip()
+    if owner_atena_no and not owner_atena_no.isdigit():
+        raise ValidationError("所有者の宛名番号は数字です。", code="owner_atena_invalid")
+    building.owner_name, building.owner_address, building.owner_atena_no = owner_name, owner_address, owner_atena_no
+    session.flush()
+    record(session, actor, "building_owner_set", "building", [building.id])
+    return building

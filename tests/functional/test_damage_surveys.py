@@ -189,3 +189,23 @@ def test_survey_list_shows_open_surveys_first(quake, building):
     page = quake.get("/damage/surveys").get_data(as_text=True)
     assert f"/damage/surveys/{survey_id}" in page and "調査中" in page
     assert f"/damage/surveys/{survey_id}" not in quake.get("/damage/surveys?status=確定").get_data(as_text=True)
+
+
+def test_building_shows_its_households_and_keeps_its_owner(as_admin, system_session):
+    from app.residents.models import Resident
+
+    resident = system_session.scalars(select(Resident).where(Resident.lg_code == DEMO_CODE,
+                                                             Resident.status == "住登内")).first()
+    house = system_session.scalars(select(Building).where(Building.address == resident.address)).first()
+    page = as_admin.get(f"/damage/buildings/{house.id}").get_data(as_text=True)
+    assert resident.name in page and resident.household_no in page
+    assert system_session.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'record_view' "
+                                      "AND target_type = 'building'")) == 1
+    half = as_admin.post(f"/damage/buildings/{house.id}/owner", {"owner_name": "大家 花子"},
+                         form_page=f"/damage/buildings/{house.id}", follow_redirects=True).get_data(as_text=True)
+    assert "所有者の氏名と住所は両方入力してください" in half
+    as_admin.post(f"/damage/buildings/{house.id}/owner",
+                  {"owner_name": "大家 花子", "owner_address": "仙台市青葉区1-1"},
+                  form_page=f"/damage/buildings/{house.id}")
+    page = as_admin.get(f"/damage/buildings/{house.id}").get_data(as_text=True)
+    assert "大家 花子（仙台市青葉区1-1）" in page
