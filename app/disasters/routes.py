@@ -52,7 +52,27 @@ def new():
 @bp.get("/disasters/<int:disaster_id>")
 @screen_required("disaster_register")
 def show(disaster_id: int):
-    return render_template("disasters/show.html", disaster=services.get_disaster(db.session, disaster_id))
+    disaster = services.get_disaster(db.session, disaster_id)
+    return render_template("disasters/show.html", disaster=disaster, areas=victims.area_choices(db.session),
+                           affected=services.affected_area_codes(db.session, disaster))
+
+
+@bp.post("/disasters/<int:disaster_id>/<any(areas, status):what>")
+@screen_required("disaster_register")
+def update(disaster_id: int, what: str):
+    version = int(request.form.get("version", 0))
+    try:
+        if what == "areas":
+            services.set_affected_areas(db.session, current_actor(), disaster_id,
+                                        area_codes=request.form.getlist("area"), version=version)
+        else:
+            services.set_status(db.session, current_actor(), disaster_id, status=request.form.get("status", ""),
+                                version=version)
+    except (Conflict, ValidationError) as exc:
+        flash(exc.message, "error")
+    else:
+        flash("災害の情報を更新しました。", "success")
+    return redirect(url_for("disasters.show", disaster_id=disaster_id))
 
 
 def _values(form: DisasterForm) -> dict:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
 from app.db import get_or_not_found
-from app.disasters.models import DISASTER_KINDS, Disaster
-from app.errors import ValidationError
+from app.disasters.models import DISASTER_KINDS, DISASTER_STATUSES, Disaster
+from app.errors import Conflict, ValidationError
+from app.maps.models import AdminArea
 
 
 def list_disasters(session: Session) -> list[Disaster]:
@@ -42,3 +43,46 @@ def create_disaster(session: Session, actor: Actor, *, name: str, kind: str, sta
     session.flush()
     record(session, actor, "disaster_create", "disaster", [disaster.id], name=name)
     return disaster
+
+
+def set_affected_areas(session: Session, actor: Actor, disaster_id: int, *, area_codes: list[str],
+                       version: int) -> Disaster:
+    """The disaster's affected area (被災地域) as the union of the chosen 町丁目."""
+    disaster = get_disaster(session, disaster_id)
+    _check_version(disaster, version)
+    if not area_codes:
+        raise ValidationError("被災地域の町丁目を1つ以上選んでください。", code="no_area")
+    disaster.geom = session.scalar(
+        select(func.ST_Multi(func.ST_Union(AdminArea.geom))).where(AdminArea.code.in_(area_codes)))
+    if disaster.geom is None:
+        raise ValidationError("選んだ町丁目が見つかりません。", code="area_unknown")
+    session.flush()
+    record(session, actor, "disaster_update", "disaster", [disaster.id], areas=sorted(area_codes))
+    return disaster
+
+
+def set_status(session: Session, actor: Actor, disaster_id: int, *, status: str, version: int) -> Disaster:
+    """対応中 or 終了 (an ended disaster takes no new surveys)."""
+    disaster = get_disaster(session, disaster_id)
+    _check_version(disaster, version)
+    if status not in DISASTER_STATUSES:
+        raise ValidationError(f"状態「{status}」はありません。", code="status_unknown")
+    disaster.status = status
+    session.flush()
+    record(session, actor, "disaster_update", "disaster", [disaster.id], status=status)
+    return disaster
+
+
+def _check_version(disaster: Disaster, version: int) -> None:
+    if disaster.version != version:
+        raise Conflict("この災害は他の職員が先に更新しました。画面を開き直してください。",
+                       current={"状態": disaster.status})
+
+
+def affected_area_codes(session: Session, disaster: Disaster) -> set[str]:
+    """The 町丁目 that lie within the disaster's affected area (for the form's ticks)."""
+    if disaster.geom is None:
+        return set()
+    return set(session.scalars(select(AdminArea.code).where(
+        func.ST_Covers(select(Disaster.geom).where(Disaster.id == disaster.id).scalar_subquery(),
+                       func.ST_PointOnSurface(AdminArea.geom)))))

@@ -24,6 +24,8 @@ def _overlays() -> list[Overlay]:
                 colors={c.code: c.color for c in flood.classes}, popup_fields={"name": "区域"}, show=False),
         Overlay("hazard:sediment", sediment.name, url_for("maps.layer", key="hazard:sediment"),
                 colors={c.code: c.color for c in sediment.classes}, popup_fields={"name": "区域"}, show=False),
+        Overlay("disasters", "被災地域", url_for("maps.layer", key="disasters"), default_color="#c62828",
+                fill_opacity=0.15, popup_fields={"name": "災害", "kind": "種類", "status": "状態"}),
         Overlay("admin_areas", "町丁目界", url_for("maps.layer", key="admin_areas"), default_color="#5f6b7a",
                 fill_opacity=0.0, popup_fields={"name": "町丁目"}),
         Overlay("buildings", "建物（被害認定）", url_for("maps.layer", key="buildings"), style_property="grade",

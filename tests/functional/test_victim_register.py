@@ -159,3 +159,30 @@ def test_another_municipality_sees_nothing(app, flood, protected_area, system_se
     stranger = new_browser(app)
     stranger.login("033995", "admin")
     assert stranger.get(f"/victims/register/{victim.id}").status_code == 404
+
+
+def test_affected_area_builds_the_register_and_an_ended_disaster_takes_no_surveys(flood, protected_area,
+                                                                                   system_session):
+    from app.disasters.models import Disaster
+
+    code, resident_id = protected_area
+    disaster = system_session.scalars(select(Disaster).where(Disaster.name == "令和8年桜川水害")).one()
+    page = f"/disasters/{disaster.id}"
+    flood.post(f"{page}/areas", {"area": code, "version": str(disaster.version)}, form_page=page)
+    system_session.expire_all()
+    assert system_session.get(Disaster, disaster.id).geom is not None
+    assert f'value="{code}" checked' in flood.get(page).get_data(as_text=True)
+    layer = flood.get("/map/layers/disasters.geojson").get_json()
+    assert [f["properties"]["name"] for f in layer["features"]] == ["令和8年桜川水害"]
+    built = flood.get(_build(flood, whole="y").headers["Location"]).get_data(as_text=True)
+    assert "人を追加しました" in built and _victim_of(system_session, resident_id)
+    stale = flood.post(f"{page}/status", {"status": "終了", "version": "0"}, form_page=page,
+                       follow_redirects=True).get_data(as_text=True)
+    assert "他の職員が先に更新しました" in stale
+    version = system_session.get(Disaster, disaster.id).version
+    flood.post(f"{page}/status", {"status": "終了", "version": str(version)}, form_page=page)
+    building_id = system_session.scalar(text("SELECT id FROM buildings WHERE lg_code = :lg ORDER BY id LIMIT 1"),
+                                        {"lg": DEMO_CODE})
+    refused = flood.post(f"/damage/buildings/{building_id}/surveys", {"round": "第1次", "hazard": "水害"},
+                         form_page=f"/damage/buildings/{building_id}", follow_redirects=True).get_data(as_text=True)
+    assert "終了しています" in refused
