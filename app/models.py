@@ -28,10 +28,10 @@ from app.residents.models import (
     WelfareRecord,
 )
 from app.shelters.models import Shelter
-from app.tenants.models import Municipality
+from app.tenants.models import Municipality, RegisterItem
 
 __all__ = ["AddressPoint", "AdminArea", "AuditEntry", "Base", "Building", "CertificateApplication",
            "CertificateIssue", "DamageSurvey", "Disaster", "Generation", "HazardArea", "Job", "LinkBatch", "LinkError",
-           "LinkFile", "LinkFileChunk", "LinkToken", "Municipality", "Resident", "Role", "SealRegistration", "Shelter",
-           "SupportApplication", "SurveyEvent", "SurveyPhoto", "TaxRecord", "User", "Victim", "VictimHousehold",
-           "VictimProvision", "WelfareRecord"]
+           "LinkFile", "LinkFileChunk", "LinkToken", "Municipality", "RegisterItem", "Resident", "Role",
+           "SealRegistration", "Shelter", "SupportApplication", "SurveyEvent", "SurveyPhoto", "TaxRecord", "User",
+           "Victim", "VictimHousehold", "VictimProvision", "WelfareRecord"]

@@ -56,6 +56,7 @@ ACTIONS = {
     "certificate_application_advance": "罹災証明書等の申請の進行",
     "certificate_issue": "罹災証明書等の交付",
     "certificate_print": "罹災証明書等の印刷",
+    "register_items_update": "事項の表示切替",
     "support_apply": "支援制度の申請受付",
     "support_decide": "支援制度の支給決定",
     "support_pay": "支援制度の支払",

@@ -8,6 +8,7 @@ from app.auth import bp, rules, services
 from app.auth.forms import UserCreateForm, UserEditForm
 from app.errors import Conflict, ValidationError
 from app.extensions import db
+from app.tenants import items
 from app.web import current_actor, screen_required
 
 
@@ -114,3 +115,24 @@ def _now():
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+@bp.route("/admin/items", methods=["GET", "POST"])
+@screen_required("admin")
+def register_items():
+    register = items.VICTIM_REGISTER
+    if request.method == "POST":
+        keys = request.form.getlist("key")
+        rows = [{"key": key, "label": request.form.get(f"label_{key}", ""),
+                 "visible": request.form.get(f"visible_{key}") == "y", "order": request.form.get(f"order_{key}", "0")}
+                for key in keys]
+        try:
+            items.save_items(db.session, current_actor(), register, rows, request.form.get("new_label", ""))
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash("事項の表示を保存しました。", "success")
+        return redirect(url_for("auth.register_items"))
+    return render_template("auth/register_items.html", register=register,
+                           items=items.register_items(db.session, register))

@@ -15,6 +15,7 @@ from app.downloads import spreadsheet_response
 from app.errors import Conflict, ValidationError
 from app.exports import ENCODINGS
 from app.extensions import db
+from app.tenants.items import VICTIM_REGISTER, register_items
 from app.tenants.services import get_municipality
 from app.web import current_actor, safe_next, screen_required
 
@@ -157,12 +158,15 @@ def add_victim(disaster):
 @screen_required("victims")
 def victim(victim_id: int):
     found = victims.view_victim(db.session, current_actor(), victim_id)
-    error, conflict, values = None, None, None
+    own_items = register_items(db.session, VICTIM_REGISTER, visible_only=True)
+    error, conflict, values, optional = None, None, None, None
     if request.method == "POST":
         values = {key: request.form.get(key, "") for key in victims.EDITABLE}
+        optional = {item.key: request.form.get(f"opt_{item.key}", "") for item in own_items}
         try:
             victims.update_victim(db.session, current_actor(), found.id, version=int(request.form.get("version", 0)),
-                                  confirmed=request.form.get("confirm_changes") == "y", values=values)
+                                  confirmed=request.form.get("confirm_changes") == "y", values=values,
+                                  optional=optional)
         except Conflict as exc:
             conflict = exc
         except ValidationError as exc:
@@ -172,6 +176,7 @@ def victim(victim_id: int):
             return redirect(url_for("disasters.victim", victim_id=found.id))
     return render_template("disasters/victim.html", victim=found, labels=victims.LABELS, error=error,
                            conflict=conflict, values=values or {k: getattr(found, k) for k in victims.EDITABLE},
+                           own_items=own_items, optional=optional or dict(found.optional_items or {}),
                            members=victims.household_members(db.session, found))
 
 
@@ -203,7 +208,7 @@ def _register_file(disaster, file_format: str, encoding: str, third_party: bool,
     """The register as a download."""
     stem = f"被災者台帳_{disaster.name}{'_提供用' if third_party else ''}"
     return spreadsheet_response(
-        stem, "被災者台帳", victims.EXPORT_HEADER,
+        stem, "被災者台帳", victims.export_header(db.session),
         lambda session: victims.register_rows(session, disaster.id, third_party=third_party, recipient=recipient),
         file_format, encoding, widths=XLSX_WIDTHS)
 

@@ -19,6 +19,7 @@ from app.audit.services import Actor, record
 from app.db import get_or_not_found
 from app.disasters.models import Disaster, Victim, VictimHousehold, VictimProvision
 from app.errors import Conflict, ValidationError
+from app.tenants.items import VICTIM_REGISTER, register_items
 from certificate_engine.wareki import format_date
 
 # Why a person needs care (要配慮者の事由), from the welfare records of the resident data link.
@@ -147,24 +148,31 @@ def household_members(session: Session, victim: Victim) -> list[Victim]:
 
 
 def update_victim(session: Session, actor: Actor, victim_id: int, *, version: int, confirmed: bool,
-                  values: dict[str, str]) -> Victim:
-    """Change the register items of a person: refused without the confirmation of the changes
-    (変更事項の確認) and when someone else saved first (optimistic lock)."""
+                  values: dict[str, str], optional: dict[str, str] | None = None) -> Victim:
+    """Change the register items of a person (and the municipality's own items in ``optional``):
+    refused without the confirmation of the changes (変更事項の確認) and when someone else saved
+    first (optimistic lock)."""
     victim = get_victim(session, victim_id)
     if victim.version != version:
         raise Conflict("この被災者の記録は他の職員が先に更新しました。最新の内容を確認してから、"
                        "もう一度更新してください。", current={LABELS[k]: getattr(victim, k) for k in EDITABLE})
     changed = {k: (v or "").strip() for k, v in values.items()
                if k in EDITABLE and (v or "").strip() != getattr(victim, k)}
-    if not changed:
+    known = {item.key for item in register_items(session, VICTIM_REGISTER)}
+    current_optional = dict(victim.optional_items or {})
+    changed_optional = {k: (v or "").strip() for k, v in (optional or {}).items()
+                        if k in known and (v or "").strip() != current_optional.get(k, "")}
+    if not changed and not changed_optional:
         raise ValidationError("変更された項目がありません。", code="nothing_changed")
     if not confirmed:
         raise ValidationError("変更内容を確認し、「変更内容を確認しました」にチェックしてから更新してください。",
                               code="confirmation_required")
     for key, value in changed.items():
         setattr(victim, key, value)
+    if changed_optional:
+        victim.optional_items = current_optional | changed_optional
     session.flush()
-    record(session, actor, "victim_update", "victim", [victim.id], fields=sorted(changed))
+    record(session, actor, "victim_update", "victim", [victim.id], fields=sorted(changed) + sorted(changed_optional))
     return victim
 
 
@@ -174,12 +182,18 @@ PROTECTED_NOTE = "支援措置対象（住所・連絡先は提供しません�
 PROVISION_BASES = ("本人同意", "他自治体の援護")
 
 
+def export_header(session: Session) -> tuple[str, ...]:
+    """The export columns: the statutory ones, then the municipality's visible own items."""
+    return EXPORT_HEADER + tuple(item.label for item in register_items(session, VICTIM_REGISTER, visible_only=True))
+
+
 def register_rows(session: Session, disaster_id: int, *, third_party: bool,
                   recipient: str | None = None) -> Iterator[tuple]:
     """Rows of the register for export. For a third party the address and contact of people under
     支援措置 are left out (and the row says so); with ``recipient`` only the people who consented
     to that recipient are included."""
     grades = _building_grades(session, disaster_id)
+    keys = [item.key for item in register_items(session, VICTIM_REGISTER, visible_only=True)]
     stmt = (select(Victim, VictimHousehold).join(VictimHousehold, VictimHousehold.id == Victim.household_id)
             .where(Victim.disaster_id == disaster_id).order_by(VictimHousehold.household_no, Victim.id)
             .execution_options(yield_per=2000))
@@ -191,7 +205,7 @@ def register_rows(session: Session, disaster_id: int, *, third_party: bool,
                SEX_LABELS.get(victim.sex, ""), victim.relationship, "" if hidden else victim.address,
                "" if hidden else victim.phone, victim.damage_status, grades.get(household.building_id, ""),
                victim.care_reason, victim.relief_status, victim.consented_recipients, victim.source,
-               PROTECTED_NOTE if hidden else "")
+               PROTECTED_NOTE if hidden else "", *((victim.optional_items or {}).get(k, "") for k in keys))
 
 
 SEX_LABELS = {"1": "男", "2": "女"}

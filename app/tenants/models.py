@@ -1,7 +1,7 @@
-"""The tenants: municipalities keyed by their 全国地方公共団体コード."""
+"""The tenants: municipalities keyed by their 全国地方公共団体コード, and their register item settings."""
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TimestampMixin
@@ -39,3 +39,19 @@ class Municipality(TimestampMixin, Base):
     @property
     def full_name(self) -> str:
         return f"{self.prefecture}{self.name}"
+
+
+class RegisterItem(TimestampMixin, Base):
+    """A municipality's own item of a register (その他市町村長が定める事項): label, shown or hidden, order
+    (事項の表示切替). Values live with each record, under ``key``."""
+
+    __tablename__ = "register_items"
+    __table_args__ = (UniqueConstraint("lg_code", "register", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
+    register: Mapped[str] = mapped_column(String(20))  # 被災者台帳
+    key: Mapped[str] = mapped_column(String(30))
+    label: Mapped[str] = mapped_column(String(40))
+    is_visible: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)

@@ -186,3 +186,33 @@ def test_affected_area_builds_the_register_and_an_ended_disaster_takes_no_survey
     refused = flood.post(f"/damage/buildings/{building_id}/surveys", {"round": "第1次", "hazard": "水害"},
                          form_page=f"/damage/buildings/{building_id}", follow_redirects=True).get_data(as_text=True)
     assert "終了しています" in refused
+
+
+def test_own_items_are_renamed_hidden_added_and_exported(flood, protected_area, system_session):
+    code, resident_id = protected_area
+    _build(flood, area=code)
+    form = flood.get("/admin/items").get_data(as_text=True)
+    keys = re.findall(r'name="key" value="([a-z_0-9]+)"', form)
+    assert keys[:2] == ["shelter", "home_state"]
+    data = {"key": keys, "new_label": "証明書の送付先"}
+    for index, key in enumerate(keys):
+        data[f"label_{key}"] = "避難所名" if key == "shelter" else re.search(
+            rf'name="label_{key}" value="([^"]+)"', form).group(1)
+        data[f"order_{key}"] = str(index)
+        if key != "pets":
+            data[f"visible_{key}"] = "y"
+    flood.post("/admin/items", data, form_page="/admin/items")
+    victim = _victim_of(system_session, resident_id)
+    page = flood.get(f"/victims/register/{victim.id}").get_data(as_text=True)
+    assert "避難所名" in page and "ペットの有無" not in page and "証明書の送付先" in page
+    _post_victim(flood, victim.id, {"opt_shelter": "桜ヶ丘小学校", "opt_item_1": "仙台の親戚宅"}, victim.version)
+    system_session.expire_all()
+    assert _victim_of(system_session, resident_id).optional_items == {"shelter": "桜ヶ丘小学校",
+                                                                      "item_1": "仙台の親戚宅"}
+    rows = _csv(flood, "/victims/register/export?format=csv", "utf-8-sig")
+    assert "避難所名" in rows[0] and "証明書の送付先" in rows[0] and "ペットの有無" not in rows[0]
+    column = rows[0].index("避難所名")
+    assert any(r[column] == "桜ヶ丘小学校" for r in rows[1:])
+    empty = flood.post("/admin/items", data | {f"label_{keys[0]}": ""}, form_page="/admin/items",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "事項の名称は1〜40文字" in empty
