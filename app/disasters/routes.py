@@ -58,7 +58,8 @@ def show(disaster_id: int):
                            affected=services.affected_area_codes(db.session, disaster))
 
 
-@bp.post("/disasters/<int:disaster_id>/<any(areas, status):what>")
+@bp.post("/disasters/<int:disaster_id>/areas", defaults={"what": "areas"})
+@bp.post("/disasters/<int:disaster_id>/status", defaults={"what": "status"})
 @screen_required("disaster_register")
 def update(disaster_id: int, what: str):
     version = int(request.form.get("version", 0))
@@ -331,7 +332,8 @@ def support_apply(household_id: int):
     return redirect(url_for("disasters.support_household", household_id=household_id))
 
 
-@bp.post("/victims/support/applications/<int:application_id>/<any(decide, pay):step>")
+@bp.post("/victims/support/applications/<int:application_id>/decide", defaults={"step": "decide"})
+@bp.post("/victims/support/applications/<int:application_id>/pay", defaults={"step": "pay"})
 @screen_required("victims")
 def support_step(application_id: int, step: str):
     found = support.get_support_application(db.session, application_id)
