@@ -144,3 +144,35 @@ def certificate_for_print(session: Session, actor: Actor, application_id: int) -
     record(session, actor, "certificate_print", "certificate_application", [application.id],
            number=application.certificate_no)
     return application
+
+
+def receive_online(session: Session, actor: Actor, data: dict) -> CertificateApplication:
+    """An application sent by an online application system (the resident applied there). The
+    damaged house is found by its address; the disaster must be one the municipality is handling."""
+    if not isinstance(data, dict):
+        raise ValidationError("本文は JSON のオブジェクトで送ってください。", code="not_an_object")
+    disaster_id = data.get("disaster_id")
+    disaster = session.get(Disaster, disaster_id) if isinstance(disaster_id, int) else None
+    if disaster is None or disaster.status != "対応中":
+        raise ValidationError("disaster_id は対応中の災害の番号です（GET /disasters）。", code="disaster_unknown")
+    text_fields = ("kind", "applicant_name", "applicant_address", "applicant_phone", "cause", "building_address",
+                   "damaged_property", "flood_level")
+    wrong = [f for f in text_fields if not isinstance(data.get(f, ""), str)]
+    if wrong:
+        raise ValidationError(f"文字列で送る項目です: {', '.join(wrong)}", code="not_a_string")
+    building_id = None
+    if data.get("building_address", "").strip():
+        building_id = session.scalar(select(Building.id).where(Building.address == data["building_address"].strip())
+                                     .order_by(Building.is_dwelling.desc(), Building.id))
+        if building_id is None:
+            raise ValidationError("building_address の建物が見つかりません（住所を確認してください）。",
+                                  code="building_unknown")
+    return create_application(
+        session, actor, disaster.id, kind=data.get("kind", ""), channel="オンライン",
+        applicant_name=data.get("applicant_name", ""), applicant_address=data.get("applicant_address", ""),
+        applicant_phone=data.get("applicant_phone", ""), cause=data.get("cause", ""), building_id=building_id,
+        damaged_property=data.get("damaged_property", ""), flood_level=data.get("flood_level", ""))
+
+
+def open_disasters(session: Session) -> list[Disaster]:
+    return list(session.scalars(select(Disaster).where(Disaster.status == "対応中").order_by(Disaster.id)))

@@ -131,6 +131,8 @@ def build_register(disaster):
         result = victims.build_register(db.session, current_actor(), disaster.id,
                                         area_codes=request.form.getlist("area"),
                                         whole_disaster_area=request.form.get("whole") == "y",
+                                        building_id=int(request.form["building_id"])
+                                        if request.form.get("building_id", "").isdigit() else None,
                                         atena_no=request.form.get("atena_no") or None)
     except ValidationError as exc:
         flash(exc.message, "error")

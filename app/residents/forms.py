@@ -1,5 +1,6 @@
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DecimalField, StringField
+from wtforms import DecimalField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from app.forms import Form
@@ -19,6 +20,9 @@ class AddressPointsForm(Form):
 class TokenForm(Form):
     name = StringField("用途（例: 連携サーバ 本番）",
                        validators=[DataRequired("用途を入力してください。"), Length(max=60)])
+    purpose = SelectField("種類", choices=[SelectChoice("link", "住民情報連携（連携サーバ）"),
+                                         SelectChoice("applications", "オンライン申請の受付（申請システム）")],
+                          default="link")
 
 
 class LocationForm(Form):

@@ -162,6 +162,8 @@ class LinkToken(Base):
     name: Mapped[str] = mapped_column(String(60))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     token_hint: Mapped[str] = mapped_column(String(12))  # the last characters, to tell tokens apart
+    # What the token may do: "link" (the resident data link) or "applications" (online applications).
+    purpose: Mapped[str] = mapped_column(String(12), default="link", server_default="link")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_by: Mapped[str] = text_column(32)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -94,9 +94,10 @@ def export(number: int):
 def token_list():
     form, issued = TokenForm(), None
     if form.validate_on_submit():
-        token, issued = tokens.create_token(db.session, current_actor(), form.name.data)
+        token, issued = tokens.create_token(db.session, current_actor(), form.name.data, form.purpose.data)
         flash(f"連携トークン「{token.name}」を発行しました。この画面を離れると二度と表示されません。", "warning")
-    return render_template("residents/tokens.html", form=form, issued=issued, tokens=tokens.list_tokens(db.session))
+    return render_template("residents/tokens.html", form=form, issued=issued, tokens=tokens.list_tokens(db.session),
+                           purposes=tokens.PURPOSES)
 
 
 @bp.post("/residents/tokens/<int:token_id>/revoke")

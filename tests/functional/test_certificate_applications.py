@@ -106,3 +106,43 @@ def test_a_hisai_certificate_for_belongings_is_issued_without_a_survey(quake, ho
     assert issued.status == "交付" and issued.certificate_no.startswith("被")
     printed = quake.get(f"/victims/certificates/{application_id}/print?noprint=1").get_data(as_text=True)
     assert "被害の届出があったことを証明します" in printed and "家財（冷蔵庫・洗濯機）" in printed
+
+
+def _issue_token(browser, purpose):
+    page = browser.post("/residents/tokens", {"name": f"{purpose} テスト", "purpose": purpose}).get_data(as_text=True)
+    return re.search(r'<code class="token">([^<]+)</code>', page).group(1)
+
+
+def test_online_applications_arrive_through_their_own_token(quake, house, system_session):
+    token = _issue_token(quake, "applications")
+    link_token = _issue_token(quake, "link")
+    client = quake.client
+    headers = {"Authorization": f"Bearer {token}"}
+    disasters = client.get("/api/applications/v1/disasters", headers=headers).get_json()["disasters"]
+    disaster_id = next(d["id"] for d in disasters if d["name"] == "令和8年桜ヶ丘地震（証明）")
+    body = {"disaster_id": disaster_id, "kind": "罹災証明書", "applicant_name": "桜 花子",
+            "applicant_address": house.address, "cause": "地震", "building_address": house.address}
+    refused = client.post("/api/applications/v1/certificate-applications", json=body,
+                          headers={"Authorization": f"Bearer {link_token}"})
+    assert refused.status_code == 401  # a link token cannot file applications
+    assert client.get("/api/link/v1/status", headers=headers).status_code == 401  # nor the other way round
+    created = client.post("/api/applications/v1/certificate-applications", json=body, headers=headers)
+    assert created.status_code == 201, created.get_json()
+    answer = created.get_json()
+    assert answer["status"] == "申請" and answer["channel"] == "オンライン" and answer["certificate_no"] is None
+    stored = system_session.get(CertificateApplication, answer["id"])
+    assert stored.building_id == house.id and stored.applicant_name == "桜 花子"
+    listing = quake.get("/victims/certificates").get_data(as_text=True)
+    assert "（オンライン）" in listing and "桜 花子" in listing
+    followed = client.get(created.headers["Location"], headers=headers).get_json()
+    assert followed["id"] == answer["id"] and followed["status"] == "申請"
+    for change, code in [({"disaster_id": 99999}, "disaster_unknown"), ({"building_address": "どこにもない住所"},
+                                                                         "building_unknown"),
+                         ({"applicant_name": 5}, "not_a_string"), ({"applicant_name": ""}, "missing")]:
+        problem = client.post("/api/applications/v1/certificate-applications", json=body | change, headers=headers)
+        assert problem.status_code == 422 and problem.get_json()["code"] == code, (change, problem.get_json())
+    not_json = client.post("/api/applications/v1/certificate-applications", data="x", headers=headers)
+    assert not_json.status_code == 422 and not_json.get_json()["code"] == "not_json"
+    audit = system_session.scalar(text("SELECT login_id FROM audit_log WHERE action = "
+                                       "'certificate_application_create' ORDER BY id DESC LIMIT 1"))
+    assert audit == "token:applications テスト"

@@ -216,3 +216,17 @@ def test_own_items_are_renamed_hidden_added_and_exported(flood, protected_area, 
     empty = flood.post("/admin/items", data | {f"label_{keys[0]}": ""}, form_page="/admin/items",
                        follow_redirects=True).get_data(as_text=True)
     assert "事項の名称は1〜40文字" in empty
+
+
+def test_the_households_of_one_building_are_added_from_its_page(flood, system_session):
+    from app.damage.models import Building
+
+    resident = system_session.scalars(select(Resident).where(Resident.lg_code == DEMO_CODE,
+                                                             Resident.status == "住登内")).first()
+    house = system_session.scalars(select(Building).where(Building.address == resident.address)).first()
+    assert 'id="register-building"' in flood.get(f"/damage/buildings/{house.id}").get_data(as_text=True)
+    flood.post("/victims/register/build", {"building_id": str(house.id)}, form_page=f"/damage/buildings/{house.id}")
+    added = system_session.scalars(select(Victim.resident_id)).all()
+    living = system_session.scalars(select(Resident.id).where(Resident.address == resident.address,
+                                                              Resident.status == "住登内")).all()
+    assert sorted(added) == sorted(living) and resident.id in added

@@ -19,14 +19,19 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, actor: Actor, name: str) -> tuple[LinkToken, str]:
+PURPOSES = {"link": "住民情報連携", "applications": "オンライン申請の受付"}
+
+
+def create_token(session: Session, actor: Actor, name: str, purpose: str = "link") -> tuple[LinkToken, str]:
     """Issue a token for the actor's municipality; the plain token is returned once, never stored."""
     name = (name or "").strip()
     if not name:
         raise ValidationError("トークンの名前（用途）を入力してください。", code="name_missing")
+    if purpose not in PURPOSES:
+        raise ValidationError(f"トークンの種類「{purpose}」はありません。", code="purpose_unknown")
     plain = f"bcl.{actor.lg_code}.{secrets.token_urlsafe(32)}"
     token = LinkToken(lg_code=actor.lg_code, name=name[:60], token_hash=_digest(plain), token_hint=plain[-6:],
-                      created_by=actor.login_id)
+                      created_by=actor.login_id, purpose=purpose)
     session.add(token)
     session.flush()
     record(session, actor, "link_token_create", "link_token", [token.id], name=token.name)
@@ -45,8 +50,9 @@ def list_tokens(session: Session) -> list[LinkToken]:
     return list(session.scalars(select(LinkToken).order_by(LinkToken.created_at.desc())))
 
 
-def authenticate(session: Session, authorization: str | None) -> LinkToken:
-    """The token of an ``Authorization: Bearer …`` header; sets the session to its municipality."""
+def authenticate(session: Session, authorization: str | None, purpose: str = "link") -> LinkToken:
+    """The token of an ``Authorization: Bearer …`` header, issued for ``purpose``; sets the session
+    to its municipality."""
     if not authorization or not authorization.startswith("Bearer "):
         raise AuthenticationError("Authorization: Bearer <連携トークン> が必要です。", code="unauthorized")
     plain = authorization[len("Bearer "):].strip()
@@ -59,7 +65,8 @@ def authenticate(session: Session, authorization: str | None) -> LinkToken:
         raise AuthenticationError("連携トークンの形式が正しくありません。", code="unauthorized") from exc
     set_scope(session, Scope.tenant(lg_code))
     token = session.scalar(select(LinkToken).where(LinkToken.token_hash == _digest(plain)))
-    if token is None or token.revoked_at is not None:
-        raise AuthenticationError("連携トークンが無効です（失効したか、誤っています）。", code="unauthorized")
+    if token is None or token.revoked_at is not None or token.purpose != purpose:
+        raise AuthenticationError("連携トークンが無効です（失効したか、誤っているか、この用途のものではありません）。",
+                                  code="unauthorized")
     token.last_used_at = session.scalar(select(func.now()))
     return token
