@@ -35,7 +35,8 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-BLUEPRINT_PACKAGES = ("main", "auth", "audit", "disasters", "damage", "maps", "operator", "jobs", "residents")
+BLUEPRINT_PACKAGES = ("main", "auth", "audit", "disasters", "damage", "maps", "operator", "jobs", "residents",
+                      "shelters")
 
 
 def _register_blueprints(app: Flask) -> None:

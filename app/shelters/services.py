@@ -1,0 +1,99 @@
+"""Use cases of the shelter desk. The resident search finds people by kana (typed loosely: part of
+the name, hiragana, half-width, without the space), birth date (西暦 or 和暦) and address."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.audit.services import Actor, record
+from app.errors import ValidationError
+from app.shelters import rules
+
+SEARCH_LIMIT = 20
+COLUMNS = ("r.atena_no, r.name, r.name_kana, r.birth_date, r.sex, trim(r.address || ' ' || r.address_katagaki), "
+           "r.household_no, r.is_household_head, r.is_protected")
+
+
+@dataclass(frozen=True)
+class Match:
+    atena_no: str
+    name: str
+    name_kana: str
+    birth_date: date
+    sex: str
+    address: str
+    household_no: str
+    is_household_head: bool
+    is_protected: bool
+
+
+def search_residents(session: Session, actor: Actor, *, kana: str = "", birth: str = "", address: str = "",
+                     limit: int = SEARCH_LIMIT) -> list[Match]:
+    """Residents (住登内) matching everything given, best kana matches first; the search is audited
+    with its terms. Kana matches a prefix of the name or, loosely, the whole name (trigrams)."""
+    kana_query = rules.normalize_kana(kana)
+    birth_date = rules.parse_birth_date(birth) if birth.strip() else None
+    if birth.strip() and birth_date is None:
+        raise ValidationError("生年月日を読めません（例: 1997-05-01、H9.5.1、平成9年5月1日）。", code="birth_invalid")
+    address = (address or "").strip()
+    if not (kana_query or birth_date or address):
+        raise ValidationError("カナ、生年月日、住所のどれかを入力してください。", code="nothing_to_search")
+    conditions, params = ["r.status = '住登内'"], {"limit": limit}
+    if birth_date:
+        conditions.append("r.birth_date = :birth")
+        params["birth"] = birth_date
+    if address:
+        conditions.append("r.address LIKE :address")
+        params["address"] = f"%{_escape_like(address)}%"
+    if kana_query:
+        rows = _by_kana_prefix(session, conditions, params, kana_query)
+        if not rows:  # nothing starts so: look loosely, as for a typo
+            rows += _by_kana_similarity(session, conditions, params, kana_query, {r[0] for r in rows})
+    else:
+        rows = session.execute(text(f"SELECT {COLUMNS} FROM residents r WHERE {' AND '.join(conditions)} "
+                                    "ORDER BY r.name_kana, r.birth_date LIMIT :limit"), params).all()
+    found = [Match(*row) for row in rows[:limit]]
+    record(session, actor, "resident_search", "resident", [m.atena_no for m in found],
+           kana=kana_query, birth=birth_date.isoformat() if birth_date else "", address=address)
+    return found
+
+
+def _by_kana_prefix(session: Session, conditions: list[str], params: dict, kana: str) -> list:
+    """Names that start with what was typed, in kana order. Each prefix (also with the stored space
+    placed after each typed letter) is an ordered range scan of the (lg_code, name_kana) index.
+    The range is written with the pattern operators ~>=~ ~<~, not LIKE: under row-level security
+    only leakproof operators may drive an index, and LIKE is not one. The prefixes exclude each
+    other, so their union needs no de-duplication."""
+    prefixes = name_prefixes(kana)
+    where = " AND ".join(conditions)
+    branches = " UNION ALL ".join(
+        f"(SELECT {COLUMNS} FROM residents r WHERE {where} AND r.name_kana ~>=~ :lo{i} AND r.name_kana ~<~ :hi{i} "
+        f"ORDER BY r.name_kana USING ~<~ LIMIT :limit)" for i in range(len(prefixes)))
+    bounds = {}
+    for i, prefix in enumerate(prefixes):
+        bounds |= {f"lo{i}": prefix, f"hi{i}": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
+    return session.execute(text(f"SELECT * FROM ({branches}) AS found ORDER BY 3, 4 LIMIT :limit"),
+                           params | bounds).all()
+
+
+def _by_kana_similarity(session: Session, conditions: list[str], params: dict, kana: str, seen: set[str]) -> list:
+    """Names like what was typed (pg_trgm similarity through the trigram index, migration 0012),
+    most alike first."""
+    rows = session.execute(text(f"""
+        SELECT {COLUMNS} FROM residents r
+        JOIN bcl_similar_kana(:kana, 200) WITH ORDINALITY AS alike(id, rank) ON alike.id = r.id
+        WHERE {' AND '.join(conditions)} ORDER BY alike.rank LIMIT :limit"""), params | {"kana": kana}).all()
+    return [row for row in rows if row[0] not in seen]
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def name_prefixes(kana: str) -> list[str]:
+    """What a stored 氏名カナ may start with: the typed kana, and with the full-width space between
+    family and given name after each typed letter."""
+    return [kana, *[kana[:i] + "　" + kana[i:] for i in range(1, len(kana))][:11]]
