@@ -41,6 +41,8 @@ ACTIONS = {
     "address_points_load": "位置参照情報の取込",
     "location_set": "位置の手動設定",
     "resident_search": "住民の検索（避難所受付）",
+    "shelter_import": "避難所一覧の取込",
+    "shelter_export": "避難所一覧の出力",
     "damage_survey_start": "被害認定調査の開始",
     "damage_survey_record": "被害認定調査の記録",
     "damage_survey_finalise": "被害認定の確定",

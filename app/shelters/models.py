@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from geoalchemy2 import Geometry
-from sqlalchemy import ARRAY, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import ARRAY, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TimestampMixin
@@ -13,7 +14,8 @@ HAZARD_TYPES = ("洪水", "崖崩れ、土石流及び地滑り", "高潮", "地
 
 class Shelter(TimestampMixin, Base):
     __tablename__ = "shelters"
-    __table_args__ = (CheckConstraint("capacity >= 0", name="capacity_non_negative"),)
+    __table_args__ = (CheckConstraint("capacity >= 0", name="capacity_non_negative"),
+                      UniqueConstraint("lg_code", "code"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
@@ -26,3 +28,6 @@ class Shelter(TimestampMixin, Base):
     hazards: Mapped[list[str]] = mapped_column(ARRAY(String(20)), default=list)
     phone: Mapped[str] = mapped_column(String(20), default="")
     geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
+    # The other columns of the デジタル庁 推奨データセット as imported (header -> value), so that an
+    # export gives back every value it was given.
+    open_data: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")

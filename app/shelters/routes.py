@@ -1,11 +1,12 @@
 """避難所関連システム: the shelter desk's resident search (more shelter screens come with their issue)."""
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import flash, jsonify, redirect, render_template, request, url_for
 
+from app.downloads import spreadsheet_response
 from app.errors import ValidationError
 from app.extensions import db
-from app.shelters import bp, services
+from app.shelters import bp, opendata, services
 from app.web import current_actor, screen_required
 from certificate_engine.wareki import format_date
 
@@ -38,3 +39,34 @@ def desk_search():
         "birth_date_wareki": format_date(m.birth_date), "sex": {"1": "男", "2": "女"}.get(m.sex, ""),
         "address": m.address, "household_no": m.household_no, "is_household_head": m.is_household_head,
         "is_protected": m.is_protected} for m in found]})
+
+
+@bp.route("/shelters/registry", methods=["GET", "POST"])
+@screen_required(SCREEN)
+def registry():
+    problems = []
+    if request.method == "POST":
+        upload = request.files.get("dataset")
+        try:
+            if upload is None or not upload.filename:
+                raise ValidationError("CSVファイルを選択してください。", code="file_missing")
+            result = services.import_dataset(db.session, current_actor(), upload.read())
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            problems = exc.details.get("problems", [])
+        else:
+            missing = len(result["missing"])
+            kept = f"ファイルにない避難所 {missing} 件はそのまま残しています。" if missing else ""
+            flash(f"取り込みました（追加 {result['added']} 件、更新 {result['updated']} 件）。{kept}", "success")
+            return redirect(url_for("shelters.registry"))
+    return render_template("shelters/registry.html", shelters=services.list_shelters(db.session), problems=problems)
+
+
+@bp.get("/shelters/registry/dataset.csv")
+@screen_required(SCREEN)
+def export_dataset():
+    actor = current_actor()
+    services.export_dataset(db.session, actor)
+    return spreadsheet_response(f"{actor.lg_code}_指定緊急避難場所一覧", "指定緊急避難場所", opendata.HEADER,
+                                lambda session: services.dataset_rows(session, actor.lg_code), "csv")
