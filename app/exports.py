@@ -78,3 +78,18 @@ def _header_cell(sheet, name: str):
     cell.fill = PatternFill("solid", fgColor="1D4F91")
     cell.alignment = Alignment(vertical="center", wrap_text=True)
     return cell
+
+
+def decode_spreadsheet_text(data: bytes, what: str) -> str:
+    """The text of an uploaded CSV in UTF-8 (with or without BOM) or CP932, as Japanese offices
+    save them; anything else is refused naming ``what`` was being read."""
+    from app.errors import ValidationError
+
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp932")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(f"{what}の文字コードを読めません（UTF-8 または Shift_JIS）。",
+                                  code="encoding") from exc

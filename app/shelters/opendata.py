@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass, field
 
 from app.errors import ValidationError
+from app.exports import decode_spreadsheet_text
 
 HAZARD_COLUMNS = ("災害種別_洪水", "災害種別_崖崩れ、土石流及び地滑り", "災害種別_高潮", "災害種別_地震",
                   "災害種別_津波", "災害種別_大規模な火事", "災害種別_内水氾濫", "災害種別_火山現象")
@@ -72,13 +73,7 @@ def read_dataset(data: bytes, lg_code: str) -> list[ShelterRecord]:
 
 
 def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("cp932")
-        except UnicodeDecodeError as exc:
-            raise ValidationError("文字コードを読めません（UTF-8 または Shift_JIS）。", code="encoding") from exc
+    return decode_spreadsheet_text(data, "避難所一覧")
 
 
 def _problem(line: int, column: str, message: str) -> dict:

@@ -6,7 +6,6 @@ The same normalisation runs in SQL (residents in bulk) and in Python (address po
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 import psycopg
 
 from app.errors import ValidationError
+from app.exports import decode_spreadsheet_text
 
 HEADER = ("都道府県名", "市区町村名", "大字・町丁目名", "小字・通称名", "街区符号・地番", "座標系番号",
           "Ｘ座標", "Ｙ座標", "緯度", "経度", "住居表示フラグ", "代表フラグ", "更新前履歴フラグ", "更新後履歴フラグ")
@@ -62,16 +62,7 @@ def parse_address_points(data: bytes, lg_prefecture: str, lg_name: str) -> tuple
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("cp932")
-        except UnicodeDecodeError as exc:
-            raise ValidationError("位置参照情報の文字コードを読めません（UTF-8 または CP932）。",
-                                  code="encoding") from exc
+    return decode_spreadsheet_text(data, "位置参照情報")
 
 
 def _point(row: list[str], line: int, prefecture: str, name: str) -> tuple[AddressPoint | None, str | None]:
