@@ -145,3 +145,66 @@ def _capacity_text(text: str | None, capacity: int) -> str:
     if text is not None and (text == str(capacity) or (text == "" and capacity == 0)):
         return text
     return str(capacity)
+
+
+# 国土地理院 指定緊急避難場所・指定避難所データ (UTF-8 with BOM).
+GSI_EMERGENCY_HEADER = ("NO", "共通ID", "都道府県名及び市町村名", "施設・場所名", "住所", "洪水",
+                        "崖崩れ、土石流及び地滑り", "高潮", "地震", "津波", "大規模な火事", "内水氾濫", "火山現象",
+                        "指定避難所との住所同一", "緯度", "経度", "備考")
+GSI_SHELTER_HEADER = ("NO", "共通ID", "都道府県名及び市町村名", "施設・場所名", "住所", "指定緊急避難場所との住所同一",
+                      "その他市町村長が必要と認める事項", "受入対象者", "緯度", "経度", "備考")
+GSI_MARKS = ("", "◎", "○", "1")
+
+
+@dataclass
+class GsiRecord:
+    line: int
+    code: str
+    name: str
+    address: str
+    lat: float
+    lon: float
+    kind: str
+    hazards: list[str]
+
+
+def read_gsi(data: bytes, municipality_name: str) -> list[GsiRecord]:
+    """Rows of a 国土地理院 CSV (either list, told apart by its header) of this municipality, or a
+    ValidationError listing each problem with line and column."""
+    rows = list(csv.reader(io.StringIO(decode_spreadsheet_text(data, "国土地理院のCSV"))))
+    header = tuple(rows[0]) if rows else ()
+    if header not in (GSI_EMERGENCY_HEADER, GSI_SHELTER_HEADER):
+        raise ValidationError("見出し行が国土地理院の指定緊急避難場所・指定避難所のCSVと一致しません。",
+                              code="header_mismatch")
+    emergency = header == GSI_EMERGENCY_HEADER
+    problems, records = [], []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            problems.append(_problem(line, "", f"列の数が{len(row)}です（{len(header)}列必要）。"))
+            continue
+        values = dict(zip(header, row, strict=True))
+        before = len(problems)
+        if values["都道府県名及び市町村名"] != municipality_name:
+            problems.append(_problem(line, "都道府県名及び市町村名", f"「{values['都道府県名及び市町村名']}」は"
+                                     f"この団体（{municipality_name}）ではありません。"))
+        for column in ("共通ID", "施設・場所名", "住所"):
+            if not values[column].strip():
+                problems.append(_problem(line, column, f"{column}が空です。"))
+        lat, lon = _coordinate(values["緯度"], 20, 46), _coordinate(values["経度"], 122, 154)
+        if lat is None or lon is None:
+            problems.append(_problem(line, "緯度" if lat is None else "経度", "緯度・経度は日本国内の10進数の度です。"))
+        hazard_names = [c.removeprefix("災害種別_") for c in HAZARD_COLUMNS] if emergency else []
+        for name in hazard_names:
+            if values[name] not in GSI_MARKS:
+                problems.append(_problem(line, name, f"{name}は「◎」または空欄です（値: {values[name]}）。"))
+        if len(problems) == before:
+            kind = "指定緊急避難場所" if emergency else "指定避難所"
+            records.append(GsiRecord(line, values["共通ID"].strip(), values["施設・場所名"].strip(),
+                                     values["住所"].strip(), lat, lon, kind,
+                                     [name for name in hazard_names if values[name]]))
+    if problems:
+        raise ValidationError(f"{len(problems)}件の誤りがあるため取り込みませんでした。", code="invalid_rows",
+                              details={"problems": problems[:MAX_PROBLEMS]})
+    return records

@@ -7,6 +7,7 @@ from app.downloads import spreadsheet_response
 from app.errors import ValidationError
 from app.extensions import db
 from app.shelters import bp, opendata, services
+from app.tenants.services import get_municipality
 from app.web import current_actor, screen_required
 from certificate_engine.wareki import format_date
 
@@ -50,7 +51,12 @@ def registry():
         try:
             if upload is None or not upload.filename:
                 raise ValidationError("CSVファイルを選択してください。", code="file_missing")
-            result = services.import_dataset(db.session, current_actor(), upload.read())
+            actor, data = current_actor(), upload.read()
+            if request.form.get("source") == "gsi":
+                municipality = get_municipality(db.session, actor.lg_code)
+                result = services.import_gsi(db.session, actor, data, municipality.full_name)
+            else:
+                result = services.import_dataset(db.session, actor, data)
         except ValidationError as exc:
             db.session.rollback()
             flash(exc.message, "error")

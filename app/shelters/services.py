@@ -141,3 +141,28 @@ def list_shelters(session: Session) -> list[Shelter]:
 def export_dataset(session: Session, actor: Actor) -> None:
     """Audit an export of the 推奨データセット (the caller streams ``dataset_rows``)."""
     record(session, actor, "shelter_export", "shelter", [])
+
+
+def import_gsi(session: Session, actor: Actor, data: bytes, municipality_name: str) -> dict:
+    """Import a 国土地理院 CSV (指定緊急避難場所 or 指定避難所) all or nothing, matched by 共通ID. A
+    facility on both lists keeps one record; being a 指定避難所 is the stronger designation."""
+    records = opendata.read_gsi(data, municipality_name)
+    existing = {s.code: s for s in session.scalars(select(Shelter))}
+    added = 0
+    for row in records:
+        shelter = existing.get(row.code)
+        if shelter is None:
+            shelter = Shelter(lg_code=actor.lg_code, code=row.code, kind=row.kind, capacity=0, phone="",
+                              name_kana="", hazards=[], open_data={})
+            session.add(shelter)
+            added += 1
+        elif row.kind == "指定避難所" and shelter.kind == "指定緊急避難場所":
+            shelter.kind = row.kind
+        shelter.name, shelter.address = row.name, row.address
+        if row.kind == "指定緊急避難場所":
+            shelter.hazards = row.hazards
+        shelter.geom = f"SRID=4326;POINT({row.lon} {row.lat})"
+    session.flush()
+    record(session, actor, "shelter_import", "shelter", [], source="国土地理院", added=added,
+           updated=len(records) - added)
+    return {"added": added, "updated": len(records) - added, "missing": []}

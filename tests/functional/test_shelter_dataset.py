@@ -79,3 +79,30 @@ def test_another_towns_file_and_a_wrong_header_are_refused(as_admin):
     rows[1][0] = "033995"
     assert "この団体（046990）のものではありません" in _import(as_admin, _csv(rows))
     assert "見出し行が推奨データセット" in _import(as_admin, _csv([["NO", "名称"], ["1", "x"]]))
+
+
+def _import_gsi(browser, rows) -> str:
+    return browser.post("/shelters/registry", {"dataset": (io.BytesIO(_csv(rows)), "gsi.csv"), "source": "gsi"},
+                        form_page="/shelters/registry", content_type="multipart/form-data",
+                        follow_redirects=True).get_data(as_text=True)
+
+
+def test_gsi_lists_import_and_a_facility_on_both_lists_stays_one_shelter(as_admin, system_session):
+    from app.shelters.opendata import GSI_EMERGENCY_HEADER, GSI_SHELTER_HEADER
+
+    place = ["G-0001", "宮城県桜ヶ丘町", "桜ヶ丘中央公園", "宮城県桜ヶ丘町桜ヶ丘一丁目1番1号"]
+    flags = ["◎", "", "", "◎", "", "", "◎", ""]
+    emergency = [GSI_EMERGENCY_HEADER, ["1", *place, *flags, "", "38.401", "140.951", ""]]
+    assert "追加 1 件" in _import_gsi(as_admin, emergency)
+    shelter = system_session.scalars(select(Shelter).where(Shelter.code == "G-0001")).one()
+    assert shelter.kind == "指定緊急避難場所" and shelter.hazards == ["洪水", "地震", "内水氾濫"]
+    designated = [GSI_SHELTER_HEADER, ["1", *place, "1", "", "要配慮者", "38.401", "140.951", ""]]
+    assert "更新 1 件" in _import_gsi(as_admin, designated)
+    system_session.expire_all()
+    again = system_session.scalars(select(Shelter).where(Shelter.code == "G-0001")).all()
+    assert len(again) == 1 and again[0].kind == "指定避難所" and again[0].hazards == ["洪水", "地震", "内水氾濫"]
+    elsewhere = [GSI_SHELTER_HEADER, ["1", "G-0002", "岩手県北山村", "北山小学校", "岩手県北山村1", "", "", "",
+                                      "39.1", "141.1", ""]]
+    assert "この団体（宮城県桜ヶ丘町）ではありません" in _import_gsi(as_admin, elsewhere)
+    bad_mark = [GSI_EMERGENCY_HEADER, ["1", *place, "×", *flags[1:], "", "38.401", "140.951", ""]]
+    assert "<td>2</td><td>洪水</td>" in _import_gsi(as_admin, bad_mark)
