@@ -89,12 +89,7 @@ def _record(line: int, row: list[str], lg_code: str, problems: list[dict]) -> Sh
     if values["全国地方公共団体コード"] != lg_code:
         problems.append(_problem(line, "全国地方公共団体コード", f"団体コード {values['全国地方公共団体コード']} は"
                                  f"この団体（{lg_code}）のものではありません。"))
-    for column in ("ID", "名称", "所在地_連結表記"):
-        if not values[column].strip():
-            problems.append(_problem(line, column, f"{column}が空です。"))
-    lat, lon = _coordinate(values["緯度"], 20, 46), _coordinate(values["経度"], 122, 154)
-    if lat is None or lon is None:
-        problems.append(_problem(line, "緯度" if lat is None else "経度", "緯度・経度は日本国内の10進数の度です。"))
+    lat, lon = _required_and_position(line, values, ("ID", "名称", "所在地_連結表記"), problems)
     for column in FLAG_COLUMNS:
         if values[column] not in ("", "1"):
             problems.append(_problem(line, column, f"{column}は「1」または空欄です（値: {values[column]}）。"))
@@ -110,6 +105,18 @@ def _record(line: int, row: list[str], lg_code: str, problems: list[dict]) -> Sh
         capacity=int(capacity or 0), also_designated=values["指定避難所との重複"] == "1",
         other={k: v for k, v in values.items() if k not in FIELD_COLUMNS}
         | {"@緯度": values["緯度"], "@経度": values["経度"], "@想定収容人数": capacity})
+
+
+def _required_and_position(line: int, values: dict[str, str], required: tuple[str, ...],
+                           problems: list[dict]) -> tuple[float | None, float | None]:
+    """Report empty required columns and coordinates outside Japan; the (lat, lon) read."""
+    for column in required:
+        if not values[column].strip():
+            problems.append(_problem(line, column, f"{column}が空です。"))
+    lat, lon = _coordinate(values["緯度"], 20, 46), _coordinate(values["経度"], 122, 154)
+    if lat is None or lon is None:
+        problems.append(_problem(line, "緯度" if lat is None else "経度", "緯度・経度は日本国内の10進数の度です。"))
+    return lat, lon
 
 
 def _coordinate(text: str, low: float, high: float) -> float | None:
@@ -189,12 +196,7 @@ def read_gsi(data: bytes, municipality_name: str) -> list[GsiRecord]:
         if values["都道府県名及び市町村名"] != municipality_name:
             problems.append(_problem(line, "都道府県名及び市町村名", f"「{values['都道府県名及び市町村名']}」は"
                                      f"この団体（{municipality_name}）ではありません。"))
-        for column in ("共通ID", "施設・場所名", "住所"):
-            if not values[column].strip():
-                problems.append(_problem(line, column, f"{column}が空です。"))
-        lat, lon = _coordinate(values["緯度"], 20, 46), _coordinate(values["経度"], 122, 154)
-        if lat is None or lon is None:
-            problems.append(_problem(line, "緯度" if lat is None else "経度", "緯度・経度は日本国内の10進数の度です。"))
+        lat, lon = _required_and_position(line, values, ("共通ID", "施設・場所名", "住所"), problems)
         hazard_names = [c.removeprefix("災害種別_") for c in HAZARD_COLUMNS] if emergency else []
         for name in hazard_names:
             if values[name] not in GSI_MARKS:
