@@ -27,11 +27,42 @@ from app.residents.models import (
     TaxRecord,
     WelfareRecord,
 )
-from app.shelters.models import Shelter
+from app.shelters.models import Evacuee, Shelter, ShelterOpening
 from app.tenants.models import Municipality, RegisterItem
 
-__all__ = ["AddressPoint", "AdminArea", "AuditEntry", "Base", "Building", "CertificateApplication",
-           "CertificateIssue", "DamageSurvey", "Disaster", "Generation", "HazardArea", "Job", "LinkBatch", "LinkError",
-           "LinkFile", "LinkFileChunk", "LinkToken", "Municipality", "RegisterItem", "Resident", "Role",
-           "SealRegistration", "Shelter", "SupportApplication", "SurveyEvent", "SurveyPhoto", "TaxRecord", "User",
-           "Victim", "VictimHousehold", "VictimProvision", "WelfareRecord"]
+__all__ = [
+    "AddressPoint",
+    "AdminArea",
+    "AuditEntry",
+    "Base",
+    "Building",
+    "CertificateApplication",
+    "CertificateIssue",
+    "DamageSurvey",
+    "Disaster",
+    "Evacuee",
+    "Generation",
+    "HazardArea",
+    "Job",
+    "LinkBatch",
+    "LinkError",
+    "LinkFile",
+    "LinkFileChunk",
+    "LinkToken",
+    "Municipality",
+    "RegisterItem",
+    "Resident",
+    "Role",
+    "SealRegistration",
+    "Shelter",
+    "ShelterOpening",
+    "SupportApplication",
+    "SurveyEvent",
+    "SurveyPhoto",
+    "TaxRecord",
+    "User",
+    "Victim",
+    "VictimHousehold",
+    "VictimProvision",
+    "WelfareRecord",
+]

@@ -63,7 +63,11 @@ def build_register(session: Session, actor: Actor, disaster_id: int, *, area_cod
                              WHERE r.status = '住登内' AND ({where})"""), params)
     households = session.execute(text("""
         INSERT INTO victim_households (lg_code, disaster_id, household_no, head_name, address, building_id, source)
-        SELECT :lg, :d, r.household_no, max(r.name) FILTER (WHERE r.is_household_head),
+        SELECT :lg, :d, r.household_no,
+               -- the head may not be among the selected people (one person added by 宛名番号)
+               coalesce(max(r.name) FILTER (WHERE r.is_household_head),
+                        (SELECT min(h.name) FROM residents h WHERE h.household_no = r.household_no
+                           AND h.is_household_head AND h.status = '住登内'), ''),
                min(r.address), min(b.id), '住民記録'
         FROM victim_selection s JOIN residents r ON r.id = s.id
         LEFT JOIN buildings b ON b.address = r.address

@@ -1,12 +1,12 @@
 """避難所関連システム: the shelter desk's resident search (more shelter screens come with their issue)."""
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, session, url_for
 
 from app.downloads import spreadsheet_response
-from app.errors import ValidationError
+from app.errors import Conflict, ValidationError
 from app.extensions import db
-from app.shelters import bp, opendata, services
+from app.shelters import bp, evacuees, opendata, services
 from app.tenants.services import get_municipality
 from app.web import current_actor, screen_required
 from certificate_engine.wareki import format_date
@@ -76,3 +76,75 @@ def export_dataset():
     services.export_dataset(db.session, actor)
     return spreadsheet_response(f"{actor.lg_code}_指定緊急避難場所一覧", "指定緊急避難場所", opendata.HEADER,
                                 lambda session: services.dataset_rows(session, actor.lg_code), "csv")
+
+
+def _current_disaster_id() -> int | None:
+    return session.get("disaster_id")
+
+
+@bp.route("/shelters/openings", methods=["GET", "POST"])
+@screen_required(SCREEN)
+def openings():
+    disaster_id = _current_disaster_id()
+    if request.method == "POST":
+        try:
+            if disaster_id is None:
+                raise ValidationError("画面上部で災害を選択してください。", code="no_disaster")
+            opening = evacuees.open_shelter(db.session, current_actor(), int(request.form.get("shelter_id", 0)),
+                                            disaster_id)
+        except ValidationError as exc:
+            flash(exc.message, "error")
+        else:
+            flash("避難所を開設しました。", "success")
+            return redirect(url_for("shelters.opening", opening_id=opening.id))
+    return render_template("shelters/openings.html", disaster_id=disaster_id,
+                           rows=evacuees.openings(db.session, disaster_id) if disaster_id else [],
+                           shelters=services.list_shelters(db.session))
+
+
+@bp.get("/shelters/openings/<int:opening_id>")
+@screen_required(SCREEN)
+def opening(opening_id: int):
+    found = evacuees.get_opening(db.session, opening_id)
+    return render_template("shelters/opening.html", opening=found,
+                           shelter=services.get_shelter(db.session, found.shelter_id),
+                           occupancy=evacuees.occupancy(db.session, found),
+                           present=evacuees.present_evacuees(db.session, found.id))
+
+
+@bp.post("/shelters/openings/<int:opening_id>/check-in")
+@screen_required(SCREEN)
+def check_in(opening_id: int):
+    try:
+        arrived = evacuees.check_in_household(db.session, current_actor(), opening_id,
+                                              request.form.get("atena_no", ""), request.form.get("kind", "避難所"))
+    except ValidationError as exc:
+        return jsonify({"error": exc.message, "code": exc.code}), 422
+    found = evacuees.get_opening(db.session, opening_id)
+    return jsonify({"checked_in": [e.name for e in arrived],
+                    "present": evacuees.occupancy(db.session, found).present})
+
+
+@bp.post("/shelters/evacuees/<int:evacuee_id>/check-out")
+@screen_required(SCREEN)
+def check_out(evacuee_id: int):
+    try:
+        left = evacuees.check_out(db.session, current_actor(), evacuee_id)
+    except ValidationError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("shelters.openings"))
+    flash(f"{left.name}さんの退所を記録しました。", "success")
+    return redirect(url_for("shelters.opening", opening_id=left.opening_id))
+
+
+@bp.post("/shelters/openings/<int:opening_id>/status")
+@screen_required(SCREEN)
+def opening_status(opening_id: int):
+    try:
+        evacuees.set_status(db.session, current_actor(), opening_id, status=request.form.get("status", ""),
+                            version=int(request.form.get("version", 0)))
+    except (Conflict, ValidationError) as exc:
+        flash(exc.message, "error")
+    else:
+        flash("避難所の状態を更新しました。", "success")
+    return redirect(url_for("shelters.opening", opening_id=opening_id))

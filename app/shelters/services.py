@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.db import get_or_not_found
 from app.errors import ValidationError
 from app.shelters import opendata, rules
 from app.shelters.models import Shelter
@@ -166,3 +167,7 @@ def import_gsi(session: Session, actor: Actor, data: bytes, municipality_name: s
     record(session, actor, "shelter_import", "shelter", [], source="国土地理院", added=added,
            updated=len(records) - added)
     return {"added": added, "updated": len(records) - added, "missing": []}
+
+
+def get_shelter(session: Session, shelter_id: int) -> Shelter:
+    return get_or_not_found(session, Shelter, shelter_id, "指定された避難所は見つかりません。", "shelter")

@@ -230,3 +230,13 @@ def test_the_households_of_one_building_are_added_from_its_page(flood, system_se
     living = system_session.scalars(select(Resident.id).where(Resident.address == resident.address,
                                                               Resident.status == "住登内")).all()
     assert sorted(added) == sorted(living) and resident.id in added
+
+
+def test_one_person_who_is_not_the_head_brings_the_heads_name(flood, system_session):
+    member = system_session.scalars(select(Resident).where(Resident.lg_code == DEMO_CODE, Resident.status == "住登内",
+                                                           Resident.is_household_head.is_(False))).first()
+    head = system_session.scalars(select(Resident).where(Resident.household_no == member.household_no,
+                                                         Resident.is_household_head)).first()
+    assert "1 人を追加しました" in flood.get(_build(flood, atena_no=member.atena_no).headers["Location"]).get_data(
+        as_text=True)
+    assert system_session.scalar(text("SELECT head_name FROM victim_households")) == head.name

@@ -1,4 +1,5 @@
-/* 受付: searches residents as the desk types (debounced), newest answer wins. */
+/* 受付: searches residents as the desk types (debounced), newest answer wins. At an opened shelter
+   (data-checkin-url) each row gets 「世帯で受付」, which checks in the whole household. */
 (function () {
   'use strict';
   var form = document.getElementById('desk-search');
@@ -21,8 +22,31 @@
       }
       tr.appendChild(name); tr.appendChild(cell(r.name_kana)); tr.appendChild(cell(r.birth_date_wareki));
       tr.appendChild(cell(r.sex)); tr.appendChild(cell(r.address)); tr.appendChild(cell(r.household_no));
+      if (form.dataset.checkinUrl) { tr.appendChild(checkInCell(r)); }
       body.appendChild(tr);
     });
+  }
+
+  function checkInCell(r) {
+    var td = document.createElement('td'), button = document.createElement('button');
+    button.type = 'button'; button.className = 'button small'; button.textContent = '世帯で受付';
+    button.addEventListener('click', function () {
+      var data = new FormData();
+      data.append('atena_no', r.atena_no);
+      data.append('csrf_token', document.getElementById('checkin-csrf').value);
+      button.disabled = true;
+      fetch(form.dataset.checkinUrl, {method: 'POST', body: data, credentials: 'same-origin',
+                                      headers: {'Accept': 'application/json'}})
+        .then(function (response) { return response.json(); })
+        .then(function (answer) {
+          if (answer.error) { status.textContent = answer.error; button.disabled = false; return; }
+          status.textContent = answer.checked_in.join('、') + ' を受け付けました。';
+          window.location.reload();
+        })
+        .catch(function () { status.textContent = '受け付けできませんでした。通信を確認してください。'; button.disabled = false; });
+    });
+    td.appendChild(button);
+    return td;
   }
 
   function search() {
