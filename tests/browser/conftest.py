@@ -125,3 +125,13 @@ def login(page, base_url: str, lg_code: str | None, login_id: str, password: str
     page.fill("#password", password)
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def register_disaster(page, base_url: str, name: str, kind: str = "地震", started_on: str = "2026-11-20") -> None:
+    """Register a disaster through its form; it becomes the chosen one."""
+    page.goto(base_url + "/disasters/new")
+    page.fill("#name", name)
+    page.select_option("#kind", kind)
+    page.fill("#started_on", started_on)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/disasters/*")

@@ -3,22 +3,13 @@ final by another member of staff; the building shows its grade on the map; the r
 application goes 申請 → 調査 → 判定 → 交付 and prints on A4."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login
-
-
-def _select_new_disaster(page, base):
-    page.goto(base + "/disasters/new")
-    page.fill("#name", "令和8年桜ヶ丘地震（ブラウザ）")
-    page.select_option("#kind", "地震")
-    page.fill("#started_on", "2026-11-20")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/disasters/*")
+from tests.browser.conftest import ARTIFACTS, login, register_disaster
 
 
 def test_survey_from_the_map_to_a_final_grade(live_server, page, chromium):
     base = live_server.url
     login(page, base, "046990", "admin")
-    _select_new_disaster(page, base)
+    register_disaster(page, base, "令和8年桜ヶ丘地震（ブラウザ）")
     page.goto(base + "/map")
     page.locator(".leaflet-control-layers-overlays label", has_text="建物（被害認定）").click()
     page.wait_for_function("BCLMap.loaded['buildings'] > 0")

@@ -2,18 +2,13 @@
 one touch and see the occupancy change."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import ARTIFACTS, login, register_disaster
 
 
 def test_check_in_a_household_and_see_occupancy_change(live_server, page):
     base = live_server.url
     login(page, base, "046990", "bosai")
-    page.goto(base + "/disasters/new")
-    page.fill("#name", "令和8年桜ヶ丘地震（受付）")
-    page.select_option("#kind", "地震")
-    page.fill("#started_on", "2026-11-20")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/disasters/*")
+    register_disaster(page, base, "令和8年桜ヶ丘地震（受付）")
     page.goto(base + "/shelters/openings")
     page.click("#open-shelter")
     page.wait_for_url("**/shelters/openings/*")
