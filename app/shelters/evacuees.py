@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from app.audit.services import Actor, record
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
-from app.disasters.victims import build_register
+from app.disasters.victims import add_by_hand, build_register
 from app.errors import Conflict, ValidationError
 from app.residents.models import Resident
-from app.shelters.models import Evacuee, Shelter, ShelterOpening
+from app.shelters.models import EVACUEE_KINDS, Evacuee, Shelter, ShelterOpening
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,8 @@ def check_in_household(session: Session, actor: Actor, opening_id: int, atena_no
     opening = get_opening(session, opening_id)
     if opening.status == "閉鎖":
         raise ValidationError("閉鎖した避難所には受け付けできません。", code="closed")
+    if kind not in EVACUEE_KINDS:
+        raise ValidationError(f"避難の区分「{kind}」はありません。", code="kind_unknown")
     person = session.scalar(select(Resident).where(Resident.atena_no == atena_no, Resident.status == "住登内"))
     if person is None:
         raise ValidationError("この宛名番号の住民（住登内）はいません。", code="resident_unknown")
@@ -130,4 +132,24 @@ def check_out(session: Session, actor: Actor, evacuee_id: int) -> Evacuee:
     evacuee.checked_out_at = datetime.now(UTC)
     session.flush()
     record(session, actor, "evacuee_check_out", "shelter", [evacuee.opening_id], evacuee=evacuee.id)
+    return evacuee
+
+
+def register_walk_in(session: Session, actor: Actor, opening_id: int, *, name: str, name_kana: str = "",
+                     address: str = "", kind: str = "避難所") -> Evacuee:
+    """Someone not in the resident records (visitor, commuter) checked in on the spot, and entered in
+    the 被災者台帳 by hand."""
+    opening = get_opening(session, opening_id)
+    if opening.status == "閉鎖":
+        raise ValidationError("閉鎖した避難所には受け付けできません。", code="closed")
+    if kind not in EVACUEE_KINDS:
+        raise ValidationError(f"避難の区分「{kind}」はありません。", code="kind_unknown")
+    victim = add_by_hand(session, actor, opening.disaster_id, name=name, name_kana=name_kana,
+                         address=address or "不明")
+    evacuee = Evacuee(lg_code=actor.lg_code, opening_id=opening.id, disaster_id=opening.disaster_id,
+                      household_no=f"台帳{victim.household_id}", name=victim.name, name_kana=victim.name_kana,
+                      kind=kind, checked_in_by=actor.login_id)
+    session.add(evacuee)
+    session.flush()
+    record(session, actor, "evacuee_check_in", "shelter", [opening.shelter_id], people=1, walk_in=True)
     return evacuee

@@ -148,3 +148,18 @@ def opening_status(opening_id: int):
     else:
         flash("避難所の状態を更新しました。", "success")
     return redirect(url_for("shelters.opening", opening_id=opening_id))
+
+
+@bp.post("/shelters/openings/<int:opening_id>/walk-in")
+@screen_required(SCREEN)
+def walk_in(opening_id: int):
+    try:
+        evacuee = evacuees.register_walk_in(db.session, current_actor(), opening_id, name=request.form.get("name", ""),
+                                            name_kana=request.form.get("name_kana", ""),
+                                            address=request.form.get("address", ""),
+                                            kind=request.form.get("kind", "避難所"))
+    except ValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"{evacuee.name}さんを受け付けました（住民記録にない方）。", "success")
+    return redirect(url_for("shelters.opening", opening_id=opening_id))

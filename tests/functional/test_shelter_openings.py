@@ -75,3 +75,22 @@ def _shelter_of(browser, opening_id) -> int:
     page = browser.get("/shelters/openings").get_data(as_text=True)
     name = re.search(r"<h1>([^（]+)（", browser.get(f"/shelters/openings/{opening_id}").get_data(as_text=True)).group(1)
     return int(re.search(rf'<option value="(\d+)">{re.escape(name)}（', page).group(1))
+
+
+def test_walk_ins_and_car_stays_are_received_and_in_the_register(opened, family, system_session):
+    browser, opening_id = opened
+    browser.post(f"/shelters/openings/{opening_id}/walk-in", {"name": "旅行 一郎", "name_kana": "リョコウ イチロウ",
+                                                             "address": "東京都千代田区1-1", "kind": "車中泊"},
+                 form_page=f"/shelters/openings/{opening_id}")
+    at_home = {"atena_no": family[0].atena_no, "kind": "在宅"}
+    response = browser.post(f"/shelters/openings/{opening_id}/check-in", at_home,
+                            form_page=f"/shelters/openings/{opening_id}")
+    assert response.status_code == 200
+    kinds = dict(system_session.execute(text("SELECT name, kind FROM evacuees")).all())
+    assert kinds["旅行 一郎"] == "車中泊" and kinds[family[0].name] == "在宅"
+    assert system_session.scalar(text("SELECT source FROM victims WHERE name = '旅行 一郎'")) == "手入力"
+    page = browser.get(f"/shelters/openings/{opening_id}").get_data(as_text=True)
+    assert f'id="occupancy">{len(family) + 1}<' in page
+    nameless = browser.post(f"/shelters/openings/{opening_id}/walk-in", {"name": ""},
+                            form_page=f"/shelters/openings/{opening_id}", follow_redirects=True).get_data(as_text=True)
+    assert "氏名を入力してください" in nameless

@@ -33,6 +33,7 @@
     button.addEventListener('click', function () {
       var data = new FormData();
       data.append('atena_no', r.atena_no);
+      data.append('kind', document.getElementById('kind') ? document.getElementById('kind').value : '避難所');
       data.append('csrf_token', document.getElementById('checkin-csrf').value);
       button.disabled = true;
       fetch(form.dataset.checkinUrl, {method: 'POST', body: data, credentials: 'same-origin',
