@@ -36,7 +36,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 BLUEPRINT_PACKAGES = ("main", "auth", "audit", "disasters", "damage", "maps", "operator", "jobs", "residents",
-                      "shelters")
+                      "shelters", "evac_support")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -12,6 +12,7 @@ from app.disasters.models import (
     VictimHousehold,
     VictimProvision,
 )
+from app.evac_support.models import EvacCriteria, EvacPerson
 from app.jobs.models import Job
 from app.maps.models import AdminArea, HazardArea
 from app.residents.models import (
@@ -40,6 +41,8 @@ __all__ = [
     "CertificateIssue",
     "DamageSurvey",
     "Disaster",
+    "EvacCriteria",
+    "EvacPerson",
     "Evacuee",
     "Generation",
     "HazardArea",

@@ -13,7 +13,7 @@ from app.web import screen_required
 
 # Where each screen lives. Screens whose domain is not built yet show a plain notice.
 SCREEN_ENDPOINTS = {
-    "victims": "disasters.victims", "shelters": "shelters.index", "evac_support": "main.evac_support",
+    "victims": "disasters.victims", "shelters": "shelters.index", "evac_support": "evac_support.index",
     "disaster_register": "disasters.new", "damage_review": "damage.surveys", "search": "main.search",
     "map": "maps.index",
     "residents": "residents.index", "certificates": "main.certificates", "csv_platform": "main.csv_platform",
@@ -64,7 +64,7 @@ def healthz():
 # Screens whose domain is not built yet: each still has its route and its permission, and says
 # plainly that it is coming. A domain that is built registers its own blueprint route instead.
 COMING_SOON = {
-    "evac_support": "/evac-support", "search": "/search",
+    "search": "/search",
     "certificates": "/certificates", "csv_platform": "/csv-platform",
 }
 

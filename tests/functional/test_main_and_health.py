@@ -41,7 +41,7 @@ def test_main_menu_has_the_seed_layout(as_admin):
 
 
 def test_unbuilt_screens_say_so_plainly(as_admin):
-    page = as_admin.get("/evac-support").get_data(as_text=True)
+    page = as_admin.get("/search").get_data(as_text=True)
     assert "この画面は準備中です" in page
 
 

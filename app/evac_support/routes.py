@@ -1,0 +1,88 @@
+"""避難行動要支援者関連システム: the register, its criteria, consent and the roster for supporters."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, session, url_for
+
+from app.downloads import spreadsheet_response
+from app.errors import Conflict, ValidationError
+from app.evac_support import bp, rules, services
+from app.evac_support.models import CONSENT_STATES
+from app.exports import ENCODINGS
+from app.extensions import db
+from app.web import current_actor, screen_required
+
+SCREEN = "evac_support"
+
+
+@bp.get("/evac-support", endpoint="index")
+@screen_required(SCREEN)
+def register_page():
+    return render_template("evac_support/index.html", people=services.register(db.session),
+                           criteria=services.criteria(db.session), allowed=rules.ALLOWED, consents=CONSENT_STATES,
+                           encodings=ENCODINGS, modes=(rules.NORMAL, rules.DISASTER), today=date.today())
+
+
+@bp.post("/evac-support/criteria")
+@screen_required(SCREEN)
+def save_criteria():
+    form = request.form
+    config = {key: int(form[key]) if form.get(key, "").isdigit() else None for key in ("age_min", "alone_age_min")}
+    config |= {key: form.getlist(key) for key in rules.ALLOWED} | {"intractable": form.get("intractable") == "y"}
+    try:
+        services.save_criteria(db.session, current_actor(), config)
+    except ValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("抽出の基準を保存しました。「名簿を更新」で反映します。", "success")
+    return redirect(url_for("evac_support.index"))
+
+
+@bp.post("/evac-support/refresh")
+@screen_required(SCREEN)
+def refresh():
+    try:
+        result = services.refresh_register(db.session, current_actor())
+    except ValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"名簿を更新しました（追加 {result['added']} 人、変更 {result['changed']} 人、"
+              f"基準に該当しなくなった方 {result['removed']} 人）。", "success")
+    return redirect(url_for("evac_support.index"))
+
+
+@bp.post("/evac-support/people/<int:person_id>/consent")
+@screen_required(SCREEN)
+def consent(person_id: int):
+    form = request.form
+    try:
+        on = date.fromisoformat(form["consent_on"]) if form.get("consent_on") else None
+        services.set_consent(db.session, current_actor(), person_id, consent=form.get("consent", ""), consent_on=on,
+                             how=form.get("how", ""), version=int(form.get("version", 0)))
+    except ValueError:
+        flash("日付を正しく入力してください（例: 2026-12-01）。", "error")
+    except (Conflict, ValidationError) as exc:
+        flash(exc.message, "error")
+    else:
+        flash("同意の状況を記録しました。", "success")
+    return redirect(url_for("evac_support.index"))
+
+
+@bp.get("/evac-support/roster")
+@screen_required(SCREEN)
+def roster():
+    mode, recipient = request.args.get("mode", rules.NORMAL), request.args.get("recipient", "")
+    try:
+        if not recipient.strip():
+            raise ValidationError("提供先（避難支援等関係者）を入力してください。", code="recipient_missing")
+        declared = services.roster_mode_allowed(db.session, mode, session.get("disaster_id"))
+    except ValidationError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("evac_support.index"))
+    services.export_roster(db.session, current_actor(), mode, recipient)
+    file_format = request.args.get("format", "csv")
+    return spreadsheet_response(f"避難行動要支援者名簿_{mode}_{recipient.strip()}", "避難行動要支援者名簿",
+                                services.ROSTER_HEADER, lambda s: services.roster_rows(s, mode, declared),
+                                file_format, request.args.get("encoding", "utf-8-sig"),
+                                widths=(16, 20, 16, 6, 36, 16, 30, 8, 16, 30))

@@ -1,0 +1,156 @@
+"""Use cases of the 避難行動要支援者名簿: criteria, extraction from the resident and welfare data
+(additions and removals reported), consent, and the roster for supporters (49条の11, 提供抑止)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from app.audit.services import Actor, record
+from app.db import get_or_not_found
+from app.disasters.models import Disaster
+from app.errors import Conflict, ValidationError
+from app.evac_support import rules
+from app.evac_support.models import CONSENT_STATES, EvacCriteria, EvacPerson
+from certificate_engine.wareki import format_date
+
+ROSTER_HEADER = ("氏名", "氏名カナ", "生年月日", "性別", "住所又は居所", "電話番号", "避難支援等を必要とする事由",
+                 "同意", "世帯番号", "備考")
+PROTECTED_NOTE = "支援措置対象（住所・連絡先は提供しません）"
+
+
+def criteria(session: Session) -> dict:
+    row = session.scalar(select(EvacCriteria))
+    return rules.validate_criteria(dict(row.config)) if row else dict(rules.DEFAULT_CRITERIA)
+
+
+def save_criteria(session: Session, actor: Actor, config: dict) -> dict:
+    checked = rules.validate_criteria(config)
+    row = session.scalar(select(EvacCriteria)) or EvacCriteria(lg_code=actor.lg_code)
+    row.config = checked
+    session.add(row)
+    session.flush()
+    record(session, actor, "evac_criteria_update", "municipality", [actor.lg_code])
+    return checked
+
+
+def refresh_register(session: Session, actor: Actor, today: date | None = None) -> dict:
+    """Apply the criteria to the current resident and welfare data: people who now meet them are
+    added (or come back), people who no longer do are marked removed. Returns the counts."""
+    config, day = criteria(session), today or date.today()
+    conditions, params = _criteria_sql(config, day)
+    if not conditions:
+        raise ValidationError("抽出の基準が1つもありません。", code="no_criteria")
+    session.execute(text("DROP TABLE IF EXISTS evac_selection"))
+    session.execute(text(f"""CREATE TEMP TABLE evac_selection ON COMMIT DROP AS
+        SELECT r.id AS resident_id, concat_ws('・', {', '.join(reason for _, reason in conditions)}) AS reasons
+        FROM residents r LEFT JOIN welfare_records w ON w.atena_no = r.atena_no
+        WHERE r.status = '住登内' AND ({' OR '.join(cond for cond, _ in conditions)})"""), params)
+    changes = session.execute(text("""
+        WITH up AS (
+            INSERT INTO evac_people AS p (lg_code, resident_id, reasons, consent, consent_how, version)
+            SELECT :lg, resident_id, reasons, '未回答', '', 1 FROM evac_selection
+            ON CONFLICT (lg_code, resident_id) DO UPDATE SET reasons = EXCLUDED.reasons, removed_at = NULL,
+                updated_at = now(), version = p.version + 1
+            WHERE p.removed_at IS NOT NULL OR p.reasons IS DISTINCT FROM EXCLUDED.reasons
+            RETURNING (xmax = 0) AS added, p.removed_at)
+        SELECT count(*) FILTER (WHERE added), count(*) FILTER (WHERE NOT added) FROM up"""),
+        {"lg": actor.lg_code}).one()
+    removed = session.execute(text("""
+        UPDATE evac_people SET removed_at = now(), updated_at = now(), version = version + 1
+        WHERE removed_at IS NULL AND resident_id NOT IN (SELECT resident_id FROM evac_selection)""")).rowcount
+    session.execute(text("DROP TABLE evac_selection"))
+    result = {"added": changes[0], "changed": changes[1], "removed": removed}
+    record(session, actor, "evac_register_refresh", "municipality", [actor.lg_code], **result)
+    return result
+
+
+def _criteria_sql(config: dict, day: date) -> tuple[list[tuple[str, str]], dict]:
+    """(condition, reason expression) pairs for the criteria in use, with their parameters."""
+    def born_by(years: int) -> date:
+        try:
+            return day.replace(year=day.year - years)
+        except ValueError:  # 29 February
+            return day.replace(year=day.year - years, day=28)
+
+    pairs, params = [], {}
+    if config["age_min"] is not None:
+        params["old"] = born_by(config["age_min"])
+        pairs.append(("r.birth_date <= :old", f"CASE WHEN r.birth_date <= :old THEN '{config['age_min']}歳以上' END"))
+    if config["alone_age_min"] is not None:
+        params["alone"] = born_by(config["alone_age_min"])
+        pairs.append(("(w.lives_alone AND r.birth_date <= :alone)",
+                      "CASE WHEN w.lives_alone AND r.birth_date <= :alone THEN '独居高齢者' END"))
+    for key, column, label in (("care_levels", "w.care_level", "要介護度"),
+                               ("physical_grades", "w.physical_disability_grade", "身体障害者手帳"),
+                               ("mental_grades", "w.mental_disability_grade", "精神障害者保健福祉手帳"),
+                               ("intellectual", "w.intellectual_disability", "療育手帳")):
+        if config[key]:
+            params[key] = list(config[key])
+            pairs.append((f"{column} = ANY(:{key})", f"CASE WHEN {column} = ANY(:{key}) THEN '{label}' END"))
+    if config["intractable"]:
+        pairs.append(("w.has_intractable_disease", "CASE WHEN w.has_intractable_disease THEN '難病' END"))
+    return pairs, params
+
+
+def register(session: Session, *, include_removed: bool = False, limit: int = 200) -> list[tuple]:
+    rows = session.execute(text(f"""
+        SELECT p.id, p.consent, p.reasons, p.removed_at, p.version, r.name, r.name_kana, r.birth_date, r.address,
+               r.is_protected
+        FROM evac_people p JOIN residents r ON r.id = p.resident_id
+        {'' if include_removed else 'WHERE p.removed_at IS NULL'}
+        ORDER BY r.name_kana LIMIT :limit"""), {"limit": limit})
+    return rows.all()
+
+
+def set_consent(session: Session, actor: Actor, person_id: int, *, consent: str, consent_on: date | None,
+                how: str, version: int) -> EvacPerson:
+    """Record the person's answer (同意 / 不同意 / 未回答), when and how it was obtained."""
+    person = get_or_not_found(session, EvacPerson, person_id, "指定された要支援者は見つかりません。", "resident")
+    if person.version != version:
+        raise Conflict("この方の記録は他の職員が先に更新しました。", current={"同意": person.consent})
+    if consent not in CONSENT_STATES:
+        raise ValidationError(f"同意の状態「{consent}」はありません。", code="consent_unknown")
+    if consent != "未回答" and consent_on is None:
+        raise ValidationError("同意・不同意の日付を入力してください。", code="consent_date_missing")
+    person.consent, person.consent_on, person.consent_how = consent, consent_on, (how or "").strip()[:40]
+    session.flush()
+    record(session, actor, "evac_consent", "resident", [person.resident_id], consent=consent)
+    return person
+
+
+def roster_mode_allowed(session: Session, mode: str, disaster_id: int | None) -> bool:
+    """Whether the roster may be given in ``mode`` now (災害時 needs a disaster being handled)."""
+    if mode not in (rules.NORMAL, rules.DISASTER):
+        raise ValidationError(f"提供の区分「{mode}」はありません。", code="mode_unknown")
+    declared = False
+    if disaster_id:
+        disaster = session.get(Disaster, disaster_id)
+        declared = disaster is not None and disaster.status == "対応中"
+    if mode == rules.DISASTER and not declared:
+        raise ValidationError("災害時の提供は、対応中の災害を選んでいるときだけできます（49条の11）。",
+                              code="no_disaster")
+    return declared
+
+
+def roster_rows(session: Session, mode: str, declared: bool) -> Iterator[tuple]:
+    """The roster for supporters: in normal times only people who consented, in a disaster all;
+    people under 支援措置 without address and contact."""
+    rows = session.execute(text("""
+        SELECT r.name, r.name_kana, r.birth_date, r.sex, trim(r.address || ' ' || r.address_katagaki), r.phone,
+               p.reasons, p.consent, r.household_no, r.is_protected
+        FROM evac_people p JOIN residents r ON r.id = p.resident_id
+        WHERE p.removed_at IS NULL ORDER BY r.household_no, r.name_kana""").execution_options(yield_per=2000))
+    for name, kana, born, sex, address, phone, reasons, consent, household, protected in rows:
+        if not rules.may_receive(mode, consent, declared):
+            continue
+        yield (name, kana, format_date(born), {"1": "男", "2": "女"}.get(sex, ""), "" if protected else address,
+               "" if protected else phone, reasons, consent, household, PROTECTED_NOTE if protected else "")
+
+
+def export_roster(session: Session, actor: Actor, mode: str, recipient: str) -> None:
+    """Audit a provision of the roster (49条の11: every provision is recorded)."""
+    record(session, actor, "evac_roster_export", "municipality", [actor.lg_code], mode=mode,
+           recipient=(recipient or "").strip()[:100])
