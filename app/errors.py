@@ -62,3 +62,10 @@ class Conflict(DomainError):
     def __init__(self, message: str, *, current: dict[str, Any] | None = None, **kw):
         super().__init__(message, **kw)
         self.current = current or {}
+
+
+def require_version(stored: int, submitted: int, message: str, current: dict[str, Any]) -> None:
+    """Optimistic locking: refuse a form filled in on an older version of a record. ``current``
+    shows the other person's saved values next to the user's own input."""
+    if stored != submitted:
+        raise Conflict(message, current=current)

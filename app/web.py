@@ -197,3 +197,28 @@ def _unexpected_error(error: Exception):
     return _render_problem(500, "システムエラーが発生しました",
                            "処理は取り消され、データは変更されていません。時間をおいてもう一度お試しください。",
                            "internal_error")
+
+
+def chosen_disaster():
+    """The disaster chosen at the top of the screen (災害名), or None in normal times (平時)."""
+    from app.disasters.services import get_disaster
+
+    disaster_id = session.get("disaster_id")
+    return get_disaster(db.session, disaster_id) if disaster_id else None
+
+
+def disaster_required(back: str):
+    """The view works on the chosen disaster (passed as ``disaster``); without one the user is sent
+    to ``back`` (an endpoint) and told to choose one."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            disaster = chosen_disaster()
+            if disaster is None:
+                flash("画面上部で災害を選択してください。", "error")
+                return redirect(url_for(back))
+            return view(*args, disaster=disaster, **kwargs)
+
+        return wrapped
+
+    return decorate

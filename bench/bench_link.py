@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 
 from app.config import INSTANCE_DIR
+from app.residents.link import spec
 from bench.harness import Anchor, Result
 from fixtures.link_batch import write_diff_batch, write_full_batch
 from fixtures.town import DEMO_TOWN, generate_town
@@ -23,8 +24,6 @@ from fixtures.town import DEMO_TOWN, generate_town
 BENCH_TOWN = replace(DEMO_TOWN, lg_code="012033", name="小樽港町", prefecture="北海道", chome_base="港")
 RESIDENTS = 1_000_000
 CACHE = INSTANCE_DIR / "bench"
-# The tables a full load writes, with the columns it fills (the raw COPY anchor copies these).
-LINK_TABLES = ("residents", "seal_registrations", "tax_records", "welfare_records")
 
 
 def run(url: str) -> list[Result]:
@@ -94,7 +93,7 @@ def _raw_copy(url: str) -> float:
     """
     total = 0.0
     with psycopg.connect(_dsn(url)) as conn, tempfile.TemporaryDirectory(dir=CACHE) as directory:
-        for table in LINK_TABLES:
+        for table in spec.TABLES.values():  # the tables a full load writes
             dump = Path(directory) / f"{table}.copy"
             with dump.open("wb") as out, conn.cursor().copy(f"COPY {table} TO STDOUT") as copy:
                 for data in copy:

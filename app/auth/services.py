@@ -12,7 +12,7 @@ from app.auth import rules
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password, verify_password
 from app.db import Scope, get_or_not_found, set_scope
-from app.errors import AuthenticationError, Conflict, ValidationError
+from app.errors import AuthenticationError, ValidationError, require_version
 from app.tenants.models import Municipality
 from app.tenants.rules import normalize_lg_code
 
@@ -144,7 +144,7 @@ def update_user(session: Session, actor: Actor, user_id: int, *, version: int, d
                 department: str, role_id: int, screens: list[str], is_active: bool) -> User:
     """Change a user's role, per-user screens and state, refusing a stale form (optimistic lock)."""
     user = get_user(session, user_id)
-    _check_version(user.version, version, "ユーザ",
+    _require_version(user.version, version, "ユーザ",
                    {"表示名": user.display_name, "権限": user.role.name if user.role else ""})
     if user.id == actor.user_id and not is_active:
         raise ValidationError("自分自身を無効にすることはできません。", code="self_deactivate")
@@ -176,7 +176,7 @@ def unlock_user(session: Session, actor: Actor, user_id: int) -> User:
 def update_role(session: Session, actor: Actor, role_id: int, *, version: int, name: str, screens: list[str]) -> Role:
     """Set the screens of a role (権限); unknown screen codes are refused."""
     role = get_role(session, role_id)
-    _check_version(role.version, version, "権限", {"名称": role.name, "画面": "、".join(role.screens)})
+    _require_version(role.version, version, "権限", {"名称": role.name, "画面": "、".join(role.screens)})
     unknown = set(screens) - rules.SCREEN_CODES
     if unknown:
         raise ValidationError(f"不明な画面コードです: {', '.join(sorted(unknown))}", code="screen_unknown")
@@ -210,8 +210,7 @@ def update_roles(session: Session, actor: Actor, changes: list[dict]) -> int:
     return changed
 
 
-def _check_version(current: int, submitted: int, what: str, current_values: dict) -> None:
-    if current != submitted:
-        raise Conflict(
-            f"この{what}は他の利用者が先に更新しました。最新の内容を確認してから、もう一度更新してください。",
-            current=current_values)
+def _require_version(stored: int, submitted: int, what: str, current_values: dict) -> None:
+    require_version(stored, submitted,
+                    f"この{what}は他の利用者が先に更新しました。最新の内容を確認してから、もう一度更新してください。",
+                    current_values)

@@ -1,30 +1,24 @@
 """被害認定調査 screens for tablets: a building's record, the survey form, review, photos."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 
 from app.damage import bp, services
 from app.damage.forms import FLOOD_LEVELS, findings_from_form, form_values, parts_for, position_from_form
 from app.damage.models import SURVEY_HAZARDS, SURVEY_ROUNDS
-from app.disasters.services import get_disaster
 from app.downloads import spreadsheet_response
 from app.errors import Conflict, ValidationError
 from app.exports import ENCODINGS
 from app.extensions import db
-from app.web import current_actor, screen_required
+from app.web import chosen_disaster, current_actor, disaster_required, screen_required
 
 SCREEN = "victims"
-
-
-def _current_disaster():
-    disaster_id = session.get("disaster_id")
-    return get_disaster(db.session, disaster_id) if disaster_id else None
 
 
 @bp.get("/damage/surveys")
 @screen_required(SCREEN)
 def surveys():
-    disaster = _current_disaster()
+    disaster = chosen_disaster()
     rows = services.list_surveys(db.session, disaster.id, request.args.get("status") or None) if disaster else []
     return render_template("damage/surveys.html", disaster=disaster, rows=rows,
                            status=request.args.get("status", ""), encodings=ENCODINGS)
@@ -33,7 +27,7 @@ def surveys():
 @bp.get("/damage/buildings/<int:building_id>")
 @screen_required(SCREEN)
 def building(building_id: int):
-    disaster = _current_disaster()
+    disaster = chosen_disaster()
     found = services.get_building(db.session, building_id)
     history = services.building_surveys(db.session, found.id, disaster.id if disaster else None)
     return render_template("damage/building.html", building=found, disaster=disaster, surveys=history,
@@ -58,7 +52,7 @@ def set_owner(building_id: int):
 @bp.post("/damage/buildings/<int:building_id>/surveys")
 @screen_required(SCREEN)
 def start(building_id: int):
-    disaster = _current_disaster()
+    disaster = chosen_disaster()
     if disaster is None:
         flash("メインメニューで災害を選択してから調査を開始してください。", "error")
         return redirect(url_for("damage.building", building_id=building_id))
@@ -140,11 +134,8 @@ def photo(photo_id: int):
 
 @bp.get("/damage/surveys/export")
 @screen_required(SCREEN)
-def export_surveys():
-    disaster = _current_disaster()
-    if disaster is None:
-        flash("画面上部で災害を選択してください。", "error")
-        return redirect(url_for("damage.surveys"))
+@disaster_required("damage.surveys")
+def export_surveys(disaster):
     file_format = request.args.get("format", "csv")
     services.export_surveys(db.session, current_actor(), disaster.id, file_format)
     return spreadsheet_response(f"被害認定調査_{disaster.name}", "被害認定調査", services.SURVEY_EXPORT_HEADER,

@@ -20,7 +20,7 @@ from app.damage import rules
 from app.damage.models import SURVEY_HAZARDS, SURVEY_ROUNDS, Building, DamageSurvey, SurveyEvent, SurveyPhoto
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
-from app.errors import Conflict, ValidationError
+from app.errors import ValidationError, require_version
 from certificate_engine.wareki import format_datetime
 
 OPEN_STATUSES = ("調査中", "判定待ち")
@@ -192,9 +192,9 @@ def _open_image(data: bytes) -> Image.Image:
 
 
 def _check_version(survey: DamageSurvey, version: int) -> None:
-    if survey.version != version:
-        raise Conflict("この調査は他の職員が先に更新しました。最新の内容を確認してから、もう一度更新してください。",
-                       current={"状態": survey.status, "判定": survey.computed_grade, "調査者": survey.surveyed_by})
+    require_version(survey.version, version,
+                    "この調査は他の職員が先に更新しました。最新の内容を確認してから、もう一度更新してください。",
+                    {"状態": survey.status, "判定": survey.computed_grade, "調査者": survey.surveyed_by})
 
 
 def _event(session: Session, actor: Actor, survey: DamageSurvey, action: str) -> None:

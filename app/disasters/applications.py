@@ -19,7 +19,7 @@ from app.damage.services import certified_grade
 from app.db import get_or_not_found
 from app.disasters import rules
 from app.disasters.models import CertificateApplication, CertificateIssue, Disaster
-from app.errors import Conflict, ValidationError
+from app.errors import ValidationError, require_version
 
 CHANNELS = ("窓口", "オンライン")
 FLOOD_LEVELS = ("", "床上", "床下", "なし")
@@ -90,9 +90,8 @@ def survey_state(session: Session, application: CertificateApplication) -> rules
 def advance(session: Session, actor: Actor, application_id: int, *, version: int) -> CertificateApplication:
     """Move the application to its next step, as far as the survey allows; 交付 issues the certificate."""
     application = get_application(session, application_id)
-    if application.version != version:
-        raise Conflict("この申請は他の職員が先に更新しました。画面を開き直してください。",
-                       current={"状態": application.status})
+    require_version(application.version, version, "この申請は他の職員が先に更新しました。画面を開き直してください。",
+                    {"状態": application.status})
     state = survey_state(session, application)
     target, why = rules.next_status(application.kind, application.status, state)
     if target is None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import wraps
 
 from flask import flash, redirect, render_template, request, session, url_for
 
@@ -17,7 +16,7 @@ from app.exports import ENCODINGS
 from app.extensions import db
 from app.tenants.items import VICTIM_REGISTER, register_items
 from app.tenants.services import get_municipality
-from app.web import current_actor, safe_next, screen_required
+from app.web import chosen_disaster, current_actor, disaster_required, safe_next, screen_required
 
 
 @bp.post("/disasters/select")
@@ -88,30 +87,12 @@ def victims_menu():
     return render_template("disasters/victims.html")
 
 
-def disaster_required(view):
-    """The view works on the disaster chosen at the top of the screen; without one, say so."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        disaster = _disaster_or_none()
-        if disaster is None:
-            flash("画面上部で災害を選択してください。", "error")
-            return redirect(url_for("disasters.register"))
-        return view(*args, disaster=disaster, **kwargs)
-
-    return wrapped
-
-
-def _disaster_or_none():
-    disaster_id = session.get("disaster_id")
-    return services.get_disaster(db.session, disaster_id) if disaster_id else None
-
-
 @bp.get("/victims/register")
 @screen_required("victims")
 def register():
-    disaster = _disaster_or_none()
+    disaster = chosen_disaster()
     query, care_only = request.args.get("q", ""), request.args.get("care") == "1"
-    page = max(int(request.args.get("page", "1") or 1), 1) if request.args.get("page", "1").isdigit() else 1
+    page = max(request.args.get("page", 1, type=int), 1)
     total, rows = (victims.list_victims(db.session, disaster.id, query=query, care_only=care_only,
                                         limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE) if disaster else (0, []))
     return render_template("disasters/register.html", disaster=disaster, rows=rows, total=total, q=query,
@@ -125,7 +106,7 @@ PAGE_SIZE = 100
 
 @bp.post("/victims/register/build")
 @screen_required("victims")
-@disaster_required
+@disaster_required("disasters.register")
 def build_register(disaster):
     try:
         result = victims.build_register(db.session, current_actor(), disaster.id,
@@ -143,7 +124,7 @@ def build_register(disaster):
 
 @bp.route("/victims/register/new", methods=["GET", "POST"])
 @screen_required("victims")
-@disaster_required
+@disaster_required("disasters.register")
 def add_victim(disaster):
     form = VictimForm()
     if form.validate_on_submit():
@@ -185,7 +166,7 @@ def victim(victim_id: int):
 
 @bp.get("/victims/register/export")
 @screen_required("victims")
-@disaster_required
+@disaster_required("disasters.register")
 def export_register(disaster):
     file_format, third_party = request.args.get("format", "csv"), request.args.get("third_party") == "1"
     victims.export_register(db.session, current_actor(), disaster.id, third_party=third_party, file_format=file_format)
@@ -194,7 +175,7 @@ def export_register(disaster):
 
 @bp.post("/victims/register/provide")
 @screen_required("victims")
-@disaster_required
+@disaster_required("disasters.register")
 def provide_register(disaster):
     recipient, basis = request.form.get("recipient", ""), request.form.get("basis", "")
     try:
@@ -221,7 +202,7 @@ XLSX_WIDTHS = (14, 16, 20, 16, 6, 10, 36, 16, 20, 14, 24, 24, 20, 10, 30)
 
 @bp.get("/victims/certificates")
 @screen_required("victims")
-@disaster_required
+@disaster_required("disasters.register")
 def applications_list(disaster):
     status = request.args.get("status", "")
     return render_template("disasters/applications.html", disaster=disaster, status=status,
@@ -230,7 +211,7 @@ def applications_list(disaster):
 
 @bp.route("/victims/certificates/new", methods=["GET", "POST"])
 @screen_required("victims")
-@disaster_required
+@disaster_required("disasters.register")
 def new_application(disaster):
     form = CertificateApplicationForm()
     building = None
@@ -293,7 +274,7 @@ def print_certificate(application_id: int):
 
 @bp.get("/victims/support")
 @screen_required("victims")
-@disaster_required
+@disaster_required("disasters.register")
 def support_home(disaster):
     query = request.args.get("q", "")
     found = victims.list_victims(db.session, disaster.id, query=query, limit=50)[1] if query else []

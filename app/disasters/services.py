@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.audit.services import Actor, record
 from app.db import get_or_not_found
 from app.disasters.models import DISASTER_KINDS, DISASTER_STATUSES, Disaster
-from app.errors import Conflict, ValidationError
+from app.errors import ValidationError, require_version
 from app.maps.models import AdminArea
 
 
@@ -74,9 +74,8 @@ def set_status(session: Session, actor: Actor, disaster_id: int, *, status: str,
 
 
 def _check_version(disaster: Disaster, version: int) -> None:
-    if disaster.version != version:
-        raise Conflict("この災害は他の職員が先に更新しました。画面を開き直してください。",
-                       current={"状態": disaster.status})
+    require_version(disaster.version, version, "この災害は他の職員が先に更新しました。画面を開き直してください。",
+                    {"状態": disaster.status})
 
 
 def affected_area_codes(session: Session, disaster: Disaster) -> set[str]:

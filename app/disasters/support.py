@@ -15,7 +15,7 @@ from app.damage.services import certified_grade
 from app.db import get_or_not_found
 from app.disasters import rules
 from app.disasters.models import Disaster, SupportApplication, Victim, VictimHousehold
-from app.errors import Conflict, ValidationError
+from app.errors import ValidationError, require_version
 from certificate_engine.wareki import format_date
 
 
@@ -150,9 +150,8 @@ def pay(session: Session, actor: Actor, application_id: int, *, version: int, pa
 
 def _for_update(session: Session, application_id: int, version: int) -> SupportApplication:
     application = get_support_application(session, application_id)
-    if application.version != version:
-        raise Conflict("この申請は他の職員が先に更新しました。画面を開き直してください。",
-                       current={"状態": application.status})
+    require_version(application.version, version, "この申請は他の職員が先に更新しました。画面を開き直してください。",
+                    {"状態": application.status})
     return application
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.audit.services import Actor, record
 from app.db import get_or_not_found
 from app.disasters.models import Disaster, Victim, VictimHousehold, VictimProvision
-from app.errors import Conflict, ValidationError
+from app.errors import ValidationError, require_version
 from app.tenants.items import VICTIM_REGISTER, register_items
 from certificate_engine.wareki import format_date
 
@@ -157,9 +157,8 @@ def update_victim(session: Session, actor: Actor, victim_id: int, *, version: in
     refused without the confirmation of the changes (変更事項の確認) and when someone else saved
     first (optimistic lock)."""
     victim = get_victim(session, victim_id)
-    if victim.version != version:
-        raise Conflict("この被災者の記録は他の職員が先に更新しました。最新の内容を確認してから、"
-                       "もう一度更新してください。", current={LABELS[k]: getattr(victim, k) for k in EDITABLE})
+    require_version(victim.version, version, "この被災者の記録は他の職員が先に更新しました。最新の内容を確認してから、"
+                    "もう一度更新してください。", {LABELS[k]: getattr(victim, k) for k in EDITABLE})
     changed = {k: (v or "").strip() for k, v in values.items()
                if k in EDITABLE and (v or "").strip() != getattr(victim, k)}
     known = {item.key for item in register_items(session, VICTIM_REGISTER)}

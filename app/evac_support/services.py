@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.audit.services import Actor, record
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
-from app.errors import Conflict, ValidationError
+from app.errors import ValidationError, require_version
 from app.evac_support import rules
 from app.evac_support.models import CONSENT_STATES, EvacCriteria, EvacPerson
 from certificate_engine.wareki import format_date
@@ -109,8 +109,7 @@ def set_consent(session: Session, actor: Actor, person_id: int, *, consent: str,
                 how: str, version: int) -> EvacPerson:
     """Record the person's answer (同意 / 不同意 / 未回答), when and how it was obtained."""
     person = get_or_not_found(session, EvacPerson, person_id, "指定された要支援者は見つかりません。", "resident")
-    if person.version != version:
-        raise Conflict("この方の記録は他の職員が先に更新しました。", current={"同意": person.consent})
+    require_version(person.version, version, "この方の記録は他の職員が先に更新しました。", {"同意": person.consent})
     if consent not in CONSENT_STATES:
         raise ValidationError(f"同意の状態「{consent}」はありません。", code="consent_unknown")
     if consent != "未回答" and consent_on is None:

@@ -13,7 +13,7 @@ from app.audit.services import Actor, record
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
 from app.disasters.victims import add_by_hand, build_register
-from app.errors import Conflict, ValidationError
+from app.errors import ValidationError, require_version
 from app.residents.models import Resident
 from app.shelters.models import EVACUEE_KINDS, Evacuee, Shelter, ShelterOpening
 
@@ -66,8 +66,8 @@ def open_shelter(session: Session, actor: Actor, shelter_id: int, disaster_id: i
 def set_status(session: Session, actor: Actor, opening_id: int, *, status: str, version: int) -> ShelterOpening:
     """開設 / 満員 / 閉鎖. A shelter closes only when everyone has left (their stay stays recorded)."""
     opening = get_opening(session, opening_id)
-    if opening.version != version:
-        raise Conflict("この避難所の状態は他の職員が先に更新しました。", current={"状態": opening.status})
+    require_version(opening.version, version, "この避難所の状態は他の職員が先に更新しました。",
+                    {"状態": opening.status})
     if status not in ("開設", "満員", "閉鎖"):
         raise ValidationError(f"状態「{status}」はありません。", code="status_unknown")
     if status == "閉鎖" and occupancy(session, opening).present:

@@ -49,7 +49,7 @@ class ShelterRecord:
 def read_dataset(data: bytes, lg_code: str) -> list[ShelterRecord]:
     """Every row of the file, or a ValidationError listing each problem (file is UTF-8 with or
     without BOM, or CP932)."""
-    rows = list(csv.reader(io.StringIO(_decode(data))))
+    rows = list(csv.reader(io.StringIO(decode_spreadsheet_text(data, "避難所一覧"))))
     if not rows or tuple(rows[0]) != HEADER:
         missing = [h for h in HEADER if not rows or h not in rows[0]]
         raise ValidationError("見出し行が推奨データセット（指定緊急避難場所一覧）の列と一致しません"
@@ -70,10 +70,6 @@ def read_dataset(data: bytes, lg_code: str) -> list[ShelterRecord]:
         raise ValidationError(f"{len(problems)}件の誤りがあるため取り込みませんでした。", code="invalid_rows",
                               details={"problems": problems[:MAX_PROBLEMS]})
     return records
-
-
-def _decode(data: bytes) -> str:
-    return decode_spreadsheet_text(data, "避難所一覧")
 
 
 def _problem(line: int, column: str, message: str) -> dict:

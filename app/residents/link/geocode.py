@@ -43,7 +43,7 @@ class AddressPoint:
 
 def parse_address_points(data: bytes, lg_prefecture: str, lg_name: str) -> tuple[list[AddressPoint], list[str]]:
     """Rows of a 位置参照情報 CSV (CP932 or UTF-8) for this municipality; returns (points, problems)."""
-    text = _decode(data)
+    text = decode_spreadsheet_text(data, "位置参照情報")
     rows = csv.reader(io.StringIO(text))
     header = tuple(next(rows, ()))
     if header != HEADER:
@@ -59,10 +59,6 @@ def parse_address_points(data: bytes, lg_prefecture: str, lg_name: str) -> tuple
     if not points:
         raise ValidationError(f"この団体（{lg_prefecture}{lg_name}）の街区が1件もありません。", code="empty")
     return list(points.values()), problems
-
-
-def _decode(data: bytes) -> str:
-    return decode_spreadsheet_text(data, "位置参照情報")
 
 
 def _point(row: list[str], line: int, prefecture: str, name: str) -> tuple[AddressPoint | None, str | None]:
