@@ -15,17 +15,18 @@ from app.disasters.models import Disaster
 from app.disasters.victims import add_by_hand, build_register
 from app.errors import ValidationError, require_version
 from app.residents.models import Resident
-from app.shelters.models import EVACUEE_KINDS, Evacuee, Shelter, ShelterOpening
+from app.shelters.models import EVACUEE_KINDS, STAYS, Evacuee, Shelter, ShelterOpening
 
 
 @dataclass(frozen=True)
 class Occupancy:
-    present: int
+    present: int  # everyone registered here now, incl. 在宅避難 and 車中泊
     capacity: int
+    inside: int = 0  # those staying in the shelter itself: what fills it
 
     @property
     def percent(self) -> int:
-        return round(100 * self.present / self.capacity) if self.capacity else 0
+        return round(100 * self.inside / self.capacity) if self.capacity else 0
 
 
 def get_opening(session: Session, opening_id: int) -> ShelterOpening:
@@ -81,10 +82,10 @@ def set_status(session: Session, actor: Actor, opening_id: int, *, status: str, 
 
 
 def occupancy(session: Session, opening: ShelterOpening) -> Occupancy:
-    present = session.scalar(select(func.count()).select_from(Evacuee).where(
-        Evacuee.opening_id == opening.id, Evacuee.checked_out_at.is_(None)))
+    present, inside = session.execute(select(func.count(), func.count().filter(Evacuee.kind == "避難所")).where(
+        Evacuee.opening_id == opening.id, Evacuee.checked_out_at.is_(None))).one()
     capacity = session.scalar(select(Shelter.capacity).where(Shelter.id == opening.shelter_id))
-    return Occupancy(present or 0, capacity or 0)
+    return Occupancy(present or 0, capacity or 0, inside or 0)
 
 
 def present_evacuees(session: Session, opening_id: int) -> list[Evacuee]:
@@ -94,14 +95,13 @@ def present_evacuees(session: Session, opening_id: int) -> list[Evacuee]:
 
 
 def check_in_household(session: Session, actor: Actor, opening_id: int, atena_no: str,
-                       kind: str = "避難所") -> list[Evacuee]:
+                       kind: str = "避難所", stay: str = "終日") -> list[Evacuee]:
     """Check in the whole household (住登内) of the resident ``atena_no``; members already checked
     in somewhere in this disaster are left where they are."""
     opening = get_opening(session, opening_id)
     if opening.status == "閉鎖":
         raise ValidationError("閉鎖した避難所には受け付けできません。", code="closed")
-    if kind not in EVACUEE_KINDS:
-        raise ValidationError(f"避難の区分「{kind}」はありません。", code="kind_unknown")
+    _check_kind_and_stay(kind, stay)
     person = session.scalar(select(Resident).where(Resident.atena_no == atena_no, Resident.status == "住登内"))
     if person is None:
         raise ValidationError("この宛名番号の住民（住登内）はいません。", code="resident_unknown")
@@ -115,7 +115,7 @@ def check_in_household(session: Session, actor: Actor, opening_id: int, atena_no
         raise ValidationError("この世帯の全員が既に受付済みです。", code="already_checked_in")
     evacuees = [Evacuee(lg_code=actor.lg_code, opening_id=opening.id, disaster_id=opening.disaster_id,
                         resident_id=m.id, household_no=m.household_no, name=m.name, name_kana=m.name_kana,
-                        kind=kind, checked_in_by=actor.login_id) for m in arriving]
+                        kind=kind, stay=stay, checked_in_by=actor.login_id) for m in arriving]
     session.add_all(evacuees)
     session.flush()
     for member in arriving:  # the evacuees are in the disaster's register too
@@ -136,20 +136,26 @@ def check_out(session: Session, actor: Actor, evacuee_id: int) -> Evacuee:
 
 
 def register_walk_in(session: Session, actor: Actor, opening_id: int, *, name: str, name_kana: str = "",
-                     address: str = "", kind: str = "避難所") -> Evacuee:
+                     address: str = "", kind: str = "避難所", stay: str = "終日") -> Evacuee:
     """Someone not in the resident records (visitor, commuter) checked in on the spot, and entered in
     the 被災者台帳 by hand."""
     opening = get_opening(session, opening_id)
     if opening.status == "閉鎖":
         raise ValidationError("閉鎖した避難所には受け付けできません。", code="closed")
-    if kind not in EVACUEE_KINDS:
-        raise ValidationError(f"避難の区分「{kind}」はありません。", code="kind_unknown")
+    _check_kind_and_stay(kind, stay)
     victim = add_by_hand(session, actor, opening.disaster_id, name=name, name_kana=name_kana,
                          address=address or "不明")
     evacuee = Evacuee(lg_code=actor.lg_code, opening_id=opening.id, disaster_id=opening.disaster_id,
                       household_no=f"台帳{victim.household_id}", name=victim.name, name_kana=victim.name_kana,
-                      kind=kind, checked_in_by=actor.login_id)
+                      kind=kind, stay=stay, checked_in_by=actor.login_id)
     session.add(evacuee)
     session.flush()
     record(session, actor, "evacuee_check_in", "shelter", [opening.shelter_id], people=1, walk_in=True)
     return evacuee
+
+
+def _check_kind_and_stay(kind: str, stay: str) -> None:
+    if kind not in EVACUEE_KINDS:
+        raise ValidationError(f"避難の区分「{kind}」はありません。", code="kind_unknown")
+    if stay not in STAYS:
+        raise ValidationError(f"滞在の区分「{stay}」はありません。", code="stay_unknown")

@@ -6,12 +6,15 @@ from datetime import datetime
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     ARRAY,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
+    Text,
     UniqueConstraint,
     func,
 )
@@ -19,9 +22,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TimestampMixin
+from app.shelters.rules import new_card_code
 
 SHELTER_KINDS = ("指定緊急避難場所", "指定避難所", "福祉避難所")
 HAZARD_TYPES = ("洪水", "崖崩れ、土石流及び地滑り", "高潮", "地震", "津波", "大規模な火事", "内水氾濫", "火山現象")
+ACCESSIBILITY_ITEMS = ("エレベーター又は1階利用", "スロープ", "点字ブロック", "車いす対応トイレ",
+                       "オストメイト対応トイレ")
 
 
 class Shelter(TimestampMixin, Base):
@@ -43,10 +49,22 @@ class Shelter(TimestampMixin, Base):
     # The other columns of the デジタル庁 推奨データセット as imported (header -> value), so that an
     # export gives back every value it was given.
     open_data: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
+    # Facilities, kept by staff (not in the open dataset): they drive the toilet and space guidance.
+    toilets: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    floor_area_m2: Mapped[float | None] = mapped_column(Numeric(8, 1))
+    has_generator: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    accessibility: Mapped[list[str]] = mapped_column(ARRAY(String(20)), default=list, server_default="{}")
+    stockpile: Mapped[str] = mapped_column(Text, default="", server_default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 OPENING_STATUSES = ("開設", "満員", "閉鎖")
 EVACUEE_KINDS = ("避難所", "在宅", "車中泊")
+# When the person is at the shelter: people often go home by day to clear up and come back at night.
+STAYS = ("終日", "昼のみ", "夜のみ")
+NEEDS = ("食物アレルギー", "医療・服薬", "介護", "障害", "乳幼児", "妊産婦", "日本語以外", "その他")
 
 
 class ShelterOpening(TimestampMixin, Base):
@@ -87,3 +105,26 @@ class Evacuee(TimestampMixin, Base):
     checked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     checked_in_by: Mapped[str] = mapped_column(String(60), default="")
+    stay: Mapped[str] = mapped_column(String(4), default="終日", server_default="終日")
+    # The number on the evacuee card (QR): it follows the person through re-entries and moves.
+    card_code: Mapped[str] = mapped_column(String(12), index=True, default=new_card_code)
+    moved_from_id: Mapped[int | None] = mapped_column(ForeignKey("evacuees.id"))
+    left_reason: Mapped[str] = mapped_column(String(4), default="", server_default="")
+    # Needs are seen only by the staff assigned to the shelter (ShelterStaff).
+    needs: Mapped[list[str]] = mapped_column(ARRAY(String(12)), default=list, server_default="{}")
+    needs_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ShelterStaff(TimestampMixin, Base):
+    """A member of staff assigned to a shelter: the only people who see its evacuees' needs."""
+
+    __tablename__ = "shelter_staff"
+    __table_args__ = (UniqueConstraint("shelter_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
+    shelter_id: Mapped[int] = mapped_column(ForeignKey("shelters.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

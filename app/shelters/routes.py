@@ -6,7 +6,15 @@ from flask import flash, jsonify, redirect, render_template, request, session, u
 from app.downloads import spreadsheet_response
 from app.errors import Conflict, ValidationError
 from app.extensions import db
-from app.shelters import bp, evacuees, opendata, services
+from app.shelters import (
+    bp,
+    evacuees,
+    opendata,
+    operation,
+    operation_routes,  # noqa: F401  (the shelter operation screens)
+    services,
+)
+from app.shelters.models import STAYS
 from app.tenants.services import get_municipality
 from app.web import current_actor, screen_required
 from certificate_engine.wareki import format_date
@@ -105,11 +113,16 @@ def openings():
 @bp.get("/shelters/openings/<int:opening_id>")
 @screen_required(SCREEN)
 def opening(opening_id: int):
-    found = evacuees.get_opening(db.session, opening_id)
+    found, actor = evacuees.get_opening(db.session, opening_id), current_actor()
+    is_staff = operation.is_shelter_staff(db.session, actor, found.shelter_id)
     return render_template("shelters/opening.html", opening=found,
                            shelter=services.get_shelter(db.session, found.shelter_id),
                            occupancy=evacuees.occupancy(db.session, found),
-                           present=evacuees.present_evacuees(db.session, found.id))
+                           present=evacuees.present_evacuees(db.session, found.id),
+                           destinations=[(o, s) for o, s, _ in evacuees.openings(db.session, found.disaster_id)
+                                         if o.id != found.id and o.status != "閉鎖"],
+                           is_staff=is_staff, stays=STAYS,
+                           needs=operation.needs_of_present(db.session, actor, found.id) if is_staff else {})
 
 
 @bp.post("/shelters/openings/<int:opening_id>/check-in")
@@ -117,7 +130,8 @@ def opening(opening_id: int):
 def check_in(opening_id: int):
     try:
         arrived = evacuees.check_in_household(db.session, current_actor(), opening_id,
-                                              request.form.get("atena_no", ""), request.form.get("kind", "避難所"))
+                                              request.form.get("atena_no", ""), request.form.get("kind", "避難所"),
+                                              request.form.get("stay", "終日"))
     except ValidationError as exc:
         return jsonify({"error": exc.message, "code": exc.code}), 422
     found = evacuees.get_opening(db.session, opening_id)
@@ -157,7 +171,8 @@ def walk_in(opening_id: int):
         evacuee = evacuees.register_walk_in(db.session, current_actor(), opening_id, name=request.form.get("name", ""),
                                             name_kana=request.form.get("name_kana", ""),
                                             address=request.form.get("address", ""),
-                                            kind=request.form.get("kind", "避難所"))
+                                            kind=request.form.get("kind", "避難所"),
+                                            stay=request.form.get("stay", "終日"))
     except ValidationError as exc:
         flash(exc.message, "error")
     else:

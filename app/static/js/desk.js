@@ -34,6 +34,7 @@
       var data = new FormData();
       data.append('atena_no', r.atena_no);
       data.append('kind', document.getElementById('kind') ? document.getElementById('kind').value : '避難所');
+      data.append('stay', document.getElementById('stay') ? document.getElementById('stay').value : '終日');
       data.append('csrf_token', document.getElementById('checkin-csrf').value);
       button.disabled = true;
       fetch(form.dataset.checkinUrl, {method: 'POST', body: data, credentials: 'same-origin',
