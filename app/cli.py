@@ -164,8 +164,9 @@ def demo_load(residents: int, seed: int, base_url: str) -> None:
     card_dir = INSTANCE_DIR / "jpki"
     with db.unit_of_work(SYSTEM) as session:
         created = demo.load_demo(session, residents=residents, seed=seed, progress=progress_bar)
-        if created or not (card_dir / "index.json").exists():
-            issue_demo_cards(session, demo.DEMO_TOWN.lg_code, card_dir)
+        # Every run re-issues the demo cards (same keys, PIN counters reset) and re-signs the CRL,
+        # which the test CA keeps valid for two days only.
+        issue_demo_cards(session, demo.DEMO_TOWN.lg_code, card_dir)
     click.echo("demo municipality loaded" if created else "demo municipality already present")
     click.echo(demo.logins_text(base_url))
     click.echo(cards_text(card_dir))
