@@ -6,7 +6,7 @@ from sqlalchemy import select, text, update
 from app.audit.models import AuditEntry
 from app.audit.services import Actor
 from app.cardauth import services
-from app.cardauth.models import CardChallenge
+from app.cardauth.models import CardCertificate, CardChallenge
 from app.cardauth.rules import CardAuthRefused, encode_b64
 from app.cardauth.trust import configured_paths, load_trust_store
 from app.db import NO_TENANT, set_scope
@@ -107,6 +107,15 @@ def test_an_unregistered_certificate_is_refused(web, app, jpki, tmp_path, monkey
     challenge = web.client.post(API + "/challenges", headers=headers).get_json()
     answer = fresh_card(jpki, "demo-2", tmp_path).respond(challenge["challenge_id"], challenge["challenge"], "1234")
     _refused(web.client.post(API + "/verify", json=answer, headers=headers), "certificate_unregistered")
+
+
+def test_a_withdrawn_registration_is_refused_as_revoked(terminal, jpki, tmp_path, system_session):
+    card = fresh_card(jpki, "demo-1", tmp_path)
+    system_session.execute(update(CardCertificate).where(CardCertificate.serial == format(
+        card.certificate.serial_number, "X")).values(revoked_on=text("current_date")))
+    system_session.commit()
+    _, answer = _answer(terminal, card)
+    _refused(terminal("/verify", answer), "certificate_revoked")
 
 
 def test_another_municipalitys_card_is_refused_at_this_terminal(terminal, jpki, tmp_path):
