@@ -13,7 +13,7 @@ from app.extensions import db as database
 from app.residents.link.tokens import create_token
 from app.residents.models import Resident
 from fixtures.demo_cards import register_all
-from fixtures.jpki import CardHolder, TestJpki, build_test_jpki
+from fixtures.jpki import CardHolder, JpkiFixture, build_test_jpki
 from fixtures.virtual_card import VirtualCard
 from tests.conftest import DEMO_CODE, SECOND_CODE, tenant_session
 
@@ -26,14 +26,14 @@ def heads(lg_code: str, count: int) -> list[tuple[str, str]]:
             Resident.is_protected.is_(False)).order_by(Resident.id).limit(count))]
 
 
-def build_jpki(directory: Path) -> TestJpki:
+def build_jpki(directory: Path) -> JpkiFixture:
     """Cards ``demo-1``, ``demo-2`` (桜ヶ丘町) and ``second-1`` (北山村), plus expired/revoked/forged."""
     holders = [CardHolder(DEMO_CODE, code, f"demo-{n}") for n, (_, code) in enumerate(heads(DEMO_CODE, 2), 1)]
     holders += [CardHolder(SECOND_CODE, code, "second-1") for _, code in heads(SECOND_CODE, 1)]
     return build_test_jpki(directory, holders)
 
 
-def register(jpki: TestJpki, only: set[str] | None = None) -> None:
+def register(jpki: JpkiFixture, only: set[str] | None = None) -> None:
     """Register the cards (all, or the labels in ``only``) in their municipalities."""
     subset = jpki if only is None else _subset(jpki, only)
     for lg_code in (DEMO_CODE, SECOND_CODE):
@@ -43,13 +43,13 @@ def register(jpki: TestJpki, only: set[str] | None = None) -> None:
         session.close()
 
 
-def _subset(jpki: TestJpki, labels: set[str]) -> TestJpki:
-    return TestJpki(jpki.directory, jpki.ca_cert_path, jpki.crl_path,
+def _subset(jpki: JpkiFixture, labels: set[str]) -> JpkiFixture:
+    return JpkiFixture(jpki.directory, jpki.ca_cert_path, jpki.crl_path,
                     {k: v for k, v in jpki.cards.items() if k in labels},
                     {k: v for k, v in jpki.holders.items() if k in labels})
 
 
-def fresh_card(jpki: TestJpki, label: str, tmp_path: Path) -> VirtualCard:
+def fresh_card(jpki: JpkiFixture, label: str, tmp_path: Path) -> VirtualCard:
     path = tmp_path / f"{label}.json"
     shutil.copy(jpki.cards[label], path)
     return VirtualCard.load(path)
@@ -63,6 +63,6 @@ def terminal_token(lg_code: str) -> str:
     return plain
 
 
-def trust_config(monkeypatch, app, jpki: TestJpki) -> None:
+def trust_config(monkeypatch, app, jpki: JpkiFixture) -> None:
     monkeypatch.setitem(app.config, "JPKI_CA_CERT", str(jpki.ca_cert_path))
     monkeypatch.setitem(app.config, "JPKI_CRL", str(jpki.crl_path))
