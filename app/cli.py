@@ -14,8 +14,10 @@ from app.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    from app.cardauth.cli import card_group
     from app.residents.cli import link_group
 
+    app.cli.add_command(card_group)
     app.cli.add_command(db_group)
     app.cli.add_command(demo_group)
     app.cli.add_command(link_group)
@@ -156,10 +158,18 @@ def demo_load(residents: int, seed: int, base_url: str) -> None:
     from fixtures import demo
 
     _require_url()
+    from app.cardauth.cli import cards_text
+    from fixtures.demo_cards import issue_demo_cards
+
+    card_dir = INSTANCE_DIR / "jpki"
     with db.unit_of_work(SYSTEM) as session:
         created = demo.load_demo(session, residents=residents, seed=seed, progress=progress_bar)
+        # Every run re-issues the demo cards (same keys, PIN counters reset) and re-signs the CRL,
+        # which the test CA keeps valid for two days only.
+        issue_demo_cards(session, demo.DEMO_TOWN.lg_code, card_dir)
     click.echo("demo municipality loaded" if created else "demo municipality already present")
     click.echo(demo.logins_text(base_url))
+    click.echo(cards_text(card_dir))
 
 
 def progress_bar(label: str, done: int, total: int) -> None:

@@ -86,6 +86,11 @@ class Config:
     BASEMAP_ATTRIBUTION_URL = GSI_TILE_LIST_URL
 
     AUDIT_PAGE_SIZE = 50
+    # 公的個人認証 (card authentication): the trusted JPKI CA certificate(s) and CRL file(s). Unset outside
+    # production, the test CA under instance/jpki/ is used (see app/cardauth/trust.py).
+    JPKI_CA_CERT = os.environ.get("JPKI_CA_CERT") or None
+    JPKI_CRL = os.environ.get("JPKI_CRL") or None
+    JPKI_TEST_CA_DIR = None if os.environ.get("BCL_ENV") == "production" else str(INSTANCE_DIR / "jpki")
     # Generations (副本) kept per municipality; older stored files are purged.
     LINK_RETENTION_GENERATIONS = _int("LINK_RETENTION_GENERATIONS", 24)
 

@@ -1,6 +1,7 @@
 """Imports every model so that ``Base.metadata`` is complete (Alembic, tests)."""
 from app.audit.models import AuditEntry
 from app.auth.models import Role, User
+from app.cardauth.models import CardCertificate, CardChallenge
 from app.damage.models import Building, DamageSurvey, SurveyEvent, SurveyPhoto
 from app.db import Base
 from app.disasters.models import (
@@ -37,6 +38,8 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Building",
+    "CardCertificate",
+    "CardChallenge",
     "CertificateApplication",
     "CertificateIssue",
     "DamageSurvey",

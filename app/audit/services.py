@@ -80,6 +80,9 @@ ACTIONS = {
     "support_apply": "支援制度の申請受付",
     "support_decide": "支援制度の支給決定",
     "support_pay": "支援制度の支払",
+    "card_auth": "マイナンバーカードによる本人確認",
+    "card_auth_refused": "マイナンバーカードによる本人確認の拒否",
+    "card_register": "カードの証明書の登録",
 }
 
 
@@ -90,6 +93,7 @@ TARGET_TYPES = {
     "link_token": "連携トークン", "household": "世帯", "building": "建物", "shelter": "避難所",
     "damage_survey": "被害認定調査", "victim": "被災者",
     "certificate_application": "罹災証明書等の申請",
+    "card_certificate": "利用者証明用電子証明書",
 }
 
 

@@ -21,7 +21,8 @@ class TokenForm(Form):
     name = StringField("用途（例: 連携サーバ 本番）",
                        validators=[DataRequired("用途を入力してください。"), Length(max=60)])
     purpose = SelectField("種類", choices=[SelectChoice("link", "住民情報連携（連携サーバ）"),
-                                         SelectChoice("applications", "オンライン申請の受付（申請システム）")],
+                                         SelectChoice("applications", "オンライン申請の受付（申請システム）"),
+                                         SelectChoice("card_reader", "カードリーダー端末（カード認証API）")],
                           default="link")
 
 

@@ -42,6 +42,7 @@ class Resident(TimestampMixin, Base):
         CheckConstraint("resident_kind IN ('1','2')", name="resident_kind_code"),
         Index("ix_residents_lg_code_household_no", "lg_code", "household_no"),
         Index("ix_residents_lg_code_birth_date", "lg_code", "birth_date"),
+        Index("ix_residents_lg_code_resident_code", "lg_code", "resident_code"),
         Index("ix_residents_lg_code_name_kana", "lg_code", "name_kana",
               postgresql_ops={"name_kana": "varchar_pattern_ops"}),
         Index("ix_residents_name_kana_trgm", "name_kana", postgresql_using="gin",

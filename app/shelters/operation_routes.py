@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.downloads import spreadsheet_response
-from app.errors import Conflict, ValidationError
+from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.shelters import bp, dashboard, evacuees, operation, rules, services
 from app.shelters.models import ACCESSIBILITY_ITEMS, NEEDS
@@ -26,10 +26,12 @@ def situation_board(disaster):
                            rules=rules)
 
 
-@bp.get("/shelters/dashboard.<any(csv, xlsx):file_format>")
+@bp.get("/shelters/dashboard.<file_format>")
 @screen_required(SCREEN)
 @disaster_required("shelters.index")
 def export_situation(file_format: str, disaster):
+    if file_format not in ("csv", "xlsx"):
+        raise NotFound("CSV または XLSX を指定してください。")
     rows = dashboard.situation(db.session, current_actor(), disaster.id)
     db.session.commit()
     return spreadsheet_response(f"避難所の状況_{disaster.name}", "避難所の状況", dashboard.EXPORT_HEADER,

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, session, url_for
 
+from app.cardauth import services as card_services
+from app.cardauth.adapter import challenge_json, verify_or_refuse
+from app.cardauth.rules import CardAuthRefused
 from app.downloads import spreadsheet_response
 from app.errors import Conflict, ValidationError
 from app.extensions import db
@@ -20,6 +23,7 @@ from app.web import current_actor, screen_required
 from certificate_engine.wareki import format_date
 
 SCREEN = "shelters"
+CARD_PURPOSE = "shelter_desk"
 
 
 @bp.get("/shelters", endpoint="index")
@@ -43,11 +47,14 @@ def desk_search():
                                           address=request.args.get("address", ""))
     except ValidationError as exc:
         return jsonify({"error": exc.message, "code": exc.code, "results": []}), 422
-    return jsonify({"results": [{
-        "atena_no": m.atena_no, "name": m.name, "name_kana": m.name_kana, "birth_date": m.birth_date.isoformat(),
-        "birth_date_wareki": format_date(m.birth_date), "sex": {"1": "男", "2": "女"}.get(m.sex, ""),
-        "address": m.address, "household_no": m.household_no, "is_household_head": m.is_household_head,
-        "is_protected": m.is_protected} for m in found]})
+    return jsonify({"results": [_match_json(m) for m in found]})
+
+
+def _match_json(m: services.Match) -> dict:
+    return {"atena_no": m.atena_no, "name": m.name, "name_kana": m.name_kana, "birth_date": m.birth_date.isoformat(),
+            "birth_date_wareki": format_date(m.birth_date), "sex": {"1": "男", "2": "女"}.get(m.sex, ""),
+            "address": m.address, "household_no": m.household_no, "is_household_head": m.is_household_head,
+            "is_protected": m.is_protected}
 
 
 @bp.route("/shelters/registry", methods=["GET", "POST"])
@@ -137,6 +144,25 @@ def check_in(opening_id: int):
     found = evacuees.get_opening(db.session, opening_id)
     return jsonify({"checked_in": [e.name for e in arrived],
                     "present": evacuees.occupancy(db.session, found).present})
+
+
+@bp.post("/shelters/openings/<int:opening_id>/card/challenge")
+@screen_required(SCREEN)
+def card_challenge(opening_id: int):
+    evacuees.get_opening(db.session, opening_id)
+    return jsonify(challenge_json(card_services.issue_challenge(db.session, CARD_PURPOSE, current_actor().lg_code)))
+
+
+@bp.post("/shelters/openings/<int:opening_id>/card/verify")
+@screen_required(SCREEN)
+def card_verify(opening_id: int):
+    """The card reader's answer (certificate + signature over the challenge) → the holder's household."""
+    evacuees.get_opening(db.session, opening_id)
+    found = verify_or_refuse(current_actor(), request.get_json(silent=True), CARD_PURPOSE)
+    if isinstance(found, CardAuthRefused):
+        return jsonify({"error": found.message, "code": found.code}), found.status
+    members = services.household_members(db.session, current_actor(), found.resident.household_no)
+    return jsonify({"atena_no": found.resident.atena_no, "results": [_match_json(m) for m in members]})
 
 
 @bp.post("/shelters/evacuees/<int:evacuee_id>/check-out")

@@ -64,6 +64,17 @@ def search_residents(session: Session, actor: Actor, *, kana: str = "", birth: s
     return found
 
 
+def household_members(session: Session, actor: Actor, household_no: str) -> list[Match]:
+    """The household (住登内, head first) of a resident identified at the desk, e.g. by card; the view
+    is audited."""
+    rows = session.execute(text(f"SELECT {COLUMNS} FROM residents r WHERE r.status = '住登内' "
+                                "AND r.household_no = :household ORDER BY r.is_household_head DESC, r.id"),
+                           {"household": household_no}).all()
+    found = [Match(*row) for row in rows]
+    record(session, actor, "record_view", "resident", [m.atena_no for m in found], via="card")
+    return found
+
+
 def _by_kana_prefix(session: Session, conditions: list[str], params: dict, kana: str) -> list:
     """Names that start with what was typed, in kana order. Each prefix (also with the stored space
     placed after each typed letter) is an ordered range scan of the (lg_code, name_kana) index.

@@ -19,7 +19,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-PURPOSES = {"link": "住民情報連携", "applications": "オンライン申請の受付"}
+PURPOSES = {"link": "住民情報連携", "applications": "オンライン申請の受付", "card_reader": "カードリーダー端末"}
 
 
 def create_token(session: Session, actor: Actor, name: str, purpose: str = "link") -> tuple[LinkToken, str]:

@@ -66,6 +66,9 @@
       .catch(function () { status.textContent = '検索できませんでした。通信を確認してください。'; });
   }
 
+  // The card check-in (card_desk.js) shows the household it found in the same table.
+  window.bclDesk = {show: show, status: status};
+
   form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(search, 150); });
   form.addEventListener('submit', function (event) { event.preventDefault(); search(); });
 })();

@@ -1,0 +1,173 @@
+"""The card authentication API: challenge → card signature → resident, and each refusal precisely
+(replay, expired/revoked/forged card, signature over something else, unregistered, other tenant)."""
+import pytest
+from sqlalchemy import select, text, update
+
+from app.audit.models import AuditEntry
+from app.audit.services import Actor
+from app.cardauth import services
+from app.cardauth.models import CardCertificate, CardChallenge
+from app.cardauth.rules import CardAuthRefused, encode_b64
+from app.cardauth.trust import configured_paths, load_trust_store
+from app.db import NO_TENANT, set_scope
+from app.residents.link.tokens import create_token
+from tests.conftest import DEMO_CODE, SECOND_CODE, tenant_session
+from tests.functional.card_helpers import build_jpki, fresh_card, heads, register, terminal_token, trust_config
+
+API = "/api/cardauth/v1"
+
+
+@pytest.fixture(scope="module")
+def jpki(app, tmp_path_factory):
+    return build_jpki(tmp_path_factory.mktemp("jpki"))
+
+
+@pytest.fixture()
+def terminal(web, app, jpki, monkeypatch):
+    """A card-reader terminal of 桜ヶ丘町 and every card registered."""
+    trust_config(monkeypatch, app, jpki)
+    register(jpki)
+    headers = {"Authorization": f"Bearer {terminal_token(DEMO_CODE)}"}
+
+    def call(path, body=None):
+        return web.client.post(API + path, json=body if body is not None else {}, headers=headers)
+
+    return call
+
+
+def _answer(terminal, card, pin="1234"):
+    challenge = terminal("/challenges").get_json()
+    return challenge, card.respond(challenge["challenge_id"], challenge["challenge"], pin)
+
+
+def _refused(response, code, status=401):
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["code"] == code and body["detail"], body
+    assert response.mimetype == "application/problem+json"
+    return body
+
+
+def test_a_card_answer_finds_its_resident_and_is_audited(terminal, jpki, tmp_path, system_session):
+    response = terminal("/challenges")
+    assert response.status_code == 201
+    challenge = response.get_json()
+    answer = fresh_card(jpki, "demo-1", tmp_path).respond(challenge["challenge_id"], challenge["challenge"], "1234")
+    found = terminal("/verify", answer)
+    assert found.status_code == 200, found.get_data(as_text=True)
+    body = found.get_json()
+    assert body["lg_code"] == DEMO_CODE and body["atena_no"] == heads(DEMO_CODE, 1)[0][0]
+    entry = system_session.scalars(select(AuditEntry).where(AuditEntry.action == "card_auth")
+                                   .order_by(AuditEntry.id.desc())).first()
+    assert entry.lg_code == DEMO_CODE and entry.target_ids == [body["atena_no"]]
+    assert entry.detail["serial"] == body["certificate_serial"]
+
+
+def test_a_replayed_answer_is_refused(terminal, jpki, tmp_path):
+    _, answer = _answer(terminal, fresh_card(jpki, "demo-1", tmp_path))
+    assert terminal("/verify", answer).status_code == 200
+    _refused(terminal("/verify", answer), "challenge_replayed")
+
+
+@pytest.mark.parametrize(("label", "code"), [("expired", "certificate_expired"), ("revoked", "certificate_revoked"),
+                                             ("forged", "untrusted_issuer")])
+def test_bad_cards_are_refused_and_the_refusal_is_audited(terminal, jpki, tmp_path, system_session, label, code):
+    _, answer = _answer(terminal, fresh_card(jpki, label, tmp_path))
+    _refused(terminal("/verify", answer), code)
+    codes = system_session.scalars(select(AuditEntry.detail["code"].astext).where(
+        AuditEntry.action == "card_auth_refused", AuditEntry.lg_code == DEMO_CODE)).all()
+    assert code in codes
+
+
+def test_a_signature_over_something_else_is_refused_and_uses_up_the_challenge(terminal, jpki, tmp_path):
+    card = fresh_card(jpki, "demo-1", tmp_path)
+    challenge = terminal("/challenges").get_json()
+    forged = dict(card.respond(challenge["challenge_id"], encode_b64(b"another text to sign"), "1234"))
+    _refused(terminal("/verify", forged), "bad_signature")
+    honest = card.respond(challenge["challenge_id"], challenge["challenge"], "1234")
+    _refused(terminal("/verify", honest), "challenge_replayed")
+
+
+def test_an_expired_or_unknown_challenge_is_refused(terminal, jpki, tmp_path, system_session):
+    challenge, answer = _answer(terminal, fresh_card(jpki, "demo-1", tmp_path))
+    system_session.execute(update(CardChallenge).where(CardChallenge.id == challenge["challenge_id"])
+                           .values(expires_at=text("now() - interval '1 second'")))
+    system_session.commit()
+    _refused(terminal("/verify", answer), "challenge_expired")
+    _refused(terminal("/verify", dict(answer, challenge_id="00000000-0000-0000-0000-000000000000")),
+             "challenge_unknown")
+    _refused(terminal("/verify", dict(answer, challenge_id="not-a-uuid")), "challenge_unknown")
+    _refused(terminal("/verify", {"challenge_id": challenge["challenge_id"]}), "request_invalid")
+
+
+def test_an_unregistered_certificate_is_refused(web, app, jpki, tmp_path, monkeypatch):
+    trust_config(monkeypatch, app, jpki)
+    register(jpki, only={"demo-1"})
+    headers = {"Authorization": f"Bearer {terminal_token(DEMO_CODE)}"}
+    challenge = web.client.post(API + "/challenges", headers=headers).get_json()
+    answer = fresh_card(jpki, "demo-2", tmp_path).respond(challenge["challenge_id"], challenge["challenge"], "1234")
+    _refused(web.client.post(API + "/verify", json=answer, headers=headers), "certificate_unregistered")
+
+
+def test_a_withdrawn_registration_is_refused_as_revoked(terminal, jpki, tmp_path, system_session):
+    card = fresh_card(jpki, "demo-1", tmp_path)
+    system_session.execute(update(CardCertificate).where(CardCertificate.serial == format(
+        card.certificate.serial_number, "X")).values(revoked_on=text("current_date")))
+    system_session.commit()
+    _, answer = _answer(terminal, card)
+    _refused(terminal("/verify", answer), "certificate_revoked")
+
+
+def test_another_municipalitys_card_is_refused_at_this_terminal(terminal, jpki, tmp_path):
+    _, answer = _answer(terminal, fresh_card(jpki, "second-1", tmp_path))
+    _refused(terminal("/verify", answer), "other_municipality")
+
+
+def test_a_challenge_of_another_municipalitys_terminal_is_unknown_here(terminal, web, jpki, tmp_path):
+    other = {"Authorization": f"Bearer {terminal_token(SECOND_CODE)}"}
+    challenge = web.client.post(API + "/challenges", headers=other).get_json()
+    answer = fresh_card(jpki, "demo-1", tmp_path).respond(challenge["challenge_id"], challenge["challenge"], "1234")
+    _refused(terminal("/verify", answer), "challenge_unknown")
+
+
+def test_without_the_crl_no_card_is_accepted(terminal, jpki, tmp_path, app, monkeypatch):
+    monkeypatch.setitem(app.config, "JPKI_CRL", str(tmp_path / "missing-crl.pem"))
+    _, answer = _answer(terminal, fresh_card(jpki, "demo-1", tmp_path))
+    _refused(terminal("/verify", answer), "revocation_unknown", status=503)
+
+
+def test_the_api_needs_a_card_reader_token_and_publishes_its_openapi(web, app):
+    assert web.client.post(API + "/challenges").status_code == 401
+    session = tenant_session(DEMO_CODE)
+    _, link_token = create_token(session, Actor.system(DEMO_CODE, "test"), "連携サーバ", purpose="link")
+    session.commit()
+    session.close()
+    refused = web.client.post(API + "/challenges", headers={"Authorization": f"Bearer {link_token}"})
+    assert refused.status_code == 401 and refused.get_json()["code"] == "unauthorized"
+    document = web.client.get(API + "/openapi.json").get_json()
+    assert set(document["paths"]) == {"/challenges", "/verify"}
+
+
+def test_a_terminal_of_no_municipality_learns_the_holders_municipality(db, jpki, tmp_path, system_session):
+    """The kiosk case: the tenant is unknown until the certificate names it."""
+    register(jpki)
+    trust = load_trust_store(*configured_paths(str(jpki.ca_cert_path), str(jpki.crl_path), None))
+    session = db.session_factory()
+    set_scope(session, NO_TENANT)
+    challenge = services.issue_challenge(session, "terminal", None)
+    answer = services.CardAnswer(**fresh_card(jpki, "second-1", tmp_path).respond(
+        str(challenge.id), encode_b64(challenge.nonce), "1234"))
+    holder = services.verify(session, Actor(None, login_id="kiosk"), trust, answer, "terminal")
+    assert holder.lg_code == SECOND_CODE and holder.resident.atena_no == heads(SECOND_CODE, 1)[0][0]
+    session.commit()
+    set_scope(session, NO_TENANT)
+    with pytest.raises(CardAuthRefused) as caught:
+        services.verify(session, Actor(None, login_id="kiosk"), trust, answer, "terminal")
+    session.rollback()
+    services.refuse(session, Actor(None, login_id="kiosk"), caught.value, answer, "terminal")
+    session.commit()
+    session.close()
+    assert caught.value.code == "challenge_replayed"
+    refused = system_session.scalars(select(AuditEntry).where(AuditEntry.action == "card_auth_refused")
+                                     .order_by(AuditEntry.id.desc())).first()
+    assert refused.lg_code is None and refused.detail["code"] == "challenge_replayed"
