@@ -14,7 +14,7 @@ from app.disasters.models import (
 )
 from app.evac_support.models import EvacCriteria, EvacPerson
 from app.jobs.models import Job
-from app.maps.models import AdminArea, HazardArea
+from app.maps.models import AdminArea, HazardArea, HazardUpload, ResidentHazard
 from app.residents.models import (
     AddressPoint,
     Generation,
@@ -46,6 +46,7 @@ __all__ = [
     "Evacuee",
     "Generation",
     "HazardArea",
+    "HazardUpload",
     "Job",
     "LinkBatch",
     "LinkError",
@@ -55,6 +56,7 @@ __all__ = [
     "Municipality",
     "RegisterItem",
     "Resident",
+    "ResidentHazard",
     "Role",
     "SealRegistration",
     "Shelter",

@@ -57,10 +57,10 @@ class LayerImportError(Exception):
 
 @dataclass
 class LayerRows:
-    """A validated file: rows (class code, name, WKB of a 4326 MultiPolygon) and what was done."""
+    """A validated file: rows (class code, name, hex EWKB of a 4326 MultiPolygon) and what was done."""
 
     layer_code: str
-    rows: list[tuple[str, str, bytes]]
+    rows: list[tuple[str, str, str]]
     source_epsg: int
     encoding: str
     class_field: str
@@ -218,7 +218,8 @@ def _rows(frame, layer: HazardLayer, field_name: str, transformer: Transformer):
             repaired.append((row, why))
         polygon = shapely.transform(polygon, lambda xy: _project(transformer, xy))
         name = _text(frame[name_field].iloc[index]) if name_field else ""
-        rows.append((code, name[:100], shapely.to_wkb(polygon, hex=False, output_dimension=2)))
+        ewkb = shapely.to_wkb(shapely.set_srid(polygon, WGS84), hex=True, include_srid=True, output_dimension=2)
+        rows.append((code, name[:100], ewkb))
     return rows, repaired, errors
 
 

@@ -71,6 +71,14 @@ ACTIONS = {
     "support_apply": "支援制度の申請受付",
     "support_decide": "支援制度の支給決定",
     "support_pay": "支援制度の支払",
+    "hazard_layer_upload": "ハザードレイヤの受付",
+    "hazard_layer_import": "ハザードレイヤの取込",
+    "hazard_layer_delete": "ハザードレイヤの削除",
+    "hazard_assign": "住民のハザード区分の判定",
+    "hazard_analysis_view": "区域内の住民等の閲覧（空間分析）",
+    "hazard_analysis_export": "区域内の住民等の出力（空間分析）",
+    "hazard_at_risk_view": "危険区域内の要支援者の閲覧",
+    "hazard_at_risk_export": "危険区域内の要支援者の出力",
 }
 
 
@@ -81,6 +89,7 @@ TARGET_TYPES = {
     "link_token": "連携トークン", "household": "世帯", "building": "建物", "shelter": "避難所",
     "damage_survey": "被害認定調査", "victim": "被災者",
     "certificate_application": "罹災証明書等の申請",
+    "hazard_layer": "ハザードレイヤ",
 }
 
 

@@ -1,0 +1,56 @@
+"""Hazard layer imports: uploaded files waiting for their job, and residents' hazard classes
+
+Revision ID: 0018
+Revises: 0015
+Create Date: 2026-11-26 06:20:00
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from migrations.tenancy import drop_tenant_table_policies, tenant_table
+
+revision = '0018'
+down_revision = '0015'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('hazard_uploads',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('lg_code', sa.String(length=6), nullable=False),
+    sa.Column('layer_code', sa.String(length=40), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=True),
+    sa.Column('declared_epsg', sa.Integer(), nullable=True),
+    sa.Column('class_field', sa.String(length=60), nullable=False),
+    sa.Column('job_id', sa.BigInteger(), nullable=True),
+    sa.Column('uploaded_by', sa.String(length=60), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.ForeignKeyConstraint(['lg_code'], ['municipalities.lg_code'], name=op.f('fk_hazard_uploads_lg_code_municipalities')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hazard_uploads'))
+    )
+    op.create_index(op.f('ix_hazard_uploads_lg_code'), 'hazard_uploads', ['lg_code'], unique=False)
+    op.create_table('resident_hazards',
+    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('layer_code', sa.String(length=40), nullable=False),
+    sa.Column('lg_code', sa.String(length=6), nullable=False),
+    sa.Column('class_code', sa.String(length=20), nullable=False),
+    sa.ForeignKeyConstraint(['lg_code'], ['municipalities.lg_code'], name=op.f('fk_resident_hazards_lg_code_municipalities')),
+    sa.ForeignKeyConstraint(['resident_id'], ['residents.id'], name=op.f('fk_resident_hazards_resident_id_residents'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('resident_id', 'layer_code', name=op.f('pk_resident_hazards'))
+    )
+    op.create_index(op.f('ix_resident_hazards_lg_code'), 'resident_hazards', ['lg_code'], unique=False)
+    tenant_table("hazard_uploads")
+    tenant_table("resident_hazards")
+
+
+def downgrade() -> None:
+    for table in ("resident_hazards", "hazard_uploads"):
+        drop_tenant_table_policies(table)
+    op.drop_index(op.f('ix_resident_hazards_lg_code'), table_name='resident_hazards')
+    op.drop_table('resident_hazards')
+    op.drop_index(op.f('ix_hazard_uploads_lg_code'), table_name='hazard_uploads')
+    op.drop_table('hazard_uploads')
