@@ -38,7 +38,7 @@ def _zone(area: Area, geom: str) -> tuple[str, dict]:
 
 
 def _severity(area: Area) -> str:
-    return "array_position(CAST(:area_order AS text[]), z.class_code::text)" if not area.is_polygon else "0"
+    return "array_position(CAST(:area_order AS text[]), z.class_code::text)" if not area.is_polygon else "z.class_code"
 
 
 def residents_in(session, area: Area, *, evac_only: bool = False, limit: int | None = None):
