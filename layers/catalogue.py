@@ -52,6 +52,16 @@ class HazardLayer:
                 return index
         return -1
 
+    def at_least_label(self, class_code: str) -> str:
+        """How a "this class or worse" selection reads: 浸水深3m以上, 特別警戒区域, すべての区分."""
+        start = self.severity(class_code)
+        if start <= 0:
+            return "すべての区分"
+        cls = self.classes[start]
+        if self.is_depth:
+            return f"浸水深{cls.min_depth_m:g}m以上"
+        return cls.label if start == len(self.classes) - 1 else f"{cls.label}以上"
+
     def classes_from(self, class_code: str) -> tuple[str, ...]:
         """The codes of ``class_code`` and every more severe class (e.g. 浸水深 3m以上)."""
         start = self.severity(class_code)

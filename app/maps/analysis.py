@@ -58,11 +58,9 @@ def selection(*, polygon: str = "", layer_code: str = "", min_class: str = "") -
     codes = layer.classes_from(min_class or layer.classes[0].code)
     if not codes:
         raise ValidationError(f"区分「{min_class}」は{layer.name}にありません。", code="class_unknown")
-    label = layer.style_of(codes[0]).label
-    suffix = f"（{label}以上）" if len(codes) > 1 else f"（{label}）"
     severity = tuple(c.code for c in layer.classes)
-    return Selection(Area(layer_code=layer.code, class_codes=codes, severity=severity), layer.name + suffix,
-                     layer.code)
+    return Selection(Area(layer_code=layer.code, class_codes=codes, severity=severity),
+                     f"{layer.name}（{layer.at_least_label(codes[0])}）", layer.code)
 
 
 def _polygon_wkt(geojson: str) -> str:
@@ -174,4 +172,5 @@ def audit_at_risk_export(session: Session, actor: Actor, layer_code: str, file_f
 def layer_choices() -> list[dict]:
     """Layers and classes for the screen's selectors."""
     return [{"code": layer.code, "name": layer.name,
-             "classes": [{"code": c.code, "label": c.label} for c in layer.classes]} for layer in CATALOGUE]
+             "classes": [{"code": c.code, "label": layer.at_least_label(c.code)} for c in layer.classes]}
+            for layer in CATALOGUE]

@@ -54,7 +54,7 @@ def _count(page: str, key: str) -> int:
 def test_hazard_class_selection_matches_an_independent_check(db, web, system_session):
     inside, chosen = _arrange(system_session)
     page = _bosai(web).get("/map/analysis?layer=flood&min_class=2").get_data(as_text=True)
-    assert "抽出結果: 洪水浸水想定区域（想定最大規模）（0.5〜3.0m未満以上）" in page
+    assert "抽出結果: 洪水浸水想定区域（想定最大規模）（浸水深0.5m以上）" in page
     assert _count(page, "residents") == len(inside)
     assert _count(page, "evac_people") == 3
     protected_atena = chosen[0][1]

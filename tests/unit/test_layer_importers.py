@@ -170,3 +170,6 @@ def test_sediment_labels_map_to_zones():
     assert class_of(sediment, "特別警戒区域") == "2" and class_of(sediment, 1) == "1"
     assert class_of(sediment, "3") is None
     assert sediment.classes_from("1") == ("1", "2")
+    assert sediment.at_least_label("2") == "土砂災害特別警戒区域（レッドゾーン）"
+    assert CATALOGUE_BY_CODE["flood"].at_least_label("3") == "浸水深3m以上"
+    assert CATALOGUE_BY_CODE["flood"].at_least_label("1") == "すべての区分"
