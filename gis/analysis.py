@@ -5,6 +5,12 @@ already scoped to one tenant by row-level security; nothing here filters by muni
 An ``Area`` is either a polygon (WKT in EPSG:4326) or a hazard layer with the class codes to
 include and the layer's severity order (least → most severe). Each row found carries the class of
 the most severe zone it lies in (empty for a drawn polygon).
+
+Residents are found through the database functions ``bcl_resident_zones`` and
+``bcl_residents_within`` (migration 0018): under row-level security PostgreSQL cannot use the
+spatial indexes (the operators are not leakproof), and those functions run the indexed join for
+the transaction's own tenant only, returning ids. Buildings and shelters are few enough to join
+directly.
 """
 from __future__ import annotations
 
@@ -37,6 +43,16 @@ def _zone(area: Area, geom: str) -> tuple[str, dict]:
         "area_layer": area.layer_code, "area_codes": list(area.class_codes), "area_order": list(area.severity)}
 
 
+def _resident_zones(area: Area) -> tuple[str, dict]:
+    """A FROM item yielding (resident_id, class_code) for the residents inside the area."""
+    if area.is_polygon:
+        return ("(SELECT id AS resident_id, ''::text AS class_code "
+                "FROM bcl_residents_within(ST_GeomFromText(:area_wkt, 4326)) AS w(id)) z"), {
+            "area_wkt": area.polygon_wkt}
+    return "bcl_resident_zones(:area_layer, CAST(:area_codes AS text[]), CAST(:area_order AS text[])) z", {
+        "area_layer": area.layer_code, "area_codes": list(area.class_codes), "area_order": list(area.severity)}
+
+
 def _severity(area: Area) -> str:
     return "array_position(CAST(:area_order AS text[]), z.class_code::text)" if not area.is_polygon else "z.class_code"
 
@@ -47,15 +63,15 @@ def residents_in(session, area: Area, *, evac_only: bool = False, limit: int | N
     Rows: id, atena_no, name, name_kana, birth_date, sex, address, phone, is_protected, lon, lat,
     class_code, is_evac (on the 避難行動要支援者名簿), reasons (its 事由).
     """
-    zone, params = _zone(area, "r.geom")
+    zones, params = _resident_zones(area)
     join = "JOIN" if evac_only else "LEFT JOIN"
     sql = f"""
         SELECT r.id, r.atena_no, r.name, r.name_kana, r.birth_date, r.sex,
                trim(r.address || ' ' || r.address_katagaki) AS address, r.phone, r.is_protected,
                ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat, z.class_code, (p.id IS NOT NULL) AS is_evac,
                coalesce(p.reasons, '') AS reasons
-        FROM residents r
-        CROSS JOIN {zone}
+        FROM {zones}
+        JOIN residents r ON r.id = z.resident_id
         {join} evac_people p ON p.resident_id = r.id AND p.removed_at IS NULL
         WHERE r.status = '住登内' AND r.geom IS NOT NULL
         ORDER BY {_severity(area)} DESC NULLS LAST, r.address, r.name_kana
@@ -91,13 +107,15 @@ def shelters_in(session, area: Area, *, limit: int | None = None):
 
 def counts_in(session, area: Area) -> dict[str, int]:
     """How many residents, 要支援者, buildings and shelters lie in the area."""
-    counts = {}
-    for key, table, alias, extra in (
-            ("residents", "residents", "r", "r.status = '住登内' AND r.geom IS NOT NULL"),
-            ("evac_people", "residents", "r", "r.status = '住登内' AND r.geom IS NOT NULL AND EXISTS (SELECT 1 FROM "
-                                              "evac_people p WHERE p.resident_id = r.id AND p.removed_at IS NULL)"),
-            ("buildings", "buildings", "b", "b.geom IS NOT NULL"),
-            ("shelters", "shelters", "s", "true")):
+    zones, params = _resident_zones(area)
+    people = session.execute(text(f"""
+        SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM evac_people p
+                                                        WHERE p.resident_id = r.id AND p.removed_at IS NULL))
+        FROM {zones} JOIN residents r ON r.id = z.resident_id
+        WHERE r.status = '住登内' AND r.geom IS NOT NULL"""), params).one()
+    counts = {"residents": people[0], "evac_people": people[1]}
+    for key, table, alias, extra in (("buildings", "buildings", "b", "b.geom IS NOT NULL"),
+                                     ("shelters", "shelters", "s", "true")):
         zone, params = _zone(area, f"{alias}.geom")
         counts[key] = session.execute(text(f"SELECT count(*) FROM {table} {alias} CROSS JOIN {zone} WHERE {extra}"),
                                       params).scalar_one()
@@ -109,12 +127,9 @@ def assign_resident_hazards(session, layer_code: str, severity: tuple[str, ...])
     (table resident_hazards), replacing the previous assignment of that layer. Returns the number
     of residents inside the layer."""
     session.execute(text("DELETE FROM resident_hazards WHERE layer_code = :layer"), {"layer": layer_code})
-    result = session.execute(text("""
+    zones, params = _resident_zones(Area(layer_code=layer_code, class_codes=severity, severity=severity))
+    result = session.execute(text(f"""
         INSERT INTO resident_hazards (resident_id, layer_code, lg_code, class_code)
-        SELECT DISTINCT ON (r.id) r.id, h.layer_code, r.lg_code, h.class_code
-        FROM hazard_areas h
-        JOIN residents r ON ST_Intersects(h.geom, r.geom)
-        WHERE h.layer_code = :layer
-        ORDER BY r.id, array_position(CAST(:order AS text[]), h.class_code::text) DESC"""),
-        {"layer": layer_code, "order": list(severity)})
+        SELECT z.resident_id, :layer, current_setting('app.lg_code'), z.class_code FROM {zones}"""),
+        {**params, "layer": layer_code})
     return result.rowcount

@@ -1,4 +1,5 @@
-"""Hazard layer imports: uploaded files waiting for their job, and residents' hazard classes
+"""Hazard layer imports: uploaded files waiting for their job, residents' hazard classes, and the
+tenant-bound point-in-polygon functions
 
 Revision ID: 0018
 Revises: 0015
@@ -45,9 +46,37 @@ def upgrade() -> None:
     op.create_index(op.f('ix_resident_hazards_lg_code'), 'resident_hazards', ['lg_code'], unique=False)
     tenant_table("hazard_uploads")
     tenant_table("resident_hazards")
+    # Under row-level security the spatial operators (not leakproof) cannot use the GiST indexes, so
+    # a point-in-polygon join over a whole town degenerates to comparing every pair. These functions
+    # run the join for the transaction's own tenant only and return resident ids (and a class).
+    # Driving the join from the polygons (LATERAL … OFFSET 0) lets PostGIS reuse each prepared polygon.
+    op.execute("""
+        CREATE FUNCTION bcl_resident_zones(layer text, codes text[], severity text[])
+        RETURNS TABLE (resident_id integer, class_code text)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+          SELECT DISTINCT ON (r.id) r.id, h.class_code::text
+          FROM hazard_areas h
+          CROSS JOIN LATERAL (SELECT id FROM residents
+                              WHERE residents.lg_code = h.lg_code AND ST_Intersects(h.geom, residents.geom)
+                              OFFSET 0) r
+          WHERE h.lg_code = current_setting('app.lg_code', true) AND h.layer_code = layer
+            AND h.class_code = ANY(codes)
+          ORDER BY r.id, array_position(severity, h.class_code::text) DESC
+        $$""")
+    op.execute("""
+        CREATE FUNCTION bcl_residents_within(area geometry) RETURNS SETOF integer
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+          SELECT id FROM residents
+          WHERE lg_code = current_setting('app.lg_code', true) AND ST_Intersects(area, geom)
+        $$""")
+    for signature in ("bcl_resident_zones(text, text[], text[])", "bcl_residents_within(geometry)"):
+        op.execute(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
+        op.execute(f"GRANT EXECUTE ON FUNCTION {signature} TO bcl_app")
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION IF EXISTS bcl_residents_within(geometry)")
+    op.execute("DROP FUNCTION IF EXISTS bcl_resident_zones(text, text[], text[])")
     for table in ("resident_hazards", "hazard_uploads"):
         drop_tenant_table_policies(table)
     op.drop_index(op.f('ix_resident_hazards_lg_code'), table_name='resident_hazards')
