@@ -127,6 +127,8 @@ def assign_resident_hazards(session, layer_code: str, severity: tuple[str, ...])
     (table resident_hazards), replacing the previous assignment of that layer. Returns the number
     of residents inside the layer."""
     session.execute(text("DELETE FROM resident_hazards WHERE layer_code = :layer"), {"layer": layer_code})
+    # The join's groups and result (a row per resident inside) stay in memory rather than spill.
+    session.execute(text("SET LOCAL work_mem = '128MB'"))
     zones, params = _resident_zones(Area(layer_code=layer_code, class_codes=severity, severity=severity))
     result = session.execute(text(f"""
         INSERT INTO resident_hazards (resident_id, layer_code, lg_code, class_code)

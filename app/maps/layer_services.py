@@ -134,8 +134,9 @@ def layer_summary(session: Session) -> list[dict]:
     """Each catalogue layer with its polygons and residents per class and the last update."""
     polygons = session.execute(text("""SELECT layer_code, class_code, count(*), max(updated_at)
                                        FROM hazard_areas GROUP BY layer_code, class_code""")).all()
-    people = session.execute(text("""SELECT layer_code, class_code, count(*) FROM resident_hazards
-                                     GROUP BY layer_code, class_code""")).all()
+    people = session.execute(text("""SELECT h.layer_code, h.class_code, count(*) FROM resident_hazards h
+                                     JOIN residents r ON r.id = h.resident_id AND r.status = '住登内'
+                                     GROUP BY h.layer_code, h.class_code""")).all()
     summary = []
     for layer in CATALOGUE:
         mine = [row for row in polygons if row[0] == layer.code]

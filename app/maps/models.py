@@ -55,11 +55,15 @@ class HazardUpload(Base):
 
 
 class ResidentHazard(Base):
-    """The class of each hazard layer a resident's location lies in, as last assigned."""
+    """The class of each hazard layer a resident's location lies in, as last assigned.
+
+    A derived snapshot rebuilt by every import and by ``layers assign``; it has no foreign keys (a
+    million row-by-row checks would cost more than the spatial join), so readers join residents.
+    """
 
     __tablename__ = "resident_hazards"
 
-    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), primary_key=True)
     layer_code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
+    resident_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     class_code: Mapped[str] = mapped_column(String(20))
