@@ -22,6 +22,7 @@ from gis.analysis import Area, buildings_in, counts_in, residents_in, shelters_i
 from layers.catalogue import CATALOGUE
 
 LIST_LIMIT = 500
+MAP_LIMIT = 20_000  # residents drawn on the map (要支援者 always all); lists and downloads have everyone
 PROTECTED_NOTE = "支援措置対象（住所・連絡先・位置は表示・提供しません）"
 SEX = {"1": "男", "2": "女"}
 KINDS = {"residents": "住民", "evac_people": "要支援者", "buildings": "建物", "shelters": "避難所"}
@@ -93,9 +94,12 @@ def overview(session: Session, actor: Actor, chosen: Selection) -> dict:
 
 
 def features(session: Session, chosen: Selection) -> dict:
-    """The results as one GeoJSON FeatureCollection for the map; people under 支援措置 are left out."""
+    """The results as one GeoJSON FeatureCollection for the map; people under 支援措置 are left out.
+    Every 要支援者 is drawn, other residents up to ``MAP_LIMIT`` (most severe zones first)."""
     collection = []
-    for row in residents_in(session, chosen.area):
+    people = [*residents_in(session, chosen.area, evac_only=True),
+              *(r for r in residents_in(session, chosen.area, limit=MAP_LIMIT) if not r.is_evac)]
+    for row in people:
         if row.is_protected:
             continue
         kind = "evac_people" if row.is_evac else "residents"

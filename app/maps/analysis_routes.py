@@ -63,7 +63,8 @@ def analysis():
     return render_template("maps/analysis.html", map=_map(chosen), chosen=chosen, result=result, error=error,
                            selection=selection, layers=service.layer_choices(),
                            kinds=service.KINDS, colors=RESULT_COLORS, encodings=ENCODINGS,
-                           limit=service.LIST_LIMIT, note=service.PROTECTED_NOTE)
+                           limit=service.LIST_LIMIT, map_limit=service.MAP_LIMIT,
+                           note=service.PROTECTED_NOTE)
 
 
 @bp.get("/map/analysis/features.geojson")
