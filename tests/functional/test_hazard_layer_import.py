@@ -6,7 +6,7 @@ import zipfile
 
 import geopandas as gpd
 import pyproj
-from shapely.geometry import box
+from shapely.geometry import Polygon, box
 from sqlalchemy import text
 
 from app.jobs.services import Worker
@@ -52,11 +52,15 @@ def test_upload_runs_a_job_and_replaces_the_layer(db, web):
     _bosai(web)
     before_other = _polygons(SECOND_CODE)
     assert len(_polygons(DEMO_CODE)) == 4  # the demo town's flood bands
+    bowtie = Polygon([(140.95, 38.40), (140.96, 38.41), (140.96, 38.40), (140.95, 38.41), (140.95, 38.40)])
     data = _geojson([({"A31_001": "23", "name": "桜川 深"}, box(140.95, 38.40, 140.96, 38.41)),
-                     ({"A31_001": "21", "name": "桜川 浅"}, box(140.96, 38.40, 140.97, 38.41))])
+                     ({"A31_001": "21", "name": "桜川 浅"}, box(140.96, 38.40, 140.97, 38.41)),
+                     ({"A31_001": "22", "name": "桜川 中"}, bowtie)])
     page = _import(web, db, data, "flood.geojson")
-    assert 'id="import-done"' in page and "2件に置き換えました" in page and "3.0〜5.0m未満" in page
-    assert _polygons(DEMO_CODE) == [("1", "桜川 浅"), ("3", "桜川 深")]
+    assert 'id="import-done"' in page and "3件に置き換えました" in page and "3.0〜5.0m未満" in page
+    repaired = page.split('id="repaired-table"', 1)[1].split("</table>", 1)[0]
+    assert "<td>3</td>" in repaired and "Self-intersection" in repaired
+    assert _polygons(DEMO_CODE) == [("1", "桜川 浅"), ("2", "桜川 中"), ("3", "桜川 深")]
     assert _polygons(SECOND_CODE) == before_other  # another municipality's layer is untouched
     listing = web.get("/map/layers/import").get_data(as_text=True)
     assert 'data-layer="flood"' in listing and "桜川" not in listing
@@ -133,3 +137,10 @@ def test_cli_imports_with_progress_and_refuses_with_exit_status(app, db, tmp_pat
                                       "--layer", "flood"])
     assert refused.exit_code == 1 and "3857" in refused.output
     assert len(_polygons(DEMO_CODE)) == 4
+    with app.app_context():
+        listed = runner.invoke(args=["layers", "list", "--lg-code", DEMO_CODE])
+        assigned = runner.invoke(args=["layers", "assign", "--lg-code", DEMO_CODE])
+        deleted = runner.invoke(args=["layers", "delete", "--lg-code", DEMO_CODE, "--layer", "sediment"])
+    assert "sediment" in listed.output and "土砂災害特別警戒区域" in listed.output
+    assert assigned.exit_code == 0 and "flood " in assigned.output
+    assert deleted.output.strip() == "deleted 1 polygons of sediment" and _polygons(DEMO_CODE, "sediment") == []
