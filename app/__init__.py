@@ -46,7 +46,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for name in BLUEPRINT_PACKAGES:
         package = importlib.import_module(f"app.{name}")
-        for module in ("routes", "admin_routes", "api", "jobs"):
+        for module in ("routes", "admin_routes", "api", "jobs", *getattr(package, "VIEW_MODULES", ())):
             if importlib.util.find_spec(f"app.{name}.{module}"):
                 importlib.import_module(f"app.{name}.{module}")
         app.register_blueprint(package.bp)

@@ -15,6 +15,7 @@ from app.extensions import db
 
 def register_cli(app: Flask) -> None:
     from app.cardauth.cli import card_group
+    from app.maps.cli import layers_group
     from app.residents.cli import link_group
 
     app.cli.add_command(card_group)
@@ -22,6 +23,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(link_group)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(layers_group)
 
 
 @click.group("jobs")

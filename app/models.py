@@ -15,7 +15,7 @@ from app.disasters.models import (
 )
 from app.evac_support.models import EvacCriteria, EvacPerson
 from app.jobs.models import Job
-from app.maps.models import AdminArea, HazardArea
+from app.maps.models import AdminArea, HazardArea, HazardUpload, ResidentHazard
 from app.residents.models import (
     AddressPoint,
     Generation,
@@ -49,6 +49,7 @@ __all__ = [
     "Evacuee",
     "Generation",
     "HazardArea",
+    "HazardUpload",
     "Job",
     "LinkBatch",
     "LinkError",
@@ -58,6 +59,7 @@ __all__ = [
     "Municipality",
     "RegisterItem",
     "Resident",
+    "ResidentHazard",
     "Role",
     "SealRegistration",
     "Shelter",

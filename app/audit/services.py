@@ -83,6 +83,14 @@ ACTIONS = {
     "card_auth": "マイナンバーカードによる本人確認",
     "card_auth_refused": "マイナンバーカードによる本人確認の拒否",
     "card_register": "カードの証明書の登録",
+    "hazard_layer_upload": "ハザードレイヤの受付",
+    "hazard_layer_import": "ハザードレイヤの取込",
+    "hazard_layer_delete": "ハザードレイヤの削除",
+    "hazard_assign": "住民のハザード区分の判定",
+    "hazard_analysis_view": "区域内の住民等の閲覧（空間分析）",
+    "hazard_analysis_export": "区域内の住民等の出力（空間分析）",
+    "hazard_at_risk_view": "危険区域内の要支援者の閲覧",
+    "hazard_at_risk_export": "危険区域内の要支援者の出力",
 }
 
 
@@ -94,6 +102,7 @@ TARGET_TYPES = {
     "damage_survey": "被害認定調査", "victim": "被災者",
     "certificate_application": "罹災証明書等の申請",
     "card_certificate": "利用者証明用電子証明書",
+    "hazard_layer": "ハザードレイヤ",
 }
 
 

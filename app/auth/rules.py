@@ -25,6 +25,8 @@ SCREENS: tuple[Screen, ...] = (
     Screen("damage_review", "被害認定の確定", "被災者支援", "被害認定調査の判定を確定する（調査者以外の職員）"),
     Screen("search", "横断検索", "共通機能", "被災者台帳・避難者名簿・要支援者名簿の横断検索"),
     Screen("map", "地図", "共通機能", "避難所・要支援者・被害状況・ハザードの地図"),
+    Screen("hazard", "ハザード・空間分析", "共通機能",
+           "ハザードレイヤの取込、区域内の住民・要支援者・建物・避難所の抽出"),
     Screen("residents", "住民情報連携（副本）", "管理機能", "住民情報データ連携・世代管理・リカバリ"),
     Screen("certificates", "証明書交付", "管理機能", "窓口交付・らくらく窓口・交付統計"),
     Screen("csv_platform", "地域情報プラットフォーム（CSV）", "管理機能", "オープンデータ形式のCSV入出力"),
@@ -46,7 +48,7 @@ LOGIN_ONLY = "login_only"
 DEFAULT_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("01", "システム管理者", tuple(s.code for s in SCREENS)),
     ("02", "防災担当", ("victims", "shelters", "evac_support", "disaster_register", "damage_review", "search", "map",
-                    "csv_platform")),
+                    "hazard", "csv_platform")),
     ("03", "福祉担当", ("evac_support", "shelters", "search", "map")),
     ("04", "避難所担当", ("shelters", "map")),
 )

@@ -15,7 +15,7 @@ from app.web import screen_required
 SCREEN_ENDPOINTS = {
     "victims": "disasters.victims", "shelters": "shelters.index", "evac_support": "evac_support.index",
     "disaster_register": "disasters.new", "damage_review": "damage.surveys", "search": "main.search",
-    "map": "maps.index",
+    "map": "maps.index", "hazard": "maps.analysis",
     "residents": "residents.index", "certificates": "main.certificates", "csv_platform": "main.csv_platform",
     "admin": "auth.admin_home", "audit": "audit.index",
 }

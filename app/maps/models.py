@@ -1,8 +1,11 @@
-"""Reference areas on the map: hazard zones and administrative areas (町丁目)."""
+"""Reference areas on the map: hazard zones and administrative areas (町丁目), hazard uploads and
+the hazard classes assigned to residents."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from geoalchemy2 import Geometry
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TimestampMixin
@@ -32,3 +35,35 @@ class AdminArea(TimestampMixin, Base):
     code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(60))
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)
+
+
+class HazardUpload(Base):
+    """A hazard layer file as uploaded, kept until its import job has run (the worker reads it here)."""
+
+    __tablename__ = "hazard_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
+    layer_code: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)  # cleared once imported
+    declared_epsg: Mapped[int | None] = mapped_column(Integer)
+    class_field: Mapped[str] = mapped_column(String(60), default="")
+    job_id: Mapped[int | None] = mapped_column(BigInteger)
+    uploaded_by: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ResidentHazard(Base):
+    """The class of each hazard layer a resident's location lies in, as last assigned.
+
+    A derived snapshot rebuilt by every import and by ``layers assign``; it has no foreign keys (a
+    million row-by-row checks would cost more than the spatial join), so readers join residents.
+    """
+
+    __tablename__ = "resident_hazards"
+
+    lg_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    layer_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    resident_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    class_code: Mapped[str] = mapped_column(String(20))

@@ -1,0 +1,107 @@
+"""空間分析: residents, 要支援者, buildings and shelters inside a drawn polygon or a hazard class
+(list, map, CSV/XLSX), and the 要支援者 in each hazard zone for priority contact."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, render_template, request, url_for
+from flask_login import current_user
+from folium.plugins import Draw
+
+from app.downloads import spreadsheet_response
+from app.errors import ValidationError
+from app.exports import ENCODINGS
+from app.extensions import db
+from app.maps import analysis as service
+from app.maps import bp
+from app.tenants.services import get_municipality
+from app.web import current_actor, screen_required
+from gis.folium_map import Overlay, build_map, gsi_basemaps, localize, render_parts
+from layers.catalogue import CATALOGUE_BY_CODE
+
+SCREEN = "hazard"
+RESULT_COLORS = {"residents": "#1e88e5", "evac_people": "#d81b60", "buildings": "#6d4c41", "shelters": "#2e7d32"}
+
+
+def _choice() -> dict:
+    args = request.args
+    return {"polygon": args.get("polygon", ""), "layer_code": args.get("layer", ""),
+            "min_class": args.get("min_class", "")}
+
+
+def _map(chosen: dict):
+    municipality = get_municipality(db.session, current_user.lg_code)
+    config = current_app.config
+    overlays = []
+    if chosen["layer_code"] in CATALOGUE_BY_CODE:
+        layer = CATALOGUE_BY_CODE[chosen["layer_code"]]
+        overlays.append(Overlay(f"hazard:{layer.code}", layer.name,
+                                url_for("maps.layer", key=f"hazard:{layer.code}"),
+                                colors={c.code: c.color for c in layer.classes}, popup_fields={"name": "区域"}))
+    if chosen["polygon"] or chosen["layer_code"]:
+        url = url_for("maps.analysis_features") + "?" + request.query_string.decode()
+        overlays.append(Overlay("analysis", "抽出結果", url,
+                                style_property="kind", colors=RESULT_COLORS, cluster=True,
+                                popup_fields={"label": "種類", "name": "名称・氏名", "class": "区分"}))
+    fmap = build_map((municipality.center_lat, municipality.center_lon), 14,
+                     gsi_basemaps(config["BASEMAP_GSI_URL"], config["BASEMAP_ATTRIBUTION_URL"]),
+                     config["BASEMAP_DEFAULT"], overlays)
+    localize(Draw(export=False, draw_options={"polyline": False, "rectangle": True, "circle": False,
+                                              "marker": False, "circlemarker": False, "polygon": True},
+                  edit_options={"edit": False, "remove": False})).add_to(fmap)
+    return render_parts(fmap)
+
+
+@bp.get("/map/analysis")
+@screen_required(SCREEN)
+def analysis():
+    chosen, selection, result, error = _choice(), None, None, ""
+    if chosen["polygon"] or chosen["layer_code"]:
+        try:
+            selection = service.selection(**chosen)
+            result = service.overview(db.session, current_actor(), selection)
+        except ValidationError as exc:
+            error = exc.message
+    return render_template("maps/analysis.html", map=_map(chosen), chosen=chosen, result=result, error=error,
+                           selection=selection, layers=service.layer_choices(),
+                           kinds=service.KINDS, colors=RESULT_COLORS, encodings=ENCODINGS,
+                           limit=service.LIST_LIMIT, map_limit=service.MAP_LIMIT,
+                           note=service.PROTECTED_NOTE)
+
+
+@bp.get("/map/analysis/features.geojson")
+@screen_required(SCREEN)
+def analysis_features():
+    selection = service.selection(**_choice())
+    response = jsonify(service.features(db.session, selection))
+    response.mimetype = "application/geo+json"
+    return response
+
+
+@bp.get("/map/analysis/export")
+@screen_required(SCREEN)
+def analysis_export():
+    selection, kind = service.selection(**_choice()), request.args.get("kind", "residents")
+    file_format = request.args.get("format", "csv")
+    service.audit_export(db.session, current_actor(), selection, kind, file_format)
+    return spreadsheet_response(f"空間分析_{service.KINDS[kind]}", service.KINDS[kind], service.HEADERS[kind],
+                                lambda s: service.export_rows(s, selection, kind), file_format,
+                                request.args.get("encoding", "utf-8-sig"))
+
+
+@bp.get("/map/analysis/at-risk")
+@screen_required(SCREEN)
+def at_risk():
+    layer_code = request.args.get("layer", "flood")
+    selection, rows = service.at_risk_view(db.session, current_actor(), layer_code)
+    return render_template("maps/at_risk.html", selection=selection, rows=rows, layers=service.layer_choices(),
+                           layer_code=layer_code, encodings=ENCODINGS, note=service.PROTECTED_NOTE)
+
+
+@bp.get("/map/analysis/at-risk/export")
+@screen_required(SCREEN)
+def at_risk_export():
+    layer_code, file_format = request.args.get("layer", "flood"), request.args.get("format", "csv")
+    service.audit_at_risk_export(db.session, current_actor(), layer_code, file_format)
+    return spreadsheet_response(f"危険区域内の要支援者_{layer_code}", "危険区域内の要支援者", service.AT_RISK_HEADER,
+                                lambda s: service.at_risk_rows(s, layer_code), file_format,
+                                request.args.get("encoding", "utf-8-sig"),
+                                widths=(18, 14, 16, 20, 14, 6, 36, 16, 30, 30))

@@ -1,0 +1,137 @@
+"""Spatial analysis in PostGIS: what lies inside a drawn polygon or inside a hazard layer's classes.
+
+Framework-free: every function takes a SQLAlchemy Session (or Connection) whose transaction is
+already scoped to one tenant by row-level security; nothing here filters by municipality itself.
+An ``Area`` is either a polygon (WKT in EPSG:4326) or a hazard layer with the class codes to
+include and the layer's severity order (least → most severe). Each row found carries the class of
+the most severe zone it lies in (empty for a drawn polygon).
+
+Residents are found through the database functions ``bcl_resident_zones`` and
+``bcl_residents_within`` (migration 0018): under row-level security PostgreSQL cannot use the
+spatial indexes (the operators are not leakproof), and those functions run the indexed join for
+the transaction's own tenant only, returning ids. Buildings and shelters are few enough to join
+directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+
+@dataclass(frozen=True)
+class Area:
+    polygon_wkt: str = ""
+    layer_code: str = ""
+    class_codes: tuple[str, ...] = ()
+    severity: tuple[str, ...] = ()  # every class code of the layer, least severe first
+
+    @property
+    def is_polygon(self) -> bool:
+        return bool(self.polygon_wkt)
+
+
+def _zone(area: Area, geom: str) -> tuple[str, dict]:
+    """A LATERAL subquery yielding ``class_code`` when ``geom`` lies in the area (no row otherwise)."""
+    if area.is_polygon:
+        return (f"LATERAL (SELECT ''::text AS class_code "
+                f"WHERE ST_Intersects(ST_GeomFromText(:area_wkt, 4326), {geom})) z"), {"area_wkt": area.polygon_wkt}
+    return (f"""LATERAL (SELECT h.class_code FROM hazard_areas h
+                WHERE h.layer_code = :area_layer AND h.class_code = ANY(:area_codes)
+                  AND ST_Intersects(h.geom, {geom})
+                ORDER BY array_position(CAST(:area_order AS text[]), h.class_code::text) DESC LIMIT 1) z"""), {
+        "area_layer": area.layer_code, "area_codes": list(area.class_codes), "area_order": list(area.severity)}
+
+
+def _resident_zones(area: Area) -> tuple[str, dict]:
+    """A FROM item yielding (resident_id, class_code) for the residents inside the area."""
+    if area.is_polygon:
+        return ("(SELECT id AS resident_id, ''::text AS class_code "
+                "FROM bcl_residents_within(ST_GeomFromText(:area_wkt, 4326)) AS w(id)) z"), {
+            "area_wkt": area.polygon_wkt}
+    return "bcl_resident_zones(:area_layer, CAST(:area_codes AS text[]), CAST(:area_order AS text[])) z", {
+        "area_layer": area.layer_code, "area_codes": list(area.class_codes), "area_order": list(area.severity)}
+
+
+def _severity(area: Area) -> str:
+    return "array_position(CAST(:area_order AS text[]), z.class_code::text)" if not area.is_polygon else "z.class_code"
+
+
+def residents_in(session, area: Area, *, evac_only: bool = False, limit: int | None = None):
+    """Residents (住登内, located) in the area, most severe zone first, then by address.
+
+    Rows: id, atena_no, name, name_kana, birth_date, sex, address, phone, is_protected, lon, lat,
+    class_code, is_evac (on the 避難行動要支援者名簿), reasons (its 事由).
+    """
+    zones, params = _resident_zones(area)
+    join = "JOIN" if evac_only else "LEFT JOIN"
+    sql = f"""
+        SELECT r.id, r.atena_no, r.name, r.name_kana, r.birth_date, r.sex,
+               trim(r.address || ' ' || r.address_katagaki) AS address, r.phone, r.is_protected,
+               ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat, z.class_code, (p.id IS NOT NULL) AS is_evac,
+               coalesce(p.reasons, '') AS reasons
+        FROM {zones}
+        JOIN residents r ON r.id = z.resident_id
+        {join} evac_people p ON p.resident_id = r.id AND p.removed_at IS NULL
+        WHERE r.status = '住登内' AND r.geom IS NOT NULL
+        ORDER BY {_severity(area)} DESC NULLS LAST, r.address, r.name_kana
+        {'LIMIT :limit' if limit else ''}"""
+    return session.execute(text(sql), {**params, "limit": limit}).all()
+
+
+def buildings_in(session, area: Area, *, limit: int | None = None):
+    """Buildings whose footprint or point meets the area. Rows: id, address, structure, floors,
+    is_dwelling, lon, lat, class_code."""
+    zone, params = _zone(area, "b.geom")
+    sql = f"""
+        SELECT b.id, b.address, b.structure, b.floors, b.is_dwelling,
+               ST_X(ST_PointOnSurface(b.geom)) AS lon, ST_Y(ST_PointOnSurface(b.geom)) AS lat, z.class_code
+        FROM buildings b CROSS JOIN {zone}
+        WHERE b.geom IS NOT NULL
+        ORDER BY {_severity(area)} DESC NULLS LAST, b.address
+        {'LIMIT :limit' if limit else ''}"""
+    return session.execute(text(sql), {**params, "limit": limit}).all()
+
+
+def shelters_in(session, area: Area, *, limit: int | None = None):
+    """Shelters in the area. Rows: id, code, name, kind, address, capacity, lon, lat, class_code."""
+    zone, params = _zone(area, "s.geom")
+    sql = f"""
+        SELECT s.id, s.code, s.name, s.kind, s.address, s.capacity, ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat,
+               z.class_code
+        FROM shelters s CROSS JOIN {zone}
+        ORDER BY {_severity(area)} DESC NULLS LAST, s.name
+        {'LIMIT :limit' if limit else ''}"""
+    return session.execute(text(sql), {**params, "limit": limit}).all()
+
+
+def counts_in(session, area: Area) -> dict[str, int]:
+    """How many residents, 要支援者, buildings and shelters lie in the area."""
+    zones, params = _resident_zones(area)
+    people = session.execute(text(f"""
+        SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM evac_people p
+                                                        WHERE p.resident_id = r.id AND p.removed_at IS NULL))
+        FROM {zones} JOIN residents r ON r.id = z.resident_id
+        WHERE r.status = '住登内' AND r.geom IS NOT NULL"""), params).one()
+    counts = {"residents": people[0], "evac_people": people[1]}
+    for key, table, alias, extra in (("buildings", "buildings", "b", "b.geom IS NOT NULL"),
+                                     ("shelters", "shelters", "s", "true")):
+        zone, params = _zone(area, f"{alias}.geom")
+        counts[key] = session.execute(text(f"SELECT count(*) FROM {table} {alias} CROSS JOIN {zone} WHERE {extra}"),
+                                      params).scalar_one()
+    return counts
+
+
+def assign_resident_hazards(session, layer_code: str, severity: tuple[str, ...]) -> int:
+    """Record for every located resident the most severe class of ``layer_code`` they lie in
+    (table resident_hazards), replacing the previous assignment of that layer. Returns the number
+    of residents inside the layer."""
+    session.execute(text("DELETE FROM resident_hazards WHERE layer_code = :layer"), {"layer": layer_code})
+    # The join's groups and result (a row per resident inside) stay in memory rather than spill.
+    session.execute(text("SET LOCAL work_mem = '128MB'"))
+    zones, params = _resident_zones(Area(layer_code=layer_code, class_codes=severity, severity=severity))
+    result = session.execute(text(f"""
+        INSERT INTO resident_hazards (resident_id, layer_code, lg_code, class_code)
+        SELECT z.resident_id, :layer, current_setting('app.lg_code'), z.class_code FROM {zones}"""),
+        {**params, "layer": layer_code})
+    return result.rowcount
