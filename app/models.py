@@ -15,6 +15,7 @@ from app.disasters.models import (
 from app.evac_support.models import EvacCriteria, EvacPerson
 from app.jobs.models import Job
 from app.maps.models import AdminArea, HazardArea
+from app.ogc.models import GisToken
 from app.residents.models import (
     AddressPoint,
     Generation,
@@ -45,6 +46,7 @@ __all__ = [
     "EvacPerson",
     "Evacuee",
     "Generation",
+    "GisToken",
     "HazardArea",
     "Job",
     "LinkBatch",
