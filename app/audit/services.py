@@ -71,6 +71,10 @@ ACTIONS = {
     "support_apply": "支援制度の申請受付",
     "support_decide": "支援制度の支給決定",
     "support_pay": "支援制度の支払",
+    "ogc_items": "地図レイヤの取得（GIS連携）",
+    "layer_download": "地図レイヤのダウンロード",
+    "gis_token_create": "GIS連携トークンの発行",
+    "gis_token_revoke": "GIS連携トークンの失効",
 }
 
 
@@ -81,6 +85,7 @@ TARGET_TYPES = {
     "link_token": "連携トークン", "household": "世帯", "building": "建物", "shelter": "避難所",
     "damage_survey": "被害認定調査", "victim": "被災者",
     "certificate_application": "罹災証明書等の申請",
+    "map_layer": "地図レイヤ", "gis_token": "GIS連携トークン",
 }
 
 
