@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from functools import wraps
 
-from flask import after_this_request, current_app, g, request, send_file, url_for
+from flask import current_app, g, request, url_for
 
 from app.audit.services import Actor
 from app.db import get_scope
@@ -194,13 +194,20 @@ def download_geojson(collection_id: str):
 
 
 def geopackage_response(collection, path):
-    """Send the written GeoPackage and remove it once sent."""
-    @after_this_request
-    def _cleanup(response):
-        response.call_on_close(lambda: downloads.remove(path))
-        return response
+    """Stream the written GeoPackage and remove it once sent (or once the client goes away)."""
+    from app.downloads import attachment
 
-    return send_file(path, mimetype=downloads.GPKG_TYPE, as_attachment=True, download_name=f"{collection.id}.gpkg")
+    def stream():
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 16):
+                    yield chunk
+        finally:
+            downloads.remove(path)
+
+    response = attachment(stream(), f"{collection.id}.gpkg", downloads.GPKG_TYPE)
+    response.content_length = path.stat().st_size
+    return response
 
 
 def geojson_response(collection):

@@ -20,6 +20,7 @@ from app.ogc.collections import Collection
 GPKG_TYPE = "application/geopackage+sqlite3"
 GEOJSON_TYPE = "application/geo+json"
 _DTYPES = {"integer": "int64", "string": "object"}
+FEATURE_ID = "地物ID"  # the OGC API feature id (GeoPackage keeps its own fid; field names ignore case)
 
 
 def write_geopackage(session: Session, actor: Actor, collection: Collection, channel: str) -> Path:
@@ -36,7 +37,7 @@ def write_geopackage(session: Session, actor: Actor, collection: Collection, cha
         subjects.append(subject_id)
         props.append(properties)
         shapes.append(bytes(wkb) if wkb is not None else None)
-    columns = {"id": pd.Series(ids, dtype="int64")}
+    columns = {FEATURE_ID: pd.Series(ids, dtype="int64")}
     for name, kind in collection.fields:
         columns[name] = pd.Series([p.get(name) for p in props], dtype=_DTYPES[kind])
     frame = gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries(shapely.from_wkb(shapes), crs="EPSG:4326"))

@@ -31,8 +31,9 @@ def test_landing_page_links_to_api_conformance_and_data(web, token):
     assert response.status_code == 200 and response.mimetype == "application/json"
     rels = _rels(response.get_json())
     assert rels["service-desc"]["type"].startswith("application/vnd.oai.openapi+json")
+    data_rel = "http://www.opengis.net/def/rel/ogc/1.0/data"
     for rel, path in (("self", "/ogc/"), ("service-desc", "/ogc/api"), ("conformance", "/ogc/conformance"),
-                      ("data", "/ogc/collections"), ("http://www.opengis.net/def/rel/ogc/1.0/data", "/ogc/collections")):
+                      ("data", "/ogc/collections"), (data_rel, "/ogc/collections")):
         assert rels[rel]["href"] == f"http://localhost{path}", rel
     assert "桜ヶ丘町" in response.get_json()["title"]
 
