@@ -77,8 +77,11 @@ def items(session: Session, actor: Actor, collection: Collection, *, bbox: Exten
     """A page of the collection's features in id order, counted and audited (one entry)."""
     sql, params = collection.query(bbox is not None), _params(collection, bbox)
     matched = session.execute(text(f"SELECT count(*) FROM ({sql}) AS q"), params).scalar_one()
-    rows = session.execute(text(f"SELECT q.subject_id, {_FEATURE} FROM ({sql}) AS q ORDER BY q.id "
-                                "LIMIT :page_limit OFFSET :page_offset"),
+    # The page's ids first (skipped rows cost an id each), then the GeoJSON of those rows only.
+    rows = session.execute(text(f"""SELECT q.subject_id, {_FEATURE} FROM ({sql}) AS q
+                                    WHERE q.id IN (SELECT p.id FROM ({sql}) AS p ORDER BY p.id
+                                                   LIMIT :page_limit OFFSET :page_offset)
+                                    ORDER BY q.id"""),
                            params | {"page_limit": limit, "page_offset": offset}).all()
     audit_read(session, actor, collection, [r[0] for r in rows], channel="ogc", bbox=list(bbox) if bbox else None,
                offset=offset)

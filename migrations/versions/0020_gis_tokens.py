@@ -1,4 +1,4 @@
-"""Personal access tokens for GIS clients of the OGC API
+"""Personal access tokens for GIS clients of the OGC API, and bbox lookups through the GIST indexes
 
 Revision ID: 0020
 Revises: 0015
@@ -37,9 +37,26 @@ def upgrade() -> None:
     op.create_index(op.f('ix_gis_tokens_lg_code'), 'gis_tokens', ['lg_code'], unique=False)
     op.create_index(op.f('ix_gis_tokens_user_id'), 'gis_tokens', ['user_id'], unique=False)
     tenant_table("gis_tokens", "SELECT, INSERT, UPDATE")
+    # Under row-level security the bbox operator && (not leakproof) cannot use the GIST index; this
+    # function searches the index for the transaction's own tenant and returns ids only.
+    op.execute("""
+        CREATE FUNCTION bcl_ids_in_box(layer text, min_lon float8, min_lat float8, max_lon float8, max_lat float8)
+        RETURNS SETOF integer LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
+        BEGIN
+          IF layer NOT IN ('shelters', 'hazard_areas', 'admin_areas', 'disasters', 'buildings', 'residents') THEN
+            RAISE EXCEPTION 'bcl_ids_in_box: unknown layer %', layer;
+          END IF;
+          RETURN QUERY EXECUTE format(
+            'SELECT id FROM %I WHERE lg_code = current_setting(''app.lg_code'', true) '
+            'AND geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)', layer)
+            USING min_lon, min_lat, max_lon, max_lat;
+        END $$""")
+    op.execute("REVOKE ALL ON FUNCTION bcl_ids_in_box(text, float8, float8, float8, float8) FROM PUBLIC")
+    op.execute("GRANT EXECUTE ON FUNCTION bcl_ids_in_box(text, float8, float8, float8, float8) TO bcl_app")
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION IF EXISTS bcl_ids_in_box(text, float8, float8, float8, float8)")
     drop_tenant_table_policies("gis_tokens")
     op.drop_index(op.f('ix_gis_tokens_user_id'), table_name='gis_tokens')
     op.drop_index(op.f('ix_gis_tokens_lg_code'), table_name='gis_tokens')

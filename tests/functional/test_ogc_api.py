@@ -249,3 +249,19 @@ def test_each_items_request_is_audited_once(web, db, system_session, token):
                                            {"i": [f["id"] for f in page["features"]]}))
     assert people.target_type == "resident" and set(people.target_ids) == residents and len(residents) == 3
     assert people.detail["collection"] == "evac-people" and people.detail["count"] == 3
+
+
+def test_bbox_lookup_function_answers_for_the_transactions_tenant_only(db, system_session):
+    from sqlalchemy.exc import DBAPIError
+
+    from tests.conftest import tenant_session
+
+    session = tenant_session(SECOND_CODE)
+    found = set(session.scalars(text("SELECT bcl_ids_in_box('shelters', -180, -90, 180, 90)")))
+    session.close()
+    theirs = set(system_session.scalars(text("SELECT id FROM shelters WHERE lg_code = :c"), {"c": SECOND_CODE}))
+    assert found == theirs and found
+    session = tenant_session(SECOND_CODE)
+    with pytest.raises(DBAPIError, match="unknown layer"):
+        session.execute(text("SELECT bcl_ids_in_box('users', -180, -90, 180, 90)")).all()
+    session.close()
