@@ -130,7 +130,8 @@ def collections():
 @gis_token_required
 def collection(collection_id: str):
     _simple_request()
-    return _json(_collection_json(*services.get_collection(db.session, collection_id, g.gis_screens)))
+    found = services.get_collection(db.session, collection_id, g.gis_screens)
+    return _json(_collection_json(found, services.extent(db.session, found)))
 
 
 @api_bp.get("/collections/<collection_id>/items")
@@ -141,7 +142,7 @@ def items(collection_id: str):
     rules.check_format(args.get("f"))
     bbox = rules.parse_bbox(args.get("bbox"), args.get("bbox-crs"))
     limit, offset = rules.parse_limit(args.get("limit")), rules.parse_offset(args.get("offset"))
-    found, _ = services.get_collection(db.session, collection_id, g.gis_screens)
+    found = services.get_collection(db.session, collection_id, g.gis_screens)
     page = services.items(db.session, g.api_actor, found, bbox=bbox, limit=limit, offset=offset)
     return _json(_feature_collection(page, collection_id), GEOJSON)
 
@@ -169,7 +170,7 @@ def _feature_collection(page: services.Page, collection_id: str) -> str:
 @gis_token_required
 def item(collection_id: str, feature_id: int):
     _simple_request()
-    found, _ = services.get_collection(db.session, collection_id, g.gis_screens)
+    found = services.get_collection(db.session, collection_id, g.gis_screens)
     feature = json.loads(services.feature(db.session, g.api_actor, found, feature_id))
     feature["links"] = [
         _link(url_for("ogc_api.item", collection_id=collection_id, feature_id=feature_id, _external=True), "self",
@@ -181,14 +182,14 @@ def item(collection_id: str, feature_id: int):
 @api_bp.get("/collections/<collection_id>/download.gpkg")
 @gis_token_required
 def download_gpkg(collection_id: str):
-    found, _ = services.get_collection(db.session, collection_id, g.gis_screens)
+    found = services.get_collection(db.session, collection_id, g.gis_screens)
     return geopackage_response(found, downloads.write_geopackage(db.session, g.api_actor, found, "ogc"))
 
 
 @api_bp.get("/collections/<collection_id>/download.geojson")
 @gis_token_required
 def download_geojson(collection_id: str):
-    found, _ = services.get_collection(db.session, collection_id, g.gis_screens)
+    found = services.get_collection(db.session, collection_id, g.gis_screens)
     downloads.audit_geojson(db.session, g.api_actor, found, "ogc")
     return geojson_response(found)
 

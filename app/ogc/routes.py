@@ -43,13 +43,13 @@ def layers():
 @bp.get("/gis/layers/<collection_id>.gpkg")
 @screen_required(rules.BASE_SCREEN)
 def layer_gpkg(collection_id: str):
-    found, _ = services.get_collection(db.session, collection_id, current_user.screens)
+    found = services.get_collection(db.session, collection_id, current_user.screens)
     return geopackage_response(found, downloads.write_geopackage(db.session, current_actor(), found, "web"))
 
 
 @bp.get("/gis/layers/<collection_id>.geojson")
 @screen_required(rules.BASE_SCREEN)
 def layer_geojson(collection_id: str):
-    found, _ = services.get_collection(db.session, collection_id, current_user.screens)
+    found = services.get_collection(db.session, collection_id, current_user.screens)
     downloads.audit_geojson(db.session, current_actor(), found, "web")
     return geojson_response(found)
