@@ -16,6 +16,7 @@ from app.disasters.models import (
 from app.evac_support.models import EvacCriteria, EvacPerson
 from app.jobs.models import Job
 from app.maps.models import AdminArea, HazardArea, HazardUpload, ResidentHazard
+from app.ogc.models import GisToken
 from app.residents.models import (
     AddressPoint,
     Generation,
@@ -29,7 +30,7 @@ from app.residents.models import (
     TaxRecord,
     WelfareRecord,
 )
-from app.shelters.models import Evacuee, Shelter, ShelterOpening
+from app.shelters.models import Evacuee, Shelter, ShelterOpening, ShelterStaff
 from app.tenants.models import Municipality, RegisterItem
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "EvacPerson",
     "Evacuee",
     "Generation",
+    "GisToken",
     "HazardArea",
     "HazardUpload",
     "Job",
@@ -64,6 +66,7 @@ __all__ = [
     "SealRegistration",
     "Shelter",
     "ShelterOpening",
+    "ShelterStaff",
     "SupportApplication",
     "SurveyEvent",
     "SurveyPhoto",

@@ -91,6 +91,10 @@ ACTIONS = {
     "hazard_analysis_export": "区域内の住民等の出力（空間分析）",
     "hazard_at_risk_view": "危険区域内の要支援者の閲覧",
     "hazard_at_risk_export": "危険区域内の要支援者の出力",
+    "ogc_items": "地図レイヤの取得（GIS連携）",
+    "layer_download": "地図レイヤのダウンロード",
+    "gis_token_create": "GIS連携トークンの発行",
+    "gis_token_revoke": "GIS連携トークンの失効",
 }
 
 
@@ -103,6 +107,7 @@ TARGET_TYPES = {
     "certificate_application": "罹災証明書等の申請",
     "card_certificate": "利用者証明用電子証明書",
     "hazard_layer": "ハザードレイヤ",
+    "map_layer": "地図レイヤ", "gis_token": "GIS連携トークン",
 }
 
 

@@ -1,0 +1,6 @@
+from flask import Blueprint
+
+# Staff screens (session login): personal GIS tokens and layer downloads.
+bp = Blueprint("ogc", __name__, template_folder="templates")
+# OGC API – Features for GIS clients (QGIS, GDAL), authenticated by a personal token.
+api_bp = Blueprint("ogc_api", __name__, url_prefix="/ogc")
