@@ -40,8 +40,11 @@ def yen(amount: int) -> str:
 
 
 def fiscal_year(year: int) -> str:
-    """``令和8年度`` for the fiscal year starting in April ``year``."""
-    era, number = era_of(date(year, 4, 1))
+    """``令和8年度`` for the fiscal year starting in April ``year``.
+
+    The era is the one in force for most of the year (May): FY2019 is 令和元年度, not 平成31年度.
+    """
+    era, number = era_of(date(year, 5, 1))
     return f"{era}{'元' if number == 1 else number}年度"
 
 
