@@ -14,12 +14,14 @@ from app.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    from app.certificates.cli import certificates_group
     from app.residents.cli import link_group
 
     app.cli.add_command(db_group)
     app.cli.add_command(demo_group)
     app.cli.add_command(link_group)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(certificates_group)
 
 
 @click.group("jobs")

@@ -1,6 +1,7 @@
 """Imports every model so that ``Base.metadata`` is complete (Alembic, tests)."""
 from app.audit.models import AuditEntry
 from app.auth.models import Role, User
+from app.certificates.models import CertificateLayout, IssuedCertificate
 from app.damage.models import Building, DamageSurvey, SurveyEvent, SurveyPhoto
 from app.db import Base
 from app.disasters.models import (
@@ -39,6 +40,7 @@ __all__ = [
     "Building",
     "CertificateApplication",
     "CertificateIssue",
+    "CertificateLayout",
     "DamageSurvey",
     "Disaster",
     "EvacCriteria",
@@ -46,6 +48,7 @@ __all__ = [
     "Evacuee",
     "Generation",
     "HazardArea",
+    "IssuedCertificate",
     "Job",
     "LinkBatch",
     "LinkError",

@@ -15,4 +15,5 @@ def issue(document, layout, signer, reason: str | None = None) -> bytes:
     from certificate_engine.render import render_pdf
     from certificate_engine.signing import sign_pdf
 
-    return sign_pdf(render_pdf(document, layout), signer, reason or f"{document.kind}の発行")
+    return sign_pdf(render_pdf(document, layout), signer, reason or f"{document.kind}の発行",
+                    location=document.header.municipality)

@@ -53,9 +53,10 @@ class CertificateSigner:
         return cls(signer=signer, location=location)
 
 
-def sign_pdf(pdf: bytes, signer: CertificateSigner, reason: str = "証明書の発行") -> bytes:
-    """``pdf`` with a PAdES signature over the entire file."""
-    meta = signers.PdfSignatureMetadata(field_name="BCLSignature", reason=reason, location=signer.location or None,
+def sign_pdf(pdf: bytes, signer: CertificateSigner, reason: str = "証明書の発行", location: str = "") -> bytes:
+    """``pdf`` with a PAdES signature over the entire file (``location`` defaults to the signer's)."""
+    meta = signers.PdfSignatureMetadata(field_name="BCLSignature", reason=reason,
+                                        location=location or signer.location or None,
                                         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
     out = io.BytesIO()
     signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer.signer, output=out)

@@ -67,6 +67,10 @@ ACTIONS = {
     "certificate_application_advance": "罹災証明書等の申請の進行",
     "certificate_issue": "罹災証明書等の交付",
     "certificate_print": "罹災証明書等の印刷",
+    "certificate_pdf_issue": "証明書（署名付きPDF）の発行",
+    "certificate_download": "証明書（PDF）の表示",
+    "certificate_void": "証明書の無効化（再交付）",
+    "certificate_layout_update": "証明書の様式（市町村長名・公印）の設定",
     "register_items_update": "事項の表示切替",
     "support_apply": "支援制度の申請受付",
     "support_decide": "支援制度の支給決定",
@@ -80,7 +84,7 @@ TARGET_TYPES = {
     "audit_log": "監査ログ", "resident": "住民", "link_batch": "連携バッチ", "generation": "副本の世代",
     "link_token": "連携トークン", "household": "世帯", "building": "建物", "shelter": "避難所",
     "damage_survey": "被害認定調査", "victim": "被災者",
-    "certificate_application": "罹災証明書等の申請",
+    "certificate_application": "罹災証明書等の申請", "issued_certificate": "交付した証明書",
 }
 
 
