@@ -100,13 +100,14 @@ def issue_document(session: Session, actor: Actor, issuer: Issuer, *, serial: st
     return issued
 
 
-def void_subject(session: Session, actor: Actor, subject: Subject, reason: str) -> list[IssuedCertificate]:
-    """Void every still-valid certificate issued about ``subject`` (a re-issue replaces them)."""
+def void_subject(session: Session, actor: Actor, subject: Subject, reason: str,
+                 keep: int | None = None) -> list[IssuedCertificate]:
+    """Void every still-valid certificate issued about ``subject`` except ``keep`` (its replacement)."""
     if not reason.strip():
         raise ValidationError("無効にする理由を入力してください。", code="reason_missing")
     valid = list(session.scalars(select(IssuedCertificate).where(
         IssuedCertificate.subject_type == subject.type, IssuedCertificate.subject_id == subject.id,
-        IssuedCertificate.voided_at.is_(None))))
+        IssuedCertificate.voided_at.is_(None), IssuedCertificate.id != (keep or -1))))
     for issued in valid:
         issued.voided_at, issued.void_reason = func.now(), reason.strip()
     session.flush()

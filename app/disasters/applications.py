@@ -126,11 +126,13 @@ def issue_certificate(session: Session, actor: Actor, issuer: Issuer, applicatio
                             .where(CertificateIssue.certificate_no.like(prefix + "%")))
     number = f"{prefix}{issued + 1:06d}"
     subject = certificates.Subject("certificate_application", application.id)
-    certificates.void_subject(session, actor, subject, void_reason)
     disaster = session.get(Disaster, application.disaster_id)
     building = session.get(Building, application.building_id) if application.building_id else None
-    certificates.issue_document(session, actor, issuer, serial=number, channel=application.channel, subject=subject,
-                                build=lambda header: _document(header, application, disaster, building, grade))
+    # Issue first: a refused document (no layout, unprintable characters) leaves the old one valid.
+    new = certificates.issue_document(session, actor, issuer, serial=number, channel=application.channel,
+                                      subject=subject,
+                                      build=lambda header: _document(header, application, disaster, building, grade))
+    certificates.void_subject(session, actor, subject, void_reason, keep=new.id)
     issue = CertificateIssue(lg_code=actor.lg_code, application_id=application.id, certificate_no=number, grade=grade,
                              issued_by=actor.login_id)
     session.add(issue)
