@@ -32,6 +32,7 @@ BOTTOM = 32 * mm  # below this the footer, the closing part needs more (CLOSING_
 CLOSING_HEIGHT = 78 * mm
 SEAL_SIZE = 22 * mm
 QR_SIZE = 26 * mm
+QR_MASK = 2
 PATTERN_TINT = 0.93
 # Binary streams: ASCII85 would only grow the file, and without reportlab's C accelerator it costs
 # more than the rest of the page together.
@@ -98,7 +99,7 @@ class _Page:
         if block.heading:
             if y - 2 * LINE < BOTTOM:
                 y = self.next()
-            self.canvas.setFont(GOTHIC, BODY_SIZE)
+            self.canvas.setFont(MINCHO, BODY_SIZE)
             self.canvas.drawString(MARGIN, y - LINE + 4, block.heading)
             y -= LINE
         for label, value in block.rows:
@@ -113,7 +114,7 @@ def _draw_heading(canvas: Canvas, header: Header, content: Content) -> float:
     canvas.setFillGray(0)
     canvas.setFont(MINCHO, 9)
     canvas.drawRightString(WIDTH - MARGIN, HEIGHT - MARGIN + 4, f"証明番号 {header.serial}")
-    canvas.setFont(GOTHIC, 22)
+    canvas.setFont(MINCHO, 22)
     canvas.drawCentredString(WIDTH / 2, HEIGHT - MARGIN - 22, content.title)
     y = HEIGHT - MARGIN - 44
     if content.seal_impression:
@@ -183,7 +184,7 @@ def _draw_verification(canvas: Canvas, header: Header, layout: Layout, top: floa
     link = layout.verify_link(header.verification_code)
     _draw_qr(canvas, link, MARGIN, top - QR_SIZE, QR_SIZE)
     left = MARGIN + QR_SIZE + 4 * mm
-    canvas.setFont(GOTHIC, 10)
+    canvas.setFont(MINCHO, 10)
     canvas.drawString(left, top - 12, f"確認コード　{header.verification_code}")
     canvas.setFont(MINCHO, 8)
     canvas.drawString(left, top - 26, link)
@@ -218,7 +219,9 @@ def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None
 
 @lru_cache(maxsize=256)
 def _qr_matrix(data: str) -> tuple[tuple[int, ...], ...]:
-    qr = segno.make(data, error="m", micro=False)
+    # A fixed mask: segno's search over the eight masks costs more than the rest of the page, and
+    # every mask gives a valid, readable code.
+    qr = segno.make(data, error="m", micro=False, mask=QR_MASK)
     return tuple(tuple(1 if v else 0 for v in row) for row in qr.matrix)
 
 
