@@ -19,7 +19,7 @@ from app.audit.services import Actor, record
 from app.certificates.issuer import Issuer
 from app.certificates.models import CHANNELS, CertificateLayout, IssuedCertificate
 from app.db import get_or_not_found
-from app.errors import ValidationError
+from app.errors import ValidationError, require_version
 from app.tenants.services import get_municipality
 from certificate_engine import issue
 from certificate_engine.documents import Document, Header
@@ -64,6 +64,18 @@ def set_layout(session: Session, actor: Actor, *, mayor_title: str, mayor_name: 
     record(session, actor, "certificate_layout_update", "municipality", [actor.lg_code],
            mayor=stored.mayor_name, seal_changed=seal_png is not None)
     return stored
+
+
+def update_layout(session: Session, actor: Actor, *, version: int, confirmed: bool, mayor_title: str,
+                  mayor_name: str, seal_png: bytes | None = None) -> CertificateLayout:
+    """The administration screen's save: optimistic lock on the layout and the confirmation checkbox."""
+    stored = get_layout(session, actor.lg_code)
+    if stored is not None:
+        require_version(stored.version, version, "証明書の様式は他の職員が先に更新しました。内容を確認してください。",
+                        {"職名": stored.mayor_title, "氏名": stored.mayor_name})
+    if not confirmed:
+        raise ValidationError("変更内容を確認し、チェックを入れてから更新してください。", code="not_confirmed")
+    return set_layout(session, actor, mayor_title=mayor_title, mayor_name=mayor_name, seal_png=seal_png)
 
 
 @dataclass(frozen=True)
