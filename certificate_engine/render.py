@@ -44,7 +44,7 @@ def render_pdf(document: Document, layout: Layout) -> bytes:
 
     Raises ``fonts.UnsupportedCharacters`` when a text holds a character the fonts cannot print.
     """
-    check_characters([*_texts(document), layout.municipality, layout.mayor_title, layout.mayor_name])
+    check_characters([*_texts(document), *_texts(layout)])
     register_fonts()
     content = content_of(document, layout)
     out = io.BytesIO()

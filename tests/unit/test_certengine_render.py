@@ -135,3 +135,10 @@ def test_certengine_wareki_fiscal_year_and_exempt_title(docs):
     renamed = dataclasses.replace(sample_layout(), titles=(("罹災証明書", "罹災証明書（住家）"),))
     assert content_of(docs["disaster"], renamed).title == "罹災証明書（住家）"
     assert date(2026, 11, 26) == docs["disaster"].header.issued_on
+
+
+def test_certengine_layout_wording_is_checked_too(layout):
+    odd = dataclasses.replace(layout, statements=(("罹災証明書", "上記のとおり𠮷証明します。"),))
+    with pytest.raises(UnsupportedCharacters) as caught:
+        render_pdf(sample_documents(odd)["disaster"], odd)
+    assert caught.value.characters == ["𠮷"]
