@@ -9,17 +9,27 @@ Build one signer per process and reuse it. The signature is PAdES baseline B
 """
 from __future__ import annotations
 
+import asyncio
 import io
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
 from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder, load_private_key_from_pemder
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import PdfSignatureStatus
+from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+T = TypeVar("T")
 
 
 class _CachedKeySigner(signers.SimpleSigner):
@@ -60,6 +70,33 @@ def sign_pdf(pdf: bytes, signer: CertificateSigner, reason: str = "証明書の�
     meta = signers.PdfSignatureMetadata(field_name="BCLSignature", reason=reason,
                                         location=location or signer.location or None,
                                         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
-    out = io.BytesIO()
-    signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer.signer, output=out)
-    return out.getvalue()
+
+    def work() -> bytes:
+        out = io.BytesIO()
+        signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer.signer, output=out)
+        return out.getvalue()
+
+    return outside_event_loop(work)
+
+
+def signature_status(pdf: bytes, trust_roots: tuple[Path | str, ...]) -> PdfSignatureStatus:
+    """pyHanko's verdict on the first signature of ``pdf`` (intact, valid, trusted, coverage)."""
+    def work() -> PdfSignatureStatus:
+        context = ValidationContext(trust_roots=[load_cert_from_pemder(str(p)) for p in trust_roots])
+        return validate_pdf_signature(PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0], context)
+
+    return outside_event_loop(work)
+
+
+def outside_event_loop(work: Callable[[], T]) -> T:
+    """Run ``work`` here, or on a helper thread when this thread already runs an asyncio loop.
+
+    pyHanko's synchronous API calls ``asyncio.run``, which refuses to start inside a running loop
+    (an async server, or a library such as Playwright that keeps one running in the thread).
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()

@@ -2,18 +2,14 @@
 one served and its signature holds, /verify answers type, date and validity only, a re-issue voids
 the old certificate, and refusals (no layout, unprintable characters, another municipality) issue nothing."""
 import hashlib
-import io
 import re
 
 import pytest
-from pyhanko.keys import load_cert_from_pemder
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import select, text
 
 from app.certificates.models import IssuedCertificate
 from app.config import INSTANCE_DIR
+from certificate_engine.signing import signature_status
 from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser, tenant_session
 from tests.functional.test_certificate_applications import _advance, _apply, certificate_text
 
@@ -53,9 +49,7 @@ def test_certpdf_the_served_pdf_is_the_stored_signed_one(quake, house, system_se
     pdf = quake.get(f"/victims/certificates/{application_id}/certificate.pdf").data
     assert hashlib.sha256(pdf).hexdigest() == issued.pdf_sha256
     assert issued.document_type == "被災証明書" and issued.channel == "窓口" and issued.issued_by == "admin"
-    signature = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
-    trust = ValidationContext(trust_roots=[load_cert_from_pemder(str(INSTANCE_DIR / "pki" / "ca.cert.pem"))])
-    status = validate_pdf_signature(signature, trust)
+    status = signature_status(pdf, (INSTANCE_DIR / "pki" / "ca.cert.pem",))
     assert status.intact and status.valid and status.trusted
     printed = certificate_text(quake, application_id)
     assert f"確認コード{issued.verification_code}" in printed

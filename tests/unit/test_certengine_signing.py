@@ -1,20 +1,15 @@
 """PAdES signatures: pyHanko validates them (intact, valid, trusted against the test CA), poppler's
 pdfsig too (with the CA in an NSS database), a changed byte is detected, the key is loaded once."""
-import io
 import shutil
 import subprocess
 
 import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
-from pyhanko.keys import load_cert_from_pemder
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
 from certificate_engine import issue
 from certificate_engine.render import render_pdf
-from certificate_engine.signing import CertificateSigner, sign_pdf
+from certificate_engine.signing import CertificateSigner, sign_pdf, signature_status
 from fixtures.certificate_samples import sample_documents, sample_layout
 from fixtures.signing_pki import DOCUMENT_SIGNING, ensure_test_pki
 
@@ -36,9 +31,7 @@ def signed(signer):
 
 
 def _status(pdf: bytes, ca_path):
-    signature = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
-    context = ValidationContext(trust_roots=[load_cert_from_pemder(str(ca_path))])
-    return validate_pdf_signature(signature, context)
+    return signature_status(pdf, (ca_path,))
 
 
 def test_certengine_signature_is_intact_valid_and_trusted(signed, pki):
@@ -113,3 +106,15 @@ def test_certengine_test_pki_is_idempotent_and_well_formed(pki):
     assert aki == ca.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
     assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     assert cert.public_key().curve.name == "secp256r1"
+
+
+def test_certengine_signing_works_inside_a_running_event_loop(signer, pki):
+    import asyncio
+
+    layout = sample_layout()
+    pdf = render_pdf(sample_documents(layout)["damage_report"], layout)
+
+    async def inside_a_loop():
+        return sign_pdf(pdf, signer)
+
+    assert _status(asyncio.run(inside_a_loop()), pki.ca_cert).intact
