@@ -110,6 +110,7 @@ def test_certengine_test_pki_is_idempotent_and_well_formed(pki):
 
 def test_certengine_signing_works_inside_a_running_event_loop(signer, pki):
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     layout = sample_layout()
     pdf = render_pdf(sample_documents(layout)["damage_report"], layout)
@@ -117,4 +118,6 @@ def test_certengine_signing_works_inside_a_running_event_loop(signer, pki):
     async def inside_a_loop():
         return sign_pdf(pdf, signer)
 
-    assert _status(asyncio.run(inside_a_loop()), pki.ca_cert).intact
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a thread of its own: no other loop runs there
+        signed = pool.submit(lambda: asyncio.run(inside_a_loop())).result()
+    assert _status(signed, pki.ca_cert).intact
