@@ -6,7 +6,10 @@ and the verification code with its QR code. Fonts are the embedded IPAex TrueTyp
 """
 from __future__ import annotations
 
+import atexit
 import io
+import os
+import tempfile
 from dataclasses import fields, is_dataclass
 from functools import lru_cache
 
@@ -230,7 +233,18 @@ def _draw_pattern(canvas: Canvas, text: str) -> None:
 
     It is an image, not text, so copied or extracted text holds only the certificate's own words.
     """
-    canvas.drawImage(ImageReader(io.BytesIO(pattern_jpeg(text))), 0, 0, WIDTH, HEIGHT)
+    canvas.drawImage(_pattern_file(text), 0, 0, WIDTH, HEIGHT)
+
+
+@lru_cache(maxsize=8)
+def _pattern_file(text: str) -> str:
+    """The pattern JPEG as a file of this process: given a file name, reportlab embeds a JPEG as
+    is, while an in-memory image would be decoded (4 MB of pixels) just to name it."""
+    handle, path = tempfile.mkstemp(prefix="bcl-pattern-", suffix=".jpg")
+    with os.fdopen(handle, "wb") as out:
+        out.write(pattern_jpeg(text))
+    atexit.register(os.unlink, path)
+    return path
 
 
 @lru_cache(maxsize=8)

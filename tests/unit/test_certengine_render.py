@@ -142,3 +142,12 @@ def test_certengine_layout_wording_is_checked_too(layout):
     with pytest.raises(UnsupportedCharacters) as caught:
         render_pdf(sample_documents(odd)["disaster"], odd)
     assert caught.value.characters == ["𠮷"]
+
+
+def test_certengine_background_pattern_and_seal_are_embedded_images(docs, tmp_path):
+    path = tmp_path / "images.pdf"
+    path.write_bytes(render_pdf(docs["disaster"], sample_layout()))
+    listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in listing.splitlines()[2:]]
+    assert any(r[2] == "image" and r[5] == "gray" and r[8] == "jpeg" for r in rows)  # the pattern, as is
+    assert any(r[2] == "smask" for r in rows)  # the 公印 with its transparency
