@@ -7,6 +7,7 @@ and the verification code with its QR code. Fonts are the embedded IPAex TrueTyp
 from __future__ import annotations
 
 import atexit
+import hashlib
 import io
 import os
 import tempfile
@@ -18,6 +19,7 @@ from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -132,8 +134,7 @@ def _draw_impression(canvas: Canvas, png: bytes, y: float) -> float:
     canvas.setFont(MINCHO, 9)
     canvas.drawString(left, y - 10, "印影")
     canvas.rect(left, y - 14 - size, size, size)
-    canvas.drawImage(_image(png), left + 3 * mm, y - 14 - size + 3 * mm, size - 6 * mm, size - 6 * mm,
-                     mask="auto", preserveAspectRatio=True)
+    draw_png(canvas, png, left + 3 * mm, y - 14 - size + 3 * mm, size - 6 * mm, size - 6 * mm)
     return y - 22 - size
 
 
@@ -178,8 +179,7 @@ def _draw_closing(canvas: Canvas, header: Header, layout: Layout, content: Conte
     right = WIDTH - MARGIN - SEAL_SIZE / 2
     canvas.drawRightString(right, y - 72, mayor)
     if layout.seal_image:
-        canvas.drawImage(_image(layout.seal_image), right - SEAL_SIZE / 2, y - 72 - SEAL_SIZE / 2 + 5, SEAL_SIZE,
-                         SEAL_SIZE, mask="auto")
+        draw_png(canvas, layout.seal_image, right - SEAL_SIZE / 2, y - 72 - SEAL_SIZE / 2 + 5, SEAL_SIZE, SEAL_SIZE)
     _draw_verification(canvas, header, layout, y - 88)
 
 
@@ -278,7 +278,51 @@ def _draw_footer(canvas: Canvas, header: Header, fee: int | None, number: int) -
     canvas.drawRightString(WIDTH - MARGIN, BOTTOM - 22, f"{number}ページ")
 
 
+def draw_png(canvas: Canvas, png: bytes, x: float, y: float, width: float, height: float) -> None:
+    """Draw a PNG (with its transparency) centred in the box, keeping its aspect ratio, from image
+    streams prepared once per process.
+
+    reportlab's ``drawImage`` decodes, hashes and re-compresses an in-memory image for every
+    document, a third of a certificate's time for the 公印 alone. The seal is the same on every
+    certificate, so its compressed streams are kept and only fresh XObject wrappers are
+    registered in each document (the same steps ``drawImage`` takes after loading an image).
+    """
+    name, image, soft_mask = _png_streams(png)
+    document = canvas._doc
+    registered = document.getXObjectName(name)
+    if registered not in document.idToObject:
+        xobject = _xobject(name, image)
+        if soft_mask is not None:
+            mask_name = document.getXObjectName(name + "m")
+            document.Reference(_xobject(name + "m", soft_mask), mask_name)
+            xobject.smask = pdfdoc.PDFObjectReference(mask_name)
+        document.Reference(xobject, registered)
+        document.addForm(name, xobject)
+    scale = min(width / image["width"], height / image["height"])
+    drawn_width, drawn_height = image["width"] * scale, image["height"] * scale
+    canvas.saveState()
+    canvas.translate(x + (width - drawn_width) / 2, y + (height - drawn_height) / 2)
+    canvas.scale(drawn_width, drawn_height)
+    canvas._code.append(f"/{registered} Do")
+    canvas.restoreState()
+    canvas._formsinuse.append(name)
+
+
 @lru_cache(maxsize=32)
-def _image(png: bytes) -> ImageReader:
-    """Decoded images are kept per process: a municipality's seal is the same on every certificate."""
-    return ImageReader(io.BytesIO(png))
+def _png_streams(png: bytes) -> tuple[str, dict, dict | None]:
+    """The PNG's image and soft-mask stream attributes, compressed once."""
+    name = "BCLImg" + hashlib.sha256(png).hexdigest()[:24]
+    loaded = pdfdoc.PDFImageXObject(name, ImageReader(io.BytesIO(png)), mask="auto")
+    soft_mask = getattr(loaded, "_smask", None)
+    return name, _stream_attributes(loaded), _stream_attributes(soft_mask) if soft_mask is not None else None
+
+
+def _stream_attributes(xobject: pdfdoc.PDFImageXObject) -> dict:
+    return {k: v for k, v in vars(xobject).items() if k not in ("name", "_smask") and not k.startswith("__")}
+
+
+def _xobject(name: str, attributes: dict) -> pdfdoc.PDFImageXObject:
+    xobject = pdfdoc.PDFImageXObject(name)
+    for key, value in attributes.items():
+        setattr(xobject, key, value)
+    return xobject

@@ -151,3 +151,28 @@ def test_certengine_background_pattern_and_seal_are_embedded_images(docs, tmp_pa
     rows = [line.split() for line in listing.splitlines()[2:]]
     assert any(r[2] == "image" and r[5] == "gray" and r[8] == "jpeg" for r in rows)  # the pattern, as is
     assert any(r[2] == "smask" for r in rows)  # the 公印 with its transparency
+
+
+def test_certengine_images_are_reused_across_documents_and_keep_their_shape(layout, docs, tmp_path):
+    import io as _io
+
+    wide = _io.BytesIO()
+    Image.new("RGBA", (300, 100), (200, 30, 30, 255)).save(wide, "PNG")
+    seal = dataclasses.replace(docs["seal"], seal_image=wide.getvalue())
+    for name in ("first", "second"):  # the cached streams go into a second document just as well
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(render_pdf(seal, layout))
+        listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True,
+                                 check=True).stdout
+        assert any(line.split()[3:5] == ["300", "100"] for line in listing.splitlines()[2:])
+    subprocess.run(["pdftoppm", "-r", "72", "-gray", "-png", "-singlefile", str(path), str(tmp_path / "page")],
+                   check=True)
+    page = Image.open(tmp_path / "page.png").convert("L")
+    # The 印影 box is 36 mm wide: a 3:1 image drawn into it stays 3:1 (dark band, light above it).
+    centre_x = page.width // 2
+    column = [page.getpixel((centre_x, y)) for y in range(page.height)]
+    longest = run = 0
+    for value in column:
+        run = run + 1 if value < 120 else 0
+        longest = max(longest, run)
+    assert 20 <= longest <= 40  # ~28 pt tall; stretched to the square box it would be ~85
