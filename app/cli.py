@@ -15,6 +15,7 @@ from app.extensions import db
 
 def register_cli(app: Flask) -> None:
     from app.cardauth.cli import card_group
+    from app.certificates.cli import certificates_group
     from app.maps.cli import layers_group
     from app.residents.cli import link_group
 
@@ -24,6 +25,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(link_group)
     app.cli.add_command(jobs_group)
     app.cli.add_command(layers_group)
+    app.cli.add_command(certificates_group)
 
 
 @click.group("jobs")

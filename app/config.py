@@ -56,6 +56,26 @@ def mynumber_keys() -> tuple[bytes, bytes]:
             hmac.new(key, b"bcl-mynumber-mac", hashlib.sha256).digest())
 
 
+def certificate_verify_secret() -> bytes:
+    """The HMAC secret of certificate verification codes: CERT_VERIFY_SECRET or instance/cert_verify_key.
+
+    Changing it does not invalidate issued codes (they are stored), it only changes new ones.
+    """
+    secret = os.environ.get("CERT_VERIFY_SECRET")
+    if not secret:
+        path = INSTANCE_DIR / "cert_verify_key"
+        if not path.exists():
+            INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        secret = path.read_text().strip()
+    return secret.encode()
+
+
+def _paths(name: str) -> tuple[str, ...]:
+    return tuple(p for p in os.environ.get(name, "").split(os.pathsep) if p)
+
+
 class Config:
     """Settings for `make run` and production."""
 
@@ -84,6 +104,16 @@ class Config:
     BASEMAP_DEFAULT = os.environ.get("BASEMAP_DEFAULT", "gsi_std")
     BASEMAP_GSI_URL = os.environ.get("BASEMAP_GSI_URL", GSI_TILE_URL)
     BASEMAP_ATTRIBUTION_URL = GSI_TILE_LIST_URL
+
+    # "production" turns off conveniences meant for development (the generated test signing PKI).
+    IS_PRODUCTION = os.environ.get("BCL_ENV") == "production"
+    # Certificate signing (PEM): ECDSA P-256 key, its certificate and the CA chain (os.pathsep-separated).
+    # Unset outside production: a test PKI generated under instance/pki (fixtures/signing_pki.py).
+    CERT_SIGNING_KEY = os.environ.get("CERT_SIGNING_KEY") or None
+    CERT_SIGNING_CERT = os.environ.get("CERT_SIGNING_CERT") or None
+    CERT_SIGNING_CHAIN = _paths("CERT_SIGNING_CHAIN")
+    # The public address of the /verify page printed in the QR code (default: this server's /verify).
+    CERT_VERIFY_URL = os.environ.get("CERT_VERIFY_URL") or None
 
     AUDIT_PAGE_SIZE = 50
     # 公的個人認証 (card authentication): the trusted JPKI CA certificate(s) and CRL file(s). Unset outside

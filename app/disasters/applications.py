@@ -3,8 +3,8 @@
 An application moves 申請 → 調査 → 判定 → 交付 as the house's survey does (``rules.next_status``);
 a 罹災証明書 is issued only on a grade a reviewer made final. After 交付 the resident may ask for a
 再調査; the new final grade is issued under a new 証明番号. Issuing is one service call,
-``issue_certificate``: it numbers and records the certificate and is where the shared certificate
-engine takes over the document.
+``issue_certificate``: it numbers the certificate and hands the document to the certificate engine
+(app.certificates), which stores the signed PDF; the certificate it replaces is voided.
 """
 from __future__ import annotations
 
@@ -14,12 +14,16 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.certificates import services as certificates
+from app.certificates.issuer import Issuer
+from app.certificates.models import IssuedCertificate
 from app.damage.models import Building, DamageSurvey
 from app.damage.services import certified_grade
 from app.db import get_or_not_found
 from app.disasters import rules
 from app.disasters.models import CertificateApplication, CertificateIssue, Disaster
 from app.errors import ValidationError, require_version
+from certificate_engine import documents
 
 CHANNELS = ("窓口", "オンライン")
 FLOOD_LEVELS = ("", "床上", "床下", "なし")
@@ -87,8 +91,10 @@ def survey_state(session: Session, application: CertificateApplication) -> rules
             s.round == "再調査" and s.created_at >= requested for s in surveys))
 
 
-def advance(session: Session, actor: Actor, application_id: int, *, version: int) -> CertificateApplication:
-    """Move the application to its next step, as far as the survey allows; 交付 issues the certificate."""
+def advance(session: Session, actor: Actor, application_id: int, *, version: int,
+            issuer: Issuer) -> CertificateApplication:
+    """Move the application to its next step, as far as the survey allows; 交付 issues the certificate
+    (a signed PDF made with ``issuer``)."""
     application = get_application(session, application_id)
     require_version(application.version, version, "この申請は他の職員が先に更新しました。画面を開き直してください。",
                     {"状態": application.status})
@@ -97,7 +103,7 @@ def advance(session: Session, actor: Actor, application_id: int, *, version: int
     if target is None:
         raise ValidationError(why, code="not_ready")
     if target == "交付":
-        issue_certificate(session, actor, application, state.final_grade or "")
+        issue_certificate(session, actor, issuer, application, state.final_grade or "")
     if target == "再調査依頼":
         # The database's clock, like the surveys' created_at it is compared with.
         application.resurvey_requested_at = func.now()
@@ -108,10 +114,10 @@ def advance(session: Session, actor: Actor, application_id: int, *, version: int
     return application
 
 
-def issue_certificate(session: Session, actor: Actor, application: CertificateApplication,
-                      grade: str) -> CertificateIssue:
-    """Number and record the certificate of an application (証明番号 per municipality, year and
-    kind, without gaps). The certificate engine renders the document from this record."""
+def issue_certificate(session: Session, actor: Actor, issuer: Issuer, application: CertificateApplication,
+                      grade: str, void_reason: str = "再調査による再交付") -> CertificateIssue:
+    """Number the certificate of an application (証明番号 per municipality, year and kind, without
+    gaps), void the one it replaces and issue the signed PDF."""
     # One issuer at a time per municipality, so numbers never repeat or skip.
     session.execute(text("SELECT pg_advisory_xact_lock(hashtext('certificate-no:' || :lg))"), {"lg": actor.lg_code})
     year = datetime.now(UTC).year
@@ -119,6 +125,14 @@ def issue_certificate(session: Session, actor: Actor, application: CertificateAp
     issued = session.scalar(select(func.count()).select_from(CertificateIssue)
                             .where(CertificateIssue.certificate_no.like(prefix + "%")))
     number = f"{prefix}{issued + 1:06d}"
+    subject = certificates.Subject("certificate_application", application.id)
+    disaster = session.get(Disaster, application.disaster_id)
+    building = session.get(Building, application.building_id) if application.building_id else None
+    # Issue first: a refused document (no layout, unprintable characters) leaves the old one valid.
+    new = certificates.issue_document(session, actor, issuer, serial=number, channel=application.channel,
+                                      subject=subject,
+                                      build=lambda header: _document(header, application, disaster, building, grade))
+    certificates.void_subject(session, actor, subject, void_reason, keep=new.id)
     issue = CertificateIssue(lg_code=actor.lg_code, application_id=application.id, certificate_no=number, grade=grade,
                              issued_by=actor.login_id)
     session.add(issue)
@@ -130,19 +144,56 @@ def issue_certificate(session: Session, actor: Actor, application: CertificateAp
     return issue
 
 
+def _document(header: documents.Header, application: CertificateApplication, disaster: Disaster,
+              building: Building | None, grade: str) -> documents.Document:
+    """The engine's dataclass for the application's certificate."""
+    common = {"header": header, "disaster_name": disaster.name, "disaster_date": disaster.started_on,
+              "cause": application.cause, "head_name": application.applicant_name,
+              "head_address": application.applicant_address}
+    if application.kind == rules.RISAI:
+        return documents.DisasterCertificate(**common, dwelling_address=building.address if building else "",
+                                             grade=grade, flood_level=application.flood_level)
+    return documents.DamageReportCertificate(
+        **common, damaged_property=building.address if building else application.damaged_property)
+
+
+def reissue(session: Session, actor: Actor, issuer: Issuer, application_id: int, *, version: int,
+            reason: str) -> CertificateApplication:
+    """再交付 (lost or damaged certificate): the same grade under a new 証明番号; the old one is voided."""
+    application = get_application(session, application_id)
+    require_version(application.version, version, "この申請は他の職員が先に更新しました。画面を開き直してください。",
+                    {"状態": application.status})
+    if application.status != "交付" or not application.certificate_no:
+        raise ValidationError("交付済みの申請だけを再交付できます。", code="not_issued")
+    if not reason.strip():
+        raise ValidationError("再交付の理由を入力してください。", code="reason_missing")
+    issue_certificate(session, actor, issuer, application, application.issued_grade,
+                      void_reason=f"再交付: {reason.strip()}")
+    return application
+
+
 def issues_of(session: Session, application_id: int) -> list[CertificateIssue]:
     return list(session.scalars(select(CertificateIssue).where(CertificateIssue.application_id == application_id)
                                 .order_by(CertificateIssue.id)))
 
 
-def certificate_for_print(session: Session, actor: Actor, application_id: int) -> CertificateApplication:
-    """The issued application whose certificate is printed (the printing audited)."""
+def issued_pdfs(session: Session, application_id: int) -> list[IssuedCertificate]:
+    """The signed PDFs issued for the application, oldest first (voided ones included)."""
+    return certificates.issued_for(session, certificates.Subject("certificate_application", application_id))
+
+
+def certificate_pdf(session: Session, actor: Actor, application_id: int,
+                    issued_id: int | None = None) -> IssuedCertificate:
+    """The signed PDF of the application (the valid one unless ``issued_id`` names an older one);
+    the download is audited."""
     application = get_application(session, application_id)
-    if application.status != "交付" or not application.certificate_no:
-        raise ValidationError("交付済みの申請だけを印刷できます。", code="not_issued")
-    record(session, actor, "certificate_print", "certificate_application", [application.id],
-           number=application.certificate_no)
-    return application
+    subject = certificates.Subject("certificate_application", application.id)
+    if issued_id is None:
+        valid = [i for i in certificates.issued_for(session, subject) if i.voided_at is None]
+        if not valid:
+            raise ValidationError("交付済みの証明書がありません。", code="not_issued")
+        issued_id = valid[-1].id
+    return certificates.download(session, actor, issued_id, subject)
 
 
 def receive_online(session: Session, actor: Actor, data: dict) -> CertificateApplication:

@@ -6,6 +6,7 @@ from datetime import date
 from flask import flash, redirect, render_template, request, session, url_for
 
 from app.auth import rules
+from app.certificates.web import current_issuer, pdf_response
 from app.damage import services as damage_services
 from app.disasters import applications, bp, services, support, victims
 from app.disasters import rules as rules_of_disasters
@@ -15,7 +16,6 @@ from app.errors import Conflict, ValidationError
 from app.exports import ENCODINGS
 from app.extensions import db
 from app.tenants.items import VICTIM_REGISTER, register_items
-from app.tenants.services import get_municipality
 from app.web import chosen_disaster, current_actor, disaster_required, safe_next, screen_required
 
 
@@ -238,6 +238,7 @@ def application(application_id: int):
     target, why = rules_of_disasters.next_status(found.kind, found.status, state)
     return render_template("disasters/application.html", application=found, state=state, target=target, why=why,
                            issues=applications.issues_of(db.session, found.id),
+                           pdfs=applications.issued_pdfs(db.session, found.id),
                            building=damage_services.get_building(db.session, found.building_id)
                            if found.building_id else None)
 
@@ -247,7 +248,7 @@ def application(application_id: int):
 def advance_application(application_id: int):
     try:
         moved = applications.advance(db.session, current_actor(), application_id,
-                                     version=int(request.form.get("version", 0)))
+                                     version=int(request.form.get("version", 0)), issuer=current_issuer())
     except (Conflict, ValidationError) as exc:
         flash(exc.message, "error")
     else:
@@ -257,19 +258,29 @@ def advance_application(application_id: int):
     return redirect(url_for("disasters.application", application_id=application_id))
 
 
-@bp.get("/victims/certificates/<int:application_id>/print")
+@bp.get("/victims/certificates/<int:application_id>/certificate.pdf")
 @screen_required("victims")
-def print_certificate(application_id: int):
+def certificate_pdf(application_id: int):
+    issued_id = request.args.get("issued", type=int)
     try:
-        found = applications.certificate_for_print(db.session, current_actor(), application_id)
+        issued = applications.certificate_pdf(db.session, current_actor(), application_id, issued_id)
     except ValidationError as exc:
         flash(exc.message, "error")
         return redirect(url_for("disasters.application", application_id=application_id))
-    return render_template("disasters/certificate_print.html", application=found,
-                           disaster=services.get_disaster(db.session, found.disaster_id),
-                           municipality=get_municipality(db.session, found.lg_code),
-                           building=damage_services.get_building(db.session, found.building_id)
-                           if found.building_id else None)
+    return pdf_response(issued)
+
+
+@bp.post("/victims/certificates/<int:application_id>/reissue")
+@screen_required("victims")
+def reissue_certificate(application_id: int):
+    try:
+        moved = applications.reissue(db.session, current_actor(), current_issuer(), application_id,
+                                     version=int(request.form.get("version", 0)), reason=request.form.get("reason", ""))
+    except (Conflict, ValidationError) as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"証明書を再交付しました（証明番号 {moved.certificate_no}）。以前の証明書は無効になりました。", "success")
+    return redirect(url_for("disasters.application", application_id=application_id))
 
 
 @bp.get("/victims/support")

@@ -1,7 +1,7 @@
 """Card authentication (公的個人認証・利用者証明): challenges and the certificate → resident mapping
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-11-26 06:40:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from migrations.tenancy import drop_tenant_table_policies, tenant_table
 
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,8 @@
 """A damage survey on a tablet: from the map to a building, findings, judgement, and the grade made
 final by another member of staff; the building shows its grade on the map; the resident's 罹災証明書
-application goes 申請 → 調査 → 判定 → 交付 and prints on A4."""
+application goes 申請 → 調査 → 判定 → 交付 as a signed A4 PDF, which anyone can check at /verify."""
+import subprocess
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, login, register_disaster
@@ -66,9 +68,18 @@ def test_survey_from_the_map_to_a_final_grade(live_server, page, chromium):
         expect(page.locator("#application-status")).to_have_text(step)
     expect(page.locator("#certificate-no")).to_contain_text("罹")
     page.screenshot(path=str(ARTIFACTS / "certificate-application.png"), full_page=True)
-    certificate = page.locator("#print-certificate").get_attribute("href")
-    page.goto(base + certificate + "?noprint=1")
-    expect(page.locator("#certificate")).to_contain_text("中規模半壊")
-    page.pdf(path=str(ARTIFACTS / "risai-certificate.pdf"), format="A4")
-    page.screenshot(path=str(ARTIFACTS / "risai-certificate.png"), full_page=True)
+    certificate = page.locator("#certificate-pdf").get_attribute("href")
+    response = page.request.get(base + certificate)
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    (ARTIFACTS / "risai-certificate.pdf").write_bytes(response.body())
+    printed = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.body(), capture_output=True,
+                             check=True).stdout.decode()
+    assert "中規模半壊" in printed and "罹災証明書" in printed
+    code = page.locator("#pdfs-table code").first.inner_text()
+    page.goto(base + "/verify")
+    page.fill("#code", code)
+    page.click("#verify-button")
+    expect(page.locator("#verify-result")).to_contain_text("真正な証明書です")
+    expect(page.locator("#verify-result")).to_contain_text("罹災証明書")
+    page.screenshot(path=str(ARTIFACTS / "certificate-verify.png"), full_page=True)
     assert page.console_errors == []

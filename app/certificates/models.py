@@ -1,0 +1,65 @@
+"""Issued certificates (the signed PDFs, their serials and verification codes) and each
+municipality's certificate layout (mayor, 公印)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from app.db import Base, TimestampMixin, text_column
+
+CHANNELS = ("窓口", "オンライン", "コンビニ", "らくらく窓口")
+
+
+class IssuedCertificate(Base):
+    """One issued document: what, which serial, its verification code, who issued it through which
+    channel, about what (subject), the SHA-256 of the signed PDF, and whether it was voided."""
+
+    __tablename__ = "issued_certificates"
+    __table_args__ = (
+        UniqueConstraint("lg_code", "document_type", "serial"),
+        UniqueConstraint("verification_code"),
+        CheckConstraint("channel IN ('窓口','オンライン','コンビニ','らくらく窓口')", name="channel_known"),
+        CheckConstraint("(voided_at IS NULL) = (void_reason = '')", name="void_has_reason"),
+        Index("ix_issued_certificates_subject", "subject_type", "subject_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
+    document_type: Mapped[str] = mapped_column(String(20))
+    serial: Mapped[str] = mapped_column(String(30))
+    verification_code: Mapped[str] = mapped_column(String(14))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    issued_by: Mapped[str] = mapped_column(String(60))
+    channel: Mapped[str] = mapped_column(String(10))
+    subject_type: Mapped[str] = mapped_column(String(30))  # e.g. certificate_application
+    subject_id: Mapped[int] = mapped_column(Integer)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    void_reason: Mapped[str] = text_column(200)
+
+
+class CertificateLayout(TimestampMixin, Base):
+    """A municipality's certificate layout: the mayor's title and name and the 公印 image (PNG)."""
+
+    __tablename__ = "certificate_layouts"
+
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), primary_key=True)
+    mayor_title: Mapped[str] = mapped_column(String(40))
+    mayor_name: Mapped[str] = mapped_column(String(60))
+    seal_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
