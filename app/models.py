@@ -2,7 +2,7 @@
 from app.audit.models import AuditEntry
 from app.auth.models import Role, User
 from app.cardauth.models import CardCertificate, CardChallenge
-from app.certificates.models import CertificateLayout, IssuedCertificate
+from app.certificates.models import CertificateLayout, IssuanceLog, IssuedCertificate
 from app.damage.models import Building, DamageSurvey, SurveyEvent, SurveyPhoto
 from app.db import Base
 from app.disasters.models import (
@@ -54,6 +54,7 @@ __all__ = [
     "GisToken",
     "HazardArea",
     "HazardUpload",
+    "IssuanceLog",
     "IssuedCertificate",
     "Job",
     "LinkBatch",

@@ -63,3 +63,32 @@ class CertificateLayout(TimestampMixin, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class IssuanceLog(Base):
+    """One issue of any certificate through any channel, without personal data: what the statistics
+    and the monthly settlement count. The operator (J-LIS) reads every municipality's rows.
+
+    Money per issue: ``fee_yen`` is what the applicant paid, ``commission_yen`` what the store
+    operator receives (kiosk issues), ``bcl_fee_yen`` what the BCL operator receives. The
+    municipality's net is fee − commission − BCL fee (a free 罹災証明書 at a kiosk: 10 − 117 = −107)."""
+
+    __tablename__ = "issuance_log"
+    __table_args__ = (
+        CheckConstraint("channel IN ('窓口','オンライン','コンビニ','らくらく窓口')", name="channel_known"),
+        Index("ix_issuance_log_lg_code_issued_at", "lg_code", "issued_at"),
+        Index("ix_issuance_log_issued_at", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
+    issued_certificate_id: Mapped[int | None] = mapped_column(ForeignKey("issued_certificates.id"))
+    document_type: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10))
+    store_operator: Mapped[str] = text_column(40)  # コンビニ: the store chain (kiosk operator)
+    store_lg_code: Mapped[str] = text_column(6)  # コンビニ: the municipality where the store is
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    fee_yen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    commission_yen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    bcl_fee_yen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
