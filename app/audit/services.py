@@ -71,6 +71,7 @@ ACTIONS = {
     "support_apply": "支援制度の申請受付",
     "support_decide": "支援制度の支給決定",
     "support_pay": "支援制度の支払",
+    "map_layer_view": "地図（住民・要支援者の位置）の表示",
 }
 
 

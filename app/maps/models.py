@@ -1,8 +1,10 @@
 """Reference areas on the map: hazard zones and administrative areas (町丁目)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from geoalchemy2 import Geometry
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TimestampMixin
@@ -32,3 +34,20 @@ class AdminArea(TimestampMixin, Base):
     code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(60))
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)
+
+
+class MapLayerVersion(Base):
+    """The data version of a tile layer of a municipality; tile cache keys carry it.
+
+    Statement triggers on the source tables (see migration 0019) set it to a fresh value of the
+    sequence ``map_layer_version_seq`` on every write, so a cached tile of an older version is
+    never used again, in any worker process. Sequence values are never reused, even when the
+    writing transaction rolls back.
+    """
+
+    __tablename__ = "map_layer_versions"
+
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), primary_key=True)
+    layer: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -13,13 +13,32 @@
       if (properties[key] === undefined || properties[key] === null || properties[key] === '') { return ''; }
       return '<tr><th>' + escapeHtml(fields[key]) + '</th><td>' + escapeHtml(properties[key]) + '</td></tr>';
     }).join('');
-    var link = '';
-    if (config && config.linkTemplate && properties.id !== undefined) {
-      link = '<p class="popup-link"><a class="button" href="' +
-        escapeHtml(config.linkTemplate.replace('{id}', encodeURIComponent(properties.id))) + '">' +
-        escapeHtml(config.linkLabel) + '</a></p>';
+    var links = '';
+    if (config && config.links && config.links.length && properties.id !== undefined) {
+      links = '<p class="popup-link">' + config.links.map(function (link) {
+        return '<a class="button" href="' + escapeHtml(link.template.replace('{id}', encodeURIComponent(properties.id))) +
+          '">' + escapeHtml(link.label) + '</a>';
+      }).join(' ') + '</p>';
     }
-    return '<table class="popup-table">' + rows + '</table>' + link;
+    return '<table class="popup-table">' + rows + '</table>' + links;
+  }
+
+  // Below the layer's detail zoom a tile holds grid cells with a count instead of features.
+  function countPopup(properties) {
+    return '<p>この付近に <strong>' + escapeHtml(properties.count) + '</strong> 件</p><p>拡大すると1件ずつ表示します。</p>';
+  }
+
+  function tileStyle(config) {
+    return function (properties) {
+      BCLMap.drawn[config.key] = (BCLMap.drawn[config.key] || 0) + 1;
+      if (properties.count !== undefined && properties.id === undefined) {
+        var size = Math.min(22, 7 + 3 * Math.log(properties.count) / Math.LN10 * 2);
+        return {radius: size, fill: true, fillColor: config.defaultColor, fillOpacity: 0.55, color: '#ffffff',
+                weight: 2, stroke: true};
+      }
+      var color = config.colors[properties[config.styleProperty]] || config.defaultColor;
+      return {radius: 9, fill: true, fillColor: color, fillOpacity: 0.95, color: '#ffffff', weight: 2, stroke: true};
+    };
   }
 
   function setStatus(key, text) {
@@ -31,9 +50,64 @@
     map: null,
     loaded: {},
     groups: {},
+    configs: {},
+    drawn: {},
+    firstTileAt: {},
+
+    // A vector-tile overlay (Leaflet.VectorGrid on canvas): styled by property, tap for a popup.
+    tileOverlay: function (config) {
+      var styles = {};
+      styles[config.key] = tileStyle(config);
+      var layer = L.vectorGrid.protobuf(config.url, {
+        rendererFactory: L.canvas.tile, vectorTileLayerStyles: styles, interactive: true, tolerance: 10,
+        minZoom: config.minZoom || 0, maxZoom: 22, maxNativeZoom: 18,
+        getFeatureId: function (feature) { return feature.properties.id; }
+      });
+      BCLMap.groups[config.key] = layer;
+      BCLMap.configs[config.key] = config;
+      layer.on('add', function () { setStatus(config.key, '表示中'); });
+      layer.on('tileload', function () {
+        BCLMap.loaded[config.key] = BCLMap.drawn[config.key] || 0;
+        if (BCLMap.drawn[config.key] && !BCLMap.firstTileAt[config.key]) {
+          BCLMap.firstTileAt[config.key] = performance.now();
+          document.dispatchEvent(new CustomEvent('bcl:overlay-loaded', {detail: config.key}));
+        }
+      });
+      layer.on('tileerror', function () { setStatus(config.key, '一部読み込めませんでした'); });
+      layer.on('click', function (event) {
+        var properties = event.layer.properties || {};
+        var html = properties.id === undefined ? countPopup(properties)
+          : popupHtml(properties, config.popupFields, config);
+        L.popup().setLatLng(event.latlng).setContent(html).openOn(BCLMap.map);
+      });
+      return layer;
+    },
+
+    // The ids of the features drawn so far in a tiled overlay.
+    featureIds: function (key) {
+      var ids = [], tiles = BCLMap.groups[key]._vectorTiles || {};
+      Object.keys(tiles).forEach(function (k) { ids = ids.concat(Object.keys(tiles[k]._features || {})); });
+      return ids;
+    },
+
+    // A tiled feature's popup; the feature must carry lon/lat properties (buildings do).
+    openTileFeature: function (key, id) {
+      var tiles = BCLMap.groups[key]._vectorTiles || {}, found = null;
+      Object.keys(tiles).forEach(function (k) {
+        var entry = (tiles[k]._features || {})[id];
+        if (entry) { found = entry.feature.properties; }
+      });
+      if (!found || found.lat === undefined) { return false; }
+      var where = L.latLng(found.lat, found.lon);
+      BCLMap.map.setView(where, Math.max(BCLMap.map.getZoom(), 18), {animate: false});
+      L.popup().setLatLng(where).setContent(popupHtml(found, BCLMap.configs[key].popupFields, BCLMap.configs[key]))
+        .openOn(BCLMap.map);
+      return true;
+    },
 
     // Opens the popup of an overlay's feature (by its ``id`` property): search results, tests.
     openFeature: function (key, id) {
+      if (BCLMap.groups[key]._vectorTiles !== undefined) { return BCLMap.openTileFeature(key, id); }
       var group = BCLMap.groups[key], found = null;
       group.eachLayer(function (layer) {
         if (layer.feature && String(layer.feature.properties.id) === String(id)) { found = layer; }
@@ -125,3 +199,20 @@
 
   window.BCLMap = BCLMap;
 })();
+
+/* The 印刷 form on the map carries the current view, the overlays switched on and the base map. */
+document.addEventListener('submit', function (event) {
+  'use strict';
+  var form = event.target;
+  if (form.id !== 'map-print-form' || !window.BCLMap || !BCLMap.map) { return; }
+  var map = BCLMap.map, center = map.getCenter(), shown = [], base = '';
+  Object.keys(BCLMap.groups).forEach(function (key) { if (map.hasLayer(BCLMap.groups[key])) { shown.push(key); } });
+  BCLMap.layerControl._layers.forEach(function (entry) {
+    if (!entry.overlay && map.hasLayer(entry.layer)) { base = entry.layer.options.bclKey || ''; }
+  });
+  form.elements.lat.value = center.lat.toFixed(6);
+  form.elements.lon.value = center.lng.toFixed(6);
+  form.elements.zoom.value = map.getZoom();
+  form.elements.layers.value = shown.join(',');
+  form.elements.base.value = base;
+});
