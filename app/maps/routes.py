@@ -25,7 +25,7 @@ SAFETY_COLORS = {"未確認": "#8e24aa", "無事": "#2e7d32", "要救助": "#d50
 PAPER_SIZES = ("A4", "A3")
 
 
-def _tile_overlays(shown: set[str]) -> list[Overlay]:
+def _tile_overlays(shown: set[str] | None) -> list[Overlay]:
     survey_link = url_for("damage.building", building_id=0).replace("/0", "/{id}")
     settings = {
         "buildings": dict(style_property="grade", colors=GRADE_COLORS,
@@ -38,28 +38,33 @@ def _tile_overlays(shown: set[str]) -> list[Overlay]:
     }
     url = url_for("maps.tile", layer="LAYER", z=0, x=0, y=0).replace("/LAYER/0/0/0", "/{key}/{{z}}/{{x}}/{{y}}")
     return [Overlay(layer.key, layer.name, url.format(key=layer.key), tiled=True, min_zoom=layer.source.min_zoom,
-                    detail_zoom=layer.source.detail_zoom, show=layer.key in shown, **settings[layer.key])
+                    detail_zoom=layer.source.detail_zoom, show=layer.key in (shown or ()), **settings[layer.key])
             for layer in tiles.visible_layers(current_user.screens)]
 
 
-def _overlays(shown: set[str]) -> list[Overlay]:
+def _overlays(shown: set[str] | None) -> list[Overlay]:
+    """Every overlay; ``shown`` (from ?layers=) names those switched on, None keeps the defaults."""
+    def on(key: str, default: bool) -> bool:
+        return default if shown is None else key in shown
+
     flood, sediment = CATALOGUE_BY_CODE["flood"], CATALOGUE_BY_CODE["sediment"]
     return [
         Overlay("hazard:flood", flood.name, url_for("maps.layer", key="hazard:flood"),
                 colors={c.code: c.color for c in flood.classes}, popup_fields={"name": "区域"},
-                show="hazard:flood" in shown),
+                show=on("hazard:flood", False)),
         Overlay("hazard:sediment", sediment.name, url_for("maps.layer", key="hazard:sediment"),
                 colors={c.code: c.color for c in sediment.classes}, popup_fields={"name": "区域"},
-                show="hazard:sediment" in shown),
+                show=on("hazard:sediment", False)),
         Overlay("disasters", "被災地域", url_for("maps.layer", key="disasters"), default_color="#c62828",
-                fill_opacity=0.15, popup_fields={"name": "災害", "kind": "種類", "status": "状態"}),
+                fill_opacity=0.15, popup_fields={"name": "災害", "kind": "種類", "status": "状態"},
+                show=on("disasters", True)),
         Overlay("admin_areas", "町丁目界", url_for("maps.layer", key="admin_areas"), default_color="#5f6b7a",
-                fill_opacity=0.0, popup_fields={"name": "町丁目"}),
+                fill_opacity=0.0, popup_fields={"name": "町丁目"}, show=on("admin_areas", True)),
         *_tile_overlays(shown),
         Overlay("shelters", "避難所・避難場所", url_for("maps.layer", key="shelters"), style_property="status",
                 colors=SHELTER_COLORS, popup_fields={"name": "名称", "kind": "種別", "status": "状態",
                                                      "occupancy": "避難者数／収容人数", "address": "所在地",
-                                                     "hazards": "対象災害"}, cluster=True),
+                                                     "hazards": "対象災害"}, cluster=True, show=on("shelters", True)),
     ]
 
 
@@ -67,7 +72,8 @@ def _map_page(controls: bool = True, view: tuple[float, float, int] | None = Non
     """The folium map of the tenant with the overlays named in ?layers= switched on."""
     municipality = get_municipality(db.session, current_user.lg_code)
     config = current_app.config
-    overlays = _overlays(set(request.args.get("layers", "").split(",")))
+    layers = request.args.get("layers")
+    overlays = _overlays(set(layers.split(",")) if layers is not None else None)
     center, zoom = ((view[0], view[1]), view[2]) if view else ((municipality.center_lat, municipality.center_lon), 15)
     fmap = build_map(center, zoom, gsi_basemaps(config["BASEMAP_GSI_URL"], config["BASEMAP_ATTRIBUTION_URL"]),
                      request.args.get("base") or config["BASEMAP_DEFAULT"], overlays,

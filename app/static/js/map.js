@@ -2,6 +2,12 @@
 (function () {
   'use strict';
 
+  // Leaflet.VectorGrid 1.3.0 calls L.DomEvent.fakeStop, which Leaflet 1.9 no longer has; this is
+  // what it did in Leaflet 1.7 (mark the event handled so the map does not handle it again).
+  if (window.L && !L.DomEvent.fakeStop) {
+    L.DomEvent.fakeStop = function (event) { event._stopped = true; };
+  }
+
   function escapeHtml(value) {
     return String(value == null ? '' : value)
       .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
@@ -28,17 +34,30 @@
     return '<p>この付近に <strong>' + escapeHtml(properties.count) + '</strong> 件</p><p>拡大すると1件ずつ表示します。</p>';
   }
 
+  // Symbols are not interactive themselves: the tile canvases catch every tap (interactive grid)
+  // and onMapTap picks the nearest feature of the topmost tiled overlay (VectorGrid's own hit
+  // events break with Leaflet 1.9 and end at the top canvas, hiding the overlays below).
   function tileStyle(config) {
     return function (properties) {
       BCLMap.drawn[config.key] = (BCLMap.drawn[config.key] || 0) + 1;
       if (properties.count !== undefined && properties.id === undefined) {
         var size = Math.min(22, 7 + 3 * Math.log(properties.count) / Math.LN10 * 2);
         return {radius: size, fill: true, fillColor: config.defaultColor, fillOpacity: 0.55, color: '#ffffff',
-                weight: 2, stroke: true};
+                weight: 2, stroke: true, interactive: false};
       }
       var color = config.colors[properties[config.styleProperty]] || config.defaultColor;
-      return {radius: 9, fill: true, fillColor: color, fillOpacity: 0.95, color: '#ffffff', weight: 2, stroke: true};
+      return {radius: 9, fill: true, fillColor: color, fillOpacity: 0.95, color: '#ffffff', weight: 2, stroke: true,
+              interactive: false};
     };
+  }
+
+  // Tiles draw above the area layers (so a tap on a building reaches it), point overlays such as
+  // shelters above the tiles in SVG (only the symbols catch taps, not the whole map).
+  function ensurePanes(map) {
+    if (map.getPane('bclTiles')) { return; }
+    map.createPane('bclTiles').style.zIndex = 450;
+    map.createPane('bclPoints').style.zIndex = 460;
+    BCLMap.pointRenderer = L.svg({pane: 'bclPoints'});
   }
 
   function setStatus(key, text) {
@@ -53,6 +72,44 @@
     configs: {},
     drawn: {},
     firstTileAt: {},
+    tileOrder: [],
+    cells: 0,
+
+    // The tiled feature drawn nearest to latlng (within a finger's reach), topmost overlay first.
+    // The canvases of the tiles catch every tap, so one handler on the map decides for all of them.
+    findTileFeature: function (latlng) {
+      var map = BCLMap.map, target = map.latLngToLayerPoint(latlng), found = null;
+      BCLMap.tileOrder.forEach(function (key) {
+        var layer = BCLMap.groups[key], best = 1e9;
+        if (found || !map.hasLayer(layer)) { return; }
+        var tiles = layer._vectorTiles || {}, zoom = Math.min(map.getZoom(), layer.options.maxNativeZoom);
+        var scale = map.getZoomScale(map.getZoom(), zoom);
+        Object.keys(tiles).forEach(function (tileKey) {
+          var xyz = tileKey.split(':').map(Number);
+          if (xyz[2] !== zoom) { return; }
+          var offset = L.point(xyz[0], xyz[1]).multiplyBy(256 * scale).subtract(map.getPixelOrigin());
+          var features = tiles[tileKey]._features;
+          Object.keys(features).forEach(function (id) {
+            var symbol = features[id].feature;
+            if (!symbol._point) { return; }
+            var distance = symbol._point.multiplyBy(scale).add(offset).distanceTo(target);
+            if (distance <= (symbol._radius || 9) + 12 && distance < best) {
+              best = distance;
+              found = {key: key, properties: symbol.properties};
+            }
+          });
+        });
+      });
+      return found;
+    },
+
+    onMapTap: function (event) {
+      var hit = BCLMap.findTileFeature(event.latlng);
+      if (!hit) { return; }
+      var config = BCLMap.configs[hit.key], properties = hit.properties;
+      var html = properties.id === undefined ? countPopup(properties) : popupHtml(properties, config.popupFields, config);
+      L.popup().setLatLng(event.latlng).setContent(html).openOn(BCLMap.map);
+    },
 
     // A vector-tile overlay (Leaflet.VectorGrid on canvas): styled by property, tap for a popup.
     tileOverlay: function (config) {
@@ -60,9 +117,14 @@
       styles[config.key] = tileStyle(config);
       var layer = L.vectorGrid.protobuf(config.url, {
         rendererFactory: L.canvas.tile, vectorTileLayerStyles: styles, interactive: true, tolerance: 10,
+        pane: 'bclTiles',
         minZoom: config.minZoom || 0, maxZoom: 22, maxNativeZoom: 18,
-        getFeatureId: function (feature) { return feature.properties.id; }
+        getFeatureId: function (feature) {
+          return feature.properties.id !== undefined ? feature.properties.id : 'cell' + (BCLMap.cells += 1);
+        }
       });
+      layer.beforeAdd = ensurePanes;
+      BCLMap.tileOrder.unshift(config.key);  // the last added is drawn on top and answers a tap first
       BCLMap.groups[config.key] = layer;
       BCLMap.configs[config.key] = config;
       layer.on('add', function () { setStatus(config.key, '表示中'); });
@@ -74,19 +136,19 @@
         }
       });
       layer.on('tileerror', function () { setStatus(config.key, '一部読み込めませんでした'); });
-      layer.on('click', function (event) {
-        var properties = event.layer.properties || {};
-        var html = properties.id === undefined ? countPopup(properties)
-          : popupHtml(properties, config.popupFields, config);
-        L.popup().setLatLng(event.latlng).setContent(html).openOn(BCLMap.map);
-      });
       return layer;
     },
 
-    // The ids of the features drawn so far in a tiled overlay.
-    featureIds: function (key) {
+    // The ids of the features drawn so far in a tiled overlay (those whose properties pass ``test``).
+    featureIds: function (key, test) {
       var ids = [], tiles = BCLMap.groups[key]._vectorTiles || {};
-      Object.keys(tiles).forEach(function (k) { ids = ids.concat(Object.keys(tiles[k]._features || {})); });
+      Object.keys(tiles).forEach(function (k) {
+        var features = tiles[k]._features || {};
+        Object.keys(features).forEach(function (id) {
+          var properties = features[id].feature.properties;
+          if (properties.id !== undefined && (!test || test(properties)) && ids.indexOf(id) < 0) { ids.push(id); }
+        });
+      });
       return ids;
     },
 
@@ -124,6 +186,14 @@
       BCLMap.map = map;
       BCLMap.layerControl = layerControl;
       window.bclMap = map;
+      // Canvases of vector tiles keep their clicks from the map in Leaflet 1.9 (and VectorGrid
+      // fires nothing on a miss), so taps on them are read from the map container directly.
+      map.getContainer().addEventListener('click', function (event) {
+        var target = event.target;
+        if (target.tagName !== 'CANVAS' || !target.closest('.leaflet-bclTiles-pane')) { return; }
+        if (map.dragging && map.dragging.moved()) { return; }
+        BCLMap.onMapTap({latlng: map.mouseEventToLatLng(event)});
+      });
       L.control.scale({imperial: false, maxWidth: 160}).addTo(map);
       // When base tiles cannot be fetched (offline, closed network) switch to the blank map once
       // and say so, so the overlays stay readable.
@@ -175,8 +245,9 @@
             },
             pointToLayer: function (feature, latlng) {
               var color = config.colors[feature.properties[config.styleProperty]] || config.defaultColor;
+              ensurePanes(BCLMap.map);
               return L.circleMarker(latlng, {radius: 9, color: '#ffffff', weight: 2, fillColor: color,
-                                             fillOpacity: 0.95});
+                                             fillOpacity: 0.95, pane: 'bclPoints', renderer: BCLMap.pointRenderer});
             },
             onEachFeature: function (feature, layer) {
               if (Object.keys(config.popupFields).length) {
