@@ -195,3 +195,16 @@ def test_shelters_show_their_opening_and_occupancy(as_admin, system_session):
     count = system_session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "map_layer_view"))
     assert count == 0  # shelters are not people
+
+
+def test_tile_queries_under_row_level_security_use_the_spatial_index(db):
+    """&& must be LEAKPROOF, or PostgreSQL filters the whole tenant before the bounding box."""
+    from app.maps.tiles import TILE_LAYERS
+    from gis.tiles import tile_query
+
+    session = tenant_session(DEMO_CODE)
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    sql, params = tile_query(TILE_LAYERS["residents"].source, 15, 29205, 12600)
+    plan = "\n".join(session.scalars(text("EXPLAIN " + sql), params))
+    session.close()
+    assert "Index Cond: (geom && " in plan, plan
