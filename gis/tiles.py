@@ -36,6 +36,8 @@ class TileSource:
     detail_zoom: int = 12
     min_zoom: int = 8
     cell_px: int = 32
+    # Point layers skip ST_Transform: Web Mercator of a point is two lines of arithmetic.
+    points: bool = False
 
 
 def valid_tile(z: int, x: int, y: int) -> bool:
@@ -97,20 +99,21 @@ BBOX_4326 = "ST_MakeEnvelope(:w, :s, :e, :n, 4326)"
 _ENVELOPE = "ST_MakeEnvelope(:tx0, :ty0, :tx1, :ty1, 3857)"
 
 
+# Web Mercator from lon/lat by arithmetic: cheaper than ST_Transform for every point.
+_MX = f"(ST_X(src.geom) * {EARTH_HALF_CIRCUMFERENCE} / 180.0)"
+_MY = f"(ln(tan(radians(90.0 + ST_Y(src.geom)) / 2.0)) * {EARTH_HALF_CIRCUMFERENCE} / pi())"
+
+
 def detail_sql(source: TileSource) -> str:
     """ST_AsMVT over every feature of the source in the tile."""
     inner = source.sql.format(bbox=BBOX_4326)
     columns = "".join(f"src.{name}, " for name in source.properties)
+    mercator = f"ST_SetSRID(ST_MakePoint({_MX}, {_MY}), 3857)" if source.points else "ST_Transform(src.geom, 3857)"
     return f"""
         SELECT ST_AsMVT(m.*, :layer_name, {EXTENT}, 'geom') FROM (
-            SELECT {columns}ST_AsMVTGeom(ST_Transform(src.geom, 3857), {_ENVELOPE}, {EXTENT}, {BUFFER}, true) AS geom
+            SELECT {columns}ST_AsMVTGeom({mercator}, {_ENVELOPE}, {EXTENT}, {BUFFER}, true) AS geom
             FROM ({inner}) AS src) AS m
         WHERE m.geom IS NOT NULL"""
-
-
-# Web Mercator from lon/lat by arithmetic: cheaper than ST_Transform for every point of a count.
-_MX = f"(ST_X(src.geom) * {EARTH_HALF_CIRCUMFERENCE} / 180.0)"
-_MY = f"(ln(tan(radians(90.0 + ST_Y(src.geom)) / 2.0)) * {EARTH_HALF_CIRCUMFERENCE} / pi())"
 
 
 def aggregate_sql(source: TileSource) -> str:

@@ -63,15 +63,15 @@ class TileLayer:
 TILE_LAYERS = {
     layer.key: layer for layer in (
         TileLayer("residents", "住民（住登内）",
-                  TileSource("residents", _RESIDENTS_SQL, ("id",), detail_zoom=12, min_zoom=9),
+                  TileSource("residents", _RESIDENTS_SQL, ("id",), detail_zoom=12, min_zoom=9, points=True),
                   screen="victims", personal=True),
         TileLayer("evac_people", "避難行動要支援者",
                   TileSource("evac_people", _EVAC_SQL, ("id", "reasons", "consent", "state"),
-                             detail_zoom=12, min_zoom=9),
+                             detail_zoom=12, min_zoom=9, points=True),
                   screen="evac_support", personal=True),
         TileLayer("buildings", "建物（被害認定）",
                   TileSource("buildings", _BUILDINGS_SQL, ("id", "address", "structure", "grade", "lon", "lat"),
-                             detail_zoom=13, min_zoom=9),
+                             detail_zoom=13, min_zoom=9, points=True),
                   screen="map", personal=False, per_disaster=True),
     )
 }
