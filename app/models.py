@@ -16,7 +16,7 @@ from app.disasters.models import (
 )
 from app.evac_support.models import EvacCriteria, EvacPerson
 from app.jobs.models import Job
-from app.maps.models import AdminArea, HazardArea, HazardUpload, ResidentHazard
+from app.maps.models import AdminArea, HazardArea, HazardUpload, MapLayerVersion, ResidentHazard
 from app.ogc.models import GisToken
 from app.residents.models import (
     AddressPoint,
@@ -62,6 +62,7 @@ __all__ = [
     "LinkFile",
     "LinkFileChunk",
     "LinkToken",
+    "MapLayerVersion",
     "Municipality",
     "RegisterItem",
     "Resident",

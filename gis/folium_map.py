@@ -67,7 +67,8 @@ class BlankBaseLayer(folium.map.Layer):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.gridLayer({attribution: {{ this.attribution|tojson }}, maxZoom: 20});
+        var {{ this.get_name() }} = L.gridLayer({attribution: {{ this.attribution|tojson }}, maxZoom: 20,
+                                                 bclKey: 'blank'});
         {{ this.get_name() }}.createTile = function () {
             var tile = document.createElement('div');
             tile.style.background = '#f4f1ea';
@@ -99,6 +100,23 @@ class Overlay:
     # A link in each popup: ``link_template`` with "{id}" replaced by the feature's ``id`` property.
     link_template: str = ""
     link_label: str = ""
+    # More popup links as (template, label) pairs, e.g. 「被害認定調査を開始」 beside the record.
+    more_links: tuple[tuple[str, str], ...] = ()
+    # Vector tiles (``url`` is a {z}/{x}/{y} template) instead of one GeoJSON document: below
+    # ``detail_zoom`` the tiles carry counts per grid cell, below ``min_zoom`` nothing.
+    tiled: bool = False
+    min_zoom: int = 0
+    detail_zoom: int = 0
+
+    def js_config(self) -> dict:
+        """The settings /static/js/map.js reads to load, style and explain the overlay."""
+        links = [(self.link_template, self.link_label)] if self.link_template else []
+        return {
+            "key": self.key, "url": self.url, "colors": self.colors, "styleProperty": self.style_property,
+            "defaultColor": self.default_color, "popupFields": self.popup_fields, "fillOpacity": self.fill_opacity,
+            "links": [{"template": t, "label": label} for t, label in [*links, *self.more_links]],
+            "minZoom": self.min_zoom, "detailZoom": self.detail_zoom,
+        }
 
 
 class GeoJsonOverlay(JSCSSMixin, folium.map.Layer):
@@ -119,12 +137,27 @@ class GeoJsonOverlay(JSCSSMixin, folium.map.Layer):
     def __init__(self, overlay: Overlay):
         super().__init__(name=overlay.name, overlay=True, control=True, show=overlay.show)
         self.cluster = overlay.cluster
-        self.config = {
-            "key": overlay.key, "url": overlay.url, "colors": overlay.colors,
-            "styleProperty": overlay.style_property, "defaultColor": overlay.default_color,
-            "popupFields": overlay.popup_fields, "fillOpacity": overlay.fill_opacity,
-            "linkTemplate": overlay.link_template, "linkLabel": overlay.link_label,
-        }
+        self.config = overlay.js_config()
+
+
+class TileOverlay(JSCSSMixin, folium.map.Layer):
+    """An Overlay drawn from Mapbox vector tiles with the vendored Leaflet.VectorGrid (canvas).
+
+    folium's own VectorGridProtobuf cannot take style functions from Python; this element hands
+    the same vendored asset and the overlay's settings to /static/js/map.js instead.
+    """
+
+    default_js = [("vectorGrid", LOCAL_ASSETS["vectorGrid"])]
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = BCLMap.tileOverlay({{ this.config|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, overlay: Overlay):
+        super().__init__(name=overlay.name, overlay=True, control=True, show=overlay.show)
+        self.config = overlay.js_config()
 
 
 class MapSetup(MacroElement):
@@ -142,13 +175,32 @@ class MapSetup(MacroElement):
         self.options = options
 
 
+class LocateButton(JSCSSMixin, MacroElement):
+    """「現在地」: the vendored leaflet.locatecontrol (GPS on tablets), large enough for a finger."""
+
+    default_js = [("Control_locate_min_js", LOCAL_ASSETS["Control_locate_min_js"])]
+    default_css = [("Control_locate_min_css", LOCAL_ASSETS["Control_locate_min_css"])]
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.locate({position: 'topleft', flyTo: true, showPopup: false, keepCurrentZoomLevel: false,
+                          initialZoomLevel: 17, strings: {title: '現在地を表示',
+                          outsideMapBoundsMsg: '現在地は地図の範囲外です'},
+                          locateOptions: {enableHighAccuracy: true, maxZoom: 18}})
+            .addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+
 def build_map(center: tuple[float, float], zoom: int, basemaps: list[BaseMap], default_basemap: str,
-              overlays: list[Overlay], bounds: tuple[float, float, float, float] | None = None) -> folium.Map:
+              overlays: list[Overlay], bounds: tuple[float, float, float, float] | None = None,
+              controls: bool = True) -> folium.Map:
     """A localized folium map with base maps, overlays and a layer control.
 
     ``default_basemap`` is the key of the base map shown first; an unknown key falls back to the
     blank map so the page never depends on the network. ``bounds`` (min lon, min lat, max lon,
-    max lat), when given, is what the map first shows.
+    max lat), when given, is what the map first shows. ``controls=False`` (print) leaves out the
+    "my location" button.
     """
     keys = {b.key for b in basemaps}
     default = default_basemap if default_basemap in keys else "blank"
@@ -157,8 +209,10 @@ def build_map(center: tuple[float, float], zoom: int, basemaps: list[BaseMap], d
     for base in basemaps:
         _base_layer(base, base.key == default).add_to(fmap)
     for overlay in overlays:
-        GeoJsonOverlay(overlay).add_to(fmap)
+        (TileOverlay(overlay) if overlay.tiled else GeoJsonOverlay(overlay)).add_to(fmap)
     control = folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    if controls:
+        LocateButton().add_to(fmap)
     MapSetup(control.get_name(), {"offlineBase": "白地図（オフライン）"}).add_to(fmap)
     if bounds:
         min_lon, min_lat, max_lon, max_lat = bounds
@@ -170,7 +224,7 @@ def _base_layer(base: BaseMap, show: bool):
     if base.url is None:
         return BlankBaseLayer(base.name, base.attribution, show)
     return folium.TileLayer(tiles=base.url, name=base.name, attr=base.attribution, overlay=False, control=True,
-                            show=show, max_native_zoom=base.max_native_zoom, max_zoom=20)
+                            show=show, max_native_zoom=base.max_native_zoom, max_zoom=20, bcl_key=base.key)
 
 
 def render_parts(fmap: folium.Map) -> dict[str, str]:
@@ -203,4 +257,5 @@ def to_json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-__all__ = ["BaseMap", "Element", "Overlay", "build_map", "gsi_basemaps", "legend_items", "localize", "render_parts"]
+__all__ = ["BaseMap", "Element", "Overlay", "TileOverlay", "build_map", "gsi_basemaps", "legend_items", "localize",
+           "render_parts"]

@@ -99,6 +99,7 @@ ACTIONS = {
     "layer_download": "地図レイヤのダウンロード",
     "gis_token_create": "GIS連携トークンの発行",
     "gis_token_revoke": "GIS連携トークンの失効",
+    "map_layer_view": "地図（住民・要支援者の位置）の表示",
 }
 
 

@@ -67,3 +67,18 @@ class ResidentHazard(Base):
     layer_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     resident_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     class_code: Mapped[str] = mapped_column(String(20))
+class MapLayerVersion(Base):
+    """The data version of a tile layer of a municipality; tile cache keys carry it.
+
+    Statement triggers on the source tables (see migration 0019) set it to a fresh value of the
+    sequence ``map_layer_version_seq`` on every write, so a cached tile of an older version is
+    never used again, in any worker process. Sequence values are never reused, even when the
+    writing transaction rolls back.
+    """
+
+    __tablename__ = "map_layer_versions"
+
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), primary_key=True)
+    layer: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,13 +1,17 @@
-"""The staff map (地図): base maps, overlays and legend."""
+"""The staff map (地図): base maps, overlays (GeoJSON and vector tiles), legend, print view."""
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, session, url_for
+import time
+from datetime import date
+
+from flask import Response, current_app, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.extensions import db
-from app.maps import bp, services
+from app.maps import bp, rules, services, tiles
 from app.tenants.services import get_municipality
-from app.web import screen_required
+from app.web import current_actor, screen_required
+from certificate_engine.wareki import format_date
 from gis.folium_map import Overlay, build_map, gsi_basemaps, legend_items, render_parts
 from layers.catalogue import CATALOGUE_BY_CODE
 
@@ -15,43 +19,91 @@ from layers.catalogue import CATALOGUE_BY_CODE
 GRADE_COLORS = {"全壊": "#b71c1c", "大規模半壊": "#e65100", "中規模半壊": "#f57c00", "半壊": "#fbc02d",
                 "準半壊": "#9ccc65", "準半壊に至らない": "#43a047", "判定待ち": "#7e57c2", "調査中": "#1e88e5",
                 "未調査": "#90a4ae"}
+SHELTER_COLORS = {"開設": "#2e7d32", "満員": "#c62828", "閉鎖": "#757575", "未開設": "#1d4f91"}
+# 要支援者 are coloured by the 安否確認 state; until safety checks are recorded every person is 未確認.
+SAFETY_COLORS = {"未確認": "#8e24aa", "無事": "#2e7d32", "要救助": "#d50000", "避難済み": "#1565c0"}
+PAPER_SIZES = ("A4", "A3")
 
 
-def _overlays() -> list[Overlay]:
+def _tile_overlays(shown: set[str] | None) -> list[Overlay]:
+    survey_link = url_for("damage.building", building_id=0).replace("/0", "/{id}")
+    settings = {
+        "buildings": dict(style_property="grade", colors=GRADE_COLORS,
+                          popup_fields={"address": "所在地", "structure": "構造", "grade": "被害の程度"},
+                          link_template=survey_link, link_label="建物の記録",
+                          more_links=((survey_link + "#start-survey", "被害認定調査を開始"),)),
+        "evac_people": dict(style_property="state", colors=SAFETY_COLORS, default_color=SAFETY_COLORS["未確認"],
+                            popup_fields={"reasons": "避難支援等を必要とする事由", "consent": "同意", "state": "安否"}),
+        "residents": dict(default_color="#455a64", popup_fields={}),
+    }
+    url = url_for("maps.tile", layer="LAYER", z=0, x=0, y=0).replace("/LAYER/0/0/0", "/{key}/{{z}}/{{x}}/{{y}}")
+    return [Overlay(layer.key, layer.name, url.format(key=layer.key), tiled=True, min_zoom=layer.source.min_zoom,
+                    detail_zoom=layer.source.detail_zoom, show=layer.key in (shown or ()), **settings[layer.key])
+            for layer in tiles.visible_layers(current_user.screens)]
+
+
+def _overlays(shown: set[str] | None) -> list[Overlay]:
+    """Every overlay; ``shown`` (from ?layers=) names those switched on, None keeps the defaults."""
+    def on(key: str, default: bool) -> bool:
+        return default if shown is None else key in shown
+
     flood, sediment = CATALOGUE_BY_CODE["flood"], CATALOGUE_BY_CODE["sediment"]
     return [
         Overlay("hazard:flood", flood.name, url_for("maps.layer", key="hazard:flood"),
-                colors={c.code: c.color for c in flood.classes}, popup_fields={"name": "区域"}, show=False),
+                colors={c.code: c.color for c in flood.classes}, popup_fields={"name": "区域"},
+                show=on("hazard:flood", False)),
         Overlay("hazard:sediment", sediment.name, url_for("maps.layer", key="hazard:sediment"),
-                colors={c.code: c.color for c in sediment.classes}, popup_fields={"name": "区域"}, show=False),
+                colors={c.code: c.color for c in sediment.classes}, popup_fields={"name": "区域"},
+                show=on("hazard:sediment", False)),
         Overlay("disasters", "被災地域", url_for("maps.layer", key="disasters"), default_color="#c62828",
-                fill_opacity=0.15, popup_fields={"name": "災害", "kind": "種類", "status": "状態"}),
+                fill_opacity=0.15, popup_fields={"name": "災害", "kind": "種類", "status": "状態"},
+                show=on("disasters", True)),
         Overlay("admin_areas", "町丁目界", url_for("maps.layer", key="admin_areas"), default_color="#5f6b7a",
-                fill_opacity=0.0, popup_fields={"name": "町丁目"}),
-        Overlay("buildings", "建物（被害認定）", url_for("maps.layer", key="buildings"), style_property="grade",
-                colors=GRADE_COLORS, popup_fields={"address": "所在地", "structure": "構造", "grade": "被害の程度"},
-                cluster=True, show=False, link_label="建物の記録・被害認定調査",
-                link_template=url_for("damage.building", building_id=0).replace("/0", "/{id}")),
-        Overlay("shelters", "避難所・避難場所", url_for("maps.layer", key="shelters"), style_property="kind",
-                colors={"指定緊急避難場所": "#2e7d32", "指定避難所": "#1d4f91", "福祉避難所": "#c2185b"},
-                popup_fields={"name": "名称", "kind": "種別", "address": "所在地", "capacity": "想定収容人数",
-                              "hazards": "対象災害"}, cluster=True),
+                fill_opacity=0.0, popup_fields={"name": "町丁目"}, show=on("admin_areas", True)),
+        *_tile_overlays(shown),
+        Overlay("shelters", "避難所・避難場所", url_for("maps.layer", key="shelters"), style_property="status",
+                colors=SHELTER_COLORS, popup_fields={"name": "名称", "kind": "種別", "status": "状態",
+                                                     "occupancy": "避難者数／収容人数", "address": "所在地",
+                                                     "hazards": "対象災害"}, cluster=True, show=on("shelters", True)),
     ]
+
+
+def _map_page(controls: bool = True, view: tuple[float, float, int] | None = None):
+    """The folium map of the tenant with the overlays named in ?layers= switched on."""
+    municipality = get_municipality(db.session, current_user.lg_code)
+    config = current_app.config
+    layers = request.args.get("layers")
+    overlays = _overlays(set(layers.split(",")) if layers is not None else None)
+    center, zoom = ((view[0], view[1]), view[2]) if view else ((municipality.center_lat, municipality.center_lon), 15)
+    fmap = build_map(center, zoom, gsi_basemaps(config["BASEMAP_GSI_URL"], config["BASEMAP_ATTRIBUTION_URL"]),
+                     request.args.get("base") or config["BASEMAP_DEFAULT"], overlays,
+                     bounds=None if view else services.data_extent(db.session), controls=controls)
+    labels = {f"hazard:{code}": {c.code: c.label for c in CATALOGUE_BY_CODE[code].classes}
+              for code in ("flood", "sediment")}
+    return municipality, render_parts(fmap), overlays, legend_items(overlays, labels)
 
 
 @bp.get("/map")
 @screen_required("map")
 def index():
-    municipality = get_municipality(db.session, current_user.lg_code)
-    config = current_app.config
-    overlays = _overlays()
-    fmap = build_map((municipality.center_lat, municipality.center_lon), 15,
-                     gsi_basemaps(config["BASEMAP_GSI_URL"], config["BASEMAP_ATTRIBUTION_URL"]),
-                     config["BASEMAP_DEFAULT"], overlays, bounds=services.data_extent(db.session))
-    labels = {f"hazard:{code}": {c.code: c.label for c in CATALOGUE_BY_CODE[code].classes}
-              for code in ("flood", "sediment")}
-    return render_template("maps/map.html", map=render_parts(fmap), overlays=overlays,
-                           legend=legend_items(overlays, labels))
+    _, parts, overlays, legend = _map_page()
+    return render_template("maps/map.html", map=parts, overlays=overlays, legend=legend)
+
+
+@bp.get("/map/print")
+@screen_required("map")
+def print_view():
+    size = request.args.get("size") if request.args.get("size") in PAPER_SIZES else "A4"
+    orientation = "portrait" if request.args.get("orientation") == "portrait" else "landscape"
+    municipality, parts, overlays, legend = _map_page(controls=False, view=rules.print_view(request.args))
+    shown = [o for o in overlays if o.show]
+    return render_template("maps/print.html", map=parts, legend=[r for r in legend if r["name"] in
+                                                                  {o.name for o in shown}],
+                           municipality=municipality, size=size, orientation=orientation,
+                           today=format_date(date.today()),
+                           base=request.args.get("base") or current_app.config["BASEMAP_DEFAULT"],
+                           attribution_url=current_app.config["BASEMAP_ATTRIBUTION_URL"],
+                           title=(request.args.get("title") or f"{municipality.name} 地図")[:60])
 
 
 @bp.get("/map/layers/<path:key>.geojson")
@@ -59,3 +111,21 @@ def index():
 def layer(key: str):
     return Response(services.overlay_geojson(db.session, key, session.get("disaster_id")),
                     mimetype="application/geo+json")
+
+
+@bp.get("/map/tiles/<layer>/<int:z>/<int:x>/<int:y>.pbf")
+@screen_required("map")
+def tile(layer: str, z: int, x: int, y: int):
+    found = tiles.get_layer(layer, current_user.screens)
+    mark, now = f"map_audit_{layer}", time.time()
+    due = found.personal and rules.audit_due(session.get(mark), now)
+    result = tiles.get_tile(db.session, current_actor(), found, z, x, y, session.get("disaster_id"), audit=due,
+                            if_none_match=request.headers.get("If-None-Match"))
+    if due:
+        session[mark] = now
+    status = 304 if result.not_modified else (200 if result.data else 204)
+    response = Response(result.data if status == 200 else b"", status=status,
+                        mimetype="application/vnd.mapbox-vector-tile")
+    response.headers["ETag"] = result.etag
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

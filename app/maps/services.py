@@ -9,9 +9,16 @@ from layers.catalogue import CATALOGUE_BY_CODE
 
 # Each overlay: SQL returning (properties json, geometry) rows for the current tenant (RLS).
 _OVERLAY_SQL = {
-    "shelters": """SELECT json_build_object('name', name, 'kind', kind, 'address', address,
-                          'capacity', capacity, 'hazards', array_to_string(hazards, '・')) AS props, geom
-                   FROM shelters""",
+    # Status and occupancy (present evacuees / capacity) in the chosen disaster.
+    "shelters": """SELECT json_build_object('id', s.id, 'name', s.name, 'kind', s.kind, 'address', s.address,
+                          'capacity', s.capacity, 'hazards', array_to_string(s.hazards, '・'),
+                          'status', coalesce(o.status, '未開設'),
+                          'occupancy', CASE WHEN o.id IS NOT NULL THEN n.present || '人／' || s.capacity || '人' END
+                          ) AS props, s.geom
+                   FROM shelters s
+                   LEFT JOIN shelter_openings o ON o.shelter_id = s.id AND o.disaster_id = :disaster_id
+                   LEFT JOIN LATERAL (SELECT count(*) AS present FROM evacuees e
+                                      WHERE e.opening_id = o.id AND e.checked_out_at IS NULL) n ON true""",
     "admin_areas": "SELECT json_build_object('name', name, 'code', code) AS props, geom FROM admin_areas",
     "disasters": """SELECT json_build_object('name', name, 'kind', kind, 'status', status) AS props, geom
                     FROM disasters WHERE geom IS NOT NULL""",
@@ -36,7 +43,7 @@ _BUILDINGS_SQL = """
 
 def overlay_geojson(session: Session, key: str, disaster_id: int | None = None) -> str:
     """A FeatureCollection (as JSON text) for overlay ``key`` or ``hazard:<layer code>``; the
-    buildings overlay shows the survey state in disaster ``disaster_id``."""
+    buildings and shelters overlays show the survey state and the opening in disaster ``disaster_id``."""
     params: dict = {}
     if key == "buildings":
         sql, params = _BUILDINGS_SQL, {"disaster_id": disaster_id or 0}
@@ -46,7 +53,7 @@ def overlay_geojson(session: Session, key: str, disaster_id: int | None = None) 
             raise NotFound(f"ハザードレイヤ「{layer_code}」はありません。")
         sql, params = _HAZARD_SQL, {"layer_code": layer_code}
     elif key in _OVERLAY_SQL:
-        sql = _OVERLAY_SQL[key]
+        sql, params = _OVERLAY_SQL[key], {"disaster_id": disaster_id or 0}
     else:
         raise NotFound(f"地図レイヤ「{key}」はありません。")
     wrapped = f"""

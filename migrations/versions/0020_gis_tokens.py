@@ -1,7 +1,7 @@
 """Personal access tokens for GIS clients of the OGC API, and bbox lookups through the GIST indexes
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-11-26 06:20:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from migrations.tenancy import drop_tenant_table_policies, tenant_table
 
 revision = '0020'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

@@ -16,11 +16,10 @@ def test_survey_from_the_map_to_a_final_grade(live_server, page, chromium):
     page.locator(".leaflet-control-layers-overlays label", has_text="建物（被害認定）").click()
     page.wait_for_function("BCLMap.loaded['buildings'] > 0")
     building_id = page.evaluate("""() => {
-        let id = null;
-        BCLMap.groups['buildings'].eachLayer(l => { if (id === null && l.feature) id = l.feature.properties.id; });
+        const id = BCLMap.featureIds('buildings', p => p.structure.startsWith('木造'))[0];
         BCLMap.openFeature('buildings', id);
-        return id; }""")
-    link = page.locator(".leaflet-popup-content a", has_text="建物の記録・被害認定調査")
+        return Number(id); }""")
+    link = page.locator(".leaflet-popup-content a", has_text="建物の記録")
     expect(link).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "map-building-popup.png"))
     link.click()
@@ -55,6 +54,7 @@ def test_survey_from_the_map_to_a_final_grade(live_server, page, chromium):
     page.goto(base + "/map")
     page.locator(".leaflet-control-layers-overlays label", has_text="建物（被害認定）").click()
     page.wait_for_function("BCLMap.loaded['buildings'] > 0")
+    page.wait_for_function(f"BCLMap.featureIds('buildings').includes('{building_id}')")
     page.evaluate(f"BCLMap.openFeature('buildings', {building_id})")
     expect(page.locator(".leaflet-popup-content")).to_contain_text("中規模半壊")
     # The household applies for a 罹災証明書 at the counter; the steps follow the survey.

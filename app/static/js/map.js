@@ -2,6 +2,12 @@
 (function () {
   'use strict';
 
+  // Leaflet.VectorGrid 1.3.0 calls L.DomEvent.fakeStop, which Leaflet 1.9 no longer has; this is
+  // what it did in Leaflet 1.7 (mark the event handled so the map does not handle it again).
+  if (window.L && !L.DomEvent.fakeStop) {
+    L.DomEvent.fakeStop = function (event) { event._stopped = true; };
+  }
+
   function escapeHtml(value) {
     return String(value == null ? '' : value)
       .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
@@ -13,13 +19,45 @@
       if (properties[key] === undefined || properties[key] === null || properties[key] === '') { return ''; }
       return '<tr><th>' + escapeHtml(fields[key]) + '</th><td>' + escapeHtml(properties[key]) + '</td></tr>';
     }).join('');
-    var link = '';
-    if (config && config.linkTemplate && properties.id !== undefined) {
-      link = '<p class="popup-link"><a class="button" href="' +
-        escapeHtml(config.linkTemplate.replace('{id}', encodeURIComponent(properties.id))) + '">' +
-        escapeHtml(config.linkLabel) + '</a></p>';
+    var links = '';
+    if (config && config.links && config.links.length && properties.id !== undefined) {
+      links = '<p class="popup-link">' + config.links.map(function (link) {
+        return '<a class="button" href="' + escapeHtml(link.template.replace('{id}', encodeURIComponent(properties.id))) +
+          '">' + escapeHtml(link.label) + '</a>';
+      }).join(' ') + '</p>';
     }
-    return '<table class="popup-table">' + rows + '</table>' + link;
+    return '<table class="popup-table">' + rows + '</table>' + links;
+  }
+
+  // Below the layer's detail zoom a tile holds grid cells with a count instead of features.
+  function countPopup(properties) {
+    return '<p>この付近に <strong>' + escapeHtml(properties.count) + '</strong> 件</p><p>拡大すると1件ずつ表示します。</p>';
+  }
+
+  // Symbols are not interactive themselves: the tile canvases catch every tap (interactive grid)
+  // and onMapTap picks the nearest feature of the topmost tiled overlay (VectorGrid's own hit
+  // events break with Leaflet 1.9 and end at the top canvas, hiding the overlays below).
+  function tileStyle(config) {
+    return function (properties) {
+      BCLMap.drawn[config.key] = (BCLMap.drawn[config.key] || 0) + 1;
+      if (properties.count !== undefined && properties.id === undefined) {
+        var size = Math.min(22, 7 + 3 * Math.log(properties.count) / Math.LN10 * 2);
+        return {radius: size, fill: true, fillColor: config.defaultColor, fillOpacity: 0.55, color: '#ffffff',
+                weight: 2, stroke: true, interactive: false};
+      }
+      var color = config.colors[properties[config.styleProperty]] || config.defaultColor;
+      return {radius: 9, fill: true, fillColor: color, fillOpacity: 0.95, color: '#ffffff', weight: 2, stroke: true,
+              interactive: false};
+    };
+  }
+
+  // Tiles draw above the area layers (so a tap on a building reaches it), point overlays such as
+  // shelters above the tiles in SVG (only the symbols catch taps, not the whole map).
+  function ensurePanes(map) {
+    if (map.getPane('bclTiles')) { return; }
+    map.createPane('bclTiles').style.zIndex = 450;
+    map.createPane('bclPoints').style.zIndex = 460;
+    BCLMap.pointRenderer = L.svg({pane: 'bclPoints'});
   }
 
   function setStatus(key, text) {
@@ -31,9 +69,107 @@
     map: null,
     loaded: {},
     groups: {},
+    configs: {},
+    drawn: {},
+    firstTileAt: {},
+    tileOrder: [],
+    cells: 0,
+
+    // The tiled feature drawn nearest to latlng (within a finger's reach), topmost overlay first.
+    // The canvases of the tiles catch every tap, so one handler on the map decides for all of them.
+    findTileFeature: function (latlng) {
+      var map = BCLMap.map, target = map.latLngToLayerPoint(latlng), found = null;
+      BCLMap.tileOrder.forEach(function (key) {
+        var layer = BCLMap.groups[key], best = 1e9;
+        if (found || !map.hasLayer(layer)) { return; }
+        var tiles = layer._vectorTiles || {}, zoom = Math.min(map.getZoom(), layer.options.maxNativeZoom);
+        var scale = map.getZoomScale(map.getZoom(), zoom);
+        Object.keys(tiles).forEach(function (tileKey) {
+          var xyz = tileKey.split(':').map(Number);
+          if (xyz[2] !== zoom) { return; }
+          var offset = L.point(xyz[0], xyz[1]).multiplyBy(256 * scale).subtract(map.getPixelOrigin());
+          var features = tiles[tileKey]._features;
+          Object.keys(features).forEach(function (id) {
+            var symbol = features[id].feature;
+            if (!symbol._point) { return; }
+            var distance = symbol._point.multiplyBy(scale).add(offset).distanceTo(target);
+            if (distance <= (symbol._radius || 9) + 12 && distance < best) {
+              best = distance;
+              found = {key: key, properties: symbol.properties};
+            }
+          });
+        });
+      });
+      return found;
+    },
+
+    onMapTap: function (event) {
+      var hit = BCLMap.findTileFeature(event.latlng);
+      if (!hit) { return; }
+      var config = BCLMap.configs[hit.key], properties = hit.properties;
+      var html = properties.id === undefined ? countPopup(properties) : popupHtml(properties, config.popupFields, config);
+      L.popup().setLatLng(event.latlng).setContent(html).openOn(BCLMap.map);
+    },
+
+    // A vector-tile overlay (Leaflet.VectorGrid on canvas): styled by property, tap for a popup.
+    tileOverlay: function (config) {
+      var styles = {};
+      styles[config.key] = tileStyle(config);
+      var layer = L.vectorGrid.protobuf(config.url, {
+        rendererFactory: L.canvas.tile, vectorTileLayerStyles: styles, interactive: true, tolerance: 10,
+        pane: 'bclTiles',
+        minZoom: config.minZoom || 0, maxZoom: 22, maxNativeZoom: 18,
+        getFeatureId: function (feature) {
+          return feature.properties.id !== undefined ? feature.properties.id : 'cell' + (BCLMap.cells += 1);
+        }
+      });
+      layer.beforeAdd = ensurePanes;
+      BCLMap.tileOrder.unshift(config.key);  // the last added is drawn on top and answers a tap first
+      BCLMap.groups[config.key] = layer;
+      BCLMap.configs[config.key] = config;
+      layer.on('add', function () { setStatus(config.key, '表示中'); });
+      layer.on('tileload', function () {
+        BCLMap.loaded[config.key] = BCLMap.drawn[config.key] || 0;
+        if (BCLMap.drawn[config.key] && !BCLMap.firstTileAt[config.key]) {
+          BCLMap.firstTileAt[config.key] = performance.now();
+          document.dispatchEvent(new CustomEvent('bcl:overlay-loaded', {detail: config.key}));
+        }
+      });
+      layer.on('tileerror', function () { setStatus(config.key, '一部読み込めませんでした'); });
+      return layer;
+    },
+
+    // The ids of the features drawn so far in a tiled overlay (those whose properties pass ``test``).
+    featureIds: function (key, test) {
+      var ids = [], tiles = BCLMap.groups[key]._vectorTiles || {};
+      Object.keys(tiles).forEach(function (k) {
+        var features = tiles[k]._features || {};
+        Object.keys(features).forEach(function (id) {
+          var properties = features[id].feature.properties;
+          if (properties.id !== undefined && (!test || test(properties)) && ids.indexOf(id) < 0) { ids.push(id); }
+        });
+      });
+      return ids;
+    },
+
+    // A tiled feature's popup; the feature must carry lon/lat properties (buildings do).
+    openTileFeature: function (key, id) {
+      var tiles = BCLMap.groups[key]._vectorTiles || {}, found = null;
+      Object.keys(tiles).forEach(function (k) {
+        var entry = (tiles[k]._features || {})[id];
+        if (entry) { found = entry.feature.properties; }
+      });
+      if (!found || found.lat === undefined) { return false; }
+      var where = L.latLng(found.lat, found.lon);
+      BCLMap.map.setView(where, Math.max(BCLMap.map.getZoom(), 18), {animate: false});
+      L.popup().setLatLng(where).setContent(popupHtml(found, BCLMap.configs[key].popupFields, BCLMap.configs[key]))
+        .openOn(BCLMap.map);
+      return true;
+    },
 
     // Opens the popup of an overlay's feature (by its ``id`` property): search results, tests.
     openFeature: function (key, id) {
+      if (BCLMap.groups[key]._vectorTiles !== undefined) { return BCLMap.openTileFeature(key, id); }
       var group = BCLMap.groups[key], found = null;
       group.eachLayer(function (layer) {
         if (layer.feature && String(layer.feature.properties.id) === String(id)) { found = layer; }
@@ -50,6 +186,14 @@
       BCLMap.map = map;
       BCLMap.layerControl = layerControl;
       window.bclMap = map;
+      // Canvases of vector tiles keep their clicks from the map in Leaflet 1.9 (and VectorGrid
+      // fires nothing on a miss), so taps on them are read from the map container directly.
+      map.getContainer().addEventListener('click', function (event) {
+        var target = event.target;
+        if (target.tagName !== 'CANVAS' || !target.closest('.leaflet-bclTiles-pane')) { return; }
+        if (map.dragging && map.dragging.moved()) { return; }
+        BCLMap.onMapTap({latlng: map.mouseEventToLatLng(event)});
+      });
       L.control.scale({imperial: false, maxWidth: 160}).addTo(map);
       // When base tiles cannot be fetched (offline, closed network) switch to the blank map once
       // and say so, so the overlays stay readable.
@@ -101,8 +245,9 @@
             },
             pointToLayer: function (feature, latlng) {
               var color = config.colors[feature.properties[config.styleProperty]] || config.defaultColor;
+              ensurePanes(BCLMap.map);
               return L.circleMarker(latlng, {radius: 9, color: '#ffffff', weight: 2, fillColor: color,
-                                             fillOpacity: 0.95});
+                                             fillOpacity: 0.95, pane: 'bclPoints', renderer: BCLMap.pointRenderer});
             },
             onEachFeature: function (feature, layer) {
               if (Object.keys(config.popupFields).length) {
@@ -125,3 +270,20 @@
 
   window.BCLMap = BCLMap;
 })();
+
+/* The 印刷 form on the map carries the current view, the overlays switched on and the base map. */
+document.addEventListener('submit', function (event) {
+  'use strict';
+  var form = event.target;
+  if (form.id !== 'map-print-form' || !window.BCLMap || !BCLMap.map) { return; }
+  var map = BCLMap.map, center = map.getCenter(), shown = [], base = '';
+  Object.keys(BCLMap.groups).forEach(function (key) { if (map.hasLayer(BCLMap.groups[key])) { shown.push(key); } });
+  BCLMap.layerControl._layers.forEach(function (entry) {
+    if (!entry.overlay && map.hasLayer(entry.layer)) { base = entry.layer.options.bclKey || ''; }
+  });
+  form.elements.lat.value = center.lat.toFixed(6);
+  form.elements.lon.value = center.lng.toFixed(6);
+  form.elements.zoom.value = map.getZoom();
+  form.elements.layers.value = shown.join(',');
+  form.elements.base.value = base;
+});

@@ -1,0 +1,22 @@
+"""Pure rules of the map: how often viewing a layer of people's locations is written to the audit log."""
+from __future__ import annotations
+
+# A map view fetches tens of tiles and every pan fetches more; the audit log gets one entry per
+# user, personal layer and window (the first tile of the window), not one per tile.
+AUDIT_WINDOW_SECONDS = 600
+
+
+def audit_due(last_recorded: float | None, now: float, window: int = AUDIT_WINDOW_SECONDS) -> bool:
+    """Whether a view of a personal layer must be recorded again (never recorded, or the window passed)."""
+    return last_recorded is None or now - last_recorded >= window
+
+
+def print_view(args) -> tuple[float, float, int] | None:
+    """(lat, lon, zoom) of the view to print from query arguments, or None (the whole area)."""
+    try:
+        lat, lon, zoom = float(args.get("lat", "")), float(args.get("lon", "")), int(args.get("zoom", ""))
+    except ValueError:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 <= zoom <= 20):
+        return None
+    return lat, lon, zoom
