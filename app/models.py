@@ -12,7 +12,15 @@ from app.disasters.models import (
     VictimHousehold,
     VictimProvision,
 )
-from app.evac_support.models import EvacCriteria, EvacPerson
+from app.evac_support.models import (
+    EvacCriteria,
+    EvacPerson,
+    EvacPlan,
+    RegisterUpdate,
+    RosterProvision,
+    SafetyCheck,
+    SupporterOrg,
+)
 from app.jobs.models import Job
 from app.maps.models import AdminArea, HazardArea
 from app.residents.models import (
@@ -43,6 +51,7 @@ __all__ = [
     "Disaster",
     "EvacCriteria",
     "EvacPerson",
+    "EvacPlan",
     "Evacuee",
     "Generation",
     "HazardArea",
@@ -54,12 +63,16 @@ __all__ = [
     "LinkToken",
     "Municipality",
     "RegisterItem",
+    "RegisterUpdate",
     "Resident",
     "Role",
+    "RosterProvision",
+    "SafetyCheck",
     "SealRegistration",
     "Shelter",
     "ShelterOpening",
     "SupportApplication",
+    "SupporterOrg",
     "SurveyEvent",
     "SurveyPhoto",
     "TaxRecord",
