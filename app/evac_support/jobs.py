@@ -15,4 +15,4 @@ def refresh_register_job(context: JobContext) -> dict:
                                       context.payload.get("generation"))
 
 
-after_apply(REFRESH_JOB)
+after_apply(REFRESH_JOB, updates.register_in_use)

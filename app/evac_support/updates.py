@@ -11,12 +11,16 @@ from app.evac_support import services
 from app.evac_support.models import EvacCriteria, EvacPerson, RegisterUpdate
 
 
+def register_in_use(session: Session, lg_code: str) -> bool:
+    """Whether the municipality keeps a register (criteria saved or anyone extracted)."""
+    return bool(session.scalar(select(exists().where(EvacCriteria.lg_code == lg_code))) or session.scalar(
+        select(exists().where(EvacPerson.lg_code == lg_code))))
+
+
 def refresh_after_link(session: Session, lg_code: str, batch_id: int, generation: int | None) -> dict:
     """Re-run the extraction after link batch ``batch_id`` was applied, if the municipality keeps a
-    register (criteria saved or anyone extracted); the report names the batch and generation."""
-    in_use = session.scalar(select(exists().where(EvacCriteria.lg_code == lg_code))) or session.scalar(
-        select(exists().where(EvacPerson.lg_code == lg_code)))
-    if not in_use:
+    register; the report names the batch and generation."""
+    if not register_in_use(session, lg_code):
         return {"skipped": "名簿を使っていません"}
     return services.refresh_register(session, Actor.system(lg_code, "link"), batch_id=batch_id,
                                      generation=generation)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,13 +16,13 @@ from app.residents.models import LinkFileChunk
 DEFAULT_RETENTION = 24
 # Jobs other packages want after each applied batch (the 避難行動要支援者名簿 re-extraction). They are
 # queued in the batch's transaction but run on their own, so a failure there never undoes the link.
-_AFTER_APPLY: list[str] = []
+_AFTER_APPLY: dict[str, Callable[[Session, str], bool]] = {}
 
 
-def after_apply(kind: str) -> None:
-    """Queue a job of ``kind`` (payload: batch_id, generation) after every applied batch."""
-    if kind not in _AFTER_APPLY:
-        _AFTER_APPLY.append(kind)
+def after_apply(kind: str, wanted: Callable[[Session, str], bool]) -> None:
+    """Queue a job of ``kind`` (payload: batch_id, generation) after every applied batch of a
+    municipality for which ``wanted(session, lg_code)`` is true."""
+    _AFTER_APPLY[kind] = wanted
 
 
 def chunk_reader(session: Session):
@@ -59,7 +60,7 @@ def apply_batch_job(context: JobContext) -> dict:
                          progress=context.progress,
                          retention=context.settings.get("LINK_RETENTION_GENERATIONS", DEFAULT_RETENTION))
     if result.get("status") == "applied" and "generation" in result:  # not when re-run after the fact
-        for kind in _AFTER_APPLY:
+        for kind in [k for k, wanted in _AFTER_APPLY.items() if wanted(context.session, context.lg_code)]:
             enqueue(context.session, kind, {"batch_id": context.payload["batch_id"],
                                             "generation": result.get("generation")}, context.lg_code)
     return result
