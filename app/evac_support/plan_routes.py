@@ -20,7 +20,8 @@ def _plan_page(view, *, error=None, conflict=None, form=None, status=200):
                            route=plans.route_points(view.route_geojson), disaster=disaster,
                            history=safety.history(db.session, disaster.id, view.person.id) if disaster else [],
                            basemap_url=current_app.config["BASEMAP_GSI_URL"],
-                           basemap_default=current_app.config["BASEMAP_DEFAULT"]), status
+                           basemap_default=current_app.config["BASEMAP_DEFAULT"],
+                           basemap_credit=current_app.config["BASEMAP_ATTRIBUTION_URL"]), status
 
 
 @bp.get("/evac-support/people/<int:person_id>")

@@ -116,6 +116,14 @@ def map_geojson(session: Session, actor: Actor, disaster_id: int) -> str:
     return geojson
 
 
+def extent(session: Session) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) of the register people's homes, for the map's first view."""
+    box = session.execute(text("""
+        SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(r.geom) AS e
+        FROM evac_people p JOIN residents r ON r.id = p.resident_id WHERE p.removed_at IS NULL) x""")).one()
+    return None if box[0] is None else tuple(box)
+
+
 def export(session: Session, actor: Actor, disaster_id: int, file_format: str) -> None:
     """Audit an export of the states (the caller streams ``export_rows``)."""
     record(session, actor, "safety_export", "disaster", [disaster_id], format=file_format)

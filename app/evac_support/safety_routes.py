@@ -69,12 +69,12 @@ def safety_map(disaster):
     municipality = get_municipality(db.session, current_user.lg_code)
     overlays = [Overlay("safety", "安否確認", url_for("evac_support.safety_geojson"), style_property="state",
                         colors=dict(rules.SAFETY_COLORS), cluster=True, link_label="要支援者の記録",
-                        popup_fields={"name": "氏名", "state": "安否", "area": "町丁目", "checked_at": "確認日時",
+                        popup_fields={"name": "氏名", "state": "安否", "checked_at": "確認日時", "area": "町丁目",
                                       "protected": "注意"},
                         link_template=url_for("evac_support.person", person_id=0).replace("/0", "/{id}"))]
     fmap = build_map((municipality.center_lat, municipality.center_lon), 15,
                      gsi_basemaps(config["BASEMAP_GSI_URL"], config["BASEMAP_ATTRIBUTION_URL"]),
-                     config["BASEMAP_DEFAULT"], overlays)
+                     config["BASEMAP_DEFAULT"], overlays, bounds=safety.extent(db.session))
     return render_template("evac_support/safety_map.html", disaster=disaster, map=render_parts(fmap),
                            legend=legend_items(overlays, {}))
 

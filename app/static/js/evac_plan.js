@@ -15,26 +15,34 @@
     if (!box || !window.L || !L.Control.Draw) { return; }
     var input = document.getElementById('route'), status = document.getElementById('route-status');
     var map = L.map(box, {maxZoom: 20});
-    var base = blankLayer().addTo(map);
+    var shelters = JSON.parse(box.getAttribute('data-shelters') || '[]');
+    var lat = parseFloat(box.getAttribute('data-lat')), lon = parseFloat(box.getAttribute('data-lon'));
+    var route = JSON.parse(box.getAttribute('data-route') || '[]');
+    // The view comes first: vector layers added to a map without one fail.
+    if (route.length) {
+      map.fitBounds(L.latLngBounds(route).pad(0.3));
+    } else if (!isNaN(lat)) {
+      map.setView([lat, lon], 16);
+    } else if (shelters.length) {
+      map.fitBounds(shelters.map(function (s) { return [s.lat, s.lon]; }));
+    } else {
+      map.setView([35.68, 139.76], 12);
+    }
+    blankLayer().addTo(map);
     if (box.getAttribute('data-basemap') !== 'blank') {
       var gsi = L.tileLayer(box.getAttribute('data-tiles'), {maxNativeZoom: 18, maxZoom: 20,
-        attribution: '<a href="https://maps.gsi.go.jp/development/ichiran.html" target="_blank" rel="noopener">地理院タイル</a>'});
+        attribution: '<a href="' + box.getAttribute('data-credit') + '" target="_blank" rel="noopener">地理院タイル</a>'});
       gsi.on('tileerror', function () { if (map.hasLayer(gsi)) { map.removeLayer(gsi); } });
       gsi.addTo(map);
     }
     var drawn = new L.FeatureGroup().addTo(map);
-    var shelters = JSON.parse(box.getAttribute('data-shelters') || '[]');
     var select = document.getElementById('shelter_id');
-    var points = [];
     shelters.forEach(function (s) {
       var marker = L.circleMarker([s.lat, s.lon], {radius: 8, color: '#fff', weight: 2, fillColor: '#1d4f91', fillOpacity: 0.9})
         .bindTooltip(s.name).addTo(map);
       marker.on('click', function () { select.value = String(s.id); });
-      points.push([s.lat, s.lon]);
     });
-    var lat = parseFloat(box.getAttribute('data-lat')), lon = parseFloat(box.getAttribute('data-lon'));
     if (!isNaN(lat)) { L.marker([lat, lon], {title: '自宅'}).addTo(map).bindTooltip('自宅'); }
-    var route = JSON.parse(box.getAttribute('data-route') || '[]');
     function save(layer) {
       if (!layer) { input.value = ''; status.textContent = '経路は未設定です'; return; }
       var coords = layer.getLatLngs().map(function (p) { return [Number(p.lng.toFixed(7)), Number(p.lat.toFixed(7))]; });
@@ -45,13 +53,6 @@
       var existing = L.polyline(route, {color: '#d32f2f', weight: 5});
       drawn.addLayer(existing);
       save(existing);
-      map.fitBounds(existing.getBounds().pad(0.3));
-    } else if (!isNaN(lat)) {
-      map.setView([lat, lon], 16);
-    } else if (points.length) {
-      map.fitBounds(points);
-    } else {
-      map.setView([35.68, 139.76], 12);
     }
     map.addControl(new L.Control.Draw({
       draw: {polyline: {shapeOptions: {color: '#d32f2f', weight: 5}}, polygon: false, rectangle: false, circle: false,
@@ -63,6 +64,5 @@
     map.on(L.Draw.Event.DELETED, function () { save(drawn.getLayers()[0]); });
     document.getElementById('route-clear').addEventListener('click', function () { drawn.clearLayers(); save(null); });
     window.bclPlanMap = map;
-    void base;
   });
 })();
