@@ -38,7 +38,7 @@ def save_plan(person_id: int):
         plans.save_plan(db.session, current_actor(), person_id, supporters=plans.supporters_from_form(form),
                         shelter_id=int(form["shelter_id"]) if form.get("shelter_id", "").isdigit() else None,
                         route_geojson=form.get("route", ""), notes=form.get("notes", ""),
-                        version=int(form.get("version", 0) or 0))
+                        version=int(form.get("version", 0) or 0), confirmed=form.get("confirm_changes") == "y")
     except (Conflict, ValidationError) as exc:
         db.session.rollback()
         view = plans.view_plan(db.session, current_actor(), person_id)

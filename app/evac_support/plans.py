@@ -50,9 +50,10 @@ def view_plan(session: Session, actor: Actor, person_id: int, *, action: str = "
 
 
 def save_plan(session: Session, actor: Actor, person_id: int, *, supporters: list[dict], shelter_id: int | None,
-              route_geojson: str | None, notes: str, version: int) -> EvacPlan:
-    """Create or update the person's plan. Refused without consent (同意) and for a form made on an
-    older version (the other person's saved plan is shown)."""
+              route_geojson: str | None, notes: str, version: int, confirmed: bool = False) -> EvacPlan:
+    """Create or update the person's plan. Refused without consent (同意), for a form made on an
+    older version (the other person's saved plan is shown) and for an update whose changes were
+    not confirmed (変更事項の確認)."""
     person = get_or_not_found(session, EvacPerson, person_id, "指定された要支援者は見つかりません。", "evac_person")
     rules.require_consent_for_plan(person.consent)
     if person.removed_at is not None:
@@ -61,6 +62,9 @@ def save_plan(session: Session, actor: Actor, person_id: int, *, supporters: lis
     if plan is not None:
         require_version(plan.version, version, "この方の個別避難計画は他の職員が先に保存しました。",
                         conflict_values(session, plan))
+        if not confirmed:
+            raise ValidationError("変更内容を確認し、チェックを入れてから更新してください。",
+                                  code="confirmation_required")
     elif version:
         raise ValidationError("計画が見つかりません。画面を開き直してください。", code="plan_missing")
     cleaned = rules.clean_supporters(supporters)

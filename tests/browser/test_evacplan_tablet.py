@@ -45,6 +45,11 @@ def test_draw_a_route_for_a_plan_and_print_it(live_server, page):
     page.wait_for_load_state("networkidle")
     expect(page.locator(".flash.success")).to_contain_text("個別避難計画を保存しました")
     expect(page.locator("#route-status")).to_contain_text("3点")  # drawn again from the stored LineString
+    expect(page.locator("#save-plan")).to_be_disabled()  # an update waits for 変更事項の確認
+    page.fill("#notes", "車いすを使用")
+    page.check("#confirm_changes")
+    expect(page.locator("#save-plan")).to_be_enabled()
+    expect(page.locator("[data-changed-count]")).to_have_text("1")
     href = page.get_attribute("#print-plan", "href")
     page.goto(base + href + "?noprint=1")
     expect(page.locator("#print-map[data-ready='1']")).to_be_visible()

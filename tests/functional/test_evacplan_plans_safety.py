@@ -65,15 +65,21 @@ def test_plan_needs_consent_saves_route_and_shows_a_conflict(as_admin, system_se
     assert [s["name"] for s in plan.supporters] == ["近藤 一郎", "民生 花子"] and plan.shelter_id == shelter_id
     assert plan[5] == 4326 and plan[6] == "LINESTRING" and plan[4].startswith("LINESTRING(140.88 38.26")
 
+    unconfirmed = as_admin.post(f"/evac-support/people/{person}/plan",
+                                _plan_form(version=plan.version, notes="ほかの職員の備考"))
+    assert unconfirmed.status_code == 422 and "チェックを入れてから更新" in unconfirmed.get_data(as_text=True)
     other_change = as_admin.post(f"/evac-support/people/{person}/plan",
-                                 _plan_form(version=plan.version, notes="ほかの職員の備考"), follow_redirects=True)
-    assert other_change.status_code == 200
-    stale = as_admin.post(f"/evac-support/people/{person}/plan", _plan_form(version=plan.version, notes="私の備考"))
+                                 _plan_form(version=plan.version, notes="ほかの職員の備考", confirm_changes="y"),
+                                 follow_redirects=True)
+    assert "個別避難計画を保存しました" in other_change.get_data(as_text=True)
+    stale = as_admin.post(f"/evac-support/people/{person}/plan", _plan_form(version=plan.version, notes="私の備考",
+                                                                             confirm_changes="y"))
     body = stale.get_data(as_text=True)
     assert stale.status_code == 409 and "他の職員が先に保存しました" in body
     assert "ほかの職員の備考" in body and "私の備考" in body  # the other change and this input, both shown
     bad_route = as_admin.post(f"/evac-support/people/{person}/plan",
-                              _plan_form(version=plan.version + 1, route='{"type": "Point", "coordinates": [1, 2]}'))
+                              _plan_form(version=plan.version + 1, confirm_changes="y",
+                                         route='{"type": "Point", "coordinates": [1, 2]}'))
     assert bad_route.status_code == 422 and "線として描いて" in bad_route.get_data(as_text=True)
     actions = system_session.scalars(text("SELECT action FROM audit_log WHERE action LIKE 'evac_plan%' "
                                           "ORDER BY id")).all()

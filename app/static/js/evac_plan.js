@@ -49,20 +49,25 @@
       input.value = JSON.stringify({type: 'LineString', coordinates: coords});
       status.textContent = '経路あり（' + coords.length + '点）';
     }
+    function changed(layer) {  // a drawn change counts as a changed field (変更事項の確認)
+      save(layer);
+      input.dispatchEvent(new Event('input', {bubbles: true}));
+    }
     if (route.length) {
       var existing = L.polyline(route, {color: '#d32f2f', weight: 5});
       drawn.addLayer(existing);
       save(existing);
     }
+    if (input.hasAttribute('data-original')) { input.setAttribute('data-original', input.value); }
     map.addControl(new L.Control.Draw({
       draw: {polyline: {shapeOptions: {color: '#d32f2f', weight: 5}}, polygon: false, rectangle: false, circle: false,
              marker: false, circlemarker: false},
       edit: {featureGroup: drawn, remove: true}
     }));
-    map.on(L.Draw.Event.CREATED, function (e) { drawn.clearLayers(); drawn.addLayer(e.layer); save(e.layer); });
-    map.on(L.Draw.Event.EDITED, function () { save(drawn.getLayers()[0]); });
-    map.on(L.Draw.Event.DELETED, function () { save(drawn.getLayers()[0]); });
-    document.getElementById('route-clear').addEventListener('click', function () { drawn.clearLayers(); save(null); });
+    map.on(L.Draw.Event.CREATED, function (e) { drawn.clearLayers(); drawn.addLayer(e.layer); changed(e.layer); });
+    map.on(L.Draw.Event.EDITED, function () { changed(drawn.getLayers()[0]); });
+    map.on(L.Draw.Event.DELETED, function () { changed(drawn.getLayers()[0]); });
+    document.getElementById('route-clear').addEventListener('click', function () { drawn.clearLayers(); changed(null); });
     window.bclPlanMap = map;
   });
 })();
