@@ -64,4 +64,5 @@ def print_plan(person_id: int):
 @screen_required(SCREEN)
 def plan_list():
     has_plan = request.args.get("has_plan", "")
-    return render_template("evac_support/plans.html", rows=plans.plan_list(db.session, has_plan), has_plan=has_plan)
+    rows = plans.plan_list(db.session, current_actor(), has_plan)
+    return render_template("evac_support/plans.html", rows=rows, has_plan=has_plan)

@@ -98,17 +98,19 @@ def supporters_from_form(form) -> list[dict]:
             for i in range(1, rules.MAX_SUPPORTERS + 1)]
 
 
-def plan_list(session: Session, has_plan: str = "", limit: int = 300) -> list:
+def plan_list(session: Session, actor: Actor, has_plan: str = "", limit: int = 300) -> list:
     """Register people who consented (those a plan can be made for), with whether they have one;
-    ``has_plan`` "1" only with, "0" only without."""
+    ``has_plan`` "1" only with, "0" only without. The viewing audited."""
     condition = {"1": "AND plan.id IS NOT NULL", "0": "AND plan.id IS NULL"}.get(has_plan, "")
-    return session.execute(text(f"""
+    rows = session.execute(text(f"""
         SELECT p.id, r.name, r.name_kana, r.birth_date, p.reasons, r.is_protected, area.name AS area_name,
                plan.id AS plan_id, plan.updated_at, s.name AS shelter_name
         FROM evac_people p JOIN residents r ON r.id = p.resident_id {area_join("r")}
         LEFT JOIN evac_plans plan ON plan.person_id = p.id LEFT JOIN shelters s ON s.id = plan.shelter_id
         WHERE p.removed_at IS NULL AND p.consent = '同意' {condition}
         ORDER BY r.name_kana LIMIT :limit"""), {"limit": limit}).all()
+    record(session, actor, "evac_person_view", "evac_person", [r.id for r in rows], view="plans", has_plan=has_plan)
+    return rows
 
 
 def shelter_points(session: Session) -> list[dict]:

@@ -1,4 +1,6 @@
-"""Pure rules of the 避難行動要支援者名簿: the criteria a municipality sets, and who may receive it."""
+"""Pure rules of the 避難行動要支援者関連システム: the criteria a municipality sets, who may receive
+the roster (49条の11), the supporter organisations, what a 個別避難計画 needs (49条の14) and the
+states of 安否確認."""
 from __future__ import annotations
 
 import json
