@@ -25,9 +25,9 @@ _LATEST = """LEFT JOIN LATERAL (SELECT s.state, s.note, s.checked_at, s.checked_
              WHERE s.disaster_id = :d AND s.person_id = p.id ORDER BY s.id DESC LIMIT 1) latest ON true"""
 
 
-def _people_sql(columns: str, where: str = "", order: str = "r.name_kana, p.id") -> str:
+def _people_sql(columns: str, order: str) -> str:
     return f"""SELECT {columns} FROM evac_people p JOIN residents r ON r.id = p.resident_id {area_join("r")}
-               {_LATEST} WHERE p.removed_at IS NULL {where} ORDER BY {order}"""
+               {_LATEST} WHERE p.removed_at IS NULL ORDER BY {order}"""
 
 
 def people(session: Session, actor: Actor, disaster_id: int, *, area_code: str = "", kana: str = "",
@@ -36,7 +36,7 @@ def people(session: Session, actor: Actor, disaster_id: int, *, area_code: str =
     hiragana or katakana, the start of the name) and state; the viewing audited."""
     where, params = [], {"d": disaster_id, "limit": limit}
     if area_code:
-        where.append("AND area.code = :area")
+        where.append("AND EXISTS (SELECT 1 FROM admin_areas a WHERE a.code = :area AND ST_Covers(a.geom, r.geom))")
         params["area"] = area_code
     if kana.strip():
         where.append("AND replace(replace(r.name_kana, ' ', ''), '　', '') LIKE :kana")
@@ -44,10 +44,15 @@ def people(session: Session, actor: Actor, disaster_id: int, *, area_code: str =
     if state:
         where.append("AND coalesce(latest.state, '未確認') = :state")
         params["state"] = rules.check_safety_state(state)
-    rows = session.execute(text(_people_sql(
-        "p.id, r.name, r.name_kana, r.is_protected, area.name AS area_name, "
-        "coalesce(latest.state, '未確認') AS state, latest.checked_at, latest.checked_by, latest.note",
-        " ".join(where)) + " LIMIT :limit"), params).all()
+    # The page of people first, their 町丁目 only for that page.
+    rows = session.execute(text(f"""
+        SELECT q.id, q.name, q.name_kana, q.is_protected, area.name AS area_name, q.state, q.checked_at,
+               q.checked_by, q.note
+        FROM (SELECT p.id, r.name, r.name_kana, r.is_protected, r.geom, coalesce(latest.state, '未確認') AS state,
+                     latest.checked_at, latest.checked_by, latest.note
+              FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
+              WHERE p.removed_at IS NULL {" ".join(where)} ORDER BY r.name_kana, p.id LIMIT :limit) q
+        {area_join("q")} ORDER BY q.name_kana, q.id"""), params).all()
     record(session, actor, "safety_view", "evac_person", [r.id for r in rows][:500], disaster=disaster_id,
            area=area_code, kana=kana)
     return rows
