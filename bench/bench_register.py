@@ -105,4 +105,6 @@ def _place_homes(session) -> None:
                '区画' || row_number() OVER (ORDER BY g.i, g.j), ST_Multi(g.geom)
         FROM ST_SquareGrid(0.005, (SELECT ST_SetSRID(ST_Extent(geom), 4326) FROM residents)) g
         WHERE EXISTS (SELECT 1 FROM residents r WHERE r.geom && g.geom)"""), {"lg": LG_CODE})
+    for table in ("residents", "admin_areas"):  # as autovacuum would after a load
+        session.execute(text(f"ANALYZE {table}"))
     set_scope(session, Scope.tenant(LG_CODE))

@@ -2,6 +2,8 @@
 record of every provision made to them (49条の11)."""
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -9,6 +11,7 @@ from app.audit.services import Actor, record
 from app.db import get_or_not_found
 from app.errors import ValidationError, require_version
 from app.evac_support import rules
+from app.evac_support.areas import AreaIndex
 from app.evac_support.models import RosterProvision, SupporterOrg
 from app.maps.models import AdminArea
 from certificate_engine.wareki import format_datetime
@@ -60,10 +63,10 @@ def save_org(session: Session, actor: Actor, org_id: int | None, *, name: str, k
 
 def area_counts(session: Session) -> dict[str, int]:
     """People on the register per 町丁目 code (to show how many each organisation covers)."""
-    rows = session.execute(text("""
-        SELECT a.code, count(*) FROM evac_people p JOIN residents r ON r.id = p.resident_id
-        JOIN admin_areas a ON ST_Covers(a.geom, r.geom) WHERE p.removed_at IS NULL GROUP BY a.code"""))
-    return dict(rows.all())
+    homes = session.execute(text("""SELECT ST_X(r.geom), ST_Y(r.geom) FROM evac_people p
+        JOIN residents r ON r.id = p.resident_id WHERE p.removed_at IS NULL AND r.geom IS NOT NULL""")).all()
+    located = AreaIndex.load(session).locate([x for x, _ in homes], [y for _, y in homes])
+    return dict(Counter(code for code, _ in located if code))
 
 
 def provisions(session: Session, org_id: int | None = None, limit: int = 200) -> list[RosterProvision]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -12,8 +13,8 @@ from app.audit.services import Actor, record
 from app.db import get_or_not_found
 from app.errors import ValidationError, require_version
 from app.evac_support import rules
+from app.evac_support.areas import AreaIndex
 from app.evac_support.models import EvacPerson, EvacPlan
-from app.evac_support.services import area_join
 from app.shelters.models import Shelter
 
 
@@ -27,15 +28,15 @@ class PlanView:
 
 def person_row(session: Session, person_id: int):
     """A register person with the resident items the plan shows, the 町丁目 and the home position."""
-    row = session.execute(text(f"""
+    row = session.execute(text("""
         SELECT p.id, p.consent, p.consent_on, p.reasons, p.removed_at, p.version, r.name, r.name_kana,
                r.birth_date, r.sex, trim(r.address || ' ' || r.address_katagaki) AS address, r.phone,
-               r.is_protected, ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat, area.name AS area_name
-        FROM evac_people p JOIN residents r ON r.id = p.resident_id {area_join("r")}
+               r.is_protected, ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat
+        FROM evac_people p JOIN residents r ON r.id = p.resident_id
         WHERE p.id = :id"""), {"id": person_id}).first()
     if row is None:
         get_or_not_found(session, EvacPerson, person_id, "指定された要支援者は見つかりません。", "evac_person")
-    return row
+    return SimpleNamespace(**row._asdict(), area_name=AreaIndex.load(session).name_of(row.lon, row.lat))
 
 
 def view_plan(session: Session, actor: Actor, person_id: int, *, action: str = "evac_person_view") -> PlanView:
@@ -102,13 +103,15 @@ def plan_list(session: Session, actor: Actor, has_plan: str = "", limit: int = 3
     """Register people who consented (those a plan can be made for), with whether they have one;
     ``has_plan`` "1" only with, "0" only without. The viewing audited."""
     condition = {"1": "AND plan.id IS NOT NULL", "0": "AND plan.id IS NULL"}.get(has_plan, "")
-    rows = session.execute(text(f"""
-        SELECT p.id, r.name, r.name_kana, r.birth_date, p.reasons, r.is_protected, area.name AS area_name,
-               plan.id AS plan_id, plan.updated_at, s.name AS shelter_name
-        FROM evac_people p JOIN residents r ON r.id = p.resident_id {area_join("r")}
+    found = session.execute(text(f"""
+        SELECT p.id, r.name, r.name_kana, r.birth_date, p.reasons, r.is_protected, ST_X(r.geom) AS lon,
+               ST_Y(r.geom) AS lat, plan.id AS plan_id, plan.updated_at, s.name AS shelter_name
+        FROM evac_people p JOIN residents r ON r.id = p.resident_id
         LEFT JOIN evac_plans plan ON plan.person_id = p.id LEFT JOIN shelters s ON s.id = plan.shelter_id
         WHERE p.removed_at IS NULL AND p.consent = '同意' {condition}
         ORDER BY r.name_kana LIMIT :limit"""), {"limit": limit}).all()
+    located = AreaIndex.load(session).locate([r.lon for r in found], [r.lat for r in found])
+    rows = [SimpleNamespace(**r._asdict(), area_name=name) for r, (_, name) in zip(found, located, strict=True)]
     record(session, actor, "evac_person_view", "evac_person", [r.id for r in rows], view="plans", has_plan=has_plan)
     return rows
 

@@ -3,7 +3,9 @@ history; the latest report is the state), the map coloured by state, progress pe
 list as CSV/XLSX. Every view, change and export is audited."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -13,8 +15,9 @@ from app.db import get_or_not_found
 from app.disasters.models import Disaster
 from app.errors import ValidationError
 from app.evac_support import rules
+from app.evac_support.areas import AreaIndex, in_areas_sql
 from app.evac_support.models import EvacPerson, SafetyCheck
-from app.evac_support.services import PROTECTED_NOTE, area_join
+from app.evac_support.services import PROTECTED_NOTE
 from app.shelters.rules import normalize_kana
 from certificate_engine.wareki import format_date, format_datetime
 
@@ -25,34 +28,27 @@ _LATEST = """LEFT JOIN LATERAL (SELECT s.state, s.note, s.checked_at, s.checked_
              WHERE s.disaster_id = :d AND s.person_id = p.id ORDER BY s.id DESC LIMIT 1) latest ON true"""
 
 
-def _people_sql(columns: str, order: str) -> str:
-    return f"""SELECT {columns} FROM evac_people p JOIN residents r ON r.id = p.resident_id {area_join("r")}
-               {_LATEST} WHERE p.removed_at IS NULL ORDER BY {order}"""
-
-
 def people(session: Session, actor: Actor, disaster_id: int, *, area_code: str = "", kana: str = "",
            state: str = "", limit: int = 200) -> list:
     """Register people with their current state in the disaster, filtered by 町丁目, kana (as typed:
     hiragana or katakana, the start of the name) and state; the viewing audited."""
     where, params = [], {"d": disaster_id, "limit": limit}
     if area_code:
-        where.append("AND EXISTS (SELECT 1 FROM admin_areas a WHERE a.code = :area AND ST_Covers(a.geom, r.geom))")
-        params["area"] = area_code
+        where.append(f"AND {in_areas_sql('r')}")
+        params["areas"] = [area_code]
     if kana.strip():
         where.append("AND replace(replace(r.name_kana, ' ', ''), '　', '') LIKE :kana")
         params["kana"] = normalize_kana(kana).replace("%", "").replace("_", "") + "%"
     if state:
         where.append("AND coalesce(latest.state, '未確認') = :state")
         params["state"] = rules.check_safety_state(state)
-    # The page of people first, their 町丁目 only for that page.
-    rows = session.execute(text(f"""
-        SELECT q.id, q.name, q.name_kana, q.is_protected, area.name AS area_name, q.state, q.checked_at,
-               q.checked_by, q.note
-        FROM (SELECT p.id, r.name, r.name_kana, r.is_protected, r.geom, coalesce(latest.state, '未確認') AS state,
-                     latest.checked_at, latest.checked_by, latest.note
-              FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
-              WHERE p.removed_at IS NULL {" ".join(where)} ORDER BY r.name_kana, p.id LIMIT :limit) q
-        {area_join("q")} ORDER BY q.name_kana, q.id"""), params).all()
+    found = session.execute(text(f"""
+        SELECT p.id, r.name, r.name_kana, r.is_protected, coalesce(latest.state, '未確認') AS state,
+               latest.checked_at, latest.checked_by, latest.note, ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat
+        FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
+        WHERE p.removed_at IS NULL {" ".join(where)} ORDER BY r.name_kana, p.id LIMIT :limit"""), params).all()
+    located = AreaIndex.load(session).locate([r.lon for r in found], [r.lat for r in found])
+    rows = [SimpleNamespace(**r._asdict(), area_name=name) for r, (_, name) in zip(found, located, strict=True)]
     record(session, actor, "safety_view", "evac_person", [r.id for r in rows][:500], disaster=disaster_id,
            area=area_code, kana=kana)
     return rows
@@ -85,19 +81,18 @@ def history(session: Session, disaster_id: int, person_id: int) -> list[SafetyCh
 
 def progress(session: Session, disaster_id: int) -> list[dict]:
     """Per 町丁目 (and a 合計 row last): people, counts by state, and the share confirmed."""
-    rows = session.execute(text(f"""
-        SELECT coalesce(area.code, '') AS code, coalesce(area.name, :none) AS name,
-               coalesce(latest.state, '未確認') AS state, count(*) AS n
-        FROM evac_people p JOIN residents r ON r.id = p.resident_id {area_join("r")} {_LATEST}
-        WHERE p.removed_at IS NULL GROUP BY 1, 2, 3 ORDER BY 1"""), {"d": disaster_id, "none": NO_AREA}).all()
+    homes = session.execute(text(f"""
+        SELECT ST_X(r.geom), ST_Y(r.geom), coalesce(latest.state, '未確認')
+        FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
+        WHERE p.removed_at IS NULL"""), {"d": disaster_id}).all()
+    located = AreaIndex.load(session).locate([x for x, _, _ in homes], [y for _, y, _ in homes])
     areas: dict[str, dict] = {}
-    for code, name, state, count in rows:
-        area = areas.setdefault(code, {"code": code, "name": name, "counts": dict.fromkeys(rules.SAFETY_STATES, 0)})
-        area["counts"][state] += count
     total = {"code": "", "name": "合計", "counts": dict.fromkeys(rules.SAFETY_STATES, 0)}
-    for area in areas.values():
-        for state, count in area["counts"].items():
-            total["counts"][state] += count
+    for (_, _, state), (code, name) in zip(homes, located, strict=True):
+        area = areas.setdefault(code or "", {"code": code or "", "name": name or NO_AREA,
+                                             "counts": dict.fromkeys(rules.SAFETY_STATES, 0)})
+        area["counts"][state] += 1
+        total["counts"][state] += 1
     result = [*sorted(areas.values(), key=lambda a: (a["code"] == "", a["code"])), total]
     for area in result:
         area["total"] = sum(area["counts"].values())
@@ -108,17 +103,20 @@ def progress(session: Session, disaster_id: int) -> list[dict]:
 def map_geojson(session: Session, actor: Actor, disaster_id: int) -> str:
     """The register people with a position as GeoJSON points, ``state`` for the colour. For staff
     with the register screen only (people under 支援措置 are flagged; never in third-party outputs)."""
-    geojson = session.scalar(text(f"""
-        SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
-            'type', 'Feature', 'geometry', ST_AsGeoJSON(r.geom, 6)::json,
-            'properties', json_build_object('id', p.id, 'name', r.name, 'state', coalesce(latest.state, '未確認'),
-                'area', area.name, 'checked_at', to_char(latest.checked_at AT TIME ZONE 'Asia/Tokyo',
-                'YYYY-MM-DD HH24:MI'), 'protected', CASE WHEN r.is_protected THEN '支援措置' ELSE '' END))
-            ORDER BY p.id), '[]'::json))::text
-        FROM evac_people p JOIN residents r ON r.id = p.resident_id {area_join("r")} {_LATEST}
-        WHERE p.removed_at IS NULL AND r.geom IS NOT NULL"""), {"d": disaster_id})
-    record(session, actor, "safety_view", "disaster", [disaster_id], view="map")
-    return geojson
+    rows = session.execute(text(f"""
+        SELECT p.id, r.name, coalesce(latest.state, '未確認'), latest.checked_at, r.is_protected,
+               round(ST_X(r.geom)::numeric, 6)::float, round(ST_Y(r.geom)::numeric, 6)::float
+        FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
+        WHERE p.removed_at IS NULL AND r.geom IS NOT NULL ORDER BY p.id"""), {"d": disaster_id}).all()
+    located = AreaIndex.load(session).locate([r[5] for r in rows], [r[6] for r in rows])
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]},
+                 "properties": {"id": person_id, "name": name, "state": state, "area": area,
+                                "checked_at": format_datetime(at) if at else "",
+                                "protected": "支援措置" if protected else ""}}
+                for (person_id, name, state, at, protected, x, y), (_, area) in zip(rows, located, strict=True)]
+    record(session, actor, "safety_view", "disaster", [disaster_id], view="map", count=len(features))
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
+                      separators=(",", ":"))
 
 
 def extent(session: Session) -> tuple[float, float, float, float] | None:
@@ -134,14 +132,21 @@ def export(session: Session, actor: Actor, disaster_id: int, file_format: str) -
     record(session, actor, "safety_export", "disaster", [disaster_id], format=file_format)
 
 
-def export_rows(session: Session, disaster_id: int) -> Iterator[tuple]:
-    """The states as spreadsheet rows by 町丁目; people under 支援措置 without address and phone."""
-    rows = session.execute(text(_people_sql(
-        "area.name, r.name, r.name_kana, r.birth_date, trim(r.address || ' ' || r.address_katagaki), r.phone, "
-        "p.reasons, coalesce(latest.state, '未確認'), latest.checked_at, latest.checked_by, latest.note, "
-        "r.is_protected", order="area.code NULLS LAST, r.name_kana, p.id")).execution_options(yield_per=2000),
+def export_rows(session: Session, disaster_id: int, chunk: int = 5000) -> Iterator[tuple]:
+    """The states as spreadsheet rows (by kana, with the 町丁目); people under 支援措置 without
+    address and phone."""
+    index = AreaIndex.load(session)
+    rows = session.execute(text(f"""
+        SELECT r.name, r.name_kana, r.birth_date, trim(r.address || ' ' || r.address_katagaki), r.phone, p.reasons,
+               coalesce(latest.state, '未確認'), latest.checked_at, latest.checked_by, latest.note, r.is_protected,
+               ST_X(r.geom), ST_Y(r.geom)
+        FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
+        WHERE p.removed_at IS NULL ORDER BY r.name_kana, p.id""").execution_options(yield_per=chunk),
         {"d": disaster_id})
-    for area, name, kana, born, address, phone, reasons, state, at, by, note, protected in rows:
-        yield (area or NO_AREA, name, kana, format_date(born), "" if protected else address,
-               "" if protected else phone, reasons, state, format_datetime(at) if at else "", by or "", note or "",
-               PROTECTED_NOTE if protected else "")
+    for part in rows.partitions(chunk):
+        located = index.locate([r[11] for r in part], [r[12] for r in part])
+        for row, (_, area) in zip(part, located, strict=True):
+            name, kana, born, address, phone, reasons, state, at, by, note, protected = row[:11]
+            yield (area or NO_AREA, name, kana, format_date(born), "" if protected else address,
+                   "" if protected else phone, reasons, state, format_datetime(at) if at else "", by or "",
+                   note or "", PROTECTED_NOTE if protected else "")

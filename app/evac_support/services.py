@@ -13,6 +13,7 @@ from app.db import get_or_not_found
 from app.disasters.models import Disaster
 from app.errors import ValidationError, require_version
 from app.evac_support import rules
+from app.evac_support.areas import in_areas_sql
 from app.evac_support.models import (
     CONSENT_STATES,
     EvacCriteria,
@@ -151,19 +152,14 @@ def roster_mode_allowed(session: Session, mode: str, disaster_id: int | None) ->
 
 def roster_selection(session: Session, mode: str, declared: bool, area_codes: list[str] | None = None) -> list[int]:
     """The register people (ids) who may go to a supporter now (49条の11: consenting people in
-    normal times, everyone in a disaster), limited to the 町丁目 ``area_codes`` when given."""
+    normal times, everyone in a disaster), limited to homes inside the 町丁目 ``area_codes`` when
+    given."""
+    in_areas = f"AND {in_areas_sql('r')}" if area_codes else ""
     rows = session.execute(text(f"""
         SELECT p.id, p.consent FROM evac_people p JOIN residents r ON r.id = p.resident_id
-        {area_join("r")}
-        WHERE p.removed_at IS NULL AND (CAST(:areas AS text[]) IS NULL OR area.code = ANY(CAST(:areas AS text[])))
-        ORDER BY r.household_no, r.name_kana, p.id"""), {"areas": list(area_codes) if area_codes else None})
+        WHERE p.removed_at IS NULL {in_areas}
+        ORDER BY r.household_no, r.name_kana, p.id"""), {"areas": list(area_codes or [])})
     return [person_id for person_id, consent in rows if rules.may_receive(mode, consent, declared)]
-
-
-def area_join(alias: str) -> str:
-    """A LEFT JOIN giving ``area.code`` / ``area.name``: the 町丁目 the resident ``alias`` lives in."""
-    return (f"LEFT JOIN LATERAL (SELECT a.code, a.name FROM admin_areas a WHERE ST_Covers(a.geom, {alias}.geom) "
-            "ORDER BY a.code LIMIT 1) area ON true")
 
 
 def roster_rows(session: Session, person_ids: list[int]) -> Iterator[tuple]:

@@ -72,3 +72,17 @@ def test_safety_states_colours_and_confirmed_share():
     assert rules.confirmed_percent(counts) == 30.0  # 不在 and その他 still need a visit
     assert rules.confirmed_percent(dict.fromkeys(rules.SAFETY_STATES, 0)) == 0.0
     assert rules.confirmed_percent({"死亡": 1, "未確認": 2}) == 33.3
+
+
+def test_homes_are_located_in_the_first_covering_area_by_code():
+    import shapely
+
+    from app.evac_support.areas import AreaIndex
+
+    def square(x0, y0):
+        return shapely.to_wkb(shapely.box(x0, y0, x0 + 1, y0 + 1))
+
+    index = AreaIndex([("002", "二丁目", square(1, 0)), ("001", "一丁目", square(0, 0))])
+    assert index.locate([0.5, 1.0, 1.5, 5.0, None], [0.5, 0.5, 0.5, 5.0, None]) == [
+        ("001", "一丁目"), ("001", "一丁目"), ("002", "二丁目"), (None, None), (None, None)]
+    assert index.name_of(1.2, 0.9) == "二丁目" and AreaIndex([]).locate([0.5], [0.5]) == [(None, None)]
