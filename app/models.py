@@ -14,7 +14,15 @@ from app.disasters.models import (
     VictimHousehold,
     VictimProvision,
 )
-from app.evac_support.models import EvacCriteria, EvacPerson
+from app.evac_support.models import (
+    EvacCriteria,
+    EvacPerson,
+    EvacPlan,
+    RegisterUpdate,
+    RosterProvision,
+    SafetyCheck,
+    SupporterOrg,
+)
 from app.jobs.models import Job
 from app.maps.models import AdminArea, HazardArea, HazardUpload, MapLayerVersion, ResidentHazard
 from app.ogc.models import GisToken
@@ -49,6 +57,7 @@ __all__ = [
     "Disaster",
     "EvacCriteria",
     "EvacPerson",
+    "EvacPlan",
     "Evacuee",
     "Generation",
     "GisToken",
@@ -65,14 +74,18 @@ __all__ = [
     "MapLayerVersion",
     "Municipality",
     "RegisterItem",
+    "RegisterUpdate",
     "Resident",
     "ResidentHazard",
     "Role",
+    "RosterProvision",
+    "SafetyCheck",
     "SealRegistration",
     "Shelter",
     "ShelterOpening",
     "ShelterStaff",
     "SupportApplication",
+    "SupporterOrg",
     "SurveyEvent",
     "SurveyPhoto",
     "TaxRecord",

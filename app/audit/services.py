@@ -60,6 +60,15 @@ ACTIONS = {
     "evac_register_refresh": "避難行動要支援者名簿の更新",
     "evac_consent": "要支援者の同意の記録",
     "evac_roster_export": "避難行動要支援者名簿の提供",
+    "evac_org_save": "避難支援等関係者の登録・更新",
+    "evac_person_view": "要支援者の閲覧",
+    "evac_updates_view": "名簿の更新結果の閲覧",
+    "evac_provision_view": "名簿の提供記録の閲覧",
+    "evac_plan_save": "個別避難計画の保存",
+    "evac_plan_print": "個別避難計画の印刷",
+    "safety_check_record": "安否確認の記録",
+    "safety_view": "安否確認の閲覧",
+    "safety_export": "安否確認の出力",
     "damage_survey_start": "被害認定調査の開始",
     "damage_survey_record": "被害認定調査の記録",
     "damage_survey_finalise": "被害認定の確定",
@@ -113,6 +122,8 @@ TARGET_TYPES = {
     "card_certificate": "利用者証明用電子証明書",
     "hazard_layer": "ハザードレイヤ",
     "map_layer": "地図レイヤ", "gis_token": "GIS連携トークン",
+    "supporter_org": "避難支援等関係者", "evac_person": "要支援者", "evac_plan": "個別避難計画",
+    "roster_provision": "名簿の提供", "register_update": "名簿の更新結果",
 }
 
 

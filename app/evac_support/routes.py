@@ -73,16 +73,24 @@ def consent(person_id: int):
 @screen_required(SCREEN)
 def roster():
     mode, recipient = request.args.get("mode", rules.NORMAL), request.args.get("recipient", "")
+    file_format = request.args.get("format", "csv")
     try:
-        if not recipient.strip():
-            raise ValidationError("提供先（避難支援等関係者）を入力してください。", code="recipient_missing")
         declared = services.roster_mode_allowed(db.session, mode, session.get("disaster_id"))
+        provision = services.provide_roster(db.session, current_actor(), mode=mode, declared=declared,
+                                            file_format=file_format, disaster_id=session.get("disaster_id"),
+                                            recipient=recipient)
     except ValidationError as exc:
         flash(exc.message, "error")
         return redirect(url_for("evac_support.index"))
-    services.export_roster(db.session, current_actor(), mode, recipient)
-    file_format = request.args.get("format", "csv")
-    return spreadsheet_response(f"避難行動要支援者名簿_{mode}_{recipient.strip()}", "避難行動要支援者名簿",
-                                services.ROSTER_HEADER, lambda s: services.roster_rows(s, mode, declared),
-                                file_format, request.args.get("encoding", "utf-8-sig"),
+    return roster_file(provision, file_format, request.args.get("encoding", "utf-8-sig"))
+
+
+def roster_file(provision, file_format: str, encoding: str):
+    """The roster of one recorded provision as a download (CSV streamed, or XLSX)."""
+    ids = list(provision.person_ids)
+    return spreadsheet_response(f"避難行動要支援者名簿_{provision.mode}_{provision.recipient}", "避難行動要支援者名簿",
+                                services.ROSTER_HEADER, lambda s: services.roster_rows(s, ids), file_format, encoding,
                                 widths=(16, 20, 16, 6, 36, 16, 30, 8, 16, 30))
+
+
+from app.evac_support import org_routes, plan_routes, safety_routes  # noqa: E402,F401 - attach their views to bp

@@ -13,7 +13,15 @@ from app.db import get_or_not_found
 from app.disasters.models import Disaster
 from app.errors import ValidationError, require_version
 from app.evac_support import rules
-from app.evac_support.models import CONSENT_STATES, EvacCriteria, EvacPerson
+from app.evac_support.areas import in_areas_sql
+from app.evac_support.models import (
+    CONSENT_STATES,
+    EvacCriteria,
+    EvacPerson,
+    RegisterUpdate,
+    RosterProvision,
+    SupporterOrg,
+)
 from certificate_engine.wareki import format_date
 
 ROSTER_HEADER = ("氏名", "氏名カナ", "生年月日", "性別", "住所又は居所", "電話番号", "避難支援等を必要とする事由",
@@ -36,9 +44,12 @@ def save_criteria(session: Session, actor: Actor, config: dict) -> dict:
     return checked
 
 
-def refresh_register(session: Session, actor: Actor, today: date | None = None) -> dict:
+def refresh_register(session: Session, actor: Actor, today: date | None = None, *, batch_id: int | None = None,
+                     generation: int | None = None) -> dict:
     """Apply the criteria to the current resident and welfare data: people who now meet them are
-    added (or come back), people who no longer do are marked removed. Returns the counts."""
+    added (or come back), people who no longer do are marked removed. The change is kept as a
+    register update report (with the link batch and generation it followed, if any). Returns the
+    counts and the report's id."""
     config, day = criteria(session), today or date.today()
     conditions, params = _criteria_sql(config, day)
     if not conditions:
@@ -49,22 +60,27 @@ def refresh_register(session: Session, actor: Actor, today: date | None = None) 
         FROM residents r LEFT JOIN welfare_records w ON w.atena_no = r.atena_no
         WHERE r.status = '住登内' AND ({' OR '.join(cond for cond, _ in conditions)})"""), params)
     changes = session.execute(text("""
-        WITH up AS (
-            INSERT INTO evac_people AS p (lg_code, resident_id, reasons, consent, consent_how, version)
-            SELECT :lg, resident_id, reasons, '未回答', '', 1 FROM evac_selection
-            ON CONFLICT (lg_code, resident_id) DO UPDATE SET reasons = EXCLUDED.reasons, removed_at = NULL,
-                updated_at = now(), version = p.version + 1
-            WHERE p.removed_at IS NOT NULL OR p.reasons IS DISTINCT FROM EXCLUDED.reasons
-            RETURNING (xmax = 0) AS added, p.removed_at)
-        SELECT count(*) FILTER (WHERE added), count(*) FILTER (WHERE NOT added) FROM up"""),
-        {"lg": actor.lg_code}).one()
-    removed = session.execute(text("""
+        INSERT INTO evac_people AS p (lg_code, resident_id, reasons, consent, consent_how, version)
+        SELECT :lg, resident_id, reasons, '未回答', '', 1 FROM evac_selection
+        ON CONFLICT (lg_code, resident_id) DO UPDATE SET reasons = EXCLUDED.reasons, removed_at = NULL,
+            updated_at = now(), version = p.version + 1
+        WHERE p.removed_at IS NOT NULL OR p.reasons IS DISTINCT FROM EXCLUDED.reasons
+        RETURNING p.id, (xmax = 0) AS added"""), {"lg": actor.lg_code}).all()
+    removed = session.scalars(text("""
         UPDATE evac_people SET removed_at = now(), updated_at = now(), version = version + 1
-        WHERE removed_at IS NULL AND resident_id NOT IN (SELECT resident_id FROM evac_selection)""")).rowcount
+        WHERE removed_at IS NULL AND resident_id NOT IN (SELECT resident_id FROM evac_selection)
+        RETURNING id""")).all()
     session.execute(text("DROP TABLE evac_selection"))
-    result = {"added": changes[0], "changed": changes[1], "removed": removed}
-    record(session, actor, "evac_register_refresh", "municipality", [actor.lg_code], **result)
-    return result
+    update = RegisterUpdate(lg_code=actor.lg_code, batch_id=batch_id, generation=generation,
+                            source="連携" if batch_id else "手動", created_by=actor.login_id[:60],
+                            added_ids=sorted(i for i, added in changes if added),
+                            changed_ids=sorted(i for i, added in changes if not added), removed_ids=sorted(removed))
+    session.add(update)
+    session.flush()
+    result = {"added": len(update.added_ids), "changed": len(update.changed_ids), "removed": len(removed)}
+    record(session, actor, "evac_register_refresh", "municipality", [actor.lg_code], **result, update=update.id,
+           batch=batch_id, generation=generation)
+    return result | {"update_id": update.id}
 
 
 def _criteria_sql(config: dict, day: date) -> tuple[list[tuple[str, str]], dict]:
@@ -134,22 +150,49 @@ def roster_mode_allowed(session: Session, mode: str, disaster_id: int | None) ->
     return declared
 
 
-def roster_rows(session: Session, mode: str, declared: bool) -> Iterator[tuple]:
-    """The roster for supporters: in normal times only people who consented, in a disaster all;
-    people under 支援措置 without address and contact."""
+def roster_selection(session: Session, mode: str, declared: bool, area_codes: list[str] | None = None) -> list[int]:
+    """The register people (ids) who may go to a supporter now (49条の11: consenting people in
+    normal times, everyone in a disaster), limited to homes inside the 町丁目 ``area_codes`` when
+    given."""
+    in_areas = f"AND {in_areas_sql('r')}" if area_codes else ""
+    rows = session.execute(text(f"""
+        SELECT p.id, p.consent FROM evac_people p JOIN residents r ON r.id = p.resident_id
+        WHERE p.removed_at IS NULL {in_areas}
+        ORDER BY r.household_no, r.name_kana, p.id"""), {"areas": list(area_codes or [])})
+    return [person_id for person_id, consent in rows if rules.may_receive(mode, consent, declared)]
+
+
+def roster_rows(session: Session, person_ids: list[int]) -> Iterator[tuple]:
+    """The roster lines of ``person_ids`` (chosen by ``roster_selection``); people under 支援措置
+    without address and contact, marked in 備考."""
     rows = session.execute(text("""
         SELECT r.name, r.name_kana, r.birth_date, r.sex, trim(r.address || ' ' || r.address_katagaki), r.phone,
                p.reasons, p.consent, r.household_no, r.is_protected
         FROM evac_people p JOIN residents r ON r.id = p.resident_id
-        WHERE p.removed_at IS NULL ORDER BY r.household_no, r.name_kana""").execution_options(yield_per=2000))
+        WHERE p.id = ANY(:ids) ORDER BY r.household_no, r.name_kana, p.id""").execution_options(yield_per=2000),
+        {"ids": list(person_ids)})
     for name, kana, born, sex, address, phone, reasons, consent, household, protected in rows:
-        if not rules.may_receive(mode, consent, declared):
-            continue
         yield (name, kana, format_date(born), {"1": "男", "2": "女"}.get(sex, ""), "" if protected else address,
                "" if protected else phone, reasons, consent, household, PROTECTED_NOTE if protected else "")
 
 
-def export_roster(session: Session, actor: Actor, mode: str, recipient: str) -> None:
-    """Audit a provision of the roster (49条の11: every provision is recorded)."""
-    record(session, actor, "evac_roster_export", "municipality", [actor.lg_code], mode=mode,
-           recipient=(recipient or "").strip()[:100])
+def provide_roster(session: Session, actor: Actor, *, mode: str, declared: bool, file_format: str,
+                   disaster_id: int | None = None, org: SupporterOrg | None = None,
+                   recipient: str = "") -> RosterProvision:
+    """Choose who goes to the recipient (an organisation: only its 町丁目) and record the provision
+    with the people listed (49条の11: every provision is recorded); audited."""
+    name = org.name if org else (recipient or "").strip()[:100]
+    if not name:
+        raise ValidationError("提供先（避難支援等関係者）を入力してください。", code="recipient_missing")
+    if org is not None and not org.is_active:
+        raise ValidationError(f"{org.name}は現在提供先になっていません。", code="org_inactive")
+    ids = roster_selection(session, mode, declared, org.area_codes if org else None)
+    provision = RosterProvision(lg_code=actor.lg_code, org_id=org.id if org else None, recipient=name, mode=mode,
+                                disaster_id=disaster_id if declared else None, file_format=file_format[:8],
+                                person_count=len(ids), person_ids=ids, provided_by=actor.login_id[:60] or "system",
+                                user_id=actor.user_id)
+    session.add(provision)
+    session.flush()
+    record(session, actor, "evac_roster_export", "roster_provision", [provision.id], mode=mode, recipient=name,
+           org=provision.org_id, count=len(ids))
+    return provision

@@ -2,17 +2,27 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.jobs.services import JobContext, handler
+from app.jobs.services import JobContext, enqueue, handler
 from app.residents.link.archive import iter_chunks
 from app.residents.link.pipeline import apply_batch
 from app.residents.link.receive import APPLY_JOB
 from app.residents.models import LinkFileChunk
 
 DEFAULT_RETENTION = 24
+# Jobs other packages want after each applied batch (the 避難行動要支援者名簿 re-extraction). They are
+# queued in the batch's transaction but run on their own, so a failure there never undoes the link.
+_AFTER_APPLY: dict[str, Callable[[Session, str], bool]] = {}
+
+
+def after_apply(kind: str, wanted: Callable[[Session, str], bool]) -> None:
+    """Queue a job of ``kind`` (payload: batch_id, generation) after every applied batch of a
+    municipality for which ``wanted(session, lg_code)`` is true."""
+    _AFTER_APPLY[kind] = wanted
 
 
 def chunk_reader(session: Session):
@@ -46,6 +56,11 @@ def _drain(spool):
 
 @handler(APPLY_JOB)
 def apply_batch_job(context: JobContext) -> dict:
-    return apply_batch(context.session, context.payload["batch_id"], read_chunks=chunk_reader(context.session),
-                       progress=context.progress,
-                       retention=context.settings.get("LINK_RETENTION_GENERATIONS", DEFAULT_RETENTION))
+    result = apply_batch(context.session, context.payload["batch_id"], read_chunks=chunk_reader(context.session),
+                         progress=context.progress,
+                         retention=context.settings.get("LINK_RETENTION_GENERATIONS", DEFAULT_RETENTION))
+    if result.get("status") == "applied" and "generation" in result:  # not when re-run after the fact
+        for kind in [k for k, wanted in _AFTER_APPLY.items() if wanted(context.session, context.lg_code)]:
+            enqueue(context.session, kind, {"batch_id": context.payload["batch_id"],
+                                            "generation": result.get("generation")}, context.lg_code)
+    return result

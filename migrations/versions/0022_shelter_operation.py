@@ -1,7 +1,7 @@
 """Shelter facilities, evacuee cards, stays, moves and needs, and the staff assigned to a shelter
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-11-26 06:40:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from migrations.tenancy import drop_tenant_table_policies, tenant_table
 
 revision = '0022'
-down_revision = '0020'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

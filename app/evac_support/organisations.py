@@ -1,0 +1,97 @@
+"""避難支援等関係者: the organisations that receive the roster for the 町丁目 they cover, and the
+record of every provision made to them (49条の11)."""
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from app.audit.services import Actor, record
+from app.db import get_or_not_found
+from app.errors import ValidationError, require_version
+from app.evac_support import rules
+from app.evac_support.areas import AreaIndex
+from app.evac_support.models import RosterProvision, SupporterOrg
+from app.maps.models import AdminArea
+from certificate_engine.wareki import format_datetime
+
+
+def area_choices(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of the municipality's 町丁目."""
+    return [(a.code, a.name) for a in session.scalars(select(AdminArea).order_by(AdminArea.code))]
+
+
+def list_orgs(session: Session) -> list[SupporterOrg]:
+    return list(session.scalars(select(SupporterOrg).order_by(SupporterOrg.kind, SupporterOrg.name)))
+
+
+def get_org(session: Session, org_id: int) -> SupporterOrg:
+    return get_or_not_found(session, SupporterOrg, org_id, "指定された避難支援等関係者は見つかりません。",
+                            "supporter_org")
+
+
+def save_org(session: Session, actor: Actor, org_id: int | None, *, name: str, kind: str, contact: str,
+             area_codes: list[str], is_active: bool = True, version: int | None = None,
+             confirmed: bool = False) -> SupporterOrg:
+    """Register a new organisation (``org_id`` None) or update one: optimistic lock on ``version``,
+    and the changes confirmed (変更事項の確認)."""
+    values = rules.validate_org(name, kind, contact, area_codes, {code for code, _ in area_choices(session)})
+    clash = session.scalar(select(SupporterOrg.id).where(SupporterOrg.name == values["name"],
+                                                         SupporterOrg.id != (org_id or 0)))
+    if org_id is None:
+        org = SupporterOrg(lg_code=actor.lg_code)
+    else:
+        org = get_org(session, org_id)
+        require_version(org.version, version or 0, "この関係者の登録は他の職員が先に更新しました。",
+                        {"団体名": org.name, "種別": org.kind, "連絡先": org.contact,
+                         "担当する町丁目": "、".join(org.area_codes), "提供先": "有効" if org.is_active else "停止"})
+        if not confirmed:
+            raise ValidationError("変更内容を確認し、チェックを入れてから更新してください。",
+                                  code="confirmation_required")
+    if clash:
+        raise ValidationError(f"「{values['name']}」は既に登録されています。", code="org_name_taken")
+    org.name, org.kind, org.contact, org.area_codes = (values["name"], values["kind"], values["contact"],
+                                                       values["area_codes"])
+    org.is_active = is_active
+    session.add(org)
+    session.flush()
+    record(session, actor, "evac_org_save", "supporter_org", [org.id], name=org.name, areas=org.area_codes,
+           active=is_active)
+    return org
+
+
+def area_counts(session: Session) -> dict[str, int]:
+    """People on the register per 町丁目 code (to show how many each organisation covers)."""
+    homes = session.execute(text("""SELECT ST_X(r.geom), ST_Y(r.geom) FROM evac_people p
+        JOIN residents r ON r.id = p.resident_id WHERE p.removed_at IS NULL AND r.geom IS NOT NULL""")).all()
+    located = AreaIndex.load(session).locate([x for x, _ in homes], [y for _, y in homes])
+    return dict(Counter(code for code, _ in located if code))
+
+
+def provisions(session: Session, org_id: int | None = None, limit: int = 200) -> list[RosterProvision]:
+    """The latest provisions of the roster, newest first (one organisation's, or all)."""
+    query = select(RosterProvision).order_by(RosterProvision.id.desc()).limit(limit)
+    if org_id is not None:
+        query = query.where(RosterProvision.org_id == org_id)
+    return list(session.scalars(query))
+
+
+def provision_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(RosterProvision))
+
+
+def view_provision(session: Session, actor: Actor, provision_id: int) -> tuple[RosterProvision, list]:
+    """One provision and the people it listed (names only, as they are now); the viewing audited."""
+    provision = get_or_not_found(session, RosterProvision, provision_id, "指定された提供記録は見つかりません。",
+                                 "roster_provision")
+    people = session.execute(text("""
+        SELECT p.id, r.name, r.name_kana, r.is_protected, p.removed_at FROM evac_people p
+        JOIN residents r ON r.id = p.resident_id WHERE p.id = ANY(:ids) ORDER BY r.name_kana"""),
+        {"ids": list(provision.person_ids)}).all()
+    record(session, actor, "evac_provision_view", "roster_provision", [provision.id])
+    return provision, people
+
+
+def provision_label(provision: RosterProvision) -> str:
+    return f"{format_datetime(provision.provided_at)} {provision.recipient}（{provision.mode}）"

@@ -1,0 +1,98 @@
+"""安否確認 screens: the tablet list with one-touch states, the map coloured by state, progress per
+町丁目 and the spreadsheet of states. All work on the disaster chosen at the top of the screen."""
+from __future__ import annotations
+
+from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.downloads import spreadsheet_response
+from app.errors import ValidationError
+from app.evac_support import bp, organisations, rules, safety
+from app.evac_support.routes import SCREEN
+from app.exports import ENCODINGS
+from app.extensions import db
+from app.tenants.services import get_municipality
+from app.web import current_actor, disaster_required, screen_required
+from certificate_engine.wareki import format_datetime
+from gis.folium_map import Overlay, build_map, gsi_basemaps, legend_items, render_parts
+
+
+@bp.get("/evac-support/safety")
+@screen_required(SCREEN)
+@disaster_required("evac_support.index")
+def safety_page(disaster):
+    args = request.args
+    people = safety.people(db.session, current_actor(), disaster.id, area_code=args.get("area", ""),
+                           kana=args.get("kana", ""), state=args.get("state", "") if args.get("state") in
+                           rules.SAFETY_STATES else "")
+    return render_template("evac_support/safety.html", disaster=disaster, people=people, states=rules.SAFETY_STATES,
+                           colors=rules.SAFETY_COLORS, areas=organisations.area_choices(db.session),
+                           total=safety.progress(db.session, disaster.id)[-1], args=args)
+
+
+@bp.post("/evac-support/safety/<int:person_id>")
+@screen_required(SCREEN)
+@disaster_required("evac_support.index")
+def set_safety(disaster, person_id: int):
+    wants_json = request.accept_mimetypes.best == "application/json"
+    try:
+        check = safety.set_state(db.session, current_actor(), disaster, person_id, request.form.get("state", ""),
+                                 request.form.get("note", ""))
+    except ValidationError as exc:
+        if wants_json:
+            return jsonify({"error": exc.message, "code": exc.code}), 422
+        flash(exc.message, "error")
+        return redirect(request.referrer or url_for("evac_support.safety_page"))
+    if wants_json:
+        total = safety.progress(db.session, disaster.id)[-1]
+        return jsonify({"state": check.state, "color": rules.SAFETY_COLORS[check.state],
+                        "checked_at": format_datetime(check.checked_at), "checked_by": check.checked_by,
+                        "percent": total["percent"], "counts": total["counts"]})
+    flash(f"安否「{check.state}」を記録しました。", "success")
+    return redirect(request.referrer or url_for("evac_support.safety_page"))
+
+
+@bp.get("/evac-support/safety/progress")
+@screen_required(SCREEN)
+@disaster_required("evac_support.index")
+def safety_progress(disaster):
+    return render_template("evac_support/safety_progress.html", disaster=disaster, states=rules.SAFETY_STATES,
+                           rows=safety.progress(db.session, disaster.id), colors=rules.SAFETY_COLORS,
+                           encodings=ENCODINGS)
+
+
+@bp.get("/evac-support/safety/map")
+@screen_required(SCREEN)
+@disaster_required("evac_support.index")
+def safety_map(disaster):
+    config = current_app.config
+    municipality = get_municipality(db.session, current_user.lg_code)
+    overlays = [Overlay("safety", "安否確認", url_for("evac_support.safety_geojson"), style_property="state",
+                        colors=dict(rules.SAFETY_COLORS), cluster=True, link_label="要支援者の記録",
+                        popup_fields={"name": "氏名", "state": "安否", "checked_at": "確認日時", "area": "町丁目",
+                                      "protected": "注意"},
+                        link_template=url_for("evac_support.person", person_id=0).replace("/0", "/{id}"))]
+    fmap = build_map((municipality.center_lat, municipality.center_lon), 15,
+                     gsi_basemaps(config["BASEMAP_GSI_URL"], config["BASEMAP_ATTRIBUTION_URL"]),
+                     config["BASEMAP_DEFAULT"], overlays, bounds=safety.extent(db.session))
+    return render_template("evac_support/safety_map.html", disaster=disaster, map=render_parts(fmap),
+                           legend=legend_items(overlays, {}))
+
+
+@bp.get("/evac-support/safety/map.geojson")
+@screen_required(SCREEN)
+@disaster_required("evac_support.index")
+def safety_geojson(disaster):
+    return Response(safety.map_geojson(db.session, current_actor(), disaster.id), mimetype="application/geo+json")
+
+
+@bp.get("/evac-support/safety/export")
+@screen_required(SCREEN)
+@disaster_required("evac_support.index")
+def safety_export(disaster):
+    file_format = request.args.get("format", "csv")
+    safety.export(db.session, current_actor(), disaster.id, file_format)
+    return spreadsheet_response(f"安否確認_{disaster.name}", "安否確認", safety.EXPORT_HEADER,
+                                lambda s: safety.export_rows(s, disaster.id), file_format,
+                                request.args.get("encoding", "utf-8-sig"),
+                                widths=(16, 16, 20, 16, 36, 16, 30, 8, 20, 14, 30, 30))
