@@ -2,7 +2,7 @@
 from app.audit.models import AuditEntry
 from app.auth.models import Role, User
 from app.cardauth.models import CardCertificate, CardChallenge
-from app.certificates.models import CertificateLayout, IssuanceLog, IssuedCertificate
+from app.certificates.models import CertificateFee, CertificateLayout, IssuanceLog, IssuedCertificate
 from app.damage.models import Building, DamageSurvey, SurveyEvent, SurveyPhoto
 from app.db import Base
 from app.disasters.models import (
@@ -16,6 +16,7 @@ from app.disasters.models import (
 )
 from app.evac_support.models import EvacCriteria, EvacPerson
 from app.jobs.models import Job
+from app.kiosk.models import KioskMaintenanceDay, KioskRequest, KioskSession, StoreOperator
 from app.maps.models import AdminArea, HazardArea, HazardUpload, ResidentHazard
 from app.ogc.models import GisToken
 from app.residents.models import (
@@ -43,6 +44,7 @@ __all__ = [
     "CardCertificate",
     "CardChallenge",
     "CertificateApplication",
+    "CertificateFee",
     "CertificateIssue",
     "CertificateLayout",
     "DamageSurvey",
@@ -57,6 +59,9 @@ __all__ = [
     "IssuanceLog",
     "IssuedCertificate",
     "Job",
+    "KioskMaintenanceDay",
+    "KioskRequest",
+    "KioskSession",
     "LinkBatch",
     "LinkError",
     "LinkFile",
@@ -71,6 +76,7 @@ __all__ = [
     "Shelter",
     "ShelterOpening",
     "ShelterStaff",
+    "StoreOperator",
     "SupportApplication",
     "SurveyEvent",
     "SurveyPhoto",
