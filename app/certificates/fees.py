@@ -74,3 +74,15 @@ def set_fee(session: Session, actor: Actor, *, document_type: str, channel: str,
     record(session, actor, "certificate_fee_update", "municipality", [actor.lg_code], document_type=document_type,
            channel=channel, fee_yen=fee_yen, is_offered=is_offered, is_weekday_only=is_weekday_only)
     return _setting(stored, document_type, channel)
+
+
+def update_fee(session: Session, actor: Actor, *, confirmed: bool, **values) -> FeeSetting:
+    """The administration screen's save: optimistic lock (``version``) and the confirmation checkbox."""
+    stored = fee_for(session, actor.lg_code, values.get("document_type", ""), values.get("channel", ""))
+    require_version(stored.version, values.get("version", 0),
+                    "この手数料は他の職員が先に更新しました。内容を確認してください。",
+                    {"手数料": f"{stored.fee_yen}円", "取扱い": "あり" if stored.is_offered else "なし",
+                     "平日のみ": "はい" if stored.is_weekday_only else "いいえ"})
+    if not confirmed:
+        raise ValidationError("変更内容を確認し、チェックを入れてから更新してください。", code="not_confirmed")
+    return set_fee(session, actor, **values)
