@@ -81,7 +81,6 @@ ACTIONS = {
     "certificate_void": "証明書の無効化（再交付）",
     "certificate_layout_update": "証明書の様式（市町村長名・公印）の設定",
     "certificate_fee_update": "証明書の手数料・取扱いの設定",
-    "kiosk_refused": "コンビニ交付の拒否",
     "store_operator_update": "コンビニ事業者（キオスク端末）の登録・トークン更新",
     "register_items_update": "事項の表示切替",
     "support_apply": "支援制度の申請受付",
@@ -113,7 +112,7 @@ TARGET_TYPES = {
     "damage_survey": "被害認定調査", "victim": "被災者",
     "certificate_application": "罹災証明書等の申請", "issued_certificate": "交付した証明書",
     "card_certificate": "利用者証明用電子証明書",
-    "store_operator": "コンビニ事業者", "kiosk_request": "コンビニ交付の請求",
+    "store_operator": "コンビニ事業者",
     "hazard_layer": "ハザードレイヤ",
     "map_layer": "地図レイヤ", "gis_token": "GIS連携トークン",
 }

@@ -162,6 +162,9 @@ def create_request(session: Session, store: KioskStore, session_id: str, documen
         raise issuance.IssuanceRefused(rules.Refusal("document_unknown"))
     quoted = issuance.quote(session, resident, document_type, options or {}, rules.KIOSK,
                             now.astimezone(JST).date())
+    # The municipality's finished sessions (and their requests) are kept a day, then dropped.
+    session.execute(delete(KioskSession).where(KioskSession.lg_code == kiosk_session.lg_code,
+                                               KioskSession.expires_at < now - KEEP_EXPIRED))
     request = KioskRequest(id=uuid.uuid4(), lg_code=kiosk_session.lg_code, session_id=kiosk_session.id,
                            document_type=document_type, options=quoted.options, fee_yen=quoted.charges.fee_yen,
                            status="quoted", expires_at=now + REQUEST_LIFETIME)

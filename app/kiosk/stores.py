@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from app.audit.services import Actor, record
 from app.certificates.services import Store
 from app.errors import AuthenticationError, ValidationError
 from app.kiosk.models import StoreOperator
@@ -43,6 +44,7 @@ def create_operator(session: Session, code: str, name: str) -> tuple[StoreOperat
                              is_active=True)
     session.add(operator)
     session.flush()
+    _audit(session, code, "create")
     return operator, plain
 
 
@@ -52,6 +54,7 @@ def rotate_token(session: Session, code: str) -> str:
     plain = _new_token(code)
     operator.token_hash, operator.token_hint, operator.rotated_at = _digest(plain), plain[-6:], func.now()
     session.flush()
+    _audit(session, code, "rotate")
     return plain
 
 
@@ -59,7 +62,13 @@ def set_active(session: Session, code: str, active: bool) -> StoreOperator:
     operator = _operator(session, code)
     operator.is_active = active
     session.flush()
+    _audit(session, code, "activate" if active else "deactivate")
     return operator
+
+
+def _audit(session: Session, code: str, change: str) -> None:
+    """Operator-level change: audited without a municipality (the operator's log)."""
+    record(session, Actor.system(None, "cli"), "store_operator_update", "store_operator", [code], change=change)
 
 
 def _operator(session: Session, code: str) -> StoreOperator:

@@ -193,3 +193,20 @@ def test_kiosk_openapi_is_public(web):
     document = web.client.get("/api/kiosk/v1/openapi.json").get_json()
     assert "/sessions/{session_id}/verify" in document["paths"]
     assert "payment_not_confirmed" in document["components"]["schemas"]["Problem"]["properties"]["code"]["enum"]
+
+
+def test_kiosk_rotated_or_inactive_store_tokens_stop_working(kiosk):
+    from app.db import SYSTEM
+    from app.extensions import db as database
+    from app.kiosk import stores
+
+    assert kiosk.post("/sessions").status_code == 201
+    with database.unit_of_work(SYSTEM) as session:
+        fresh = stores.rotate_token(session, "demo-mart")
+    _refused(kiosk.post("/sessions"), "unauthorized", 401)
+    kiosk.token = fresh
+    assert kiosk.post("/sessions").status_code == 201
+    with database.unit_of_work(SYSTEM) as session:
+        stores.set_active(session, "demo-mart", False)
+        assert [o.token_hint for o in stores.list_operators(session)] == [fresh[-6:]]
+    _refused(kiosk.post("/sessions"), "unauthorized", 401)
