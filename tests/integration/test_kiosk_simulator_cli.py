@@ -44,6 +44,7 @@ def kiosk_server(server_url, tmp_path_factory):
     server = LiveServer(url, KIOSK_FIXED_NOW="2026-11-26T10:00:00+09:00", JPKI_CA_CERT=str(jpki.ca_cert_path),
                         JPKI_CRL=str(jpki.crl_path))
     card = next(path for label, path in jpki.cards.items() if label not in ("expired", "revoked", "forged"))
+    server.url_db = url
     yield server, token, card, work
     server.stop()
     drop_database(server_url, name)
@@ -89,3 +90,33 @@ def test_kiosk_simulator_card_locks_after_three_wrong_pins(kiosk_server, tmp_pat
         assert result.returncode == 1 and expected in result.stderr, result.stderr
     locked = _simulate(server, token, own, tmp_path, pin="1234")
     assert locked.returncode == 1 and "[card_locked]" in locked.stderr
+
+
+def _flask(server, *args):
+    env = dict(os.environ, DATABASE_URL=server.url_db)
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_kiosk_cli_manages_stores_maintenance_days_and_fees(kiosk_server, tmp_path):
+    server, _, card, _ = kiosk_server
+    created = _flask(server, "kiosk", "store-create", "--code", "lawson-test", "--name", "テストストア")
+    assert created.returncode == 0 and created.stdout.startswith("kiosk.lawson-test.")
+    token = created.stdout.strip()
+    assert _flask(server, "kiosk", "store-create", "--code", "lawson-test", "--name", "x").returncode == 1
+    listed = _flask(server, "kiosk", "store-list").stdout
+    assert "lawson-test\tテストストア\t…" + token[-6:] in listed and "demo-mart" in listed
+    rotated = _flask(server, "kiosk", "store-rotate", "--code", "lawson-test").stdout.strip()
+    stale = _simulate(server, token, card, tmp_path)
+    assert stale.returncode == 1 and "[unauthorized]" in stale.stderr
+    fee = _flask(server, "certificates", "fees", "--lg-code", LG, "--document", "住民票の写し", "--channel", "コンビニ",
+                 "--fee", "150")
+    assert fee.returncode == 0 and "住民票の写し\tコンビニ\t150円" in fee.stdout
+    done = _simulate(server, rotated, card, tmp_path)
+    assert done.returncode == 0 and "手数料 150円" in done.stdout, done.stderr
+    closed = _flask(server, "kiosk", "maintenance", "2026-11-26", "--note", "定期保守")
+    assert closed.returncode == 0
+    refused = _simulate(server, rotated, card, tmp_path)
+    assert refused.returncode == 1 and "[closed_maintenance]" in refused.stderr
+    assert _flask(server, "kiosk", "maintenance", "2026-11-26", "--remove").returncode == 0
+    assert _simulate(server, rotated, card, tmp_path).returncode == 0
