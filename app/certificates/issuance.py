@@ -86,8 +86,9 @@ def person_refusal(session: Session, resident: Resident, channel: str, day: date
 
 
 def document_facts(session: Session, resident: Resident, document_type: str, options: dict, channel: str,
-                   day: date) -> rules.DocumentFacts:
-    setting = fees.fee_for(session, resident.lg_code, document_type, channel)
+                   day: date, setting: fees.FeeSetting | None = None) -> rules.DocumentFacts:
+    """The facts about one document for ``resident`` (fee row, tax record of the year, active seal)."""
+    setting = setting or fees.fee_for(session, resident.lg_code, document_type, channel)
     year = options.get("fiscal_year") if document_type in rules.TAX_DOCUMENTS else None
     return rules.DocumentFacts(
         document_type=document_type, is_offered=setting.is_offered, is_weekday_only=setting.is_weekday_only,
@@ -107,7 +108,7 @@ def menu(session: Session, resident: Resident, channel: str, day: date) -> list[
             continue
         options = normalise_options(setting.document_type, {}, day)
         why = person or rules.document_refusal(
-            document_facts(session, resident, setting.document_type, options, channel, day), channel, day)
+            document_facts(session, resident, setting.document_type, options, channel, day, setting), channel, day)
         fee = rules.charges(setting.document_type, channel, setting.fee_yen).fee_yen
         items.append(MenuItem(setting.document_type, fee, why))
     return items
@@ -136,11 +137,11 @@ def quote(session: Session, resident: Resident, document_type: str, options: dic
                                                      and document_type not in rules.KIOSK_DOCUMENTS):
         raise IssuanceRefused(rules.Refusal("document_unknown"))
     options = normalise_options(document_type, options, day)
+    setting = fees.fee_for(session, resident.lg_code, document_type, channel)
     why = person_refusal(session, resident, channel, day) or rules.document_refusal(
-        document_facts(session, resident, document_type, options, channel, day), channel, day)
+        document_facts(session, resident, document_type, options, channel, day, setting), channel, day)
     if why is not None:
         raise IssuanceRefused(why, status=403 if why.code in PERSON_CODES else None)
-    setting = fees.fee_for(session, resident.lg_code, document_type, channel)
     return Quote(document_type, options, rules.charges(document_type, channel, setting.fee_yen))
 
 
