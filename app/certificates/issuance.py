@@ -26,8 +26,8 @@ from certificate_engine.wareki import JST
 
 SERIAL_PREFIX = {rules.RESIDENT_COPY: "住", rules.RESIDENT_ITEMS: "記", rules.SEAL: "印", rules.INCOME: "所",
                  rules.ASSESSMENT: "課", rules.INCOME_TAX: "所課", rules.PAYMENT: "納"}
-OPTION_KEYS = {rules.RESIDENT_COPY: {"head_and_relationship", "honseki", "household"},
-               rules.RESIDENT_ITEMS: {"head_and_relationship", "honseki", "submitted_to"},
+OPTION_KEYS = {rules.RESIDENT_COPY: {"head_and_relationship", "honseki", "my_number", "household"},
+               rules.RESIDENT_ITEMS: {"head_and_relationship", "honseki", "my_number", "submitted_to"},
                rules.SEAL: set(), rules.INCOME: {"fiscal_year"}, rules.ASSESSMENT: {"fiscal_year"},
                rules.INCOME_TAX: {"fiscal_year"}, rules.PAYMENT: {"fiscal_year", "purpose"}}
 

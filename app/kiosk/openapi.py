@@ -80,6 +80,7 @@ OPENAPI = {
                 "document_type": {"type": "string", "examples": ["住民票の写し", "印鑑登録証明書", "所得証明書"]},
                 "options": {"type": "object", "properties": {
                     "head_and_relationship": {"type": "boolean"}, "honseki": {"type": "boolean"},
+                    "my_number": {"type": "boolean"},
                     "fiscal_year": {"type": "integer"}, "submitted_to": {"type": "string"},
                     "purpose": {"type": "string"}}, "additionalProperties": False}}},
             "Request": {"type": "object", "properties": {

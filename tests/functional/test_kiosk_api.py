@@ -210,3 +210,20 @@ def test_kiosk_rotated_or_inactive_store_tokens_stop_working(kiosk):
         stores.set_active(session, "demo-mart", False)
         assert [o.token_hint for o in stores.list_operators(session)] == [fresh[-6:]]
     _refused(kiosk.post("/sessions"), "unauthorized", 401)
+
+
+def test_kiosk_prints_the_individual_number_only_when_asked(kiosk, jpki, tmp_path, system_session):
+    from app.certificates.builders import my_number
+
+    person = resident(system_session, DEMO_CODE, heads(DEMO_CODE, 1)[0][0])
+    number = my_number(system_session, person)
+    assert len(number) == 12 and number.isdigit()
+    texts = {}
+    for asked in (True, False):
+        session_id, _ = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
+        quoted = kiosk.request(session_id, "住民票の写し", {"my_number": asked, "head_and_relationship": True})
+        request_id = quoted.get_json()["request_id"]
+        kiosk.pay(request_id, 200)
+        texts[asked] = _pdf_text(kiosk.pdf(request_id).data, tmp_path)
+    assert number in texts[True] and "個人番号" in texts[True]
+    assert number not in texts[False] and "世帯主" in texts[False]
