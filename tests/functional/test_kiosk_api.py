@@ -178,15 +178,20 @@ def test_kiosk_bad_store_credentials_are_refused(kiosk):
     _refused(kiosk.post("/sessions"), "unauthorized", 401)
 
 
-def test_kiosk_never_serves_another_store_or_municipality(kiosk, jpki, tmp_path, web):
-    session_id, _ = kiosk.login(fresh_card(jpki, "second-1", tmp_path))
+def test_kiosk_never_serves_another_store_or_municipality(kiosk, jpki, tmp_path, web, system_session):
+    session_id, verified = kiosk.login(fresh_card(jpki, "second-1", tmp_path))
+    assert verified.get_json()["lg_code"] == SECOND_CODE
     request_id = kiosk.request(session_id, "住民票の写し").get_json()["request_id"]
     other = KioskClient(web.client, store_operator("other-mart"), dict(STORE))
     _refused(other.get(f"/sessions/{session_id}/menu"), "session_unknown", 404)
     _refused(other.pay(request_id, 200), "request_unknown", 404)
     assert kiosk.pay(request_id, 200).status_code == 200
     _refused(other.pdf(request_id), "request_unknown", 404)
-    assert kiosk.pdf(request_id).status_code == 200
+    served = kiosk.pdf(request_id)
+    assert served.status_code == 200 and "北山村" in _pdf_text(served.data, tmp_path)
+    issued = system_session.scalar(select(IssuedCertificate).order_by(IssuedCertificate.id.desc()))
+    log = system_session.scalar(select(IssuanceLog).where(IssuanceLog.issued_certificate_id == issued.id))
+    assert (issued.lg_code, log.lg_code, log.store_lg_code) == (SECOND_CODE, SECOND_CODE, "041009")
 
 
 def test_kiosk_openapi_is_public(web):
