@@ -36,7 +36,7 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 BLUEPRINT_PACKAGES = ("main", "auth", "audit", "disasters", "damage", "maps", "operator", "jobs", "residents",
-                      "shelters", "evac_support", "cardauth", "ogc", "certificates")
+                      "shelters", "evac_support", "cardauth", "ogc", "certificates", "kiosk")
 
 
 def _register_blueprints(app: Flask) -> None:

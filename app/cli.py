@@ -16,6 +16,7 @@ from app.extensions import db
 def register_cli(app: Flask) -> None:
     from app.cardauth.cli import card_group
     from app.certificates.cli import certificates_group
+    from app.kiosk.cli import kiosk_group
     from app.maps.cli import layers_group
     from app.residents.cli import link_group
 
@@ -26,6 +27,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jobs_group)
     app.cli.add_command(layers_group)
     app.cli.add_command(certificates_group)
+    app.cli.add_command(kiosk_group)
 
 
 @click.group("jobs")
@@ -164,6 +166,7 @@ def demo_load(residents: int, seed: int, base_url: str) -> None:
     _require_url()
     from app.cardauth.cli import cards_text
     from fixtures.demo_cards import issue_demo_cards
+    from fixtures.demo_kiosk import ensure_demo_store, kiosk_text
 
     card_dir = INSTANCE_DIR / "jpki"
     with db.unit_of_work(SYSTEM) as session:
@@ -171,9 +174,11 @@ def demo_load(residents: int, seed: int, base_url: str) -> None:
         # Every run re-issues the demo cards (same keys, PIN counters reset) and re-signs the CRL,
         # which the test CA keeps valid for two days only.
         issue_demo_cards(session, demo.DEMO_TOWN.lg_code, card_dir)
+        token_path = ensure_demo_store(session, INSTANCE_DIR / "kiosk")
     click.echo("demo municipality loaded" if created else "demo municipality already present")
     click.echo(demo.logins_text(base_url))
     click.echo(cards_text(card_dir))
+    click.echo(kiosk_text(token_path, card_dir, base_url))
 
 
 def progress_bar(label: str, done: int, total: int) -> None:

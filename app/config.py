@@ -120,6 +120,8 @@ class Config:
     # production, the test CA under instance/jpki/ is used (see app/cardauth/trust.py).
     JPKI_CA_CERT = os.environ.get("JPKI_CA_CERT") or None
     JPKI_CRL = os.environ.get("JPKI_CRL") or None
+    # Tests and demos only: the kiosk API's clock (ISO 8601 with offset), so hours can be tried any time.
+    KIOSK_FIXED_NOW = None if os.environ.get("BCL_ENV") == "production" else (os.environ.get("KIOSK_FIXED_NOW") or None)
     JPKI_TEST_CA_DIR = None if os.environ.get("BCL_ENV") == "production" else str(INSTANCE_DIR / "jpki")
     # Generations (副本) kept per municipality; older stored files are purged.
     LINK_RETENTION_GENERATIONS = _int("LINK_RETENTION_GENERATIONS", 24)

@@ -2,7 +2,7 @@
 from app.audit.models import AuditEntry
 from app.auth.models import Role, User
 from app.cardauth.models import CardCertificate, CardChallenge
-from app.certificates.models import CertificateLayout, IssuanceLog, IssuedCertificate
+from app.certificates.models import CertificateFee, CertificateLayout, IssuanceLog, IssuedCertificate
 from app.damage.models import Building, DamageSurvey, SurveyEvent, SurveyPhoto
 from app.db import Base
 from app.disasters.models import (
@@ -24,6 +24,7 @@ from app.evac_support.models import (
     SupporterOrg,
 )
 from app.jobs.models import Job
+from app.kiosk.models import KioskMaintenanceDay, KioskRequest, KioskSession, StoreOperator
 from app.maps.models import AdminArea, HazardArea, HazardUpload, MapLayerVersion, ResidentHazard
 from app.ogc.models import GisToken
 from app.residents.models import (
@@ -51,6 +52,7 @@ __all__ = [
     "CardCertificate",
     "CardChallenge",
     "CertificateApplication",
+    "CertificateFee",
     "CertificateIssue",
     "CertificateLayout",
     "DamageSurvey",
@@ -66,6 +68,9 @@ __all__ = [
     "IssuanceLog",
     "IssuedCertificate",
     "Job",
+    "KioskMaintenanceDay",
+    "KioskRequest",
+    "KioskSession",
     "LinkBatch",
     "LinkError",
     "LinkFile",
@@ -84,6 +89,7 @@ __all__ = [
     "Shelter",
     "ShelterOpening",
     "ShelterStaff",
+    "StoreOperator",
     "SupportApplication",
     "SupporterOrg",
     "SurveyEvent",

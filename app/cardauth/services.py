@@ -60,13 +60,14 @@ def issue_challenge(session: Session, purpose: str, terminal_lg_code: str | None
 
 
 def verify(session: Session, actor: Actor, trust: TrustStore, answer: CardAnswer, purpose: str,
-           now: datetime | None = None) -> CardHolder:
+           now: datetime | None = None, any_status: bool = False) -> CardHolder:
     """Verify ``answer`` against its challenge: challenge unused and unexpired, certificate chained to
     a trusted CA, valid now, not revoked, signature over exactly the challenge; then the holder.
 
     ``actor.lg_code`` is the terminal's municipality: a card of another one is refused. A terminal of
     no municipality (``None``) gets the holder's municipality, and the session then acts for it.
-    The challenge is used up on success; on a refusal call ``refuse`` after rolling back.
+    The challenge is used up on success; on a refusal call ``refuse`` after rolling back. With
+    ``any_status`` a holder who moved out or died is returned too (the caller refuses them precisely).
     """
     now = now or datetime.now(UTC)
     challenge = _open_challenge(session, answer.challenge_id, purpose)
@@ -77,7 +78,7 @@ def verify(session: Session, actor: Actor, trust: TrustStore, answer: CardAnswer
     rules.check_signature(cert, challenge.nonce, signature)
     challenge.used_at = now
     session.flush()
-    holder = _holder(session, cert, actor.lg_code, now.date())
+    holder = _holder(session, cert, actor.lg_code, now.date(), any_status)
     record(session, replace(actor, lg_code=holder.lg_code), "card_auth", "resident", [holder.resident.atena_no],
            serial=holder.serial, purpose=purpose)
     return holder
@@ -94,7 +95,8 @@ def _open_challenge(session: Session, challenge_id: str, purpose: str) -> CardCh
     return challenge
 
 
-def _holder(session: Session, cert: x509.Certificate, lg_code: str | None, today: date) -> CardHolder:
+def _holder(session: Session, cert: x509.Certificate, lg_code: str | None, today: date,
+            any_status: bool = False) -> CardHolder:
     issuer, serial = cert.issuer.rfc4514_string(), rules.serial_text(cert)
     owner = certificate_tenant(session, issuer, serial)
     if owner is None:
@@ -107,8 +109,8 @@ def _holder(session: Session, cert: x509.Certificate, lg_code: str | None, today
                                                                 CardCertificate.serial == serial))
     if registration.revoked_on is not None and registration.revoked_on <= today:
         raise CardAuthRefused("certificate_revoked", serial=serial)
-    resident = session.scalar(select(Resident).where(Resident.resident_code == registration.resident_code,
-                                                     Resident.status == "住登内"))
+    found = select(Resident).where(Resident.resident_code == registration.resident_code)
+    resident = session.scalar(found if any_status else found.where(Resident.status == "住登内"))
     if resident is None:
         raise CardAuthRefused("resident_not_found", serial=serial)
     return CardHolder(owner, resident, serial)

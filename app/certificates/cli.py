@@ -54,3 +54,33 @@ def verify(code: str) -> None:
         click.echo("該当する証明書はありません")
         sys.exit(1)
     click.echo(f"真正: {result.document_type} {result.issued_on.isoformat()} {result.status}")
+
+
+@certificates_group.command("fees")
+@click.option("--lg-code", required=True, help="全国地方公共団体コード (6 digits)")
+@click.option("--document", "document_type", help="e.g. 住民票の写し (with --channel and --fee: set it)")
+@click.option("--channel", type=click.Choice(["窓口", "オンライン", "コンビニ", "らくらく窓口"]))
+@click.option("--fee", "fee_yen", type=int, help="fee in yen")
+@click.option("--offered/--not-offered", default=True, show_default=True)
+@click.option("--weekday-only/--any-day", default=False, show_default=True)
+def fees_command(lg_code: str, document_type: str | None, channel: str | None, fee_yen: int | None, offered: bool,
+                 weekday_only: bool) -> None:
+    """List the municipality's fees, or set one (document × channel)."""
+    from app.certificates import fees
+
+    try:
+        lg = normalize_lg_code(lg_code)
+        with db.unit_of_work(Scope.tenant(lg)) as session:
+            if document_type or channel or fee_yen is not None:
+                if not (document_type and channel and fee_yen is not None):
+                    raise click.UsageError("--document, --channel and --fee go together")
+                fees.set_fee(session, Actor.system(lg, "cli"), document_type=document_type, channel=channel,
+                             fee_yen=fee_yen, is_offered=offered, is_weekday_only=weekday_only)
+            table = fees.fee_table(session, lg, channel)
+    except DomainError as exc:
+        click.secho(exc.message, fg="red", err=True)
+        sys.exit(1)
+    for row in table:
+        flags = ("" if row.is_offered else " 取扱いなし") + (" 平日のみ" if row.is_weekday_only else "")
+        source = "" if row.version else "（既定）"
+        click.echo(f"{row.document_type}\t{row.channel}\t{row.fee_yen}円{source}{flags}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -92,3 +93,28 @@ class IssuanceLog(Base):
     commission_yen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     bcl_fee_yen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CertificateFee(Base):
+    """A municipality's fee for one document type through one channel, whether it offers it there,
+    and whether only on weekdays. Unset pairs take ``rules.default_fee``/``default_offered``."""
+
+    __tablename__ = "certificate_fees"
+    __table_args__ = (
+        UniqueConstraint("lg_code", "document_type", "channel"),
+        CheckConstraint("channel IN ('窓口','オンライン','コンビニ','らくらく窓口')", name="channel_known"),
+        CheckConstraint("fee_yen >= 0", name="fee_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
+    document_type: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10))
+    fee_yen: Mapped[int] = mapped_column(Integer)
+    is_offered: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_weekday_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                 onupdate=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

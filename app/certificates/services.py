@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.certificates import fees, rules
 from app.certificates.issuer import Issuer
-from app.certificates.models import CHANNELS, CertificateLayout, IssuedCertificate
+from app.certificates.models import CHANNELS, CertificateLayout, IssuanceLog, IssuedCertificate
 from app.db import get_or_not_found
 from app.errors import ValidationError, require_version
 from app.tenants.services import get_municipality
@@ -86,10 +87,21 @@ class Subject:
     id: int
 
 
+@dataclass(frozen=True)
+class Store:
+    """Where a kiosk issue happened: the store operator (chain), the store and its municipality."""
+
+    operator: str
+    store_id: str
+    lg_code: str
+
+
 def issue_document(session: Session, actor: Actor, issuer: Issuer, *, serial: str, channel: str,
-                   subject: Subject, build: Callable[[Header], Document]) -> IssuedCertificate:
-    """Render, sign and store one certificate. ``build`` turns the header (mayor, date, serial,
-    verification code) into the document. Characters the fonts lack refuse the issue, by name."""
+                   subject: Subject, build: Callable[[Header], Document], charges: rules.Charges | None = None,
+                   store: Store | None = None) -> IssuedCertificate:
+    """Render, sign and store one certificate and its issuance log row. ``build`` turns the header
+    (mayor, date, serial, verification code) into the document. Characters the fonts lack refuse the
+    issue, by name. ``charges`` default to the municipality's fee for the type and channel."""
     if channel not in CHANNELS:
         raise ValidationError(f"交付の経路「{channel}」はありません。", code="channel_unknown")
     layout = engine_layout(session, actor.lg_code, issuer.verify_url)
@@ -107,9 +119,40 @@ def issue_document(session: Session, actor: Actor, issuer: Issuer, *, serial: st
                                pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf=pdf)
     session.add(issued)
     session.flush()
+    _log_issue(session, issued, charges, store)
     record(session, actor, "certificate_pdf_issue", "issued_certificate", [issued.id], serial=serial,
            document_type=document.kind, channel=channel)
     return issued
+
+
+def _log_issue(session: Session, issued: IssuedCertificate, charges: rules.Charges | None,
+               store: Store | None) -> None:
+    """The issuance log row (no personal data): what statistics and the settlement count."""
+    if charges is None:
+        setting = fees.fee_for(session, issued.lg_code, issued.document_type, issued.channel)
+        charges = rules.charges(issued.document_type, issued.channel, setting.fee_yen)
+    session.add(IssuanceLog(lg_code=issued.lg_code, issued_certificate_id=issued.id,
+                            document_type=issued.document_type, channel=issued.channel,
+                            store_operator=store.operator if store else "",
+                            store_lg_code=store.lg_code if store else "",
+                            fee_yen=charges.fee_yen, commission_yen=charges.commission_yen,
+                            bcl_fee_yen=charges.bcl_fee_yen))
+    session.flush()
+
+
+def void_issued(session: Session, actor: Actor, issued: list[IssuedCertificate], reason: str) -> None:
+    """Void the given certificates and their issuance log rows (already voided ones stay as they are)."""
+    if not reason.strip():
+        raise ValidationError("無効にする理由を入力してください。", code="reason_missing")
+    valid = [i for i in issued if i.voided_at is None]
+    if not valid:
+        return
+    for one in valid:
+        one.voided_at, one.void_reason = func.now(), reason.strip()
+    session.execute(update(IssuanceLog).where(IssuanceLog.issued_certificate_id.in_([i.id for i in valid]))
+                    .values(voided_at=func.now()))
+    session.flush()
+    record(session, actor, "certificate_void", "issued_certificate", [i.id for i in valid], reason=reason)
 
 
 def void_subject(session: Session, actor: Actor, subject: Subject, reason: str,
@@ -120,11 +163,7 @@ def void_subject(session: Session, actor: Actor, subject: Subject, reason: str,
     valid = list(session.scalars(select(IssuedCertificate).where(
         IssuedCertificate.subject_type == subject.type, IssuedCertificate.subject_id == subject.id,
         IssuedCertificate.voided_at.is_(None), IssuedCertificate.id != (keep or -1))))
-    for issued in valid:
-        issued.voided_at, issued.void_reason = func.now(), reason.strip()
-    session.flush()
-    if valid:
-        record(session, actor, "certificate_void", "issued_certificate", [i.id for i in valid], reason=reason)
+    void_issued(session, actor, valid, reason)
     return valid
 
 

@@ -1,0 +1,49 @@
+"""Administration of the municipality's certificate fees (システム管理 → 証明書の手数料)."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from app.certificates import bp, fees, rules
+from app.errors import Conflict, ValidationError
+from app.extensions import db
+from app.web import current_actor, screen_required
+
+
+@bp.get("/admin/certificate-fees")
+@screen_required("admin")
+def fee_list():
+    table = fees.fee_table(db.session, current_actor().lg_code)
+    return render_template("certificates/fees.html", table=table, channels=rules.CHANNELS,
+                           kinds=rules.DOCUMENT_TYPES)
+
+
+@bp.route("/admin/certificate-fees/edit", methods=["GET", "POST"])
+@screen_required("admin")
+def fee_edit():
+    kind, channel = request.values.get("document_type", ""), request.values.get("channel", "")
+    if kind not in rules.DOCUMENT_TYPES or channel not in rules.CHANNELS:
+        raise ValidationError("証明書の種類と交付の経路を一覧から選んでください。", code="fee_pair_unknown")
+    error, conflict, form = None, None, request.form
+    if request.method == "POST":
+        try:
+            fees.update_fee(db.session, current_actor(), confirmed=form.get("confirm_changes") == "y",
+                            document_type=kind, channel=channel, version=int(form.get("version") or 0),
+                            fee_yen=_yen(form.get("fee_yen")), is_offered=form.get("is_offered") == "y",
+                            is_weekday_only=form.get("is_weekday_only") == "y")
+        except Conflict as exc:
+            conflict = exc
+        except ValidationError as exc:
+            error = exc.message
+        else:
+            flash(f"{kind}（{channel}）の手数料を更新しました。", "success")
+            return redirect(url_for("certificates.fee_list"))
+    setting = fees.fee_for(db.session, current_actor().lg_code, kind, channel)
+    return render_template("certificates/fee_edit.html", setting=setting, error=error, conflict=conflict,
+                           values=form if request.method == "POST" else None)
+
+
+def _yen(value: str | None) -> int:
+    try:
+        return int((value or "").strip())
+    except ValueError as exc:
+        raise ValidationError("手数料は整数（円）で入力してください。", code="fee_invalid") from exc

@@ -1,0 +1,114 @@
+"""Kiosk API /api/kiosk/v1 (docs/kiosk-api.md): a store operator's kiosk serves residents of every
+municipality. Each view parses, calls one service and serialises; refusals are problem documents."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import wraps
+from urllib.parse import quote
+
+from flask import current_app, g, jsonify, request
+
+from app.cardauth import services as cardauth
+from app.cardauth.adapter import answer_from, challenge_json, current_trust, problem
+from app.cardauth.rules import CardAuthRefused
+from app.certificates.web import current_issuer, pdf_response
+from app.extensions import db
+from app.kiosk import api_bp, services, stores
+from app.kiosk.openapi import OPENAPI
+from app.tenants.services import get_municipality
+
+
+def kiosk_now() -> datetime:
+    """Now, or KIOSK_FIXED_NOW (tests and demos only; refused in production by the config)."""
+    fixed = current_app.config.get("KIOSK_FIXED_NOW")
+    return datetime.fromisoformat(fixed) if fixed else datetime.now(UTC)
+
+
+def store_required(view):
+    """Authenticate the store operator's token and read the store (id, municipality) from headers."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.store = stores.authenticate(db.session, request.headers.get("Authorization"),
+                                      request.headers.get("X-Kiosk-Store-Id"),
+                                      request.headers.get("X-Kiosk-Store-Lg-Code"))
+        g.now = kiosk_now()
+        return view(*args, **kwargs)
+
+    wrapped.auth_scheme = "store_operator_token"
+    return wrapped
+
+
+@api_bp.post("/sessions")
+@store_required
+def open_session():
+    opened = services.open_session(db.session, g.store, g.now)
+    return jsonify({"session_id": str(opened.kiosk_session.id), **challenge_json(opened.challenge)}), 201
+
+
+@api_bp.post("/sessions/<session_id>/verify")
+@store_required
+def verify(session_id):
+    answer = None
+    services.enter(db.session, session_id=session_id)
+    try:
+        answer = answer_from(request.get_json(silent=True))
+        kiosk_session, resident = services.verify_card(db.session, g.store, current_trust(), session_id, answer,
+                                                       g.now)
+    except CardAuthRefused as error:
+        db.session.rollback()
+        cardauth.refuse(db.session, services.kiosk_actor(None, g.store), error, answer, services.PURPOSE)
+        return problem(error)
+    why = services.eligibility(db.session, resident, g.now)
+    return jsonify({"session_id": session_id, "lg_code": kiosk_session.lg_code,
+                    "municipality": get_municipality(db.session, kiosk_session.lg_code).full_name,
+                    "eligible": why is None,
+                    "refusal": None if why is None else {"code": why.code, "message": why.message}})
+
+
+@api_bp.get("/sessions/<session_id>/menu")
+@store_required
+def menu(session_id):
+    services.enter(db.session, session_id=session_id)
+    items = services.menu(db.session, g.store, session_id, g.now)
+    return jsonify({"session_id": session_id, "documents": [item.as_json() for item in items]})
+
+
+@api_bp.post("/sessions/<session_id>/requests")
+@store_required
+def create_request(session_id):
+    body = request.get_json(silent=True) or {}
+    services.enter(db.session, session_id=session_id)
+    created = services.create_request(db.session, g.store, session_id, body.get("document_type"),
+                                      body.get("options"), g.now)
+    return jsonify(_request_json(created)), 201
+
+
+@api_bp.post("/requests/<request_id>/payment")
+@store_required
+def confirm_payment(request_id):
+    body = request.get_json(silent=True) or {}
+    services.enter(db.session, request_id=request_id)
+    paid = services.confirm_payment(db.session, g.store, request_id, body.get("amount_yen"), g.now)
+    return jsonify(_request_json(paid))
+
+
+@api_bp.get("/requests/<request_id>/pdf")
+@store_required
+def pdf(request_id):
+    services.enter(db.session, request_id=request_id)
+    issued = services.fetch_pdf(db.session, g.store, current_issuer(), request_id, g.now)
+    response = pdf_response(issued)
+    response.headers["X-Certificate-Serial"] = quote(issued.serial)
+    response.headers["X-Verification-Code"] = issued.verification_code
+    return response
+
+
+@api_bp.get("/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)
+
+
+def _request_json(kiosk_request) -> dict:
+    return {"request_id": str(kiosk_request.id), "document_type": kiosk_request.document_type,
+            "options": kiosk_request.options, "fee_yen": kiosk_request.fee_yen, "status": kiosk_request.status,
+            "expires_at": kiosk_request.expires_at.isoformat()}

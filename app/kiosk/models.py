@@ -1,0 +1,74 @@
+"""Kiosk state: the store operators (operator-level, not a tenant's), the service's maintenance
+days, and the short-lived kiosk sessions and requests that keep an issue all-or-nothing."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Uuid, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, text_column
+
+REQUEST_STATUSES = ("quoted", "paid", "issued")
+
+
+class StoreOperator(Base):
+    """A convenience-store chain whose kiosks call the API. Only the token's SHA-256 is kept."""
+
+    __tablename__ = "store_operators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hint: Mapped[str] = mapped_column(String(12))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class KioskMaintenanceDay(Base):
+    """A day the kiosk service is closed for maintenance (operator-wide)."""
+
+    __tablename__ = "kiosk_maintenance_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    note: Mapped[str] = text_column(100)
+
+
+class KioskSession(Base):
+    """One resident at one kiosk: the store context and challenge, then (after the card) the person.
+    ``lg_code`` is NULL until the card is verified; the row is then the resident's municipality's."""
+
+    __tablename__ = "kiosk_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    lg_code: Mapped[str | None] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
+    store_operator: Mapped[str] = mapped_column(String(20))
+    store_id: Mapped[str] = mapped_column(String(40))
+    store_lg_code: Mapped[str] = mapped_column(String(6))
+    challenge_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    atena_no: Mapped[str] = text_column(15)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class KioskRequest(Base):
+    """One document asked for in a session: quoted → paid → issued (exactly once)."""
+
+    __tablename__ = "kiosk_requests"
+    __table_args__ = (CheckConstraint("status IN ('quoted','paid','issued')", name="status_known"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("kiosk_sessions.id", ondelete="CASCADE"), index=True)
+    document_type: Mapped[str] = mapped_column(String(20))
+    options: Mapped[dict] = mapped_column(JSONB, default=dict)
+    fee_yen: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(8), default="quoted")
+    issued_certificate_id: Mapped[int | None] = mapped_column(ForeignKey("issued_certificates.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

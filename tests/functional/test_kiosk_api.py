@@ -1,0 +1,234 @@
+"""The kiosk API end to end: card → menu → request → payment → signed PDF (read back by pdftotext,
+signature checked), issued exactly once with its log row; and every refusal precisely, with
+nothing half-issued."""
+import subprocess
+
+import pytest
+from sqlalchemy import func, select
+
+from app.audit.models import AuditEntry
+from app.certificates.issuer import signing_paths
+from app.certificates.models import IssuanceLog, IssuedCertificate
+from app.kiosk.models import KioskMaintenanceDay
+from certificate_engine.signing import signature_status
+from tests.conftest import DEMO_CODE, SECOND_CODE
+from tests.functional.card_helpers import build_jpki, fresh_card, heads, register, trust_config
+from tests.functional.kiosk_helpers import (
+    OPEN_NOW,
+    STORE,
+    KioskClient,
+    resident,
+    store_operator,
+    with_seal_and_tax,
+)
+
+
+@pytest.fixture(scope="module")
+def jpki(app, tmp_path_factory):
+    return build_jpki(tmp_path_factory.mktemp("kiosk-jpki"))
+
+
+@pytest.fixture()
+def kiosk(web, app, jpki, monkeypatch, system_session):
+    trust_config(monkeypatch, app, jpki)
+    monkeypatch.setitem(app.config, "KIOSK_FIXED_NOW", OPEN_NOW)
+    register(jpki)
+    for lg_code, count in ((DEMO_CODE, 2), (SECOND_CODE, 1)):
+        for atena_no, _ in heads(lg_code, count):
+            with_seal_and_tax(system_session, lg_code, atena_no)
+    return KioskClient(web.client, store_operator(), dict(STORE))
+
+
+def _refused(response, code, status):
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["code"] == code and body["detail"], body
+    return body
+
+
+def _pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(pdf)
+    return "".join(subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                                  check=True).stdout.split())
+
+
+def _counts(system_session):
+    return (system_session.scalar(select(func.count()).select_from(IssuedCertificate)),
+            system_session.scalar(select(func.count()).select_from(IssuanceLog)))
+
+
+@pytest.mark.parametrize(("document_type", "expected"), [
+    ("住民票の写し", ["住民票の写し"]), ("印鑑登録証明書", ["印鑑登録証明書"]),
+    ("所得証明書", ["所得証明書", "令和8年度"]), ("納税証明書", ["納税証明書"])])
+def test_kiosk_issues_a_signed_pdf_once_with_its_log_row(kiosk, jpki, tmp_path, system_session, app,
+                                                         document_type, expected):
+    session_id, verified = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
+    assert verified.status_code == 200, verified.get_data(as_text=True)
+    assert verified.get_json()["eligible"] and verified.get_json()["lg_code"] == DEMO_CODE
+    menu = {d["document_type"]: d for d in kiosk.get(f"/sessions/{session_id}/menu").get_json()["documents"]}
+    assert menu[document_type]["available"] and menu[document_type]["fee_yen"] == 200
+    quoted = kiosk.request(session_id, document_type)
+    assert quoted.status_code == 201, quoted.get_data(as_text=True)
+    request_id = quoted.get_json()["request_id"]
+    assert kiosk.pay(request_id, 200).get_json()["status"] == "paid"
+    before = _counts(system_session)
+    first = kiosk.pdf(request_id)
+    assert first.status_code == 200 and first.mimetype == "application/pdf", first.get_data(as_text=True)
+    text = _pdf_text(first.data, tmp_path)
+    person = resident(system_session, DEMO_CODE, heads(DEMO_CODE, 1)[0][0])
+    assert all(word in text for word in expected) and "".join(person.name.split()) in text
+    status = signature_status(first.data, signing_paths(app.config)[2])
+    assert status.intact and status.valid and status.trusted
+    again = kiosk.pdf(request_id)
+    assert again.data == first.data and _counts(system_session) == (before[0] + 1, before[1] + 1)
+    issued = system_session.scalar(select(IssuedCertificate).order_by(IssuedCertificate.id.desc()))
+    assert (issued.lg_code, issued.channel, issued.document_type) == (DEMO_CODE, "コンビニ", document_type)
+    log = system_session.scalar(select(IssuanceLog).where(IssuanceLog.issued_certificate_id == issued.id))
+    assert (log.fee_yen, log.commission_yen, log.bcl_fee_yen) == (200, 117, 180)
+    assert (log.store_operator, log.store_lg_code, log.channel) == ("demo-mart", "041009", "コンビニ")
+    audited = [action for action, ids in system_session.execute(select(AuditEntry.action, AuditEntry.target_ids).where(
+        AuditEntry.lg_code == DEMO_CODE, AuditEntry.target_type == "issued_certificate")) if str(issued.id) in ids]
+    assert "certificate_pdf_issue" in audited and "certificate_download" in audited
+
+
+def test_kiosk_serials_are_consecutive_per_type(kiosk, jpki, tmp_path, system_session):
+    serials = []
+    for _ in range(2):
+        session_id, _ = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
+        request_id = kiosk.request(session_id, "住民票の写し").get_json()["request_id"]
+        kiosk.pay(request_id, 200)
+        assert kiosk.pdf(request_id).status_code == 200
+        serials.append(system_session.scalar(select(IssuedCertificate.serial).order_by(IssuedCertificate.id.desc())))
+    assert serials[0].startswith("住2026-") and int(serials[1][-6:]) == int(serials[0][-6:]) + 1
+
+
+def test_kiosk_unpaid_request_gives_no_pdf(kiosk, jpki, tmp_path, system_session):
+    session_id, _ = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
+    request_id = kiosk.request(session_id, "住民票の写し").get_json()["request_id"]
+    before = _counts(system_session)
+    _refused(kiosk.pdf(request_id), "payment_not_confirmed", 402)
+    _refused(kiosk.pay(request_id, 100), "payment_mismatch", 422)
+    _refused(kiosk.pdf(request_id), "payment_not_confirmed", 402)
+    assert _counts(system_session) == before
+
+
+@pytest.mark.parametrize(("label", "code"), [("expired", "certificate_expired"), ("revoked", "certificate_revoked"),
+                                             ("forged", "untrusted_issuer")])
+def test_kiosk_refuses_bad_cards(kiosk, jpki, tmp_path, label, code):
+    session_id, verified = kiosk.login(fresh_card(jpki, label, tmp_path))
+    _refused(verified, code, 401)
+    _refused(kiosk.get(f"/sessions/{session_id}/menu"), "session_not_verified", 409)
+
+
+def test_kiosk_refuses_a_replayed_challenge_and_a_signature_over_something_else(kiosk, jpki, tmp_path):
+    card = fresh_card(jpki, "demo-1", tmp_path)
+    opened = kiosk.post("/sessions").get_json()
+    answer = card.respond(opened["challenge_id"], opened["challenge"], "1234")
+    assert kiosk.post(f"/sessions/{opened['session_id']}/verify", answer).status_code == 200
+    _refused(kiosk.post(f"/sessions/{opened['session_id']}/verify", answer), "session_verified", 409)
+    other = kiosk.post("/sessions").get_json()
+    _refused(kiosk.post(f"/sessions/{other['session_id']}/verify", {**answer, "challenge_id": other["challenge_id"]}),
+             "bad_signature", 401)
+    third = kiosk.post("/sessions").get_json()
+    replay = kiosk.post(f"/sessions/{third['session_id']}/verify", answer)
+    _refused(replay, "challenge_unknown", 401)
+
+
+def test_kiosk_refuses_outside_hours_and_on_maintenance_days(kiosk, app, monkeypatch, system_session):
+    for moment, code in (("2026-11-26T06:29:00+09:00", "closed_hours"), ("2026-11-26T23:00:00+09:00", "closed_hours"),
+                         ("2026-12-30T10:00:00+09:00", "closed_year_end")):
+        monkeypatch.setitem(app.config, "KIOSK_FIXED_NOW", moment)
+        _refused(kiosk.post("/sessions"), code, 503)
+    monkeypatch.setitem(app.config, "KIOSK_FIXED_NOW", OPEN_NOW)
+    from datetime import date
+
+    system_session.add(KioskMaintenanceDay(day=date(2026, 11, 26), note="定期保守"))
+    system_session.commit()
+    _refused(kiosk.post("/sessions"), "closed_maintenance", 503)
+
+
+def test_kiosk_refuses_ineligible_people_and_unknown_documents(kiosk, jpki, tmp_path, system_session):
+    session_id, _ = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
+    _refused(kiosk.request(session_id, "戸籍謄本"), "document_unknown", 422)
+    _refused(kiosk.request(session_id, "罹災証明書"), "document_unknown", 422)
+    _refused(kiosk.request(session_id, "所得証明書", {"fiscal_year": 2024}), "tax_year_not_current", 422)
+    person = resident(system_session, DEMO_CODE, heads(DEMO_CODE, 1)[0][0])
+    person.is_protected = True
+    system_session.commit()
+    session_id, verified = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
+    assert verified.status_code == 200 and verified.get_json()["refusal"]["code"] == "protected"
+    menu = kiosk.get(f"/sessions/{session_id}/menu").get_json()["documents"]
+    assert menu and all(d["refusal"]["code"] == "protected" for d in menu)
+    _refused(kiosk.request(session_id, "住民票の写し"), "protected", 403)
+    person.is_protected, person.birth_date = False, person.birth_date.replace(year=2012)
+    system_session.commit()
+    session_id, _ = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
+    _refused(kiosk.request(session_id, "住民票の写し"), "under_age", 403)
+    person.birth_date, person.status = person.birth_date.replace(year=1970), "転出"
+    person.removed_on = person.birth_date.replace(year=2026, month=12, day=1)
+    system_session.commit()
+    session_id, verified = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
+    assert verified.get_json()["refusal"]["code"] == "moved_out"
+    _refused(kiosk.request(session_id, "住民票の写し"), "moved_out", 403)
+
+
+def test_kiosk_bad_store_credentials_are_refused(kiosk):
+    kiosk.token = kiosk.token[:-2] + "xx"
+    _refused(kiosk.post("/sessions"), "unauthorized", 401)
+
+
+def test_kiosk_never_serves_another_store_or_municipality(kiosk, jpki, tmp_path, web, system_session):
+    session_id, verified = kiosk.login(fresh_card(jpki, "second-1", tmp_path))
+    assert verified.get_json()["lg_code"] == SECOND_CODE
+    request_id = kiosk.request(session_id, "住民票の写し").get_json()["request_id"]
+    other = KioskClient(web.client, store_operator("other-mart"), dict(STORE))
+    _refused(other.get(f"/sessions/{session_id}/menu"), "session_unknown", 404)
+    _refused(other.pay(request_id, 200), "request_unknown", 404)
+    assert kiosk.pay(request_id, 200).status_code == 200
+    _refused(other.pdf(request_id), "request_unknown", 404)
+    served = kiosk.pdf(request_id)
+    assert served.status_code == 200 and "北山村" in _pdf_text(served.data, tmp_path)
+    issued = system_session.scalar(select(IssuedCertificate).order_by(IssuedCertificate.id.desc()))
+    log = system_session.scalar(select(IssuanceLog).where(IssuanceLog.issued_certificate_id == issued.id))
+    assert (issued.lg_code, log.lg_code, log.store_lg_code) == (SECOND_CODE, SECOND_CODE, "041009")
+
+
+def test_kiosk_openapi_is_public(web):
+    document = web.client.get("/api/kiosk/v1/openapi.json").get_json()
+    assert "/sessions/{session_id}/verify" in document["paths"]
+    assert "payment_not_confirmed" in document["components"]["schemas"]["Problem"]["properties"]["code"]["enum"]
+
+
+def test_kiosk_rotated_or_inactive_store_tokens_stop_working(kiosk):
+    from app.db import SYSTEM
+    from app.extensions import db as database
+    from app.kiosk import stores
+
+    assert kiosk.post("/sessions").status_code == 201
+    with database.unit_of_work(SYSTEM) as session:
+        fresh = stores.rotate_token(session, "demo-mart")
+    _refused(kiosk.post("/sessions"), "unauthorized", 401)
+    kiosk.token = fresh
+    assert kiosk.post("/sessions").status_code == 201
+    with database.unit_of_work(SYSTEM) as session:
+        stores.set_active(session, "demo-mart", False)
+        assert [o.token_hint for o in stores.list_operators(session)] == [fresh[-6:]]
+    _refused(kiosk.post("/sessions"), "unauthorized", 401)
+
+
+def test_kiosk_prints_the_individual_number_only_when_asked(kiosk, jpki, tmp_path, system_session):
+    from app.certificates.builders import my_number
+
+    person = resident(system_session, DEMO_CODE, heads(DEMO_CODE, 1)[0][0])
+    number = my_number(system_session, person)
+    assert len(number) == 12 and number.isdigit()
+    texts = {}
+    for asked in (True, False):
+        session_id, _ = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
+        quoted = kiosk.request(session_id, "住民票の写し", {"my_number": asked, "head_and_relationship": True})
+        request_id = quoted.get_json()["request_id"]
+        kiosk.pay(request_id, 200)
+        texts[asked] = _pdf_text(kiosk.pdf(request_id).data, tmp_path)
+    assert number in texts[True] and "個人番号" in texts[True]
+    assert number not in texts[False] and "世帯主" in texts[False]

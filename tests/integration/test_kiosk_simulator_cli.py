@@ -1,0 +1,122 @@
+"""The kiosk simulator CLI against a real server process: the whole flow over HTTP with a virtual
+card saves a signed PDF; a wrong PIN counts on the card and the third locks it; refusals exit
+non-zero with the precise code."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from app.db import SYSTEM, set_scope
+from tests.browser.conftest import LiveServer
+from tests.conftest import create_empty_database, drop_database
+
+ROOT = Path(__file__).resolve().parents[2]
+LG = "046990"
+
+
+@pytest.fixture(scope="module")
+def kiosk_server(server_url, tmp_path_factory):
+    from alembic import command
+
+    from app.cli import alembic_config
+    from fixtures import demo
+    from fixtures.demo_cards import issue_demo_cards
+    from fixtures.demo_kiosk import ensure_demo_store
+
+    work = tmp_path_factory.mktemp("kiosk-sim")
+    name = f"bcl_kiosksim_{os.getpid()}"
+    url = create_empty_database(server_url, name)
+    command.upgrade(alembic_config(url), "head")
+    engine = create_engine(url)
+    with Session(engine) as session:
+        set_scope(session, SYSTEM)
+        demo.load_demo(session, residents=300, seed=1)
+        jpki = issue_demo_cards(session, LG, work / "jpki", count=1)
+        token = ensure_demo_store(session, work / "kiosk").read_text().strip()
+        session.commit()
+    engine.dispose()
+    server = LiveServer(url, KIOSK_FIXED_NOW="2026-11-26T10:00:00+09:00", JPKI_CA_CERT=str(jpki.ca_cert_path),
+                        JPKI_CRL=str(jpki.crl_path))
+    card = next(path for label, path in jpki.cards.items() if label not in ("expired", "revoked", "forged"))
+    server.url_db = url
+    yield server, token, card, work
+    server.stop()
+    drop_database(server_url, name)
+
+
+def _simulate(server, token, card, out, *extra, pin="1234"):
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "kiosk", "simulate", "--card", str(card),
+                           "--pin", pin, "--url", server.url, "--operator-token", token, "--out", str(out), *extra],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_kiosk_simulator_issues_a_resident_record_over_http(kiosk_server, tmp_path):
+    server, token, card, _ = kiosk_server
+    done = _simulate(server, token, card, tmp_path, "--document", "住民票の写し")
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "1/6 利用を開始しています" in done.stdout and "本人を確認しました（宮城県桜ヶ丘町）" in done.stdout
+    assert "手数料 200円" in done.stdout and "発行しました: 住民票の写し 証明番号 住2026-" in done.stdout
+    pdfs = list(tmp_path.glob("*.pdf"))
+    assert len(pdfs) == 1
+    text = subprocess.run(["pdftotext", str(pdfs[0]), "-"], capture_output=True, text=True, check=True).stdout
+    assert "住民票の写し" in "".join(text.split())
+
+
+def test_kiosk_simulator_refusals_exit_with_the_precise_code(kiosk_server, tmp_path):
+    server, token, card, _ = kiosk_server
+    refused = _simulate(server, token, card, tmp_path, "--document", "戸籍謄本")
+    assert refused.returncode == 1 and "[document_unknown]" in refused.stderr
+    bad_token = _simulate(server, token[:-3] + "abc", card, tmp_path)
+    assert bad_token.returncode == 1 and "[unauthorized]" in bad_token.stderr
+    assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_kiosk_simulator_card_locks_after_three_wrong_pins(kiosk_server, tmp_path):
+    server, token, card, _ = kiosk_server
+    own = tmp_path / "card.json"
+    shutil.copy(card, own)
+    first = _simulate(server, token, own, tmp_path, pin="9999")
+    assert first.returncode == 1 and "[pin_wrong]" in first.stderr and "あと2回" in first.stderr
+    assert _simulate(server, token, own, tmp_path, "--document", "印鑑登録証明書").returncode in (0, 1)
+    assert json.loads(own.read_text())["pin_failures"] == 0  # a right PIN resets the count
+    for expected in ("[pin_wrong]", "[pin_wrong]", "[card_locked]"):
+        result = _simulate(server, token, own, tmp_path, pin="0000")
+        assert result.returncode == 1 and expected in result.stderr, result.stderr
+    locked = _simulate(server, token, own, tmp_path, pin="1234")
+    assert locked.returncode == 1 and "[card_locked]" in locked.stderr
+
+
+def _flask(server, *args):
+    env = dict(os.environ, DATABASE_URL=server.url_db)
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_kiosk_cli_manages_stores_maintenance_days_and_fees(kiosk_server, tmp_path):
+    server, _, card, _ = kiosk_server
+    created = _flask(server, "kiosk", "store-create", "--code", "lawson-test", "--name", "テストストア")
+    assert created.returncode == 0 and created.stdout.startswith("kiosk.lawson-test.")
+    token = created.stdout.strip()
+    assert _flask(server, "kiosk", "store-create", "--code", "lawson-test", "--name", "x").returncode == 1
+    listed = _flask(server, "kiosk", "store-list").stdout
+    assert "lawson-test\tテストストア\t…" + token[-6:] in listed and "demo-mart" in listed
+    rotated = _flask(server, "kiosk", "store-rotate", "--code", "lawson-test").stdout.strip()
+    stale = _simulate(server, token, card, tmp_path)
+    assert stale.returncode == 1 and "[unauthorized]" in stale.stderr
+    fee = _flask(server, "certificates", "fees", "--lg-code", LG, "--document", "住民票の写し", "--channel", "コンビニ",
+                 "--fee", "150")
+    assert fee.returncode == 0 and "住民票の写し\tコンビニ\t150円" in fee.stdout
+    done = _simulate(server, rotated, card, tmp_path)
+    assert done.returncode == 0 and "手数料 150円" in done.stdout, done.stderr
+    closed = _flask(server, "kiosk", "maintenance", "2026-11-26", "--note", "定期保守")
+    assert closed.returncode == 0
+    refused = _simulate(server, rotated, card, tmp_path)
+    assert refused.returncode == 1 and "[closed_maintenance]" in refused.stderr
+    assert _flask(server, "kiosk", "maintenance", "2026-11-26", "--remove").returncode == 0
+    assert _simulate(server, rotated, card, tmp_path).returncode == 0

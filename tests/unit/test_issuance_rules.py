@@ -1,0 +1,127 @@
+"""Pure issuance rules: kiosk eligibility at the boundaries, kiosk hours, and the money per issue."""
+from datetime import date, datetime
+
+import pytest
+
+from app.certificates import rules
+from certificate_engine.wareki import JST
+
+DAY = date(2026, 11, 26)  # a Thursday
+
+
+def _person(**kw):
+    values = {"birth_date": date(1980, 4, 1), "status": "住登内", "removed_on": None, "is_protected": False,
+              "household_moving_out": False}
+    values.update(kw)
+    return rules.PersonFacts(**values)
+
+
+def _code(refusal):
+    return refusal.code if refusal else None
+
+
+@pytest.mark.parametrize(("birth", "expected"), [
+    (date(2011, 11, 26), None),  # 15th birthday today
+    (date(2011, 11, 27), "under_age"),  # 15 tomorrow
+    (date(2011, 11, 25), None),
+    (date(2012, 2, 29), "under_age"),
+])
+def test_issuance_rules_kiosk_age_boundary(birth, expected):
+    assert _code(rules.person_refusal(_person(birth_date=birth), rules.KIOSK, DAY)) == expected
+
+
+def test_issuance_rules_age_on_leap_day_birthday():
+    assert rules.age_on(date(2008, 2, 29), date(2023, 2, 28)) == 14
+    assert rules.age_on(date(2008, 2, 29), date(2023, 3, 1)) == 15
+
+
+@pytest.mark.parametrize(("kw", "expected"), [
+    ({"status": "転出", "removed_on": date(2026, 10, 1)}, "moved_out"),
+    ({"status": "転出", "removed_on": date(2026, 12, 10)}, "moved_out"),  # filed, moving next month
+    ({"status": "住登内", "removed_on": date(2026, 12, 10)}, "moved_out"),
+    ({"status": "死亡", "removed_on": date(2026, 10, 1)}, "deceased"),
+    ({"status": "職権消除", "removed_on": date(2026, 10, 1)}, "not_resident"),
+    ({"is_protected": True}, "protected"),
+    ({"household_moving_out": True}, "household_moving_out"),
+    ({"unprintable": ("𠮷",)}, "unprintable"),
+    ({}, None),
+])
+def test_issuance_rules_kiosk_person_refusals(kw, expected):
+    assert _code(rules.person_refusal(_person(**kw), rules.KIOSK, DAY)) == expected
+
+
+def test_issuance_rules_counter_has_no_kiosk_only_limits():
+    young_protected = _person(birth_date=date(2020, 1, 1), is_protected=True, unprintable=("𠮷",))
+    assert rules.person_refusal(young_protected, rules.COUNTER, DAY) is None
+    assert _code(rules.person_refusal(_person(status="死亡"), rules.COUNTER, DAY)) == "deceased"
+
+
+def test_issuance_rules_documents():
+    tax = rules.DocumentFacts(rules.INCOME, fiscal_year=2026, has_tax_record=True)
+    assert rules.document_refusal(tax, rules.KIOSK, DAY) is None
+    assert _code(rules.document_refusal(rules.DocumentFacts(rules.INCOME, fiscal_year=2026), rules.KIOSK,
+                                        DAY)) == "no_tax_record"
+    old = rules.DocumentFacts(rules.INCOME, fiscal_year=2025, has_tax_record=True)
+    assert _code(rules.document_refusal(old, rules.KIOSK, DAY)) == "tax_year_not_current"
+    assert rules.document_refusal(old, rules.COUNTER, DAY) is None
+    assert _code(rules.document_refusal(rules.DocumentFacts("戸籍謄本"), rules.KIOSK, DAY)) == "document_unknown"
+    assert _code(rules.document_refusal(rules.DocumentFacts(rules.DISASTER), rules.KIOSK, DAY)) == "document_unknown"
+    assert _code(rules.document_refusal(rules.DocumentFacts(rules.DISASTER), rules.COUNTER, DAY)) == "no_final_grade"
+    assert rules.document_refusal(rules.DocumentFacts(rules.DISASTER, final_grade="半壊"), rules.COUNTER, DAY) is None
+    assert _code(rules.document_refusal(rules.DocumentFacts(rules.SEAL), rules.KIOSK, DAY)) == "no_seal"
+    assert _code(rules.document_refusal(rules.DocumentFacts(rules.SEAL, has_seal=True, is_offered=False),
+                                        rules.KIOSK, DAY)) == "not_offered"
+    weekday_only = rules.DocumentFacts(rules.SEAL, has_seal=True, is_weekday_only=True)
+    assert rules.document_refusal(weekday_only, rules.KIOSK, DAY) is None
+    assert _code(rules.document_refusal(weekday_only, rules.KIOSK, date(2026, 11, 28))) == "weekday_only"
+
+
+def test_issuance_rules_current_fiscal_year_switches_on_june_first():
+    assert rules.current_fiscal_year(date(2026, 5, 31)) == 2025
+    assert rules.current_fiscal_year(date(2026, 6, 1)) == 2026
+
+
+def _at(month, day, hour, minute):
+    return datetime(2026, month, day, hour, minute, tzinfo=JST)
+
+
+@pytest.mark.parametrize(("moment", "expected"), [
+    (_at(11, 26, 6, 29), "closed_hours"),
+    (_at(11, 26, 6, 30), None),
+    (_at(11, 26, 22, 59), None),
+    (_at(11, 26, 23, 0), "closed_hours"),
+    (_at(12, 28, 22, 59), None),
+    (_at(12, 29, 10, 0), "closed_year_end"),
+    (_at(12, 31, 10, 0), "closed_year_end"),
+    (datetime(2027, 1, 1, 10, 0, tzinfo=JST), "closed_year_end"),
+    (datetime(2027, 1, 3, 22, 0, tzinfo=JST), "closed_year_end"),
+    (datetime(2027, 1, 4, 6, 30, tzinfo=JST), None),
+])
+def test_issuance_rules_kiosk_hours(moment, expected):
+    assert _code(rules.kiosk_closed(moment)) == expected
+
+
+def test_issuance_rules_kiosk_hours_are_japan_time_and_maintenance_days_close():
+    utc_evening = datetime.fromisoformat("2026-11-26T21:40:00+00:00")  # 06:40 JST on the 27th
+    assert rules.kiosk_closed(utc_evening) is None
+    assert _code(rules.kiosk_closed(utc_evening, {date(2026, 11, 27)})) == "closed_maintenance"
+    assert rules.kiosk_closed(utc_evening, {date(2026, 11, 26)}) is None
+
+
+def test_issuance_rules_charges():
+    resident_copy = rules.charges(rules.RESIDENT_COPY, rules.KIOSK, 200)
+    assert (resident_copy.fee_yen, resident_copy.commission_yen, resident_copy.bcl_fee_yen) == (200, 117, 180)
+    assert resident_copy.municipality_net_yen == -97
+    disaster = rules.charges(rules.DISASTER, rules.KIOSK, 0)
+    assert (disaster.fee_yen, disaster.commission_yen, disaster.bcl_fee_yen) == (10, 117, 0)
+    assert disaster.municipality_net_yen == -107
+    assert rules.charges(rules.DISASTER, rules.KIOSK, 300).fee_yen == 300
+    assert rules.charges(rules.INCOME, rules.COUNTER, 300) == rules.Charges(300, 0, 0)
+    assert rules.charges(rules.SEAL, rules.KIOSK, 150, commission=110, bcl_fee=150) == rules.Charges(150, 110, 150)
+
+
+def test_issuance_rules_default_fees():
+    assert rules.default_fee(rules.RESIDENT_COPY, rules.COUNTER) == 300
+    assert rules.default_fee(rules.RESIDENT_COPY, rules.KIOSK) == 200
+    assert rules.default_fee(rules.DISASTER, rules.COUNTER) == 0
+    assert rules.default_offered(rules.SEAL, rules.KIOSK) and not rules.default_offered(rules.DISASTER, rules.KIOSK)
