@@ -54,3 +54,6 @@ def verify(code: str) -> None:
         click.echo("該当する証明書はありません")
         sys.exit(1)
     click.echo(f"真正: {result.document_type} {result.issued_on.isoformat()} {result.status}")
+
+
+from app.certificates import statistics_cli  # noqa: E402,F401  (certificates statistics)
