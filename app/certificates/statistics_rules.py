@@ -62,9 +62,11 @@ class OfficeHours:
         local = moment.astimezone(JST)
         return self.is_open_day(local.date()) and self.opens <= local.time() < self.closes
 
-    def closed_days(self, month: Month) -> list[date]:
-        """The days of ``month`` closed all day (the SQL applies the hours to the other days)."""
-        return [day for day in month.days() if not self.is_open_day(day)]
+    def open_intervals(self, month: Month) -> list[tuple[datetime, datetime]]:
+        """The half-open ``[opens, closes)`` intervals of ``month``'s open days, in Japan time: what
+        the database tests each issue against (anything outside them is 時間外)."""
+        return [(datetime.combine(day, self.opens, JST), datetime.combine(day, self.closes, JST))
+                for day in month.days() if self.is_open_day(day) and self.opens < self.closes]
 
 
 DEFAULT_OFFICE_HOURS = OfficeHours()
@@ -148,16 +150,18 @@ def share_percent(part: int, whole: int) -> float | None:
 
 @dataclass(frozen=True)
 class IssueGroup:
-    """Issues of one month with the same attributes, as the database groups them."""
+    """A month's issues of one municipality, document type, channel and store operator, as the
+    database sums them: issues not voided, of which outside office hours and outside the
+    municipality, voided issues, and the yen of the issues not voided."""
 
     lg_code: str
     document_type: str
     channel: str
     store_operator: str
-    outside_hours: bool
-    outside_municipality: bool
-    voided: bool
     count: int
+    outside_hours: int = 0
+    outside_municipality: int = 0
+    voided: int = 0
     fee_yen: int = 0
     commission_yen: int = 0
     bcl_fee_yen: int = 0
@@ -237,17 +241,17 @@ class MonthlyStatistics:
 
 
 def summarise(groups: Iterable[IssueGroup]) -> MonthlyStatistics:
-    """Counts per (document type, channel, store operator) of the groups that are not voided."""
+    """Counts per (document type, channel, store operator); voided issues only as one number."""
     sums: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     voided = 0
     for g in groups:
-        if g.voided:
-            voided += g.count
+        voided += g.voided
+        if not g.count:
             continue
         entry = sums[(g.document_type, g.channel, g.store_operator)]
         entry[0] += g.count
-        entry[1] += g.count if g.outside_hours else 0
-        entry[2] += g.count if g.outside_municipality else 0
+        entry[1] += g.outside_hours
+        entry[2] += g.outside_municipality
     rows = [CountRow(d, c, s, *values) for (d, c, s), values in sums.items()]
     channel_rank = {ch: n for n, ch in enumerate(CHANNEL_ORDER)}
     rows.sort(key=lambda r: (r.document_type, channel_rank.get(r.channel, 9), r.store_operator))
@@ -271,11 +275,11 @@ class SettlementLine:
 
 
 def settle(groups: Iterable[IssueGroup], key: Callable[[IssueGroup], tuple[str, ...]]) -> list[SettlementLine]:
-    """Sum the groups that are not voided per ``key``; lines sorted by key."""
+    """Sum the issues not voided per ``key``; lines sorted by key."""
     sums: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     places: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for g in groups:
-        if g.voided:
+        if not g.count:
             continue
         entry = sums[key(g)]
         entry[0] += g.count

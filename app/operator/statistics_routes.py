@@ -21,9 +21,9 @@ def _names() -> dict[str, str]:
 @screen_required("operator")
 def statistics_page():
     month = statistics.parse_month(request.args.get("month"))
+    result = statistics.operator_statistics(db.session, month)
     return render_template("operator/statistics.html", month=month, months=statistics.month_choices(month),
-                           names=_names(), stats=statistics.monthly_statistics(db.session, month),
-                           per_municipality=statistics.statistics_by_municipality(db.session, month))
+                           names=_names(), stats=result.overall, per_municipality=result.per_municipality)
 
 
 @bp.get("/operator/settlement")

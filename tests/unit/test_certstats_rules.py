@@ -69,8 +69,10 @@ def test_closed_reasons_and_a_municipalitys_own_closed_day():
     assert DEFAULT_OFFICE_HOURS.closed_reason(date(2026, 11, 28)) == "土曜日"
     assert DEFAULT_OFFICE_HOURS.closed_reason(date(2027, 1, 1)) == "年末年始"
     assert DEFAULT_OFFICE_HOURS.closed_reason(date(2026, 11, 3)) == "文化の日"
-    assert [d.day for d in DEFAULT_OFFICE_HOURS.closed_days(Month(2026, 12))] == [5, 6, 12, 13, 19, 20, 26, 27, 29,
-                                                                                30, 31]
+    december = DEFAULT_OFFICE_HOURS.open_intervals(Month(2026, 12))
+    assert [start.day for start, _ in december] == [1, 2, 3, 4, 7, 8, 9, 10, 11, 14, 15, 16, 17, 18, 21, 22, 23, 24,
+                                                     25, 28]
+    assert december[0] == (jst(2026, 12, 1, 8, 30), jst(2026, 12, 1, 17, 15))
 
 
 def test_months_are_japan_time_calendar_months():
@@ -104,13 +106,13 @@ def test_net_of_a_free_disaster_certificate_at_a_kiosk_is_negative():
 
 
 def _fixture_groups():
-    g = IssueGroup
+    g = IssueGroup  # (count, outside hours, outside municipality, voided, fee, commission, BCL fee)
     return [
-        g("046990", "住民票の写し", "コンビニ", "セブン-イレブン", True, False, False, 3, 600, 351, 540),
-        g("046990", "罹災証明書", "コンビニ", "ローソン", False, True, False, 2, 20, 234, 0),
-        g("046990", "住民票の写し", "窓口", "", False, False, False, 4, 1200, 0, 0),
-        g("046990", "住民票の写し", "コンビニ", "セブン-イレブン", True, False, True, 1, 200, 117, 180),
-        g("033995", "印鑑登録証明書", "コンビニ", "セブン-イレブン", False, True, False, 5, 1000, 585, 900),
+        g("046990", "住民票の写し", "コンビニ", "セブン-イレブン", 3, 3, 0, 1, 600, 351, 540),
+        g("046990", "罹災証明書", "コンビニ", "ローソン", 2, 0, 2, 0, 20, 234, 0),
+        g("046990", "住民票の写し", "窓口", "", 4, 0, 0, 0, 1200, 0, 0),
+        g("046990", "印鑑登録証明書", "コンビニ", "ローソン", 0, 0, 0, 2, 0, 0, 0),
+        g("033995", "印鑑登録証明書", "コンビニ", "セブン-イレブン", 5, 0, 5, 0, 1000, 585, 900),
     ]
 
 
@@ -134,7 +136,7 @@ def test_settlement_per_store_operator_across_municipalities():
 
 def test_summary_leaves_voided_issues_out_and_takes_shares_over_kiosk_issues():
     stats = summarise(g for g in _fixture_groups() if g.lg_code == "046990")
-    assert stats.total == 9 and stats.voided == 1 and stats.kiosk == 5
+    assert stats.total == 9 and stats.voided == 3 and stats.kiosk == 5
     assert stats.kiosk_outside_hours == 3 and stats.outside_hours_share == 60.0
     assert stats.kiosk_outside_municipality == 2 and stats.outside_municipality_share == 40.0
     assert stats.by_channel == [("窓口", 4), ("コンビニ", 5)]
