@@ -68,7 +68,9 @@ def issue_groups(session: Session, month: Month, hours: OfficeHours = DEFAULT_OF
     log = IssuanceLog
     valid = log.voided_at.is_(None)
     # The open hours of the month as one tstzmultirange: no time-zone arithmetic per row.
-    open_hours = cast(literal(_multirange(hours.open_intervals(month)), String), TSTZMULTIRANGE)
+    # (A scalar subquery, so PostgreSQL parses it once, not once per row.)
+    open_hours = select(cast(literal(_multirange(hours.open_intervals(month)), String),
+                             TSTZMULTIRANGE)).scalar_subquery()
     outside_hours = and_(valid, not_(open_hours.op("@>")(log.issued_at)))
     outside_municipality = and_(valid, log.channel == KIOSK, log.store_lg_code != "",
                                 log.store_lg_code != log.lg_code)
