@@ -1,10 +1,9 @@
 """Issuance statistics and the monthly settlement, read from the issuance log (no personal data).
 
-The database groups a month's issues by municipality, document type, channel and store operator
-and classifies each as inside or outside office hours (the closed days come from
-``statistics_rules.OfficeHours``) and inside or outside the municipality; the pure rules then
-sum the groups. Row-level security decides whose issues are read: a municipality's staff see
-their own, the operator scope (J-LIS) sees every municipality's.
+The database sums a month's issues per municipality, document type, channel and store operator,
+counting those outside office hours (the open intervals come from ``statistics_rules.OfficeHours``)
+and outside the municipality; the pure rules then add the groups up. Row-level security decides
+whose issues are read: a municipality's staff see their own, the operator scope (J-LIS) sees every municipality's.
 """
 from __future__ import annotations
 
