@@ -35,7 +35,7 @@ def october_issues(browser_database):
             session.add(IssuanceLog(
                 lg_code=lg_code, document_type=kind, channel=channel, issued_at=when,
                 store_operator=STORES[(n // 3) % 3] if channel == "コンビニ" else "",
-                store_lg_code=("033995" if n % 4 == 0 else lg_code) if channel == "コンビニ" else "",
+                store_lg_code=("033995" if n % 5 == 0 else lg_code) if channel == "コンビニ" else "",
                 fee_yen=fee if channel == "コンビニ" else fee + 100, commission_yen=117 if channel == "コンビニ" else 0,
                 bcl_fee_yen=bcl if channel == "コンビニ" else 0))
         session.commit()
