@@ -56,3 +56,6 @@ def seal_image():
     if stored is None or not stored.seal_png:
         raise NotFound("公印の画像が設定されていません。")
     return send_file(io.BytesIO(stored.seal_png), mimetype="image/png", max_age=0)
+
+
+from app.certificates import statistics_routes  # noqa: E402,F401  (証明書交付の統計・精算)

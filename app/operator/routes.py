@@ -29,3 +29,6 @@ def index():
     municipalities = {m.lg_code: m for m in tenant_services.list_municipalities(db.session)}
     return render_template("operator/index.html", form=form, municipalities=municipalities,
                            summaries=tenant_services.tenant_summaries(db.session))
+
+
+from app.operator import statistics_routes  # noqa: E402,F401  (証明書交付の統計・精算)

@@ -1,0 +1,106 @@
+"""The CSV/XLSX tables of the issuance statistics and the settlement: header and rows per table.
+
+Each table ends with a totals row. Amounts are integer yen. Staff tables read the session's own
+municipality; operator tables read every municipality (operator scope) and name each one.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.certificates import statistics
+from app.certificates.statistics_rules import Month, SettlementLine
+from app.errors import NotFound
+from app.tenants.services import list_municipalities
+
+MONEY = ("交付通数", "交付手数料（円）", "委託手数料（円）", "BCL利用料（円）", "差引（円）")
+COUNTS = ("交付通数", "うち窓口時間外", "うち住所地以外")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One downloadable table: file stem, sheet name, header and the rows of a month."""
+
+    stem: str
+    sheet: str
+    header: Sequence[str]
+    rows: Callable[[Session, Month], Iterator[Sequence]]
+    widths: Sequence[int] = ()
+
+
+def _money(line: SettlementLine) -> list[int]:
+    return [line.count, line.fee_yen, line.commission_yen, line.bcl_fee_yen, line.net_yen]
+
+
+def _count_rows(session: Session, month: Month) -> Iterator[Sequence]:
+    stats = statistics.monthly_statistics(session, month)
+    for r in stats.rows:
+        yield [month.key, r.document_type, r.channel, r.store_operator, r.count, r.outside_hours,
+               r.outside_municipality]
+    yield [month.key, "合計", "", "", stats.total, sum(r.outside_hours for r in stats.rows),
+           sum(r.outside_municipality for r in stats.rows)]
+
+
+def _settlement_rows(session: Session, month: Month) -> Iterator[Sequence]:
+    settlement = statistics.municipality_settlement(session, month)
+    for line in settlement.lines:
+        yield [month.key, *line.key, *_money(line)]
+    yield [month.key, "合計", "", *_money(settlement.total)]
+
+
+def _names(session: Session) -> dict[str, str]:
+    return {m.lg_code: m.full_name for m in list_municipalities(session)}
+
+
+def _operator_count_rows(session: Session, month: Month) -> Iterator[Sequence]:
+    names = _names(session)
+    total = [0, 0, 0]
+    for code, stats in statistics.statistics_by_municipality(session, month).items():
+        for r in stats.rows:
+            yield [month.key, code, names.get(code, ""), r.document_type, r.channel, r.store_operator, r.count,
+                   r.outside_hours, r.outside_municipality]
+            total = [total[0] + r.count, total[1] + r.outside_hours, total[2] + r.outside_municipality]
+    yield [month.key, "合計", "", "", "", "", *total]
+
+
+def _operator_municipality_rows(session: Session, month: Month) -> Iterator[Sequence]:
+    names = _names(session)
+    settlement = statistics.operator_settlement(session, month).municipalities
+    for line in settlement.lines:
+        yield [month.key, line.key[0], names.get(line.key[0], ""), *_money(line)]
+    yield [month.key, "合計", f"{len(settlement.lines)}団体", *_money(settlement.total)]
+
+
+def _operator_store_rows(session: Session, month: Month) -> Iterator[Sequence]:
+    settlement = statistics.operator_settlement(session, month).store_operators
+    for line in settlement.lines:
+        yield [month.key, line.key[0], line.municipalities, line.count, line.commission_yen]
+    yield [month.key, "合計", "", settlement.total.count, settlement.total.commission_yen]
+
+
+STAFF_TABLES = {
+    "counts": Table("証明書交付統計", "交付統計", ("年月", "証明書の種類", "交付方法", "事業者", *COUNTS),
+                    _count_rows, (10, 24, 14, 24, 12, 14, 14)),
+    "settlement": Table("証明書交付精算", "精算", ("年月", "交付方法", "事業者", *MONEY),
+                        _settlement_rows, (10, 14, 24, 12, 16, 16, 16, 14)),
+}
+OPERATOR_TABLES = {
+    "counts": Table("証明書交付統計_全団体", "交付統計",
+                    ("年月", "団体コード", "団体名", "証明書の種類", "交付方法", "事業者", *COUNTS),
+                    _operator_count_rows, (10, 12, 20, 24, 14, 24, 12, 14, 14)),
+    "municipalities": Table("証明書交付精算_団体別", "団体別精算", ("年月", "団体コード", "団体名", *MONEY),
+                            _operator_municipality_rows, (10, 12, 20, 12, 16, 16, 16, 14)),
+    "store-operators": Table("証明書交付精算_事業者別", "事業者別精算",
+                             ("年月", "事業者", "団体数", "交付通数", "委託手数料（円）"),
+                             _operator_store_rows, (10, 24, 10, 12, 16)),
+}
+FORMATS = ("csv", "xlsx")
+
+
+def table_for(tables: dict[str, Table], name: str, file_format: str) -> Table:
+    """The table ``name`` in ``file_format``; anything else is not found."""
+    if name not in tables or file_format not in FORMATS:
+        raise NotFound("指定された表はありません。")
+    return tables[name]
