@@ -7,6 +7,7 @@ from datetime import date
 from flask import Response, current_app, render_template, request, session, url_for
 from flask_login import current_user
 
+from app.evac_support import rules as evac_rules
 from app.extensions import db
 from app.maps import bp, rules, services, tiles
 from app.tenants.services import get_municipality
@@ -20,8 +21,8 @@ GRADE_COLORS = {"全壊": "#b71c1c", "大規模半壊": "#e65100", "中規模半
                 "準半壊": "#9ccc65", "準半壊に至らない": "#43a047", "判定待ち": "#7e57c2", "調査中": "#1e88e5",
                 "未調査": "#90a4ae"}
 SHELTER_COLORS = {"開設": "#2e7d32", "満員": "#c62828", "閉鎖": "#757575", "未開設": "#1d4f91"}
-# 要支援者 are coloured by the 安否確認 state; until safety checks are recorded every person is 未確認.
-SAFETY_COLORS = {"未確認": "#8e24aa", "無事": "#2e7d32", "要救助": "#d50000", "避難済み": "#1565c0"}
+# 要支援者 are coloured by their 安否確認 state in the chosen disaster, as on the 安否確認 map.
+SAFETY_COLORS = evac_rules.SAFETY_COLORS
 PAPER_SIZES = ("A4", "A3")
 
 

@@ -28,10 +28,13 @@ _RESIDENTS_SQL = """
     SELECT r.id, r.geom FROM residents r
     WHERE r.status = '住登内' AND NOT r.is_protected AND r.geom && {bbox}"""
 
-# ``state`` is the style hook for the 安否確認 result; until safety checks exist it is 未確認.
+# ``state`` is the latest 安否確認 state in the chosen disaster (未確認 when none is recorded).
 _EVAC_SQL = """
-    SELECT p.id, p.reasons, p.consent, '未確認'::text AS state, r.geom
+    SELECT p.id, p.reasons, p.consent, coalesce(sc.state, '未確認') AS state, r.geom
     FROM evac_people p JOIN residents r ON r.id = p.resident_id
+    LEFT JOIN LATERAL (
+        SELECT c.state FROM safety_checks c WHERE c.person_id = p.id AND c.disaster_id = :disaster_id
+        ORDER BY c.id DESC LIMIT 1) sc ON true
     WHERE p.removed_at IS NULL AND r.status = '住登内' AND NOT r.is_protected AND r.geom && {bbox}"""
 
 _BUILDINGS_SQL = """
@@ -68,7 +71,7 @@ TILE_LAYERS = {
         TileLayer("evac_people", "避難行動要支援者",
                   TileSource("evac_people", _EVAC_SQL, ("id", "reasons", "consent", "state"),
                              detail_zoom=12, min_zoom=9, points=True),
-                  screen="evac_support", personal=True),
+                  screen="evac_support", personal=True, per_disaster=True),
         TileLayer("buildings", "建物（被害認定）",
                   TileSource("buildings", _BUILDINGS_SQL, ("id", "address", "structure", "grade", "lon", "lat"),
                              detail_zoom=13, min_zoom=9, points=True),

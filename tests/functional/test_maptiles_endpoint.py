@@ -215,3 +215,19 @@ def test_tile_queries_under_row_level_security_use_the_spatial_index(db):
     plan = "\n".join(session.scalars(text("EXPLAIN " + sql), params))
     session.close()
     assert "Index Cond: (geom && " in plan, plan
+
+
+def test_safety_states_colour_the_people_in_the_chosen_disaster(as_admin, evac, system_session):
+    as_admin.post("/disasters/new", {"name": "令和8年桜ヶ丘地震（安否の地図）", "kind": "地震", "started_on": "2026-11-20"})
+    person = evac[DEMO_CODE]["ids"][0]
+    resident_id = system_session.scalar(text("SELECT resident_id FROM evac_people WHERE id = :id"), {"id": person})
+    z, x, y = _tile_of(system_session, resident_id, 13)
+    url = f"/map/tiles/evac_people/{z}/{x}/{y}.pbf"
+    before = as_admin.get(url)
+    assert {f["properties"]["state"] for f in _features(before, "evac_people")} == {"未確認"}
+    answer = as_admin.post(f"/evac-support/safety/{person}", {"state": "要救助"}, form_page="/evac-support/safety",
+                           headers={"Accept": "application/json"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    after = as_admin.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    states = {f["properties"]["id"]: f["properties"]["state"] for f in _features(after, "evac_people")}
+    assert states[person] == "要救助" and set(states.values()) == {"未確認", "要救助"}
