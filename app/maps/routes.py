@@ -14,7 +14,7 @@ from app.tenants.services import get_municipality
 from app.web import current_actor, screen_required
 from certificate_engine.wareki import format_date
 from gis.folium_map import Overlay, build_map, gsi_basemaps, legend_items, render_parts
-from layers.catalogue import CATALOGUE_BY_CODE
+from layers.catalogue import CATALOGUE
 
 # Survey states and grades on the buildings layer, from the most to the least severe.
 GRADE_COLORS = {"全壊": "#b71c1c", "大規模半壊": "#e65100", "中規模半壊": "#f57c00", "半壊": "#fbc02d",
@@ -48,14 +48,10 @@ def _overlays(shown: set[str] | None) -> list[Overlay]:
     def on(key: str, default: bool) -> bool:
         return default if shown is None else key in shown
 
-    flood, sediment = CATALOGUE_BY_CODE["flood"], CATALOGUE_BY_CODE["sediment"]
     return [
-        Overlay("hazard:flood", flood.name, url_for("maps.layer", key="hazard:flood"),
-                colors={c.code: c.color for c in flood.classes}, popup_fields={"name": "区域"},
-                show=on("hazard:flood", False)),
-        Overlay("hazard:sediment", sediment.name, url_for("maps.layer", key="hazard:sediment"),
-                colors={c.code: c.color for c in sediment.classes}, popup_fields={"name": "区域"},
-                show=on("hazard:sediment", False)),
+        *(Overlay(f"hazard:{layer.code}", layer.name, url_for("maps.layer", key=f"hazard:{layer.code}"),
+                  colors={c.code: c.color for c in layer.classes}, popup_fields={"name": "区域"},
+                  show=on(f"hazard:{layer.code}", False)) for layer in CATALOGUE),
         Overlay("disasters", "被災地域", url_for("maps.layer", key="disasters"), default_color="#c62828",
                 fill_opacity=0.15, popup_fields={"name": "災害", "kind": "種類", "status": "状態"},
                 show=on("disasters", True)),
@@ -79,8 +75,7 @@ def _map_page(controls: bool = True, view: tuple[float, float, int] | None = Non
     fmap = build_map(center, zoom, gsi_basemaps(config["BASEMAP_GSI_URL"], config["BASEMAP_ATTRIBUTION_URL"]),
                      request.args.get("base") or config["BASEMAP_DEFAULT"], overlays,
                      bounds=None if view else services.data_extent(db.session), controls=controls)
-    labels = {f"hazard:{code}": {c.code: c.label for c in CATALOGUE_BY_CODE[code].classes}
-              for code in ("flood", "sediment")}
+    labels = {f"hazard:{layer.code}": {c.code: c.label for c in layer.classes} for layer in CATALOGUE}
     return municipality, render_parts(fmap), overlays, legend_items(overlays, labels)
 
 

@@ -178,6 +178,8 @@ def test_map_page_and_print_view(as_admin, system_session):
     assert "Leaflet.VectorGrid.bundled.min.js" in page and "L.Control.Locate.min.js" in page
     assert "BCLMap.tileOverlay" in page and 'id="print-map"' in page
     assert json.dumps("被害認定調査を開始")[1:-1] in page and "#start-survey" in page
+    for hazard in ("flood", "sediment", "tsunami", "storm_surge"):  # every catalogue layer can be switched on
+        assert f"/map/layers/hazard:{hazard}.geojson" in page
     _, lon, lat = _first_building(system_session)
     sheet = as_admin.get(f"/map/print?size=A3&orientation=portrait&lat={lat}&lon={lon}&zoom=17&layers=buildings"
                          "&title=被害状況図").get_data(as_text=True)
