@@ -5,7 +5,8 @@
   through the HTTP endpoint with Flask's test client, logged in, the tile cache cleared before
   each request: the time to render, not to look up the cache.
 - ``map.tile_vs_raw.ratio``: the endpoint's total time over the same tiles ÷ the bare ST_AsMVT SQL
-  (the same query, no Flask, no RLS, no cache) on its own connection, before or after each request
+  (the same query under the same tenant policy, no Flask, no cache) on its own connection, before
+  or after each request
   (alternating, since the second finds the tile's pages in shared buffers).
 - ``map.page_100k.first_render_ms``: /map?layers=residents for a town of 100,000 residents in a
   real server, headless chromium: milliseconds from navigation start until the first tile of the
@@ -116,6 +117,10 @@ def _tiles(app, url: str) -> tuple[list[float], list[float], int]:
     with app.app_context(), engine.connect() as conn:
         client = app.test_client()
         _login(client, BIG)
+        # The same SQL under the same tenant policy as the endpoint: other benchmarks' towns share
+        # the database (and the area), and the anchor must read the same rows.
+        conn.execute(text("SELECT set_config('role', 'bcl_app', true), set_config('app.lg_code', :lg, true)"),
+                     {"lg": BIG})
 
         def bare(z, x, y):
             sql, params = tile_query(source, z, x, y)
