@@ -2,7 +2,13 @@
 from app.audit.models import AuditEntry
 from app.auth.models import Role, User
 from app.cardauth.models import CardCertificate, CardChallenge
-from app.certificates.models import CertificateFee, CertificateLayout, IssuanceLog, IssuedCertificate
+from app.certificates.models import (
+    CertificateFee,
+    CertificateLayout,
+    CounterQueueEntry,
+    IssuanceLog,
+    IssuedCertificate,
+)
 from app.damage.models import Building, DamageSurvey, SurveyEvent, SurveyPhoto
 from app.db import Base
 from app.disasters.models import (
@@ -55,6 +61,7 @@ __all__ = [
     "CertificateFee",
     "CertificateIssue",
     "CertificateLayout",
+    "CounterQueueEntry",
     "DamageSurvey",
     "Disaster",
     "EvacCriteria",

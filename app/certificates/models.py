@@ -2,11 +2,12 @@
 municipality's certificate layout (mayor, 公印)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from app.db import Base, TimestampMixin, text_column
@@ -115,6 +117,39 @@ class CertificateFee(Base):
     is_weekday_only: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
                                                  onupdate=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+QUEUE_STATUSES = ("受付", "交付済", "取消")
+
+
+class CounterQueueEntry(Base):
+    """A らくらく窓口 request waiting at the counter: 受付番号 of the day, who asked for what at which fee;
+    staff hand it over on payment (issued then, exactly once) or cancel it with a reason."""
+
+    __tablename__ = "counter_queue"
+    __table_args__ = (
+        UniqueConstraint("lg_code", "day", "ticket_no"),
+        CheckConstraint("status IN ('受付','交付済','取消')", name="status_known"),
+        CheckConstraint("fee_yen >= 0", name="fee_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
+    day: Mapped[date] = mapped_column(Date)
+    ticket_no: Mapped[int] = mapped_column(Integer)  # 受付番号 (per municipality and day)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    document_type: Mapped[str] = mapped_column(String(20))
+    options: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
+    fee_yen: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(4), default="受付", server_default="受付")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    handed_over_by: Mapped[str] = text_column(40)
+    handed_over_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    issued_certificate_id: Mapped[int | None] = mapped_column(ForeignKey("issued_certificates.id"))
+    cancel_reason: Mapped[str] = text_column(200)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -58,4 +58,5 @@ def seal_image():
     return send_file(io.BytesIO(stored.seal_png), mimetype="image/png", max_age=0)
 
 
-from app.certificates import statistics_routes  # noqa: E402,F401  (証明書交付の統計・精算)
+# 証明書交付 home and 窓口交付; らくらく窓口 and 受付・お渡し; 交付の統計・精算
+from app.certificates import counter_routes, self_service_routes, statistics_routes  # noqa: E402,F401

@@ -35,6 +35,8 @@ DEFAULT_FEES = {COUNTER: 300, ONLINE: 300, SELF_SERVICE: 300, KIOSK: 200}
 FREE_DOCUMENTS = (DISASTER, DAMAGE_REPORT)
 
 KIOSK_MIN_AGE = 15
+# The self-service screen at the counter follows the kiosk's eligibility (age, 支援措置, move-out, fonts).
+KIOSK_STYLE_CHANNELS = (KIOSK, SELF_SERVICE)
 KIOSK_OPENS, KIOSK_CLOSES = time(6, 30), time(23, 0)
 # Closed over the new year: 12/29 – 1/3 (month, day), both ends included.
 YEAR_END_CLOSED = ((12, 29), (12, 31), (1, 1), (1, 3))
@@ -70,9 +72,12 @@ class Refusal:
     """Why not: a stable ``code`` and its Japanese ``message``."""
 
     code: str
+    channel: str = ""  # らくらく窓口: the kiosk messages name that channel instead of コンビニ交付
 
     @property
     def message(self) -> str:
+        if self.channel == SELF_SERVICE:
+            return MESSAGES[self.code].replace("コンビニ交付", SELF_SERVICE)
         return MESSAGES[self.code]
 
 
@@ -120,16 +125,16 @@ def person_refusal(person: PersonFacts, channel: str, day: date) -> Refusal | No
         return Refusal("moved_out")
     if person.status != "住登内":
         return Refusal("not_resident")
-    if channel != KIOSK:
+    if channel not in KIOSK_STYLE_CHANNELS:
         return None
     if age_on(person.birth_date, day) < KIOSK_MIN_AGE:
-        return Refusal("under_age")
+        return Refusal("under_age", channel)
     if person.is_protected:
-        return Refusal("protected")
+        return Refusal("protected", channel)
     if person.household_moving_out:
-        return Refusal("household_moving_out")
+        return Refusal("household_moving_out", channel)
     if person.unprintable:
-        return Refusal("unprintable")
+        return Refusal("unprintable", channel)
     return None
 
 

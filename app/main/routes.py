@@ -16,7 +16,7 @@ SCREEN_ENDPOINTS = {
     "victims": "disasters.victims", "shelters": "shelters.index", "evac_support": "evac_support.index",
     "disaster_register": "disasters.new", "damage_review": "damage.surveys", "search": "main.search",
     "map": "maps.index", "hazard": "maps.analysis",
-    "residents": "residents.index", "certificates": "main.certificates", "csv_platform": "main.csv_platform",
+    "residents": "residents.index", "certificates": "certificates.home", "csv_platform": "main.csv_platform",
     "admin": "auth.admin_home", "audit": "audit.index",
 }
 
@@ -65,7 +65,7 @@ def healthz():
 # plainly that it is coming. A domain that is built registers its own blueprint route instead.
 COMING_SOON = {
     "search": "/search",
-    "certificates": "/certificates", "csv_platform": "/csv-platform",
+    "csv_platform": "/csv-platform",
 }
 
 

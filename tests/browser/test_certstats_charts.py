@@ -46,7 +46,7 @@ def test_staff_statistics_page_draws_charts_and_switches_month(live_server, page
     base = live_server.url
     login(page, base, "046990", "admin")
     page.goto(base + "/certificates")
-    page.click("#available a")
+    page.click("#tile-statistics")
     page.select_option("#month", "2026-10")
     page.click(".month-picker button[type=submit]")
     page.wait_for_url("**/certificates/statistics?month=2026-10")

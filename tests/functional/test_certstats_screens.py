@@ -183,6 +183,6 @@ def test_staff_and_operator_cannot_open_each_others_statistics(app, as_admin):
     assert operator.get("/certificates/statistics").status_code == 403
 
 
-def test_certificates_placeholder_links_to_the_statistics(as_admin):
+def test_certificates_home_links_to_the_statistics(as_admin):
     page = as_admin.get("/certificates").get_data(as_text=True)
     assert 'href="/certificates/statistics"' in page

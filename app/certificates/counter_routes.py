@@ -1,0 +1,98 @@
+"""証明書交付 home and 窓口交付: search a person, the counter menu, issue, void and reissue."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import flash, redirect, render_template, request, url_for
+
+from app.certificates import bp, counter, issuance
+from app.certificates.issuance import IssuanceRefused, today_jst
+from app.certificates.web import current_issuer, pdf_response
+from app.errors import ValidationError
+from app.extensions import db
+from app.shelters.services import search_residents
+from app.web import current_actor, screen_required
+from certificate_engine.wareki import JST, format_date, format_datetime
+
+SCREEN = "certificates"
+
+
+def _today():
+    return today_jst(datetime.now(JST))
+
+
+@bp.get("/certificates")
+@screen_required(SCREEN)
+def home():
+    return render_template("certificates/home.html")
+
+
+@bp.get("/certificates/counter")
+@screen_required(SCREEN)
+def counter_search():
+    kana, birth = request.args.get("kana", ""), request.args.get("birth", "")
+    matches, error = None, None
+    if kana.strip() or birth.strip():
+        try:
+            matches = search_residents(db.session, current_actor(), kana=kana, birth=birth)
+        except ValidationError as exc:
+            error = exc.message
+    return render_template("certificates/counter_search.html", kana=kana, birth=birth, matches=matches,
+                           error=error, format_date=format_date)
+
+
+def _person_page(atena_no: str, error: str | None = None, status: int = 200):
+    person = counter.open_person(db.session, current_actor(), atena_no, _today())
+    return render_template("certificates/counter_person.html", person=person, error=error,
+                           flags=counter.FLAG_OPTIONS, option_keys=issuance.OPTION_KEYS,
+                           format_date=format_date, format_datetime=format_datetime), status
+
+
+@bp.get("/certificates/counter/<atena_no>")
+@screen_required(SCREEN)
+def counter_person(atena_no: str):
+    return _person_page(atena_no)
+
+
+@bp.post("/certificates/counter/<atena_no>/issue")
+@screen_required(SCREEN)
+def counter_issue(atena_no: str):
+    document_type = request.form.get("document_type", "")
+    try:
+        options = counter.options_from_form(document_type, request.form)
+        issued = counter.issue_at_counter(db.session, current_actor(), current_issuer(), atena_no, document_type,
+                                          options, _today())
+    except (IssuanceRefused, ValidationError) as exc:
+        db.session.rollback()
+        return _person_page(atena_no, exc.message, 422)
+    return redirect(url_for("certificates.counter_pdf", atena_no=atena_no, issued_id=issued.id))
+
+
+@bp.get("/certificates/counter/<atena_no>/issued/<int:issued_id>.pdf")
+@screen_required(SCREEN)
+def counter_pdf(atena_no: str, issued_id: int):
+    return pdf_response(counter.person_certificate(db.session, current_actor(), atena_no, issued_id))
+
+
+@bp.post("/certificates/counter/<atena_no>/issued/<int:issued_id>/void")
+@screen_required(SCREEN)
+def counter_void(atena_no: str, issued_id: int):
+    try:
+        counter.void_for_person(db.session, current_actor(), atena_no, issued_id, request.form.get("reason", ""))
+    except ValidationError as exc:
+        db.session.rollback()
+        return _person_page(atena_no, exc.message, 422)
+    flash("証明書を無効にしました。", "success")
+    return redirect(url_for("certificates.counter_person", atena_no=atena_no))
+
+
+@bp.post("/certificates/counter/<atena_no>/issued/<int:issued_id>/reissue")
+@screen_required(SCREEN)
+def counter_reissue(atena_no: str, issued_id: int):
+    try:
+        new = counter.reissue_for_person(db.session, current_actor(), current_issuer(), atena_no, issued_id,
+                                         request.form.get("reason", ""), _today())
+    except (IssuanceRefused, ValidationError) as exc:
+        db.session.rollback()
+        return _person_page(atena_no, exc.message, 422)
+    return redirect(url_for("certificates.counter_pdf", atena_no=atena_no, issued_id=new.id))

@@ -1,0 +1,146 @@
+"""らくらく窓口 (the self-service screen at the counter: card → menu → confirm → 受付票) and
+受付・お渡し (staff: the day's queue, payment confirmed → issue and hand over, or cancel)."""
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from flask import jsonify, redirect, render_template, request, session, url_for
+
+from app.cardauth import services as card_services
+from app.cardauth.adapter import challenge_json, verify_or_refuse
+from app.cardauth.rules import CardAuthRefused
+from app.certificates import bp, counter_queue
+from app.certificates.counter import find_resident
+from app.certificates.issuance import IssuanceRefused, today_jst
+from app.certificates.services import download
+from app.certificates.web import current_issuer, pdf_response
+from app.errors import Conflict, ValidationError
+from app.extensions import db
+from app.web import current_actor, screen_required
+from certificate_engine.wareki import JST, format_date, format_datetime
+
+SCREEN = "certificates"
+PERSON_KEY = "self_service_person"
+PERSON_SECONDS = 10 * 60  # the card holder's turn at the screen ends after this
+
+
+def _today():
+    return today_jst(datetime.now(JST))
+
+
+def _card_holder():
+    """The resident authenticated at the screen (None when no one is, or the turn has timed out)."""
+    held = session.get(PERSON_KEY)
+    if not held or held.get("until", 0) < time.time():
+        session.pop(PERSON_KEY, None)
+        return None
+    return find_resident(db.session, held["atena_no"])
+
+
+@bp.get("/certificates/self-service")
+@screen_required(SCREEN)
+def self_service_start():
+    session.pop(PERSON_KEY, None)
+    return render_template("certificates/self_service_start.html")
+
+
+@bp.post("/certificates/self-service/card/challenge")
+@screen_required(SCREEN)
+def self_service_challenge():
+    challenge = card_services.issue_challenge(db.session, counter_queue.CARD_PURPOSE, current_actor().lg_code)
+    return jsonify(challenge_json(challenge))
+
+
+@bp.post("/certificates/self-service/card/verify")
+@screen_required(SCREEN)
+def self_service_verify():
+    found = verify_or_refuse(current_actor(), request.get_json(silent=True), counter_queue.CARD_PURPOSE)
+    if isinstance(found, CardAuthRefused):
+        return jsonify({"error": found.message, "code": found.code}), found.status
+    session[PERSON_KEY] = {"atena_no": found.resident.atena_no, "until": time.time() + PERSON_SECONDS}
+    return jsonify({"next": url_for("certificates.self_service_menu")})
+
+
+@bp.get("/certificates/self-service/menu")
+@screen_required(SCREEN)
+def self_service_menu():
+    resident = _card_holder()
+    if resident is None:
+        return redirect(url_for("certificates.self_service_start"))
+    return render_template("certificates/self_service_menu.html",
+                           menu=counter_queue.self_service_menu(db.session, resident, _today()))
+
+
+@bp.route("/certificates/self-service/confirm", methods=["GET", "POST"])
+@screen_required(SCREEN)
+def self_service_confirm():
+    resident = _card_holder()
+    if resident is None:
+        return redirect(url_for("certificates.self_service_start"))
+    document_type = request.values.get("document_type", "")
+    item = next((i for i in counter_queue.self_service_menu(db.session, resident, _today())
+                 if i.document_type == document_type and i.refusal is None), None)
+    if item is None:
+        return redirect(url_for("certificates.self_service_menu"))
+    if request.method == "GET":
+        return render_template("certificates/self_service_confirm.html", item=item)
+    try:
+        entry = counter_queue.enqueue(db.session, current_actor(), resident, document_type, _today())
+    except IssuanceRefused as exc:
+        db.session.rollback()
+        return render_template("certificates/self_service_confirm.html", item=item, error=exc.message), 422
+    session.pop(PERSON_KEY, None)
+    return redirect(url_for("certificates.self_service_ticket", entry_id=entry.id))
+
+
+@bp.get("/certificates/self-service/ticket/<int:entry_id>")
+@screen_required(SCREEN)
+def self_service_ticket(entry_id: int):
+    entry = counter_queue.get_entry(db.session, entry_id)
+    return render_template("certificates/self_service_ticket.html", entry=entry, format_date=format_date)
+
+
+def _queue_page(error: str | None = None, status: int = 200):
+    day = _today()
+    return render_template("certificates/queue.html", rows=counter_queue.day_queue(db.session, current_actor(), day),
+                           day=day, error=error, format_date=format_date, format_datetime=format_datetime), status
+
+
+@bp.get("/certificates/queue")
+@screen_required(SCREEN)
+def queue():
+    return _queue_page()
+
+
+@bp.post("/certificates/queue/<int:entry_id>/hand-over")
+@screen_required(SCREEN)
+def queue_hand_over(entry_id: int):
+    try:
+        counter_queue.hand_over(db.session, current_actor(), current_issuer(), entry_id,
+                                int(request.form.get("version") or 0), _today())
+    except (Conflict, IssuanceRefused, ValidationError) as exc:
+        db.session.rollback()
+        return _queue_page(exc.message, exc.status)
+    return redirect(url_for("certificates.queue_pdf", entry_id=entry_id))
+
+
+@bp.get("/certificates/queue/<int:entry_id>/certificate.pdf")
+@screen_required(SCREEN)
+def queue_pdf(entry_id: int):
+    entry = counter_queue.get_entry(db.session, entry_id)
+    if entry.issued_certificate_id is None:
+        return redirect(url_for("certificates.queue"))
+    return pdf_response(download(db.session, current_actor(), entry.issued_certificate_id))
+
+
+@bp.post("/certificates/queue/<int:entry_id>/cancel")
+@screen_required(SCREEN)
+def queue_cancel(entry_id: int):
+    try:
+        counter_queue.cancel(db.session, current_actor(), entry_id, int(request.form.get("version") or 0),
+                             request.form.get("reason", ""))
+    except (Conflict, ValidationError) as exc:
+        db.session.rollback()
+        return _queue_page(exc.message, exc.status)
+    return redirect(url_for("certificates.queue"))
