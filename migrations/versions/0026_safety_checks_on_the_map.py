@@ -1,7 +1,7 @@
 """A 安否確認 recorded changes the 要支援者 map layer: its tile cache version is bumped
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2026-11-26 08:20:00
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '0026'
-down_revision = '0024'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 

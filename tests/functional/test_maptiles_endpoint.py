@@ -220,7 +220,8 @@ def test_tile_queries_under_row_level_security_use_the_spatial_index(db):
 
 
 def test_safety_states_colour_the_people_in_the_chosen_disaster(as_admin, evac, system_session):
-    as_admin.post("/disasters/new", {"name": "令和8年桜ヶ丘地震（安否の地図）", "kind": "地震", "started_on": "2026-11-20"})
+    as_admin.post("/disasters/new", {"name": "令和8年桜ヶ丘地震（安否の地図）", "kind": "地震",
+                                     "started_on": "2026-11-20"})
     person = evac[DEMO_CODE]["ids"][0]
     resident_id = system_session.scalar(text("SELECT resident_id FROM evac_people WHERE id = :id"), {"id": person})
     z, x, y = _tile_of(system_session, resident_id, 13)
