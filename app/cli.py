@@ -49,9 +49,21 @@ def jobs_work(once: bool) -> None:
         worker.run_forever()
 
 
-def _fail(message: str) -> None:
+def fail(message: str) -> None:
+    """End a command with ``message`` in red on stderr and exit status 1."""
     click.secho(message, fg="red", err=True)
     sys.exit(1)
+
+
+def lg_code_callback(_ctx, _param, value: str) -> str:
+    """click callback for --lg-code: the 6-digit code with a valid check digit, or a usage error."""
+    from app.errors import DomainError
+    from app.tenants.rules import normalize_lg_code
+
+    try:
+        return normalize_lg_code(value)
+    except DomainError as exc:
+        raise click.BadParameter(exc.message) from exc
 
 
 def _cluster() -> EmbeddedCluster:
@@ -88,7 +100,7 @@ def db_start() -> None:
         if ensure_database(url):
             click.echo(f"created database {current_app.config['DATABASE_NAME']}")
     except ClusterError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     click.echo(f"PostGIS cluster: {_cluster().status()}")
 
 
@@ -98,7 +110,7 @@ def db_stop() -> None:
     try:
         stopped = _cluster().stop()
     except ClusterError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     click.echo("stopped" if stopped else "not running")
 
 
@@ -109,7 +121,7 @@ def db_status() -> None:
         try:
             click.echo(f"PostGIS cluster: {_cluster().status()}")
         except ClusterError as exc:
-            _fail(str(exc))
+            fail(str(exc))
     url = current_app.config["DATABASE_URL_RESOLVED"]
     if not url:
         return
@@ -125,7 +137,7 @@ def db_status() -> None:
             revision = MigrationContext.configure(conn).get_current_revision()
         click.echo(f"database revision: {revision or 'none (run db upgrade)'}")
     except Exception as exc:  # noqa: BLE001 - report any connection problem plainly
-        _fail(f"database unreachable: {exc}")
+        fail(f"database unreachable: {exc}")
     finally:
         engine.dispose()
 
@@ -145,7 +157,7 @@ def db_upgrade(revision: str) -> None:
 def _require_url() -> str:
     url = current_app.config["DATABASE_URL_RESOLVED"]
     if not url:
-        _fail("No database yet: run `flask --app wsgi db start` (or set DATABASE_URL).")
+        fail("No database yet: run `flask --app wsgi db start` (or set DATABASE_URL).")
     return url
 
 

@@ -3,7 +3,6 @@ kiosk/desk simulator (a virtual card on this computer plays the card reader)."""
 from __future__ import annotations
 
 import json
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -12,11 +11,11 @@ import click
 from cryptography import x509
 
 from app.audit.services import Actor
+from app.cli import fail, lg_code_callback
 from app.config import INSTANCE_DIR
 from app.db import Scope
 from app.errors import DomainError
 from app.extensions import db
-from app.residents.cli import _lg
 
 
 @click.group("card")
@@ -24,13 +23,8 @@ def card_group() -> None:
     """マイナンバーカードによる本人確認（公的個人認証・利用者証明）."""
 
 
-def _fail(message: str) -> None:
-    click.secho(message, fg="red", err=True)
-    sys.exit(1)
-
-
 @card_group.command("demo")
-@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v))
+@click.option("--lg-code", required=True, callback=lg_code_callback)
 @click.option("--count", default=5, show_default=True, help="how many household heads get a card")
 @click.option("--dir", "directory", type=click.Path(path_type=Path), default=INSTANCE_DIR / "jpki", show_default=True)
 def demo(lg_code: str, count: int, directory: Path) -> None:
@@ -53,7 +47,7 @@ def cards_text(directory: Path) -> str:
 
 
 @card_group.command("register")
-@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v))
+@click.option("--lg-code", required=True, callback=lg_code_callback)
 @click.option("--cert", "cert_path", required=True, type=click.Path(exists=True, path_type=Path),
               help="利用者証明用電子証明書 (PEM)")
 @click.option("--resident-code", required=True, help="住民票コード (11 digits)")
@@ -67,12 +61,12 @@ def register(lg_code: str, cert_path: Path, resident_code: str) -> None:
             found = register_certificate(session, Actor.system(lg_code, "cli"), certificate, resident_code)
             serial = found.serial
     except DomainError as exc:
-        _fail(f"登録できません [{exc.code}]: {exc.message}")
+        fail(f"登録できません [{exc.code}]: {exc.message}")
     click.echo(f"registered certificate {serial} → 住民票コード {resident_code}")
 
 
 @card_group.command("token")
-@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v))
+@click.option("--lg-code", required=True, callback=lg_code_callback)
 @click.option("--name", required=True, help="which terminal")
 def token(lg_code: str, name: str) -> None:
     """Issue a card-reader terminal token (printed once)."""
@@ -95,7 +89,7 @@ def sign(card_path: Path, pin: str, challenge_id: str, challenge: str) -> None:
     try:
         answer = VirtualCard.load(card_path).respond(challenge_id, challenge, pin)
     except CardError as exc:
-        _fail(f"カード: {exc.message}")
+        fail(f"カード: {exc.message}")
     click.echo(json.dumps(answer))
 
 
@@ -115,7 +109,7 @@ def simulate(card_path: Path, pin: str, base_url: str, token_value: str) -> None
     try:
         answer = VirtualCard.load(card_path).respond(challenge["challenge_id"], challenge["challenge"], pin)
     except CardError as exc:
-        _fail(f"カード: {exc.message} [{exc.code}]")
+        fail(f"カード: {exc.message} [{exc.code}]")
     click.echo("3/3 サーバで証明書と署名を確認しています…")
     found = _post(api + "/verify", token_value, answer)
     click.echo(f"本人を確認しました: 団体コード {found['lg_code']} 宛名番号 {found['atena_no']} "
@@ -131,7 +125,7 @@ def _post(url: str, token_value: str, body: dict | None) -> dict:
             return json.loads(response.read())
     except urllib.error.HTTPError as exc:
         problem = json.loads(exc.read() or b"{}")
-        _fail(f"拒否されました [{problem.get('code', exc.code)}]: {problem.get('detail', exc.reason)}")
+        fail(f"拒否されました [{problem.get('code', exc.code)}]: {problem.get('detail', exc.reason)}")
     except urllib.error.URLError as exc:
-        _fail(f"サーバに接続できません: {exc.reason}")
+        fail(f"サーバに接続できません: {exc.reason}")
     return {}

@@ -3,12 +3,12 @@ simulator (the whole コンビニ交付 flow over HTTP with a virtual card)."""
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
+from app.cli import fail
 from app.db import SYSTEM
 from app.errors import DomainError
 from app.extensions import db
@@ -17,11 +17,6 @@ from app.extensions import db
 @click.group("kiosk")
 def kiosk_group() -> None:
     """コンビニ交付: store operators, maintenance days, the kiosk simulator."""
-
-
-def _fail(message: str) -> None:
-    click.secho(message, fg="red", err=True)
-    sys.exit(1)
 
 
 @kiosk_group.command("store-create")
@@ -35,7 +30,7 @@ def store_create(code: str, name: str) -> None:
         with db.unit_of_work(SYSTEM) as session:
             _, plain = stores.create_operator(session, code, name)
     except DomainError as exc:
-        _fail(exc.message)
+        fail(exc.message)
     click.echo(plain)
 
 
@@ -49,7 +44,7 @@ def store_rotate(code: str) -> None:
         with db.unit_of_work(SYSTEM) as session:
             plain = stores.rotate_token(session, code)
     except DomainError as exc:
-        _fail(exc.message)
+        fail(exc.message)
     click.echo(plain)
 
 
@@ -64,7 +59,7 @@ def store_active(code: str, active: bool) -> None:
         with db.unit_of_work(SYSTEM) as session:
             stores.set_active(session, code, active)
     except DomainError as exc:
-        _fail(exc.message)
+        fail(exc.message)
     click.echo(f"{code}: {'利用可' if active else '停止'}")
 
 
@@ -116,7 +111,7 @@ def simulate(card_path: Path, pin: str, document_type: str, options: tuple[str, 
     try:
         issued = client.issue(VirtualCard.load(card_path), pin, document_type, _options(options))
     except KioskError as exc:
-        _fail(f"発行できません [{exc.code}]: {exc.message}")
+        fail(f"発行できません [{exc.code}]: {exc.message}")
     finally:
         client.close()
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -9,23 +9,11 @@ import click
 from flask import current_app
 
 from app.audit.services import Actor
+from app.cli import fail, lg_code_callback
 from app.db import Scope
 from app.errors import DomainError
 from app.extensions import db
-from app.tenants.rules import normalize_lg_code
 from layers.catalogue import CATALOGUE_BY_CODE
-
-
-def _fail(message: str) -> None:
-    click.secho(message, fg="red", err=True)
-    sys.exit(1)
-
-
-def _lg(value: str) -> str:
-    try:
-        return normalize_lg_code(value)
-    except DomainError as exc:
-        raise click.BadParameter(exc.message) from exc
 
 
 def _payload(path: Path) -> tuple[str, bytes]:
@@ -48,7 +36,7 @@ def layers_group() -> None:
 
 @layers_group.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v), help="地方公共団体コード")
+@click.option("--lg-code", required=True, callback=lg_code_callback, help="地方公共団体コード")
 @click.option("--layer", "layer_code", required=True, type=click.Choice(sorted(CATALOGUE_BY_CODE)))
 @click.option("--crs", "epsg", type=int, help="EPSG code, only when the file has none (or an unreadable one)")
 @click.option("--class-field", default="", help="attribute holding the class (default: the layer's rule)")
@@ -63,7 +51,7 @@ def import_command(path: Path, lg_code: str, layer_code: str, epsg: int | None, 
                                     data=data, declared_epsg=epsg, class_field=class_field)
             upload_id, job_id = upload.id, upload.job_id
     except DomainError as exc:
-        _fail(f"受け付けられません [{exc.code}]: {exc.message}")
+        fail(f"受け付けられません [{exc.code}]: {exc.message}")
     _run_job(job_id)
     _report(lg_code, upload_id)
 
@@ -105,7 +93,7 @@ def _report(lg_code: str, upload_id: int) -> None:
 
 
 @layers_group.command("list")
-@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v))
+@click.option("--lg-code", required=True, callback=lg_code_callback)
 def list_command(lg_code: str) -> None:
     """Polygons (and residents) per layer and class."""
     from app.maps.layer_services import layer_summary
@@ -120,7 +108,7 @@ def list_command(lg_code: str) -> None:
 
 
 @layers_group.command("delete")
-@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v))
+@click.option("--lg-code", required=True, callback=lg_code_callback)
 @click.option("--layer", "layer_code", required=True, type=click.Choice(sorted(CATALOGUE_BY_CODE)))
 def delete_command(lg_code: str, layer_code: str) -> None:
     """Remove every polygon of LAYER."""
@@ -132,7 +120,7 @@ def delete_command(lg_code: str, layer_code: str) -> None:
 
 
 @layers_group.command("assign")
-@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v))
+@click.option("--lg-code", required=True, callback=lg_code_callback)
 def assign_command(lg_code: str) -> None:
     """Re-assign every resident's hazard classes (after new resident data)."""
     from app.maps.layer_services import assign_all

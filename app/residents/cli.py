@@ -9,23 +9,11 @@ import click
 from flask import current_app
 
 from app.audit.services import Actor
+from app.cli import fail, lg_code_callback
 from app.db import Scope
 from app.errors import DomainError
 from app.extensions import db
 from app.residents.link.archive import temporary_path
-from app.tenants.rules import normalize_lg_code
-
-
-def _fail(message: str) -> None:
-    click.secho(message, fg="red", err=True)
-    sys.exit(1)
-
-
-def _lg(value: str) -> str:
-    try:
-        return normalize_lg_code(value)
-    except DomainError as exc:
-        raise click.BadParameter(exc.message) from exc
 
 
 def _zip_of(path: Path) -> tuple[Path, bool]:
@@ -33,7 +21,7 @@ def _zip_of(path: Path) -> tuple[Path, bool]:
     if path.is_file():
         return path, False
     if not (path / "manifest.json").exists():
-        _fail(f"{path} はZIPでも、manifest.json のあるフォルダでもありません。")
+        fail(f"{path} はZIPでも、manifest.json のあるフォルダでもありません。")
     zipped = temporary_path("bcl-batch-", ".zip")
     with zipfile.ZipFile(zipped, "w", zipfile.ZIP_STORED) as archive:
         for item in sorted(path.iterdir()):
@@ -49,7 +37,7 @@ def link_group() -> None:
 
 @link_group.command("load")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v), help="地方公共団体コード")
+@click.option("--lg-code", required=True, callback=lg_code_callback, help="地方公共団体コード")
 @click.option("--wait/--no-wait", default=True, show_default=True, help="apply it now (or leave it to the worker)")
 def load(path: Path, lg_code: str, wait: bool) -> None:
     """Receive the batch at PATH (ZIP or folder) and apply it, with a progress bar."""
@@ -62,7 +50,7 @@ def load(path: Path, lg_code: str, wait: bool) -> None:
             received = receive_batch(session, archive, lg_code=lg_code, channel="cli", actor=actor)
             batch_id, job_id, status = received.batch.id, received.batch.job_id, received.batch.status
     except DomainError as exc:
-        _fail(f"受け付けられません [{exc.code}]: {exc.message}")
+        fail(f"受け付けられません [{exc.code}]: {exc.message}")
     finally:
         if temporary:
             archive.unlink(missing_ok=True)
@@ -114,7 +102,7 @@ def _report(lg_code: str, batch_id: int) -> None:
 
 
 @link_group.command("export")
-@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v))
+@click.option("--lg-code", required=True, callback=lg_code_callback)
 @click.option("--generation", "number", type=int, required=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
 def export(lg_code: str, number: int, output: Path) -> None:
@@ -128,12 +116,12 @@ def export(lg_code: str, number: int, output: Path) -> None:
             export_generation(session, number, output, chunk_reader(session))
             record(session, Actor.system(lg_code, "cli"), "link_export", "generation", [number], channel="cli")
     except DomainError as exc:
-        _fail(f"書き出せません [{exc.code}]: {exc.message}")
+        fail(f"書き出せません [{exc.code}]: {exc.message}")
     click.echo(f"wrote {output}")
 
 
 @link_group.command("status")
-@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v))
+@click.option("--lg-code", required=True, callback=lg_code_callback)
 def status(lg_code: str) -> None:
     """Expected sequence, last generation and record counts."""
     from app.residents import services
@@ -148,7 +136,7 @@ def status(lg_code: str) -> None:
 
 @link_group.command("address-points")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v))
+@click.option("--lg-code", required=True, callback=lg_code_callback)
 def address_points(path: Path, lg_code: str) -> None:
     """Load the 位置参照情報 (街区レベル) CSV and place residents and buildings."""
     from app.residents import services
@@ -157,13 +145,13 @@ def address_points(path: Path, lg_code: str) -> None:
         with db.unit_of_work(Scope.tenant(lg_code)) as session:
             result = services.load_address_points(session, Actor.system(lg_code, "cli"), path.read_bytes())
     except DomainError as exc:
-        _fail(f"取り込めません [{exc.code}]: {exc.message}")
+        fail(f"取り込めません [{exc.code}]: {exc.message}")
     click.echo(f"address points {result['points']}, residents located {result['located']}, "
                f"buildings located {result['buildings_located']}, skipped rows {result['problem_count']}")
 
 
 @link_group.command("token")
-@click.option("--lg-code", required=True, callback=lambda c, p, v: _lg(v))
+@click.option("--lg-code", required=True, callback=lg_code_callback)
 @click.option("--name", required=True, help="what the token is for")
 def token(lg_code: str, name: str) -> None:
     """Issue a link API token (printed once)."""

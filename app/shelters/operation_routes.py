@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import segno
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from markupsafe import Markup
 
 from app.downloads import spreadsheet_response
@@ -136,8 +135,7 @@ def facilities(shelter_id: int):
             return redirect(url_for("shelters.facilities", shelter_id=shelter_id))
     return render_template("shelters/facilities.html", shelter=shelter, items=ACCESSIBILITY_ITEMS, conflict=conflict,
                            staff=operation.assigned_staff(db.session, shelter_id),
-                           users=operation.municipality_users(db.session, current_actor().lg_code),
-                           can_assign=current_actor_can("admin"))
+                           users=operation.municipality_users(db.session, current_actor().lg_code))
 
 
 @bp.post("/shelters/registry/<int:shelter_id>/staff")
@@ -159,10 +157,6 @@ def evacuee_qr(code: str) -> Markup:
     return Markup(segno.make(rules.CARD_QR_PREFIX + code, error="m").svg_inline(omitsize=True, border=2))
 
 
-def current_actor_can(screen: str) -> bool:
-    return current_user.is_authenticated and current_user.can_use(screen)
-
-
 def _integer(value: str | None, label: str) -> int:
     try:
         return int((value or "0").strip() or 0)
@@ -177,4 +171,3 @@ def _number(value: str | None, label: str) -> float | None:
         return float(value)
     except ValueError as exc:
         raise ValidationError(f"{label}は数値で入力してください。", code="not_a_number") from exc
-

@@ -1,63 +1,19 @@
-/* マイナンバーカードで受付: the desk asks the server for a challenge, the card reader bridge signs it
-   with the card (the PIN is checked on the card) and hands back {challenge_id, certificate, signature}
-   — pasted into the box (e.g. from `flask --app wsgi card sign`) or delivered by a bridge as the
-   document event `bcl:card-answer` — and the server verifies it and returns the holder's household,
+/* マイナンバーカードで受付 at the shelter desk (card_reader.js): the verified holder's household is
    shown with the usual 「世帯で受付」. */
 (function () {
   'use strict';
   var box = document.getElementById('card-checkin');
   if (!box) { return; }
-  var panel = document.getElementById('card-panel'), status = document.getElementById('card-status');
-  var answerField = document.getElementById('card-answer'), current = null;
-
-  function csrfHeaders() {
-    return {'Accept': 'application/json', 'Content-Type': 'application/json',
-            'X-CSRFToken': document.getElementById('checkin-csrf').value};
-  }
-
-  function start() {
-    status.textContent = '認証の要求を受け取っています…';
-    fetch(box.dataset.challengeUrl, {method: 'POST', credentials: 'same-origin', headers: csrfHeaders(), body: '{}'})
-      .then(function (response) { return response.json(); })
-      .then(function (challenge) {
-        current = challenge;
-        document.getElementById('card-challenge').textContent =
-          '--challenge-id ' + challenge.challenge_id + ' --challenge ' + challenge.challenge;
-        document.getElementById('card-expires').textContent = new Date(challenge.expires_at).toLocaleTimeString('ja-JP');
-        box.dataset.challengeId = challenge.challenge_id;
-        box.dataset.challenge = challenge.challenge;
-        answerField.value = '';
-        panel.hidden = false;
-        status.textContent = 'カードの応答を待っています。';
-        document.dispatchEvent(new CustomEvent('bcl:card-challenge', {detail: challenge}));
-      })
-      .catch(function () { status.textContent = '認証の要求を受け取れませんでした。通信を確認してください。'; });
-  }
-
-  function verify(answer) {
-    if (!current) { status.textContent = '先に「マイナンバーカードで受付」を押してください。'; return; }
-    status.textContent = 'カードを確認しています…';
-    fetch(box.dataset.verifyUrl, {method: 'POST', credentials: 'same-origin', headers: csrfHeaders(),
-                                  body: JSON.stringify(answer)})
-      .then(function (response) { return response.json(); })
-      .then(function (result) {
-        current = null;
-        panel.hidden = true;
-        if (result.error) { status.textContent = result.error + '（' + result.code + '）'; return; }
-        window.bclDesk.show(result.results);
-        status.textContent = 'カードで本人を確認しました。世帯の' + result.results.length +
-          '人を表示しています。「世帯で受付」を押してください。';
-      })
-      .catch(function () { status.textContent = 'カードを確認できませんでした。通信を確認してください。'; });
-  }
-
-  document.getElementById('card-start').addEventListener('click', start);
-  document.getElementById('card-verify').addEventListener('click', function () {
-    var answer;
-    try { answer = JSON.parse(answerField.value); } catch (e) {
-      status.textContent = 'カードリーダーからの応答を読めません。'; return;
+  window.bclCardAuth({
+    box: box, csrf: 'checkin-csrf',
+    messages: {starting: '認証の要求を受け取っています…',
+               startFailed: '認証の要求を受け取れませんでした。通信を確認してください。',
+               notStarted: '先に「マイナンバーカードで受付」を押してください。',
+               verifyFailed: 'カードを確認できませんでした。通信を確認してください。'},
+    verified: function (result, status) {
+      window.bclDesk.show(result.results);
+      status.textContent = 'カードで本人を確認しました。世帯の' + result.results.length +
+        '人を表示しています。「世帯で受付」を押してください。';
     }
-    verify(answer);
   });
-  document.addEventListener('bcl:card-answer', function (event) { verify(event.detail); });
 })();
