@@ -178,6 +178,8 @@ def demo_load(residents: int, seed: int, base_url: str) -> None:
     _require_url()
     from app.cardauth.cli import cards_text
     from fixtures.demo_cards import issue_demo_cards
+    from app.certificates.issuer import issuer_from_config
+    from fixtures.demo_disaster import ensure_household_certificate
     from fixtures.demo_kiosk import ensure_demo_store, kiosk_text
 
     card_dir = INSTANCE_DIR / "jpki"
@@ -185,12 +187,15 @@ def demo_load(residents: int, seed: int, base_url: str) -> None:
         created = demo.load_demo(session, residents=residents, seed=seed, progress=progress_bar)
         # Every run re-issues the demo cards (same keys, PIN counters reset) and re-signs the CRL,
         # which the test CA keeps valid for two days only.
-        issue_demo_cards(session, demo.DEMO_TOWN.lg_code, card_dir)
+        jpki = issue_demo_cards(session, demo.DEMO_TOWN.lg_code, card_dir)
         token_path = ensure_demo_store(session, INSTANCE_DIR / "kiosk")
+        first_card = next(label for label in jpki.cards if label.startswith(f"{demo.DEMO_TOWN.lg_code}-"))
+        ensure_household_certificate(session, issuer_from_config(current_app.config, f"{base_url}/verify"),
+                                     demo.DEMO_TOWN.lg_code, first_card.split("-", 1)[1])
     click.echo("demo municipality loaded" if created else "demo municipality already present")
     click.echo(demo.logins_text(base_url))
     click.echo(cards_text(card_dir))
-    click.echo(kiosk_text(token_path, card_dir, base_url))
+    click.echo(kiosk_text(token_path, card_dir, base_url, first_card))
 
 
 def progress_bar(label: str, done: int, total: int) -> None:

@@ -19,6 +19,7 @@ from app.certificates.issuer import Issuer
 from app.certificates.models import IssuedCertificate
 from app.certificates.services import Store, Subject, issue_document, void_issued
 from app.db import get_or_not_found
+from app.disasters import applications as disaster_applications
 from app.errors import DomainError
 from app.residents.models import Resident
 from certificate_engine.fonts import unsupported
@@ -29,7 +30,8 @@ SERIAL_PREFIX = {rules.RESIDENT_COPY: "住", rules.RESIDENT_ITEMS: "記", rules.
 OPTION_KEYS = {rules.RESIDENT_COPY: {"head_and_relationship", "honseki", "my_number", "household"},
                rules.RESIDENT_ITEMS: {"head_and_relationship", "honseki", "my_number", "submitted_to"},
                rules.SEAL: set(), rules.INCOME: {"fiscal_year"}, rules.ASSESSMENT: {"fiscal_year"},
-               rules.INCOME_TAX: {"fiscal_year"}, rules.PAYMENT: {"fiscal_year", "purpose"}}
+               rules.INCOME_TAX: {"fiscal_year"}, rules.PAYMENT: {"fiscal_year", "purpose"},
+               rules.DISASTER: {"disaster_id"}}
 
 
 class IssuanceRefused(DomainError):
@@ -90,25 +92,29 @@ def document_facts(session: Session, resident: Resident, document_type: str, opt
     """The facts about one document for ``resident`` (fee row, tax record of the year, active seal)."""
     setting = setting or fees.fee_for(session, resident.lg_code, document_type, channel)
     year = options.get("fiscal_year") if document_type in rules.TAX_DOCUMENTS else None
+    application = (disaster_applications.household_certificate(session, resident.id, options.get("disaster_id"))
+                   if document_type == rules.DISASTER else None)
     return rules.DocumentFacts(
         document_type=document_type, is_offered=setting.is_offered, is_weekday_only=setting.is_weekday_only,
         fiscal_year=year,
         has_tax_record=year is not None and builders.tax_record(session, resident, year) is not None,
-        has_seal=document_type == rules.SEAL and builders.active_seal(session, resident) is not None)
+        has_seal=document_type == rules.SEAL and builders.active_seal(session, resident) is not None,
+        final_grade=application.issued_grade if application else "")
 
 
 def menu(session: Session, resident: Resident, channel: str, day: date) -> list[MenuItem]:
     """The documents the resident's municipality offers through ``channel`` with their fees; each
     one the person cannot have now carries the reason."""
     person = person_refusal(session, resident, channel, day)
-    kinds = rules.KIOSK_DOCUMENTS if channel == rules.KIOSK else rules.BCL_FEE_DOCUMENTS
     items = []
     for setting in fees.fee_table(session, resident.lg_code, channel):
-        if setting.document_type not in kinds or not setting.is_offered:
+        if setting.document_type not in rules.channel_documents(channel) or not setting.is_offered:
             continue
         options = normalise_options(setting.document_type, {}, day)
         why = person or rules.document_refusal(
             document_facts(session, resident, setting.document_type, options, channel, day, setting), channel, day)
+        if why is not None and why.code == "no_final_grade":
+            continue  # only households with an issued 罹災証明書 see it on the menu
         fee = rules.charges(setting.document_type, channel, setting.fee_yen).fee_yen
         items.append(MenuItem(setting.document_type, fee, why))
     return items
@@ -127,14 +133,16 @@ def normalise_options(document_type: str, options: dict | None, day: date) -> di
         if not isinstance(year, int) or isinstance(year, bool):
             raise IssuanceRefused(rules.Refusal("option_unknown"))
         options["fiscal_year"] = year
+    disaster_id = options.get("disaster_id")
+    if disaster_id is not None and (not isinstance(disaster_id, int) or isinstance(disaster_id, bool)):
+        raise IssuanceRefused(rules.Refusal("option_unknown"))
     return options
 
 
 def quote(session: Session, resident: Resident, document_type: str, options: dict | None, channel: str,
           day: date) -> Quote:
     """Check everything for one document and price it; raises ``IssuanceRefused``."""
-    if document_type not in rules.DOCUMENT_TYPES or (channel == rules.KIOSK
-                                                     and document_type not in rules.KIOSK_DOCUMENTS):
+    if document_type not in rules.channel_documents(channel):
         raise IssuanceRefused(rules.Refusal("document_unknown"))
     options = normalise_options(document_type, options, day)
     setting = fees.fee_for(session, resident.lg_code, document_type, channel)
@@ -167,10 +175,22 @@ def issue(session: Session, actor: Actor, issuer: Issuer, resident: Resident, do
     """Issue one document to ``resident`` through ``channel``: checks, serial, signed PDF, log row with
     the charges (store context for kiosks). ``actor`` acts for the resident's municipality."""
     quoted = quoted or quote(session, resident, document_type, options, channel, day)
-    build = builders.builder(session, resident, document_type, quoted.options, channel)
-    serial = next_serial(session, actor.lg_code, document_type, day)
-    return issue_document(session, actor, issuer, serial=serial, channel=channel,
-                          subject=Subject("resident", resident.id), build=build, charges=quoted.charges, store=store)
+    if document_type == rules.DISASTER:
+        copy = _disaster_certificate_copy(session, resident, quoted.options, channel)
+        serial, subject, build = copy.serial, copy.subject, copy.build
+    else:
+        build = builders.builder(session, resident, document_type, quoted.options, channel)
+        serial, subject = next_serial(session, actor.lg_code, document_type, day), Subject("resident", resident.id)
+    return issue_document(session, actor, issuer, serial=serial, channel=channel, subject=subject, build=build,
+                          charges=quoted.charges, store=store)
+
+
+def _disaster_certificate_copy(session: Session, resident: Resident, options: dict,
+                               channel: str) -> disaster_applications.CertificateCopy:
+    application = disaster_applications.household_certificate(session, resident.id, options.get("disaster_id"))
+    if application is None:  # a 再調査 requested since the quote
+        raise IssuanceRefused(rules.Refusal("no_final_grade", channel))
+    return disaster_applications.certificate_copy(session, application)
 
 
 def void(session: Session, actor: Actor, issued_id: int, reason: str) -> IssuedCertificate:

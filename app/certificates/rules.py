@@ -24,8 +24,9 @@ TAX_DOCUMENTS = (INCOME, ASSESSMENT, INCOME_TAX, PAYMENT)
 # The documents BCL issues for municipalities at kiosks (the BCL fee applies to them).
 BCL_FEE_DOCUMENTS = (*RESIDENT_DOCUMENTS, SEAL, *TAX_DOCUMENTS)
 DOCUMENT_TYPES = (*BCL_FEE_DOCUMENTS, DISASTER, DAMAGE_REPORT)
-# What the kiosk API can issue (罹災証明書 needs the disaster register's final grade: counter only).
-KIOSK_DOCUMENTS = BCL_FEE_DOCUMENTS
+# What kiosks and らくらく窓口 issue: BCL's documents, and further copies of a 罹災証明書 the counter
+# has issued (the grade is final and the household is in the 被災者台帳).
+KIOSK_DOCUMENTS = (*BCL_FEE_DOCUMENTS, DISASTER)
 
 # Seed figures (yen). Unconfirmed per DOMAIN.md: a municipality's fee rows override the fees.
 STORE_COMMISSION_YEN = 117
@@ -58,7 +59,8 @@ MESSAGES = {
     "no_tax_record": "請求された年度の税情報がないため、税の証明書を発行できません。",
     "tax_year_not_current": "コンビニ交付で発行できる税の証明書は最新の年度のものだけです。",
     "no_seal": "有効な印鑑登録がありません。",
-    "no_final_grade": "被害の程度が確定していないため、罹災証明書を発行できません。",
+    "no_final_grade": "罹災証明書は、被害の程度が確定し市区町村の窓口で交付を受けた世帯の方だけがコンビニ交付で"
+                      "取得できます（再調査中は取得できません）。",
     "option_unknown": "指定された記載事項（オプション）はこの証明書では選べません。",
     "not_reissuable": "この証明書は再交付できません（無効にされたものか、住民票・印鑑・税の証明書ではありません）。",
     "closed_hours": "コンビニ交付の利用時間（6時30分から23時まで）外です。",
@@ -138,11 +140,17 @@ def person_refusal(person: PersonFacts, channel: str, day: date) -> Refusal | No
     return None
 
 
+def channel_documents(channel: str) -> tuple[str, ...]:
+    """The document types the issuance service issues through ``channel`` (a 罹災証明書 at the counter
+    is issued on its application, app.disasters.applications)."""
+    return KIOSK_DOCUMENTS if channel in KIOSK_STYLE_CHANNELS else BCL_FEE_DOCUMENTS
+
+
 def document_refusal(document: DocumentFacts, channel: str, day: date) -> Refusal | None:
     """Whether the document can be issued through ``channel`` on ``day`` for a person already found
     eligible (None: yes)."""
     kind = document.document_type
-    if kind not in DOCUMENT_TYPES or (channel == KIOSK and kind not in KIOSK_DOCUMENTS):
+    if kind not in channel_documents(channel):
         return Refusal("document_unknown")
     if not document.is_offered:
         return Refusal("not_offered")
@@ -156,7 +164,7 @@ def document_refusal(document: DocumentFacts, channel: str, day: date) -> Refusa
     if kind == SEAL and not document.has_seal:
         return Refusal("no_seal")
     if kind == DISASTER and not document.final_grade:
-        return Refusal("no_final_grade")
+        return Refusal("no_final_grade", channel)
     return None
 
 

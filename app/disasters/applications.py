@@ -8,6 +8,8 @@ a 罹災証明書 is issued only on a grade a reviewer made final. After 交付 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
@@ -21,7 +23,7 @@ from app.damage.models import Building, DamageSurvey
 from app.damage.services import certified_grade
 from app.db import get_or_not_found
 from app.disasters import rules
-from app.disasters.models import CertificateApplication, CertificateIssue, Disaster
+from app.disasters.models import CertificateApplication, CertificateIssue, Disaster, Victim, VictimHousehold
 from app.errors import ValidationError, require_version
 from certificate_engine import documents
 
@@ -189,11 +191,56 @@ def certificate_pdf(session: Session, actor: Actor, application_id: int,
     application = get_application(session, application_id)
     subject = certificates.Subject("certificate_application", application.id)
     if issued_id is None:
-        valid = [i for i in certificates.issued_for(session, subject) if i.voided_at is None]
+        # The counter's own certificate, not a copy printed at a kiosk (serial 証明番号-N).
+        valid = [i for i in certificates.issued_for(session, subject)
+                 if i.voided_at is None and i.serial == application.certificate_no]
         if not valid:
             raise ValidationError("交付済みの証明書がありません。", code="not_issued")
         issued_id = valid[-1].id
     return certificates.download(session, actor, issued_id, subject)
+
+
+def household_certificate(session: Session, resident_id: int,
+                          disaster_id: int | None = None) -> CertificateApplication | None:
+    """The issued (交付) 罹災証明書 application of the resident's household, found through the
+    被災者台帳 (the household's dwelling is the application's building): the latest disaster's, or
+    that of ``disaster_id``. What a kiosk or らくらく窓口 prints another copy of; None while there is
+    none (not yet issued at the counter, or a 再調査 pending)."""
+    query = (select(CertificateApplication)
+             .join(VictimHousehold, (VictimHousehold.disaster_id == CertificateApplication.disaster_id)
+                   & (VictimHousehold.building_id == CertificateApplication.building_id))
+             .join(Victim, Victim.household_id == VictimHousehold.id)
+             .where(Victim.resident_id == resident_id, CertificateApplication.kind == rules.RISAI,
+                    CertificateApplication.status == "交付", CertificateApplication.certificate_no.is_not(None)))
+    if disaster_id is not None:
+        query = query.where(CertificateApplication.disaster_id == disaster_id)
+    return session.scalars(query.order_by(CertificateApplication.disaster_id.desc(),
+                                          CertificateApplication.id.desc())).first()
+
+
+@dataclass(frozen=True)
+class CertificateCopy:
+    """Another copy of an issued 罹災証明書: its serial (証明番号-N), subject and document builder."""
+
+    serial: str
+    subject: certificates.Subject
+    build: Callable[[documents.Header], documents.Document]
+
+
+def certificate_copy(session: Session, application: CertificateApplication) -> CertificateCopy:
+    """The next copy of the application's certificate, stating the grade issued at the counter. The
+    copy belongs to the application, so a 再交付 or a re-survey's new certificate voids it too."""
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext('certificate-no:' || :lg))"),
+                    {"lg": application.lg_code})
+    copies = session.scalar(select(func.count()).select_from(IssuedCertificate).where(
+        IssuedCertificate.lg_code == application.lg_code, IssuedCertificate.document_type == application.kind,
+        IssuedCertificate.serial.like(f"{application.certificate_no}-%")))
+    disaster = session.get(Disaster, application.disaster_id)
+    building = session.get(Building, application.building_id)
+    grade = application.issued_grade
+    return CertificateCopy(f"{application.certificate_no}-{copies + 2}",
+                           certificates.Subject("certificate_application", application.id),
+                           lambda header: _document(header, application, disaster, building, grade))
 
 
 def receive_online(session: Session, actor: Actor, data: dict) -> CertificateApplication:

@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
-from app.certificates.issuer import signing_paths
+from app.certificates.issuer import issuer_from_config, signing_paths
 from app.certificates.models import IssuanceLog, IssuedCertificate
 from app.kiosk.models import KioskMaintenanceDay
 from certificate_engine.signing import signature_status
+from fixtures.demo_disaster import issue_household_certificate
 from tests.conftest import DEMO_CODE, SECOND_CODE
 from tests.functional.card_helpers import build_jpki, fresh_card, heads, register, trust_config
 from tests.functional.kiosk_helpers import (
@@ -151,7 +152,8 @@ def test_kiosk_refuses_outside_hours_and_on_maintenance_days(kiosk, app, monkeyp
 def test_kiosk_refuses_ineligible_people_and_unknown_documents(kiosk, jpki, tmp_path, system_session):
     session_id, _ = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
     _refused(kiosk.request(session_id, "戸籍謄本"), "document_unknown", 422)
-    _refused(kiosk.request(session_id, "罹災証明書"), "document_unknown", 422)
+    _refused(kiosk.request(session_id, "罹災証明書"), "no_final_grade", 422)
+    _refused(kiosk.request(session_id, "被災証明書"), "document_unknown", 422)
     _refused(kiosk.request(session_id, "所得証明書", {"fiscal_year": 2024}), "tax_year_not_current", 422)
     person = resident(system_session, DEMO_CODE, heads(DEMO_CODE, 1)[0][0])
     person.is_protected = True
@@ -232,3 +234,37 @@ def test_kiosk_prints_the_individual_number_only_when_asked(kiosk, jpki, tmp_pat
         texts[asked] = _pdf_text(kiosk.pdf(request_id).data, tmp_path)
     assert number in texts[True] and "個人番号" in texts[True]
     assert number not in texts[False] and "世帯主" in texts[False]
+
+
+def test_kiosk_prints_a_copy_of_the_households_issued_disaster_certificate(kiosk, jpki, tmp_path, system_session,
+                                                                          app):
+    card = fresh_card(jpki, "demo-1", tmp_path)
+    session_id, _ = kiosk.login(card)
+    menu = [d["document_type"] for d in kiosk.get(f"/sessions/{session_id}/menu").get_json()["documents"]]
+    assert "罹災証明書" not in menu  # no issued 罹災証明書 in the household: not offered to this person
+    application = issue_household_certificate(system_session, issuer_from_config(app.config, "http://localhost/verify"),
+                                              DEMO_CODE, heads(DEMO_CODE, 1)[0][0], grade="中規模半壊")
+    system_session.commit()
+    session_id, _ = kiosk.login(card)
+    menu = {d["document_type"]: d for d in kiosk.get(f"/sessions/{session_id}/menu").get_json()["documents"]}
+    assert menu["罹災証明書"]["available"] and menu["罹災証明書"]["fee_yen"] == 10  # free at the counter: 10 円 here
+    quoted = kiosk.request(session_id, "罹災証明書")
+    assert quoted.status_code == 201, quoted.get_data(as_text=True)
+    request_id = quoted.get_json()["request_id"]
+    kiosk.pay(request_id, 10)
+    issued = kiosk.pdf(request_id)
+    assert issued.status_code == 200, issued.get_data(as_text=True)
+    text = _pdf_text(issued.data, tmp_path)
+    assert "罹災証明書" in text and "中規模半壊" in text and f"{application.certificate_no}-2" in text
+    assert signature_status(issued.data, signing_paths(app.config)[2]).valid
+    copy = system_session.scalar(select(IssuedCertificate).order_by(IssuedCertificate.id.desc()))
+    assert (copy.subject_type, copy.subject_id, copy.channel) == ("certificate_application", application.id, "コンビニ")
+    log = system_session.scalar(select(IssuanceLog).where(IssuanceLog.issued_certificate_id == copy.id))
+    assert (log.fee_yen, log.commission_yen, log.bcl_fee_yen) == (10, 117, 0)  # the municipality pays 107 円
+    # A 再調査 requested: the grade is no longer final, so no copy until the new certificate is issued.
+    application.status = "再調査依頼"
+    system_session.commit()
+    session_id, _ = kiosk.login(card)
+    before = _counts(system_session)
+    _refused(kiosk.request(session_id, "罹災証明書"), "no_final_grade", 422)
+    assert _counts(system_session) == before

@@ -12,9 +12,12 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
+from app.certificates.issuer import issuer_from_config
 from app.db import SYSTEM, set_scope
+from fixtures.demo_disaster import issue_household_certificate
 from tests.browser.conftest import LiveServer
 from tests.conftest import create_empty_database, drop_database
+from tests.functional.kiosk_helpers import with_seal_and_tax
 
 ROOT = Path(__file__).resolve().parents[2]
 LG = "046990"
@@ -39,11 +42,15 @@ def kiosk_server(server_url, tmp_path_factory):
         demo.load_demo(session, residents=300, seed=1)
         jpki = issue_demo_cards(session, LG, work / "jpki", count=1)
         token = ensure_demo_store(session, work / "kiosk").read_text().strip()
+        label, card = next((label, path) for label, path in jpki.cards.items() if label.startswith(f"{LG}-"))
+        atena_no = label.split("-", 1)[1]
+        issuer = issuer_from_config({}, "http://127.0.0.1/verify")
+        issue_household_certificate(session, issuer, LG, atena_no, grade="大規模半壊")
         session.commit()
+        with_seal_and_tax(session, LG, atena_no)
     engine.dispose()
     server = LiveServer(url, KIOSK_FIXED_NOW="2026-11-26T10:00:00+09:00", JPKI_CA_CERT=str(jpki.ca_cert_path),
                         JPKI_CRL=str(jpki.crl_path))
-    card = next(path for label, path in jpki.cards.items() if label not in ("expired", "revoked", "forged"))
     server.url_db = url
     yield server, token, card, work
     server.stop()
@@ -56,16 +63,22 @@ def _simulate(server, token, card, out, *extra, pin="1234"):
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
-def test_kiosk_simulator_issues_a_resident_record_over_http(kiosk_server, tmp_path):
+@pytest.mark.parametrize(("document_type", "fee", "printed"), [
+    ("住民票の写し", 200, "住民票の写し"), ("住民票記載事項証明書", 200, "住民票記載事項証明書"),
+    ("印鑑登録証明書", 200, "印鑑登録証明書"), ("所得証明書", 200, "所得証明書"), ("課税証明書", 200, "課税証明書"),
+    ("所得課税証明書", 200, "所得課税証明書"), ("納税証明書", 200, "納税証明書"), ("罹災証明書", 10, "大規模半壊")])
+def test_kiosk_simulator_issues_each_document_type_over_http(kiosk_server, tmp_path, document_type, fee, printed):
     server, token, card, _ = kiosk_server
-    done = _simulate(server, token, card, tmp_path, "--document", "住民票の写し")
+    done = _simulate(server, token, card, tmp_path, "--document", document_type)
     assert done.returncode == 0, done.stderr + done.stdout
     assert "1/6 利用を開始しています" in done.stdout and "本人を確認しました（宮城県桜ヶ丘町）" in done.stdout
-    assert "手数料 200円" in done.stdout and "発行しました: 住民票の写し 証明番号 住2026-" in done.stdout
+    assert f"手数料 {fee}円" in done.stdout and f"発行しました: {document_type} 証明番号 " in done.stdout
     pdfs = list(tmp_path.glob("*.pdf"))
     assert len(pdfs) == 1
     text = subprocess.run(["pdftotext", str(pdfs[0]), "-"], capture_output=True, text=True, check=True).stdout
-    assert "住民票の写し" in "".join(text.split())
+    assert document_type in "".join(text.split()) and printed in "".join(text.split())
+    assert subprocess.run(["pdfsig", str(pdfs[0])], capture_output=True, text=True).stdout.count(
+        "Signature Validation: Signature is Valid") == 1
 
 
 def test_kiosk_simulator_refusals_exit_with_the_precise_code(kiosk_server, tmp_path):

@@ -65,9 +65,15 @@ def test_issuance_rules_documents():
     assert _code(rules.document_refusal(old, rules.KIOSK, DAY)) == "tax_year_not_current"
     assert rules.document_refusal(old, rules.COUNTER, DAY) is None
     assert _code(rules.document_refusal(rules.DocumentFacts("戸籍謄本"), rules.KIOSK, DAY)) == "document_unknown"
-    assert _code(rules.document_refusal(rules.DocumentFacts(rules.DISASTER), rules.KIOSK, DAY)) == "document_unknown"
-    assert _code(rules.document_refusal(rules.DocumentFacts(rules.DISASTER), rules.COUNTER, DAY)) == "no_final_grade"
-    assert rules.document_refusal(rules.DocumentFacts(rules.DISASTER, final_grade="半壊"), rules.COUNTER, DAY) is None
+    # Kiosks and らくらく窓口 print copies of an issued 罹災証明書; the counter issues it on its application.
+    assert _code(rules.document_refusal(rules.DocumentFacts(rules.DISASTER), rules.KIOSK, DAY)) == "no_final_grade"
+    assert rules.document_refusal(rules.DocumentFacts(rules.DISASTER, final_grade="半壊"), rules.KIOSK, DAY) is None
+    assert rules.document_refusal(rules.DocumentFacts(rules.DISASTER, final_grade="半壊"), rules.SELF_SERVICE,
+                                  DAY) is None
+    assert "らくらく窓口" in rules.document_refusal(rules.DocumentFacts(rules.DISASTER), rules.SELF_SERVICE, DAY).message
+    assert _code(rules.document_refusal(rules.DocumentFacts(rules.DISASTER, final_grade="半壊"), rules.COUNTER,
+                                        DAY)) == "document_unknown"
+    assert _code(rules.document_refusal(rules.DocumentFacts(rules.DAMAGE_REPORT), rules.KIOSK, DAY)) == "document_unknown"
     assert _code(rules.document_refusal(rules.DocumentFacts(rules.SEAL), rules.KIOSK, DAY)) == "no_seal"
     assert _code(rules.document_refusal(rules.DocumentFacts(rules.SEAL, has_seal=True, is_offered=False),
                                         rules.KIOSK, DAY)) == "not_offered"
@@ -124,4 +130,5 @@ def test_issuance_rules_default_fees():
     assert rules.default_fee(rules.RESIDENT_COPY, rules.COUNTER) == 300
     assert rules.default_fee(rules.RESIDENT_COPY, rules.KIOSK) == 200
     assert rules.default_fee(rules.DISASTER, rules.COUNTER) == 0
-    assert rules.default_offered(rules.SEAL, rules.KIOSK) and not rules.default_offered(rules.DISASTER, rules.KIOSK)
+    assert rules.default_offered(rules.SEAL, rules.KIOSK) and rules.default_offered(rules.DISASTER, rules.KIOSK)
+    assert not rules.default_offered(rules.DAMAGE_REPORT, rules.KIOSK)
