@@ -5,15 +5,19 @@ Services raise these; they never call ``abort``. HTML requests get a Japanese pa
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
 class DomainError(Exception):
-    """Base class: ``message`` is shown to the user (Japanese), ``code`` is stable for APIs."""
+    """Base class: ``message`` is shown to the user (Japanese), ``code`` is stable for APIs.
+    ``after_rollback``, when a service sets it, records what must outlive the refused work (an
+    audit entry of the refusal, say): the error handler calls it with the session after the rollback."""
 
     status = 400
     code = "bad_request"
     title = "入力内容に誤りがあります"
+    after_rollback: Callable[[Any], None] | None = None
 
     def __init__(self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None):
         super().__init__(message)

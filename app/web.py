@@ -159,6 +159,8 @@ def _render_problem(status: int, title: str, message: str, code: str, **extra):
 
 def _domain_error(error: DomainError):
     db.session.rollback()
+    if error.after_rollback is not None:
+        error.after_rollback(db.session)
     if isinstance(error, NotFound) and error.target_type:
         # A wrong or another municipality's record id is recorded: it may be probing.
         record(db.session, current_actor(), "record_not_found", error.target_type, [error.target_id])

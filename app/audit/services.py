@@ -101,6 +101,7 @@ ACTIONS = {
     "support_pay": "支援制度の支払",
     "card_auth": "マイナンバーカードによる本人確認",
     "card_auth_refused": "マイナンバーカードによる本人確認の拒否",
+    "certificate_refused": "証明書の交付の拒否（本人・証明書の条件）",
     "card_register": "カードの証明書の登録",
     "hazard_layer_upload": "ハザードレイヤの受付",
     "hazard_layer_import": "ハザードレイヤの取込",

@@ -58,7 +58,7 @@ def verify(session_id):
         db.session.rollback()
         cardauth.refuse(db.session, services.kiosk_actor(None, g.store), error, answer, services.PURPOSE)
         return problem(error)
-    why = services.eligibility(db.session, resident, g.now)
+    why = services.eligibility(db.session, g.store, resident, g.now)
     return jsonify({"session_id": session_id, "lg_code": kiosk_session.lg_code,
                     "municipality": get_municipality(db.session, kiosk_session.lg_code).full_name,
                     "eligible": why is None,

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
-from app.audit.services import Actor
+from app.audit.services import Actor, record
 from app.cardauth import services as cardauth
 from app.cardauth.models import CardChallenge
 from app.cardauth.rules import CardAuthRefused, TrustStore
@@ -128,9 +128,30 @@ def verify_card(session: Session, store: KioskStore, trust: TrustStore, session_
     return kiosk_session, holder.resident
 
 
-def eligibility(session: Session, resident: Resident, now: datetime) -> rules.Refusal | None:
-    """Why the card holder cannot use the kiosk at all (None: eligible), for the screen after the card."""
-    return issuance.person_refusal(session, resident, rules.KIOSK, now.astimezone(JST).date())
+def eligibility(session: Session, store: KioskStore, resident: Resident, now: datetime) -> rules.Refusal | None:
+    """Why the card holder cannot use the kiosk at all (None: eligible), for the screen after the
+    card; a refusal is audited under the resident's municipality."""
+    why = issuance.person_refusal(session, resident, rules.KIOSK, now.astimezone(JST).date())
+    if why is not None:
+        record_refusal(session, kiosk_actor(resident.lg_code, store), resident.atena_no, why.code, "")
+    return why
+
+
+def record_refusal(session: Session, actor: Actor, atena_no: str, code: str, document_type: str) -> None:
+    """Audit a kiosk refusal about the person (age, 支援措置, move-out, no seal or tax record…)."""
+    record(session, actor, "certificate_refused", "resident", [atena_no], code=code, document_type=document_type,
+           channel=rules.KIOSK)
+
+
+def _quote(session: Session, actor: Actor, resident: Resident, document_type: str, options: dict,
+           day: date) -> issuance.Quote:
+    """The issuance service's quote; a refusal is audited once the refused work is rolled back."""
+    try:
+        return issuance.quote(session, resident, document_type, options, rules.KIOSK, day)
+    except issuance.IssuanceRefused as refusal:
+        atena_no, code, kind = resident.atena_no, refusal.code, str(document_type)[:20]
+        refusal.after_rollback = lambda rolled_back: record_refusal(rolled_back, actor, atena_no, code, kind)
+        raise
 
 
 def kiosk_actor(lg_code: str | None, store: KioskStore) -> Actor:
@@ -160,8 +181,8 @@ def create_request(session: Session, store: KioskStore, session_id: str, documen
     kiosk_session, resident = verified_resident(session, store, session_id, now)
     if not isinstance(document_type, str) or not isinstance(options or {}, dict):
         raise issuance.IssuanceRefused(rules.Refusal("document_unknown"))
-    quoted = issuance.quote(session, resident, document_type, options or {}, rules.KIOSK,
-                            now.astimezone(JST).date())
+    quoted = _quote(session, kiosk_actor(kiosk_session.lg_code, store), resident, document_type, options or {},
+                    now.astimezone(JST).date())
     # The municipality's finished sessions (and their requests) are kept a day, then dropped.
     session.execute(delete(KioskSession).where(KioskSession.lg_code == kiosk_session.lg_code,
                                                KioskSession.expires_at < now - KEEP_EXPIRED))
@@ -212,7 +233,7 @@ def fetch_pdf(session: Session, store: KioskStore, issuer: Issuer, request_id: s
     resident = session.scalar(select(Resident).where(Resident.lg_code == request.lg_code,
                                                      Resident.atena_no == kiosk_session.atena_no))
     day = now.astimezone(JST).date()
-    quoted = issuance.quote(session, resident, request.document_type, request.options, rules.KIOSK, day)
+    quoted = _quote(session, actor, resident, request.document_type, request.options, day)
     quoted = replace(quoted, charges=replace(quoted.charges, fee_yen=request.fee_yen))
     issued = issuance.issue(session, actor, issuer, resident, request.document_type, request.options, rules.KIOSK,
                             day=day, store=store, quoted=quoted)

@@ -173,6 +173,15 @@ def test_kiosk_refuses_ineligible_people_and_unknown_documents(kiosk, jpki, tmp_
     session_id, verified = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
     assert verified.get_json()["refusal"]["code"] == "moved_out"
     _refused(kiosk.request(session_id, "住民票の写し"), "moved_out", 403)
+    # Each refusal about the person is audited under the person's municipality (after the rollback).
+    refusals = [(entry.detail["code"], entry.detail["document_type"]) for entry in system_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "certificate_refused", AuditEntry.lg_code == DEMO_CODE)
+        .order_by(AuditEntry.id)) if entry.target_ids == [person.atena_no]]
+    assert refusals == [("document_unknown", "戸籍謄本"), ("no_final_grade", "罹災証明書"),
+                        ("document_unknown", "被災証明書"), ("tax_year_not_current", "所得証明書"),
+                        ("protected", ""), ("protected", "住民票の写し"),
+                        ("under_age", ""), ("under_age", "住民票の写し"),
+                        ("moved_out", ""), ("moved_out", "住民票の写し")]
 
 
 def test_kiosk_bad_store_credentials_are_refused(kiosk):

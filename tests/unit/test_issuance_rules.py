@@ -70,10 +70,12 @@ def test_issuance_rules_documents():
     assert rules.document_refusal(rules.DocumentFacts(rules.DISASTER, final_grade="半壊"), rules.KIOSK, DAY) is None
     assert rules.document_refusal(rules.DocumentFacts(rules.DISASTER, final_grade="半壊"), rules.SELF_SERVICE,
                                   DAY) is None
-    assert "らくらく窓口" in rules.document_refusal(rules.DocumentFacts(rules.DISASTER), rules.SELF_SERVICE, DAY).message
+    refused_here = rules.document_refusal(rules.DocumentFacts(rules.DISASTER), rules.SELF_SERVICE, DAY)
+    assert "らくらく窓口" in refused_here.message
     assert _code(rules.document_refusal(rules.DocumentFacts(rules.DISASTER, final_grade="半壊"), rules.COUNTER,
                                         DAY)) == "document_unknown"
-    assert _code(rules.document_refusal(rules.DocumentFacts(rules.DAMAGE_REPORT), rules.KIOSK, DAY)) == "document_unknown"
+    damage_report = rules.DocumentFacts(rules.DAMAGE_REPORT)
+    assert _code(rules.document_refusal(damage_report, rules.KIOSK, DAY)) == "document_unknown"
     assert _code(rules.document_refusal(rules.DocumentFacts(rules.SEAL), rules.KIOSK, DAY)) == "no_seal"
     assert _code(rules.document_refusal(rules.DocumentFacts(rules.SEAL, has_seal=True, is_offered=False),
                                         rules.KIOSK, DAY)) == "not_offered"
