@@ -16,10 +16,23 @@ from app.certificates.models import IssuedCertificate
 from app.certificates.services import Subject, download, issued_for
 from app.errors import NotFound, ValidationError
 from app.residents.models import Resident
+from certificate_engine.content import fiscal_year
 
 # The options staff can tick, per key (the service checks which keys a document accepts).
 FLAG_OPTIONS = {"head_and_relationship": "世帯主・続柄", "honseki": "本籍・筆頭者", "my_number": "個人番号",
                 "household": "世帯全員（連記式）"}
+
+
+# At らくらく窓口 one person a sheet, as at a kiosk (連記式 is the counter's).
+SELF_SERVICE_FLAGS = {key: label for key, label in FLAG_OPTIONS.items() if key != "household"}
+
+
+def describe_options(options: dict) -> str:
+    """The chosen options in words for the 受付票 and the queue (e.g. 「世帯主・続柄、令和7年度」)."""
+    words = [FLAG_OPTIONS[key] for key in FLAG_OPTIONS if options.get(key)]
+    if options.get("fiscal_year"):
+        words.append(fiscal_year(options["fiscal_year"]))
+    return "、".join(words)
 
 
 @dataclass(frozen=True)
@@ -48,10 +61,10 @@ def open_person(session: Session, actor: Actor, atena_no: str, day: date) -> Cou
                          issued_for(session, Subject("resident", resident.id)))
 
 
-def options_from_form(document_type: str, form) -> dict:
-    """The ticked options the document accepts (fiscal year for tax documents)."""
+def options_from_form(document_type: str, form, flags: dict[str, str] = FLAG_OPTIONS) -> dict:
+    """The ticked options (of ``flags``) the document accepts, and the fiscal year for tax documents."""
     accepted = issuance.OPTION_KEYS.get(document_type, set())
-    options = {key: True for key in FLAG_OPTIONS if key in accepted and form.get(key) == "y"}
+    options = {key: True for key in flags if key in accepted and form.get(key) == "y"}
     if "fiscal_year" in accepted and (form.get("fiscal_year") or "").strip():
         try:
             options["fiscal_year"] = int(form["fiscal_year"])

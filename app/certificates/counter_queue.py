@@ -35,10 +35,11 @@ def self_service_menu(session: Session, resident: Resident, day: date) -> list[i
     return issuance.menu(session, resident, rules.SELF_SERVICE, day)
 
 
-def enqueue(session: Session, actor: Actor, resident: Resident, document_type: str, day: date) -> CounterQueueEntry:
-    """Queue one request with the next 受付番号 of the day (checked and priced as a らくらく窓口 issue;
-    raises ``IssuanceRefused``). Nothing is issued."""
-    quoted = issuance.quote(session, resident, document_type, {}, rules.SELF_SERVICE, day)
+def enqueue(session: Session, actor: Actor, resident: Resident, document_type: str, day: date,
+            options: dict | None = None) -> CounterQueueEntry:
+    """Queue one request (with its ``options``) under the next 受付番号 of the day, checked and priced
+    as a らくらく窓口 issue (raises ``IssuanceRefused``). Nothing is issued."""
+    quoted = issuance.quote(session, resident, document_type, options or {}, rules.SELF_SERVICE, day)
     session.execute(text("SELECT pg_advisory_xact_lock(hashtext('counter-queue:' || :lg))"), {"lg": actor.lg_code})
     last = session.scalar(select(func.max(CounterQueueEntry.ticket_no)).where(
         CounterQueueEntry.lg_code == actor.lg_code, CounterQueueEntry.day == day))

@@ -10,14 +10,16 @@ from flask import jsonify, redirect, render_template, request, session, url_for
 from app.cardauth import services as card_services
 from app.cardauth.adapter import challenge_json, verify_or_refuse
 from app.cardauth.rules import CardAuthRefused
-from app.certificates import bp, counter_queue
+from app.certificates import bp, counter, counter_queue
 from app.certificates.counter import find_resident
-from app.certificates.issuance import IssuanceRefused, today_jst
+from app.certificates.issuance import OPTION_KEYS, IssuanceRefused, today_jst
+from app.certificates.rules import current_fiscal_year
 from app.certificates.services import download
 from app.certificates.web import current_issuer, pdf_response
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.web import current_actor, screen_required
+from certificate_engine.content import fiscal_year
 from certificate_engine.wareki import JST, format_date, format_datetime
 
 SCREEN = "certificates"
@@ -84,27 +86,40 @@ def self_service_confirm():
     if item is None:
         return redirect(url_for("certificates.self_service_menu"))
     if request.method == "GET":
-        return render_template("certificates/self_service_confirm.html", item=item)
+        return _confirm_page(item)
     try:
-        entry = counter_queue.enqueue(db.session, current_actor(), resident, document_type, _today())
-    except IssuanceRefused as exc:
+        options = counter.options_from_form(document_type, request.form, counter.SELF_SERVICE_FLAGS)
+        entry = counter_queue.enqueue(db.session, current_actor(), resident, document_type, _today(), options)
+    except (IssuanceRefused, ValidationError) as exc:
         db.session.rollback()
-        return render_template("certificates/self_service_confirm.html", item=item, error=exc.message), 422
+        return _confirm_page(item, exc.message), 422
     session.pop(PERSON_KEY, None)
     return redirect(url_for("certificates.self_service_ticket", entry_id=entry.id))
+
+
+def _confirm_page(item, error: str | None = None):
+    """The confirmation with the options the document takes (tax documents: the latest five 年度)."""
+    latest = current_fiscal_year(_today())
+    keys = OPTION_KEYS[item.document_type]
+    choosable = [key for key in keys if key in counter.SELF_SERVICE_FLAGS or key == "fiscal_year"]
+    return render_template("certificates/self_service_confirm.html", item=item, error=error,
+                           flags=counter.SELF_SERVICE_FLAGS, option_keys=OPTION_KEYS, choosable=choosable,
+                           years=[(year, fiscal_year(year)) for year in range(latest, latest - 5, -1)])
 
 
 @bp.get("/certificates/self-service/ticket/<int:entry_id>")
 @screen_required(SCREEN)
 def self_service_ticket(entry_id: int):
     entry = counter_queue.get_entry(db.session, entry_id)
-    return render_template("certificates/self_service_ticket.html", entry=entry, format_date=format_date)
+    return render_template("certificates/self_service_ticket.html", entry=entry, format_date=format_date,
+                           chosen=counter.describe_options(entry.options))
 
 
 def _queue_page(error: str | None = None, status: int = 200):
     day = _today()
     return render_template("certificates/queue.html", rows=counter_queue.day_queue(db.session, current_actor(), day),
-                           day=day, error=error, format_date=format_date, format_datetime=format_datetime), status
+                           day=day, error=error, format_date=format_date, format_datetime=format_datetime,
+                           describe_options=counter.describe_options), status
 
 
 @bp.get("/certificates/queue")

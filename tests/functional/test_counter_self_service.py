@@ -2,14 +2,18 @@
 the request gets a 受付票 and a queue row and issues nothing; staff hand it over exactly once (channel
 らくらく窓口, the fee in the issuance log) or cancel it; another municipality never sees the queue."""
 import re
+import subprocess
 
 import pytest
 from sqlalchemy import select
 
+from app.certificates.issuer import issuer_from_config
 from app.certificates.models import CounterQueueEntry, IssuanceLog, IssuedCertificate
 from app.residents.models import Resident
+from fixtures.demo_disaster import issue_household_certificate
 from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser
 from tests.functional.card_helpers import build_jpki, fresh_card, heads, register, trust_config
+from tests.functional.kiosk_helpers import with_seal_and_tax
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +37,11 @@ def _sign_in(screen, card, pin="1234"):
                                json=card.respond(body["challenge_id"], body["challenge"], pin))
 
 
-def _request(screen, jpki, tmp_path, document_type="住民票の写し"):
+def _request(screen, jpki, tmp_path, document_type="住民票の写し", **options):
     browser, _ = screen
     signed_in = _sign_in(screen, fresh_card(jpki, "demo-1", tmp_path))
     assert signed_in.get_json()["next"] == "/certificates/self-service/menu"
-    response = browser.post("/certificates/self-service/confirm", {"document_type": document_type},
+    response = browser.post("/certificates/self-service/confirm", {"document_type": document_type, **options},
                             form_page=f"/certificates/self-service/confirm?document_type={document_type}")
     assert response.status_code == 302, response.get_data(as_text=True)
     return int(re.search(r"/ticket/(\d+)$", response.headers["Location"]).group(1))
@@ -129,3 +133,64 @@ def test_self_service_other_municipality_never_sees_the_queue(app, screen, jpki,
     assert other.post(f"/certificates/queue/{entry_id}/hand-over", {"version": "1"},
                       form_page="/certificates/queue").status_code == 404
     assert other.get(f"/certificates/self-service/ticket/{entry_id}").status_code == 404
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return "".join(subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                                  check=True).stdout.decode().split())
+
+
+def _hand_over(browser, entry_id):
+    response = browser.post(f"/certificates/queue/{entry_id}/hand-over", {"version": "1"},
+                            form_page="/certificates/queue")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return browser.get(response.headers["Location"]).data
+
+
+def test_self_service_options_reach_the_ticket_the_queue_and_the_certificate(screen, jpki, tmp_path,
+                                                                            system_session):
+    browser, _ = screen
+    _sign_in(screen, fresh_card(jpki, "demo-1", tmp_path))
+    page = browser.get("/certificates/self-service/confirm?document_type=住民票の写し").get_data(as_text=True)
+    assert 'name="head_and_relationship"' in page and 'name="honseki"' in page and 'name="household"' not in page
+    entry_id = _request(screen, jpki, tmp_path, head_and_relationship="y", honseki="y")
+    entry = system_session.get(CounterQueueEntry, entry_id)
+    assert entry.options == {"head_and_relationship": True, "honseki": True}
+    ticket = browser.get(f"/certificates/self-service/ticket/{entry_id}").get_data(as_text=True)
+    assert "住民票の写し 1通（世帯主・続柄、本籍・筆頭者）" in ticket
+    assert "世帯主・続柄、本籍・筆頭者" in browser.get("/certificates/queue").get_data(as_text=True)
+    printed = _pdf_text(_hand_over(browser, entry_id))
+    holder = _holder(system_session)
+    assert "本籍" in printed and "".join(holder.honseki.split()) in printed
+    # Tax documents: the person chooses the 年度 (the latest five are offered); one without a record is refused.
+    with_seal_and_tax(system_session, DEMO_CODE, holder.atena_no, fiscal_year=2025)
+    _sign_in(screen, fresh_card(jpki, "demo-1", tmp_path))
+    page = browser.get("/certificates/self-service/confirm?document_type=所得証明書").get_data(as_text=True)
+    assert '<option value="2026">令和8年度</option>' in page and '<option value="2022">令和4年度</option>' in page
+    tax_entry = _request(screen, jpki, tmp_path, "所得証明書", fiscal_year="2025")
+    assert "令和7年度" in _pdf_text(_hand_over(browser, tax_entry))
+    _sign_in(screen, fresh_card(jpki, "demo-1", tmp_path))
+    refused = browser.post("/certificates/self-service/confirm", {"document_type": "所得証明書", "fiscal_year": "2023"},
+                           form_page="/certificates/self-service/confirm?document_type=所得証明書")
+    assert refused.status_code == 422 and "請求された年度の税情報がない" in refused.get_data(as_text=True)
+
+
+def test_self_service_prints_a_copy_of_the_households_disaster_certificate(app, screen, jpki, tmp_path,
+                                                                          system_session):
+    browser, _ = screen
+    _sign_in(screen, fresh_card(jpki, "demo-1", tmp_path))
+    assert 'data-document="罹災証明書"' not in browser.get("/certificates/self-service/menu").get_data(as_text=True)
+    application = issue_household_certificate(system_session, issuer_from_config(app.config, "http://localhost/verify"),
+                                              DEMO_CODE, _holder(system_session).atena_no, grade="全壊")
+    system_session.commit()
+    _sign_in(screen, fresh_card(jpki, "demo-1", tmp_path))
+    menu = browser.get("/certificates/self-service/menu").get_data(as_text=True)
+    assert 'data-document="罹災証明書"' in menu
+    entry_id = _request(screen, jpki, tmp_path, "罹災証明書")
+    printed = _pdf_text(_hand_over(browser, entry_id))
+    assert "罹災証明書" in printed and "全壊" in printed and f"{application.certificate_no}-2" in printed
+    system_session.expire_all()
+    entry = system_session.get(CounterQueueEntry, entry_id)
+    issued = system_session.get(IssuedCertificate, entry.issued_certificate_id)
+    assert (issued.subject_type, issued.subject_id, issued.channel) == ("certificate_application", application.id,
+                                                                        "らくらく窓口")
