@@ -55,11 +55,14 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
-def lg_code_callback(_ctx, _param, value: str) -> str:
-    """click callback for --lg-code: the 6-digit code with a valid check digit, or a usage error."""
+def lg_code_callback(_ctx, _param, value: str | None) -> str | None:
+    """click callback for --lg-code: the 6-digit code with a valid check digit, or a usage error
+    (an optional option left out stays None)."""
     from app.errors import DomainError
     from app.tenants.rules import normalize_lg_code
 
+    if value is None:
+        return None
     try:
         return normalize_lg_code(value)
     except DomainError as exc:

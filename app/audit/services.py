@@ -94,6 +94,7 @@ ACTIONS = {
     "counter_queue_hand_over": "らくらく窓口の交付（支払い確認）",
     "counter_queue_cancel": "らくらく窓口の受付の取消",
     "store_operator_update": "コンビニ事業者（キオスク端末）の登録・トークン更新",
+    "kiosk_contract_set": "コンビニ交付の事業者との契約の登録・変更",
     "certificate_statistics_export": "証明書の交付統計・精算の出力",
     "register_items_update": "事項の表示切替",
     "support_apply": "支援制度の申請受付",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from app.cli import fail
+from app.cli import fail, lg_code_callback
 from app.db import SYSTEM
 from app.errors import DomainError
 from app.extensions import db
@@ -72,6 +72,44 @@ def store_list() -> None:
         for operator in stores.list_operators(session):
             click.echo(f"{operator.code}\t{operator.name}\t…{operator.token_hint}\t"
                        f"{'利用可' if operator.is_active else '停止'}")
+
+
+@kiosk_group.command("contract")
+@click.option("--lg-code", required=True, callback=lg_code_callback, help="the municipality, e.g. 046990")
+@click.option("--operator", "operator_code", required=True, help="store operator code, e.g. demo-mart")
+@click.option("--from", "started_on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="first day (YYYY-MM-DD; default today)")
+@click.option("--until", "ended_on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="last day (YYYY-MM-DD; default open-ended)")
+def contract(lg_code: str, operator_code: str, started_on, ended_on) -> None:
+    """Record a municipality's コンビニ交付 contract with a store operator (or change its period)."""
+    from app.audit.services import Actor
+    from app.kiosk import contracts
+
+    try:
+        with db.unit_of_work(SYSTEM) as session:
+            contracts.set_contract(session, Actor.system(lg_code, "kiosk-cli"), lg_code, operator_code,
+                                   started_on.date() if started_on else date.today(),
+                                   ended_on.date() if ended_on else None)
+    except DomainError as exc:
+        fail(exc.message)
+    _print_contracts(lg_code)
+
+
+@kiosk_group.command("contracts")
+@click.option("--lg-code", callback=lg_code_callback, default=None, help="only this municipality")
+def contracts_list(lg_code: str | None) -> None:
+    """The contracts: municipality, store operator, period."""
+    _print_contracts(lg_code)
+
+
+def _print_contracts(lg_code: str | None) -> None:
+    from app.kiosk import contracts
+
+    with db.unit_of_work(SYSTEM) as session:
+        for item in contracts.list_contracts(session, lg_code):
+            until = item.ended_on.isoformat() if item.ended_on else "（期限なし）"
+            click.echo(f"{item.lg_code}\t{item.store_operator}\t{item.started_on.isoformat()}\t{until}")
 
 
 @kiosk_group.command("maintenance")

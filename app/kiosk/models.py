@@ -1,11 +1,23 @@
-"""Kiosk state: the store operators (operator-level, not a tenant's), the service's maintenance
-days, and the short-lived kiosk sessions and requests that keep an issue all-or-nothing."""
+"""Kiosk state: the store operators (operator-level, not a tenant's), each municipality's contracts
+with them, the service's maintenance days, and the short-lived kiosk sessions and requests that
+keep an issue all-or-nothing."""
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Uuid, func
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,6 +39,23 @@ class StoreOperator(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class KioskContract(Base):
+    """A municipality's コンビニ交付 contract with a store operator: its residents are served at that
+    operator's kiosks from ``started_on`` until ``ended_on`` (inclusive; None: open-ended)."""
+
+    __tablename__ = "kiosk_contracts"
+    __table_args__ = (UniqueConstraint("lg_code", "store_operator"),
+                      CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="period_ordered"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
+    store_operator: Mapped[str] = mapped_column(String(20), ForeignKey("store_operators.code"))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                 onupdate=func.now())
 
 
 class KioskMaintenanceDay(Base):

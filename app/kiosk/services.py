@@ -21,6 +21,7 @@ from app.certificates.models import IssuedCertificate
 from app.certificates.services import download
 from app.db import NO_TENANT, Scope, set_scope
 from app.errors import DomainError
+from app.kiosk import contracts
 from app.kiosk.models import KioskMaintenanceDay, KioskRequest, KioskSession
 from app.kiosk.stores import KioskStore
 from app.residents.models import Resident
@@ -129,12 +130,30 @@ def verify_card(session: Session, store: KioskStore, trust: TrustStore, session_
 
 
 def eligibility(session: Session, store: KioskStore, resident: Resident, now: datetime) -> rules.Refusal | None:
-    """Why the card holder cannot use the kiosk at all (None: eligible), for the screen after the
-    card; a refusal is audited under the resident's municipality."""
-    why = issuance.person_refusal(session, resident, rules.KIOSK, now.astimezone(JST).date())
+    """Why the card holder cannot use this kiosk at all (None: eligible), for the screen after the
+    card: no contract of their municipality with the store's operator, or the person's own
+    conditions. A refusal is audited under the resident's municipality."""
+    day = now.astimezone(JST).date()
+    why = contract_refusal(session, store, resident.lg_code, day) or issuance.person_refusal(
+        session, resident, rules.KIOSK, day)
     if why is not None:
         record_refusal(session, kiosk_actor(resident.lg_code, store), resident.atena_no, why.code, "")
     return why
+
+
+def contract_refusal(session: Session, store: KioskStore, lg_code: str, day: date) -> rules.Refusal | None:
+    """``no_contract`` unless the municipality has a contract with the store's operator on ``day``."""
+    return None if contracts.has_contract(session, lg_code, store.operator, day) else rules.Refusal("no_contract")
+
+
+def require_contract(session: Session, store: KioskStore, kiosk_session: KioskSession, day: date) -> None:
+    """Refuse (403, audited) every step for a municipality without a contract with the operator."""
+    why = contract_refusal(session, store, kiosk_session.lg_code, day)
+    if why is not None:
+        actor, atena_no = kiosk_actor(kiosk_session.lg_code, store), kiosk_session.atena_no
+        refusal = issuance.IssuanceRefused(why, status=403)
+        refusal.after_rollback = lambda rolled_back: record_refusal(rolled_back, actor, atena_no, why.code, "")
+        raise refusal
 
 
 def record_refusal(session: Session, actor: Actor, atena_no: str, code: str, document_type: str) -> None:
@@ -170,7 +189,8 @@ def verified_resident(session: Session, store: KioskStore, session_id: str,
 
 def menu(session: Session, store: KioskStore, session_id: str, now: datetime) -> list[issuance.MenuItem]:
     """The documents of the resident's municipality at kiosks with fees, each refused one with why."""
-    _, resident = verified_resident(session, store, session_id, now)
+    kiosk_session, resident = verified_resident(session, store, session_id, now)
+    require_contract(session, store, kiosk_session, now.astimezone(JST).date())
     return issuance.menu(session, resident, rules.KIOSK, now.astimezone(JST).date())
 
 
@@ -179,6 +199,7 @@ def create_request(session: Session, store: KioskStore, session_id: str, documen
     """Check and price one document: a quoted request (nothing issued yet)."""
     check_open(session, now)
     kiosk_session, resident = verified_resident(session, store, session_id, now)
+    require_contract(session, store, kiosk_session, now.astimezone(JST).date())
     if not isinstance(document_type, str) or not isinstance(options or {}, dict):
         raise issuance.IssuanceRefused(rules.Refusal("document_unknown"))
     quoted = _quote(session, kiosk_actor(kiosk_session.lg_code, store), resident, document_type, options or {},
@@ -230,6 +251,7 @@ def fetch_pdf(session: Session, store: KioskStore, issuer: Issuer, request_id: s
         return download(session, actor, request.issued_certificate_id)
     if request.status != "paid":
         raise KioskRefused("payment_not_confirmed")
+    require_contract(session, store, kiosk_session, now.astimezone(JST).date())
     resident = session.scalar(select(Resident).where(Resident.lg_code == request.lg_code,
                                                      Resident.atena_no == kiosk_session.atena_no))
     day = now.astimezone(JST).date()

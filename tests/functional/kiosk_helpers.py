@@ -12,16 +12,20 @@ from app.extensions import db as database
 from app.kiosk import stores
 from app.residents.models import Resident, SealRegistration, TaxRecord
 from fixtures.certificate_samples import seal_png
+from fixtures.demo_kiosk import contract_all
 
 API = "/api/kiosk/v1"
 OPEN_NOW = "2026-11-26T10:00:00+09:00"  # a Thursday, within hours; 令和8年度 is the current tax year
 STORE = {"X-Kiosk-Store-Id": "sendai-001", "X-Kiosk-Store-Lg-Code": "041009"}
 
 
-def store_operator(code: str = "demo-mart") -> str:
-    """A store operator committed in the test's transaction; its plain token."""
+def store_operator(code: str = "demo-mart", contracted: bool = True) -> str:
+    """A store operator committed in the test's transaction (with a contract of every municipality
+    unless ``contracted`` is False); its plain token."""
     with database.unit_of_work(SYSTEM) as session:
         _, plain = stores.create_operator(session, code, "デモマート")
+        if contracted:
+            contract_all(session, code)
     return plain
 
 

@@ -277,3 +277,44 @@ def test_kiosk_prints_a_copy_of_the_households_issued_disaster_certificate(kiosk
     before = _counts(system_session)
     _refused(kiosk.request(session_id, "罹災証明書"), "no_final_grade", 422)
     assert _counts(system_session) == before
+
+
+def test_kiosk_serves_only_residents_of_municipalities_with_a_contract(kiosk, jpki, tmp_path, system_session):
+    from datetime import date
+
+    from app.audit.services import Actor
+    from app.db import SYSTEM
+    from app.extensions import db as database
+    from app.kiosk import contracts
+    from app.kiosk.models import KioskContract
+
+    def contract(lg_code, started, ended=None):
+        with database.unit_of_work(SYSTEM) as session:
+            contracts.set_contract(session, Actor.system(lg_code), lg_code, "lonely-mart", started, ended)
+
+    lonely = KioskClient(kiosk.client, store_operator("lonely-mart", contracted=False), dict(STORE))
+    session_id, verified = lonely.login(fresh_card(jpki, "demo-1", tmp_path))
+    assert verified.status_code == 200 and verified.get_json()["refusal"]["code"] == "no_contract"
+    assert "契約をしていません" in verified.get_json()["refusal"]["message"]
+    before = _counts(system_session)
+    _refused(lonely.get(f"/sessions/{session_id}/menu"), "no_contract", 403)
+    _refused(lonely.request(session_id, "住民票の写し"), "no_contract", 403)
+    # A contract of 北山村 only: 桜ヶ丘町's residents are still refused, 北山村's are served.
+    contract(SECOND_CODE, date(2026, 4, 1))
+    _refused(lonely.request(session_id, "住民票の写し"), "no_contract", 403)
+    second_id, second = lonely.login(fresh_card(jpki, "second-1", tmp_path))
+    assert second.get_json()["eligible"] and lonely.request(second_id, "住民票の写し").status_code == 201
+    # A contract that ended yesterday (2026-11-25) or starts tomorrow does not serve today.
+    for started, ended in ((date(2025, 4, 1), date(2026, 11, 25)), (date(2026, 11, 27), None)):
+        contract(DEMO_CODE, started, ended)
+        _refused(lonely.request(session_id, "住民票の写し"), "no_contract", 403)
+    contract(DEMO_CODE, date(2026, 11, 26), date(2026, 11, 26))
+    assert lonely.request(session_id, "住民票の写し").status_code == 201
+    assert _counts(system_session) == before  # quotes only: nothing issued, nothing charged
+    with database.unit_of_work(SYSTEM) as session:  # one row per municipality and operator, its period changed
+        periods = {(c.lg_code, c.started_on, c.ended_on) for c in session.scalars(
+            select(KioskContract).where(KioskContract.store_operator == "lonely-mart"))}
+    assert periods == {(SECOND_CODE, date(2026, 4, 1), None), (DEMO_CODE, date(2026, 11, 26), date(2026, 11, 26))}
+    refused = system_session.scalars(select(AuditEntry.detail).where(
+        AuditEntry.action == "certificate_refused", AuditEntry.lg_code == DEMO_CODE)).all()
+    assert sum(1 for detail in refused if detail["code"] == "no_contract") == 6

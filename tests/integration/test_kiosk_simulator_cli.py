@@ -125,6 +125,17 @@ def test_kiosk_cli_manages_stores_maintenance_days_and_fees(kiosk_server, tmp_pa
     fee = _flask(server, "certificates", "fees", "--lg-code", LG, "--document", "住民票の写し", "--channel", "コンビニ",
                  "--fee", "150")
     assert fee.returncode == 0 and "住民票の写し\tコンビニ\t150円" in fee.stdout
+    uncontracted = _simulate(server, rotated, card, tmp_path)
+    assert uncontracted.returncode == 1 and "[no_contract]" in uncontracted.stderr
+    for wrong, message in ((["--operator", "nobody"], "事業者コード nobody の事業者は登録されていません"),
+                           (["--operator", "lawson-test", "--from", "2026-04-01", "--until", "2026-03-31"],
+                            "契約の終了日は開始日より後にしてください")):
+        refused = _flask(server, "kiosk", "contract", "--lg-code", LG, *wrong)
+        assert refused.returncode == 1 and message in refused.stderr, refused.stderr
+    assert _flask(server, "kiosk", "contract", "--lg-code", "046991", "--operator", "lawson-test").returncode == 2
+    signed = _flask(server, "kiosk", "contract", "--lg-code", LG, "--operator", "lawson-test", "--from", "2026-04-01")
+    assert signed.returncode == 0 and f"{LG}\tlawson-test\t2026-04-01\t（期限なし）" in signed.stdout
+    assert f"{LG}\tdemo-mart\t" in _flask(server, "kiosk", "contracts").stdout
     done = _simulate(server, rotated, card, tmp_path)
     assert done.returncode == 0 and "手数料 150円" in done.stdout, done.stderr
     closed = _flask(server, "kiosk", "maintenance", "2026-11-26", "--note", "定期保守")
