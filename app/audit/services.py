@@ -92,6 +92,7 @@ ACTIONS = {
     "certificate_fee_update": "証明書の手数料・取扱いの設定",
     "counter_queue_request": "らくらく窓口の受付",
     "counter_queue_hand_over": "らくらく窓口の交付（支払い確認）",
+    "counter_queue_print": "らくらく窓口の証明書の印刷（カウンターのプリンタ）",
     "counter_queue_cancel": "らくらく窓口の受付の取消",
     "store_operator_update": "コンビニ事業者（キオスク端末）の登録・トークン更新",
     "kiosk_contract_set": "コンビニ交付の事業者との契約の登録・変更",

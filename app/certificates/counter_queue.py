@@ -1,7 +1,8 @@
 """らくらく窓口 and 受付・お渡し: a resident authenticated by card at the self-service screen asks for a
 document (eligibility of the らくらく窓口 channel, the municipality's fee); the request waits in the
 day's queue with a 受付番号 and nothing is issued until staff confirm payment and hand it over — then
-it is issued exactly once through the issuance service (channel らくらく窓口)."""
+it is issued exactly once through the issuance service (channel らくらく窓口) and waits for the
+counter's print station, which prints it and records that it did."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -106,4 +107,24 @@ def cancel(session: Session, actor: Actor, entry_id: int, version: int, reason: 
     session.flush()
     record(session, actor, "counter_queue_cancel", "counter_queue", [entry.id], ticket_no=entry.ticket_no,
            reason=reason.strip())
+    return entry
+
+
+def print_jobs(session: Session, day: date) -> list[CounterQueueEntry]:
+    """The day's certificates handed over and not yet printed, in the order they were handed over."""
+    return list(session.scalars(select(CounterQueueEntry).where(
+        CounterQueueEntry.day == day, CounterQueueEntry.status == HANDED_OVER,
+        CounterQueueEntry.printed_at.is_(None)).order_by(CounterQueueEntry.handed_over_at, CounterQueueEntry.id)))
+
+
+def mark_printed(session: Session, actor: Actor, entry_id: int) -> CounterQueueEntry:
+    """The print station printed the entry's certificate (audited). Printing it again (a reprint)
+    keeps the first time; only a handed-over entry has anything to print."""
+    entry = get_entry(session, entry_id, lock=True)
+    if entry.status != HANDED_OVER:
+        raise Conflict(f"この受付は{entry.status}のため、印刷するものがありません。", current={"状態": entry.status})
+    if entry.printed_at is None:
+        entry.printed_at, entry.printed_by = func.now(), actor.login_id or "system"
+        session.flush()
+    record(session, actor, "counter_queue_print", "counter_queue", [entry.id], ticket_no=entry.ticket_no)
     return entry

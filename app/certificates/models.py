@@ -150,6 +150,9 @@ class CounterQueueEntry(Base):
     handed_over_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     issued_certificate_id: Mapped[int | None] = mapped_column(ForeignKey("issued_certificates.id"))
     cancel_reason: Mapped[str] = text_column(200)
+    # The counter's print station printed the certificate (None: waiting for the printer).
+    printed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    printed_by: Mapped[str] = text_column(40)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

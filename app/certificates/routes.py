@@ -59,4 +59,9 @@ def seal_image():
 
 
 # 証明書交付 home and 窓口交付; らくらく窓口 and 受付・お渡し; 交付の統計・精算
-from app.certificates import counter_routes, self_service_routes, statistics_routes  # noqa: E402,F401
+from app.certificates import (  # noqa: E402,F401
+    counter_routes,
+    print_station_routes,
+    self_service_routes,
+    statistics_routes,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from flask import jsonify, redirect, render_template, request, session, url_for
+from flask import flash, jsonify, redirect, render_template, request, session, url_for
 
 from app.cardauth import services as card_services
 from app.cardauth.adapter import challenge_json, verify_or_refuse
@@ -132,12 +132,13 @@ def queue():
 @screen_required(SCREEN)
 def queue_hand_over(entry_id: int):
     try:
-        counter_queue.hand_over(db.session, current_actor(), current_issuer(), entry_id,
-                                int(request.form.get("version") or 0), _today())
+        issued = counter_queue.hand_over(db.session, current_actor(), current_issuer(), entry_id,
+                                         int(request.form.get("version") or 0), _today())
     except (Conflict, IssuanceRefused, ValidationError) as exc:
         db.session.rollback()
         return _queue_page(exc.message, exc.status)
-    return redirect(url_for("certificates.queue_pdf", entry_id=entry_id))
+    flash(f"証明書（{issued.serial}）を発行しました。カウンターのプリンタ（印刷端末）で印刷されます。", "success")
+    return redirect(url_for("certificates.queue"))
 
 
 @bp.get("/certificates/queue/<int:entry_id>/certificate.pdf")

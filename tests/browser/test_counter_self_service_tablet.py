@@ -3,6 +3,7 @@
 受付・お渡し and the request is issued and marked handed over."""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -81,15 +82,23 @@ def test_self_service_to_ticket_then_staff_hand_over(counter_server, counter_car
     page.goto(base + "/certificates/queue")
     row = page.locator(f'#queue tr[data-ticket="{ticket_no}"]')
     expect(row).to_have_attribute("data-status", "受付")
-    with page.context.expect_page():
-        row.get_by_role("button", name="支払い確認・交付").click()
-    for _ in range(20):
-        page.reload()
-        if row.get_attribute("data-status") == "交付済":
-            break
-        page.wait_for_timeout(250)
+    row.get_by_role("button", name="支払い確認・交付").click()
+    expect(page.locator(".flash.success")).to_contain_text("カウンターのプリンタ（印刷端末）で印刷されます")
     expect(row).to_have_attribute("data-status", "交付済")
+    expect(row.locator(".print-state")).to_have_text("印刷待ち")
     expect(row.get_by_role("link", name="証明書（PDF）")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "counter-queue-handed-over.png"), full_page=True)
+
+    # The print station (another browser window at the counter) prints it and reports it printed.
+    station = page.context.new_page()
+    station.goto(base + "/certificates/queue/printer")
+    printed = station.locator(f'#print-log tr[data-ticket="{ticket_no}"]')
+    expect(printed).to_contain_text("住民票の写し")
+    expect(printed).to_contain_text("印刷済")
+    expect(station.locator("#print-frame")).to_have_attribute("src", re.compile(r"/certificates/queue/\d+/certificate\.pdf$"))
+    expect(station.locator("#print-state")).to_contain_text("印刷待ちはありません")
+    station.screenshot(path=str(ARTIFACTS / "counter-print-station.png"), full_page=True)
+    page.reload()
+    expect(row.locator(".print-state")).to_contain_text("印刷済")
     assert page.console_errors == []
     assert all(url.startswith(base) or url.startswith("data:") or url == "about:blank" for url in page.requests_seen)

@@ -7,6 +7,7 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
+from app.audit.models import AuditEntry
 from app.certificates.issuer import issuer_from_config
 from app.certificates.models import CounterQueueEntry, IssuanceLog, IssuedCertificate
 from app.residents.models import Resident
@@ -93,8 +94,9 @@ def test_self_service_hand_over_issues_exactly_once(screen, jpki, tmp_path, syst
     assert f'data-ticket="{system_session.get(CounterQueueEntry, entry_id).ticket_no}"' in page
     response = browser.post(f"/certificates/queue/{entry_id}/hand-over", {"version": "1"},
                             form_page="/certificates/queue")
-    assert response.status_code == 302
-    assert browser.get(response.headers["Location"]).mimetype == "application/pdf"
+    assert response.status_code == 302 and response.headers["Location"] == "/certificates/queue"
+    assert "カウンターのプリンタ（印刷端末）で印刷されます" in browser.get("/certificates/queue").get_data(as_text=True)
+    assert browser.get(f"/certificates/queue/{entry_id}/certificate.pdf").mimetype == "application/pdf"
     system_session.expire_all()
     entry = system_session.get(CounterQueueEntry, entry_id)
     assert (entry.status, entry.handed_over_by) == ("交付済", "admin") and entry.handed_over_at is not None
@@ -144,7 +146,7 @@ def _hand_over(browser, entry_id):
     response = browser.post(f"/certificates/queue/{entry_id}/hand-over", {"version": "1"},
                             form_page="/certificates/queue")
     assert response.status_code == 302, response.get_data(as_text=True)
-    return browser.get(response.headers["Location"]).data
+    return browser.get(f"/certificates/queue/{entry_id}/certificate.pdf").data
 
 
 def test_self_service_options_reach_the_ticket_the_queue_and_the_certificate(screen, jpki, tmp_path,
@@ -194,3 +196,28 @@ def test_self_service_prints_a_copy_of_the_households_disaster_certificate(app, 
     issued = system_session.get(IssuedCertificate, entry.issued_certificate_id)
     assert (issued.subject_type, issued.subject_id, issued.channel) == ("certificate_application", application.id,
                                                                         "らくらく窓口")
+
+
+def test_self_service_handed_over_certificates_wait_for_the_counter_printer(screen, jpki, tmp_path, system_session):
+    browser, headers = screen
+    waiting, other = _request(screen, jpki, tmp_path), _request(screen, jpki, tmp_path, "住民票記載事項証明書")
+    assert browser.client.get("/certificates/queue/print-jobs").get_json() == {"jobs": []}  # nothing paid yet
+    _hand_over(browser, waiting)
+    jobs = browser.client.get("/certificates/queue/print-jobs").get_json()["jobs"]
+    assert [(job["id"], job["document_type"]) for job in jobs] == [(waiting, "住民票の写し")]
+    assert browser.client.get(jobs[0]["pdf_url"]).mimetype == "application/pdf"
+    assert 'class="badge warning">印刷待ち' in browser.get("/certificates/queue").get_data(as_text=True)
+    assert browser.client.post(f"/certificates/queue/{other}/printed", headers=headers, json={}).status_code == 409
+    printed = browser.client.post(jobs[0]["printed_url"], headers=headers, json={})
+    assert printed.status_code == 200 and printed.get_json()["printed"] is True
+    assert browser.client.get("/certificates/queue/print-jobs").get_json() == {"jobs": []}
+    system_session.expire_all()
+    entry = system_session.get(CounterQueueEntry, waiting)
+    first_print = entry.printed_at
+    assert first_print is not None and entry.printed_by == "admin"
+    assert "印刷済" in browser.get("/certificates/queue").get_data(as_text=True)
+    assert browser.client.post(jobs[0]["printed_url"], headers=headers, json={}).status_code == 200  # a reprint
+    system_session.expire_all()
+    assert system_session.get(CounterQueueEntry, waiting).printed_at == first_print
+    prints = system_session.scalars(select(AuditEntry.target_ids).where(AuditEntry.action == "counter_queue_print"))
+    assert [ids for ids in prints] == [[str(waiting)], [str(waiting)]]
