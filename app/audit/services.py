@@ -88,7 +88,7 @@ ACTIONS = {
     "certificate_pdf_issue": "証明書（署名付きPDF）の発行",
     "certificate_download": "証明書（PDF）の表示",
     "certificate_void": "証明書の無効化（再交付）",
-    "certificate_layout_update": "証明書の様式（市町村長名・公印）の設定",
+    "certificate_layout_update": "証明書の様式（市町村長名・公印・表題・証明文）の設定",
     "certificate_fee_update": "証明書の手数料・取扱いの設定",
     "counter_queue_request": "らくらく窓口の受付",
     "counter_queue_hand_over": "らくらく窓口の交付（支払い確認）",

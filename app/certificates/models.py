@@ -55,7 +55,8 @@ class IssuedCertificate(Base):
 
 
 class CertificateLayout(TimestampMixin, Base):
-    """A municipality's certificate layout: the mayor's title and name and the 公印 image (PNG)."""
+    """A municipality's certificate layout: the mayor's title and name, the 公印 image (PNG) and
+    its own titles and 証明文."""
 
     __tablename__ = "certificate_layouts"
 
@@ -63,6 +64,9 @@ class CertificateLayout(TimestampMixin, Base):
     mayor_title: Mapped[str] = mapped_column(String(40))
     mayor_name: Mapped[str] = mapped_column(String(60))
     seal_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The municipality's own wording, document type → text; a type not listed uses the standard one.
+    titles: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
+    statements: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -7,7 +7,7 @@ import io
 
 from flask import flash, jsonify, redirect, render_template, request, send_file, url_for
 
-from app.certificates import bp, services
+from app.certificates import bp, services, wording
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.web import current_actor, screen_required
@@ -37,7 +37,8 @@ def layout():
             services.update_layout(db.session, current_actor(), version=int(form.get("version") or 0),
                                    confirmed=form.get("confirm_changes") == "y",
                                    mayor_title=form.get("mayor_title", ""), mayor_name=form.get("mayor_name", ""),
-                                   seal_png=seal.read() if seal and seal.filename else None)
+                                   seal_png=seal.read() if seal and seal.filename else None,
+                                   wording=wording.from_form(form))
         except Conflict as exc:
             conflict = exc
         except ValidationError as exc:
@@ -46,7 +47,8 @@ def layout():
             flash("証明書の様式を更新しました。以後に交付する証明書から反映されます。", "success")
             return redirect(url_for("certificates.layout"))
     return render_template("certificates/layout.html", stored=services.get_layout(db.session, current_actor().lg_code),
-                           error=error, conflict=conflict, values=form if request.method == "POST" else None)
+                           error=error, conflict=conflict, values=form if request.method == "POST" else None,
+                           kinds=wording.KINDS, standard_statement=wording.standard_statement)
 
 
 @bp.get("/admin/certificate-layout/seal.png")

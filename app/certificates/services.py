@@ -19,6 +19,7 @@ from app.audit.services import Actor, record
 from app.certificates import fees, rules
 from app.certificates.issuer import Issuer
 from app.certificates.models import CHANNELS, CertificateLayout, IssuanceLog, IssuedCertificate
+from app.certificates.wording import Wording
 from app.db import get_or_not_found
 from app.errors import ValidationError, require_version
 from app.tenants.services import get_municipality
@@ -44,7 +45,8 @@ def engine_layout(session: Session, lg_code: str, verify_url: str) -> Layout:
                               "システム管理者に設定を依頼してください。", code="layout_missing")
     municipality = get_municipality(session, lg_code)
     return Layout(municipality=municipality.full_name, mayor_title=stored.mayor_title, mayor_name=stored.mayor_name,
-                  verify_url=verify_url, seal_image=stored.seal_png)
+                  verify_url=verify_url, seal_image=stored.seal_png, titles=tuple(sorted(stored.titles.items())),
+                  statements=tuple(sorted(stored.statements.items())))
 
 
 def set_layout(session: Session, actor: Actor, *, mayor_title: str, mayor_name: str,
@@ -68,15 +70,21 @@ def set_layout(session: Session, actor: Actor, *, mayor_title: str, mayor_name: 
 
 
 def update_layout(session: Session, actor: Actor, *, version: int, confirmed: bool, mayor_title: str,
-                  mayor_name: str, seal_png: bytes | None = None) -> CertificateLayout:
-    """The administration screen's save: optimistic lock on the layout and the confirmation checkbox."""
+                  mayor_name: str, seal_png: bytes | None = None,
+                  wording: Wording | None = None) -> CertificateLayout:
+    """The administration screen's save: optimistic lock on the layout and the confirmation checkbox;
+    ``wording`` replaces the municipality's titles and 証明文 (checked by ``wording.from_form``)."""
     stored = get_layout(session, actor.lg_code)
     if stored is not None:
         require_version(stored.version, version, "証明書の様式は他の職員が先に更新しました。内容を確認してください。",
                         {"職名": stored.mayor_title, "氏名": stored.mayor_name})
     if not confirmed:
         raise ValidationError("変更内容を確認し、チェックを入れてから更新してください。", code="not_confirmed")
-    return set_layout(session, actor, mayor_title=mayor_title, mayor_name=mayor_name, seal_png=seal_png)
+    stored = set_layout(session, actor, mayor_title=mayor_title, mayor_name=mayor_name, seal_png=seal_png)
+    if wording is not None:  # audited with the layout by set_layout
+        stored.titles, stored.statements = wording.titles, wording.statements
+        session.flush()
+    return stored
 
 
 @dataclass(frozen=True)

@@ -54,3 +54,25 @@ def test_certpdf_layout_screen_is_for_administrators_only(app, db):
     staff = new_browser(app)
     assert staff.login(DEMO_CODE, "hinanjo").status_code == 302
     assert staff.get("/admin/certificate-layout").status_code == 403
+
+
+def test_certpdf_layout_screen_sets_each_documents_title_and_statement(quake, house, system_session):  # noqa: F811
+    page = quake.get("/admin/certificate-layout").get_data(as_text=True)
+    assert "上記について被害の届出があったことを証明します。</textarea>" in page  # the standard, ready to edit
+    own = {"title_被災証明書": "被災届出証明書",
+           "statement_被災証明書": "上記のとおり被害の届出を受理したことを証明します。"}
+    unprintable = _save(quake, **{**own, "statement_被災証明書": "被害の届出を受理しました\U0001F600"})
+    assert "被災証明書の証明文に証明書で印字できない文字があります" in unprintable
+    too_long = _save(quake, **{**own, "statement_被災証明書": "証" * 201})
+    assert "200文字以内にしてください（201文字）" in too_long
+    assert _stored(system_session).statements == {}
+    assert "証明書の様式を更新しました" in _save(quake, **own)
+    stored = _stored(system_session)
+    assert stored.titles == {"被災証明書": "被災届出証明書"}
+    assert stored.statements == {"被災証明書": "上記のとおり被害の届出を受理したことを証明します。"}
+    application_id, _ = _issue_hisai(quake, house)
+    printed = certificate_text(quake, application_id)
+    assert "被災届出証明書" in printed and "上記のとおり被害の届出を受理したことを証明します。" in printed
+    # Back to the standard wording: blank title, the standard text.
+    _save(quake, **{"title_被災証明書": "", "statement_被災証明書": "上記について被害の届出があったことを証明します。"})
+    assert (_stored(system_session).titles, _stored(system_session).statements) == ({}, {})
