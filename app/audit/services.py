@@ -95,6 +95,7 @@ ACTIONS = {
     "counter_queue_print": "らくらく窓口の証明書の印刷（カウンターのプリンタ）",
     "counter_queue_cancel": "らくらく窓口の受付の取消",
     "store_operator_update": "コンビニ事業者（キオスク端末）の登録・トークン更新",
+    "office_hours_update": "窓口の開庁時間の設定",
     "kiosk_contract_set": "コンビニ交付の事業者との契約の登録・変更",
     "certificate_statistics_export": "証明書の交付統計・精算の出力",
     "register_items_update": "事項の表示切替",

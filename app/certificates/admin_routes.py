@@ -1,9 +1,12 @@
-"""Administration of the municipality's certificate fees (システム管理 → 証明書の手数料)."""
+"""Administration of the municipality's certificate fees (システム管理 → 証明書の手数料) and its
+counter office hours (システム管理 → 窓口の開庁時間)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from app.certificates import bp, fees, rules
+from app.certificates import bp, fees, office_hours, rules
+from app.certificates.models import OfficeHoursSetting
+from app.certificates.statistics_rules import DEFAULT_OFFICE_HOURS, WEEKDAY_NAMES
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.web import current_actor, screen_required
@@ -47,3 +50,25 @@ def _yen(value: str | None) -> int:
         return int((value or "").strip())
     except ValueError as exc:
         raise ValidationError("手数料は整数（円）で入力してください。", code="fee_invalid") from exc
+
+
+@bp.route("/admin/office-hours", methods=["GET", "POST"])
+@screen_required("admin")
+def office_hours_edit():
+    error, conflict, form = None, None, request.form
+    if request.method == "POST":
+        try:
+            office_hours.save(db.session, current_actor(), version=int(form.get("version") or 0),
+                              opens=form.get("opens", ""), closes=form.get("closes", ""),
+                              closed_weekdays=form.getlist("closed_weekdays"), closed_days=form.get("closed_days", ""))
+        except Conflict as exc:
+            conflict = exc
+        except ValidationError as exc:
+            error = exc.message
+        else:
+            flash("窓口の開庁時間を更新しました。交付統計の時間外の件数に反映されます。", "success")
+            return redirect(url_for("certificates.office_hours_edit"))
+    stored = db.session.get(OfficeHoursSetting, current_actor().lg_code)
+    return render_template("certificates/office_hours.html", stored=stored, hours=office_hours.as_rule(stored),
+                           standard=DEFAULT_OFFICE_HOURS, weekday_names=WEEKDAY_NAMES, error=error,
+                           conflict=conflict, values=form if request.method == "POST" else None)

@@ -1,8 +1,9 @@
-"""Issued certificates (the signed PDFs, their serials and verification codes) and each
-municipality's certificate layout (mayor, 公印)."""
+"""Issued certificates (the signed PDFs, their serials and verification codes), each
+municipality's certificate layout (mayor, 公印, wording), the issuance log, the らくらく窓口 queue and
+the counter's office hours."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     Boolean,
@@ -13,11 +14,13 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
+    Time,
     UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from app.db import Base, TimestampMixin, text_column
@@ -157,6 +160,23 @@ class CounterQueueEntry(Base):
     # The counter's print station printed the certificate (None: waiting for the printer).
     printed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     printed_by: Mapped[str] = text_column(40)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class OfficeHoursSetting(TimestampMixin, Base):
+    """A municipality's counter office hours: open from ``opens`` to ``closes`` on days that are
+    not a closed weekday (0 = Monday), a 祝日, the year end or one of its own ``closed_days``."""
+
+    __tablename__ = "office_hours"
+    __table_args__ = (CheckConstraint("opens < closes", name="opens_before_closes"),)
+
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), primary_key=True)
+    opens: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(Time)
+    closed_weekdays: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger))
+    closed_days: Mapped[list[date]] = mapped_column(ARRAY(Date))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -7,10 +7,12 @@ whose issues are read: a municipality's staff see their own, the operator scope 
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, String, and_, cast, func, literal, not_, select, text
+from sqlalchemy import Date, String, and_, cast, column, func, literal, not_, select, text
 from sqlalchemy.dialects.postgresql import TSTZMULTIRANGE
 from sqlalchemy.orm import Session
 
@@ -34,6 +36,8 @@ from app.certificates.statistics_rules import (
 )
 from app.errors import ValidationError
 from certificate_engine.wareki import JST
+
+LG_CODE = re.compile(r"[0-9]{6}")
 
 
 def parse_month(text_value: str | None, now: datetime | None = None) -> Month:
@@ -60,16 +64,29 @@ def _multirange(intervals: list[tuple[datetime, datetime]]) -> str:
     return "{" + ",".join(f"[{a.isoformat()},{b.isoformat()})" for a, b in intervals) + "}"
 
 
-def issue_groups(session: Session, month: Month, hours: OfficeHours = DEFAULT_OFFICE_HOURS) -> list[IssueGroup]:
+def _open_hours(month: Month, hours: OfficeHours, own_hours: Mapping[str, OfficeHours]):
+    """The month's open hours of each issue's municipality as a tstzmultirange: no time-zone
+    arithmetic per row. Each range is a constant parsed once (a scalar subquery for the standard
+    hours; constants in a VALUES list joined by lg_code for the municipalities with their own)."""
+    standard = select(cast(literal(_multirange(hours.open_intervals(month)), String), TSTZMULTIRANGE)).scalar_subquery()
+    if not own_hours:
+        return None, standard
+    rows = ", ".join(f"('{code}', '{_multirange(own.open_intervals(month))}'::tstzmultirange)"
+                     for code, own in sorted(own_hours.items()) if LG_CODE.fullmatch(code))
+    own = text(f"SELECT * FROM (VALUES {rows}) AS v(lg_code, open_hours)").columns(
+        column("lg_code", String), column("open_hours", TSTZMULTIRANGE)).subquery("own_hours")
+    return own, func.coalesce(own.c.open_hours, standard)
+
+
+def issue_groups(session: Session, month: Month, hours: OfficeHours = DEFAULT_OFFICE_HOURS,
+                 own_hours: Mapping[str, OfficeHours] | None = None) -> list[IssueGroup]:
     """The month's issues summed per municipality, document type, channel and store operator:
-    issues not voided, of which outside office hours and outside the municipality, voided issues,
-    and the yen of the issues not voided. One pass over the month's rows."""
+    issues not voided, of which outside office hours (``own_hours`` of a municipality, else
+    ``hours``) and outside the municipality, voided issues, and the yen of the issues not voided.
+    One pass over the month's rows."""
     log = IssuanceLog
     valid = log.voided_at.is_(None)
-    # The open hours of the month as one tstzmultirange: no time-zone arithmetic per row.
-    # (A scalar subquery, so PostgreSQL parses it once, not once per row.)
-    open_hours = select(cast(literal(_multirange(hours.open_intervals(month)), String),
-                             TSTZMULTIRANGE)).scalar_subquery()
+    own, open_hours = _open_hours(month, hours, own_hours or {})
     outside_hours = and_(valid, not_(open_hours.op("@>")(log.issued_at)))
     outside_municipality = and_(valid, log.channel == KIOSK, log.store_lg_code != "",
                                 log.store_lg_code != log.lg_code)
@@ -80,6 +97,8 @@ def issue_groups(session: Session, month: Month, hours: OfficeHours = DEFAULT_OF
                      for column in (log.fee_yen, log.commission_yen, log.bcl_fee_yen)))
             .where(log.issued_at >= month.start, log.issued_at < month.end)
             .group_by(log.lg_code, log.document_type, log.channel, log.store_operator))
+    if own is not None:
+        stmt = stmt.select_from(log).outerjoin(own, own.c.lg_code == log.lg_code)
     # A national month is millions of rows: hash them in memory, and skip JIT compilation (it
     # costs more than it saves on this query).
     session.execute(text("SET LOCAL work_mem = '64MB'"))
@@ -99,8 +118,9 @@ def daily_counts(session: Session, month: Month,
 
 def monthly_statistics(session: Session, month: Month,
                        hours: OfficeHours = DEFAULT_OFFICE_HOURS) -> MonthlyStatistics:
-    """Counts by document type × channel × store operator, the outside-hours and
-    outside-municipality shares and the daily counts of every issue the session can read."""
+    """Counts by document type × channel × store operator, the outside-hours (against ``hours``, the
+    municipality's) and outside-municipality shares and the daily counts of every issue the session
+    can read."""
     stats = summarise(issue_groups(session, month, hours))
     stats.daily = daily_counts(session, month, hours)
     return stats
@@ -162,10 +182,11 @@ class OperatorStatistics:
     per_municipality: dict[str, MonthlyStatistics]
 
 
-def operator_statistics(session: Session, month: Month,
-                        hours: OfficeHours = DEFAULT_OFFICE_HOURS) -> OperatorStatistics:
-    """The operator's statistics page: the month across municipalities and per municipality."""
-    groups = issue_groups(session, month, hours)
+def operator_statistics(session: Session, month: Month, hours: OfficeHours = DEFAULT_OFFICE_HOURS,
+                        own_hours: Mapping[str, OfficeHours] | None = None) -> OperatorStatistics:
+    """The operator's statistics page: the month across municipalities and per municipality, each
+    municipality's issues counted against its own hours (``own_hours``) where it has set them."""
+    groups = issue_groups(session, month, hours, own_hours)
     overall = summarise(groups)
     overall.daily = daily_counts(session, month, hours)
     return OperatorStatistics(overall, statistics_by_municipality(session, month, groups))

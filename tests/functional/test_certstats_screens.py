@@ -186,3 +186,38 @@ def test_staff_and_operator_cannot_open_each_others_statistics(app, as_admin):
 def test_certificates_home_links_to_the_statistics(as_admin):
     page = as_admin.get("/certificates").get_data(as_text=True)
     assert 'href="/certificates/statistics"' in page
+
+
+def test_each_municipalitys_own_office_hours_decide_what_is_outside_hours(app, as_admin, october, system_session):
+    """桜ヶ丘町 opens until 19:30 on weekdays: its three 19:00 issues are inside hours for its staff and
+    for the operator; 北山村 keeps the standard hours (its five on スポーツの日 stay outside)."""
+    page = as_admin.get("/admin/office-hours").get_data(as_text=True)
+    assert 'value="08:30"' in page and 'value="17:15"' in page
+    form = {"version": "0", "opens": "08:30", "closes": "19:30", "closed_weekdays": ["5", "6"], "closed_days": ""}
+    reversed_hours = as_admin.post("/admin/office-hours", {**form, "closes": "08:00"}, form_page="/admin/office-hours")
+    assert "閉庁時刻は開庁時刻より後にしてください" in reversed_hours.get_data(as_text=True)
+    bad_day = as_admin.post("/admin/office-hours", {**form, "closed_days": "2026-10-15\n令和8年"},
+                            form_page="/admin/office-hours")
+    assert "閉庁日の 2 行目「令和8年」" in bad_day.get_data(as_text=True)
+    saved = as_admin.post("/admin/office-hours", form, form_page="/admin/office-hours", follow_redirects=True)
+    assert "窓口の開庁時間を更新しました" in saved.get_data(as_text=True)
+    stale = as_admin.post("/admin/office-hours", form, form_page="/admin/office-hours").get_data(as_text=True)
+    assert "他の職員が先に更新しました" in stale
+    staff = as_admin.get(f"/certificates/statistics?month={MONTH}").get_data(as_text=True)
+    assert "0 / 5通" in staff.split('id="outside-hours"')[1].split("</small>")[0]
+    counts = _csv(as_admin.get(f"/certificates/statistics/counts.csv?month={MONTH}"), "utf-8-sig")
+    assert counts[-1][:6] == ["2026-10", "合計", "", "", "9", "0"]
+    operator = new_browser(app)
+    assert operator.login(None, "jlis").status_code == 302
+    rows = _csv(operator.get(f"/operator/statistics/counts.csv?month={MONTH}"), "utf-8-sig")
+    outside = {(r[1], r[3]): r[7] for r in rows[1:-1]}
+    assert outside[(DEMO_CODE, "住民票の写し")] == "0" and outside[(SECOND_CODE, "印鑑登録証明書")] == "5"
+    # A 閉庁日 of its own: 10/15 is now closed all day, so every issue of that day is outside hours.
+    version = system_session.execute(text("SELECT version FROM office_hours WHERE lg_code = :c"),
+                                     {"c": DEMO_CODE}).scalar()
+    as_admin.post("/admin/office-hours", {**form, "version": str(version), "closed_days": "2026-10-15"},
+                  form_page="/admin/office-hours")
+    staff = as_admin.get(f"/certificates/statistics?month={MONTH}").get_data(as_text=True)
+    assert "5 / 5通" in staff.split('id="outside-hours"')[1].split("</small>")[0]
+    assert system_session.execute(text("SELECT count(*) FROM audit_log WHERE action = 'office_hours_update'")
+                                  ).scalar() == 2
