@@ -150,10 +150,8 @@ def require_contract(session: Session, store: KioskStore, kiosk_session: KioskSe
     """Refuse (403, audited) every step for a municipality without a contract with the operator."""
     why = contract_refusal(session, store, kiosk_session.lg_code, day)
     if why is not None:
-        actor, atena_no = kiosk_actor(kiosk_session.lg_code, store), kiosk_session.atena_no
-        refusal = issuance.IssuanceRefused(why, status=403)
-        refusal.after_rollback = lambda rolled_back: record_refusal(rolled_back, actor, atena_no, why.code, "")
-        raise refusal
+        raise _audited(issuance.IssuanceRefused(why, status=403), kiosk_actor(kiosk_session.lg_code, store),
+                       kiosk_session.atena_no)
 
 
 def record_refusal(session: Session, actor: Actor, atena_no: str, code: str, document_type: str) -> None:
@@ -162,15 +160,20 @@ def record_refusal(session: Session, actor: Actor, atena_no: str, code: str, doc
            channel=rules.KIOSK)
 
 
+def _audited(refusal: DomainError, actor: Actor, atena_no: str, document_type: str = "") -> DomainError:
+    """``refusal``, to be audited (``record_refusal``) once the refused work is rolled back."""
+    code = refusal.code
+    refusal.after_rollback = lambda rolled_back: record_refusal(rolled_back, actor, atena_no, code, document_type)
+    return refusal
+
+
 def _quote(session: Session, actor: Actor, resident: Resident, document_type: str, options: dict,
            day: date) -> issuance.Quote:
-    """The issuance service's quote; a refusal is audited once the refused work is rolled back."""
+    """The issuance service's quote; a refusal is audited."""
     try:
         return issuance.quote(session, resident, document_type, options, rules.KIOSK, day)
     except issuance.IssuanceRefused as refusal:
-        atena_no, code, kind = resident.atena_no, refusal.code, str(document_type)[:20]
-        refusal.after_rollback = lambda rolled_back: record_refusal(rolled_back, actor, atena_no, code, kind)
-        raise
+        raise _audited(refusal, actor, resident.atena_no, str(document_type)[:20]) from None
 
 
 def kiosk_actor(lg_code: str | None, store: KioskStore) -> Actor:
