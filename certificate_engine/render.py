@@ -57,7 +57,7 @@ def render_pdf(document: Document, layout: Layout) -> bytes:
     canvas.setTitle(f"{content.title} {document.header.serial}")
     canvas.setAuthor(document.header.municipality)
     canvas.setCreator("BCL certificate_engine")
-    page = _Page(canvas, document.header, layout, layout.fee(content.kind))
+    page = _Page(canvas, document.header, layout, layout.fee(document.kind))  # per type, as charged
     page.start()
     y = _draw_heading(canvas, document.header, content)
     for block in content.blocks:

@@ -70,6 +70,7 @@ class CertificateLayout(TimestampMixin, Base):
     # The municipality's own wording, document type → text; a type not listed uses the standard one.
     titles: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     statements: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
+    print_fee: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")  # 手数料 in the footer
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

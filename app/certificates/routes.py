@@ -38,7 +38,7 @@ def layout():
                                    confirmed=form.get("confirm_changes") == "y",
                                    mayor_title=form.get("mayor_title", ""), mayor_name=form.get("mayor_name", ""),
                                    seal_png=seal.read() if seal and seal.filename else None,
-                                   wording=wording.from_form(form))
+                                   wording=wording.from_form(form), print_fee=form.get("print_fee") == "y")
         except Conflict as exc:
             conflict = exc
         except ValidationError as exc:

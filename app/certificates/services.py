@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select, text, update
@@ -70,10 +70,11 @@ def set_layout(session: Session, actor: Actor, *, mayor_title: str, mayor_name: 
 
 
 def update_layout(session: Session, actor: Actor, *, version: int, confirmed: bool, mayor_title: str,
-                  mayor_name: str, seal_png: bytes | None = None,
-                  wording: Wording | None = None) -> CertificateLayout:
+                  mayor_name: str, seal_png: bytes | None = None, wording: Wording | None = None,
+                  print_fee: bool | None = None) -> CertificateLayout:
     """The administration screen's save: optimistic lock on the layout and the confirmation checkbox;
-    ``wording`` replaces the municipality's titles and 証明文 (checked by ``wording.from_form``)."""
+    ``wording`` replaces the municipality's titles and 証明文 (checked by ``wording.from_form``);
+    ``print_fee`` prints the fee paid in the footer of its certificates."""
     stored = get_layout(session, actor.lg_code)
     if stored is not None:
         require_version(stored.version, version, "証明書の様式は他の職員が先に更新しました。内容を確認してください。",
@@ -83,7 +84,9 @@ def update_layout(session: Session, actor: Actor, *, version: int, confirmed: bo
     stored = set_layout(session, actor, mayor_title=mayor_title, mayor_name=mayor_name, seal_png=seal_png)
     if wording is not None:  # audited with the layout by set_layout
         stored.titles, stored.statements = wording.titles, wording.statements
-        session.flush()
+    if print_fee is not None:
+        stored.print_fee = print_fee
+    session.flush()
     return stored
 
 
@@ -116,6 +119,9 @@ def issue_document(session: Session, actor: Actor, issuer: Issuer, *, serial: st
     code = make_code(issuer.secret, actor.lg_code, serial)
     issued_on = session.scalar(select(func.now())).astimezone(JST).date()
     document = build(layout.header(actor.lg_code, issued_on, serial, code))
+    charges = charges or _fee_charges(session, actor.lg_code, document.kind, channel)
+    if get_layout(session, actor.lg_code).print_fee and charges.fee_yen > 0:
+        layout = replace(layout, fees=((document.kind, charges.fee_yen),))
     try:
         pdf = issue(document, layout, issuer.signer)
     except UnsupportedCharacters as exc:
@@ -133,12 +139,15 @@ def issue_document(session: Session, actor: Actor, issuer: Issuer, *, serial: st
     return issued
 
 
-def _log_issue(session: Session, issued: IssuedCertificate, charges: rules.Charges | None,
+def _fee_charges(session: Session, lg_code: str, document_type: str, channel: str) -> rules.Charges:
+    """The charges of an issue at the municipality's fee for the type and channel."""
+    setting = fees.fee_for(session, lg_code, document_type, channel)
+    return rules.charges(document_type, channel, setting.fee_yen)
+
+
+def _log_issue(session: Session, issued: IssuedCertificate, charges: rules.Charges,
                store: Store | None) -> None:
     """The issuance log row (no personal data): what statistics and the settlement count."""
-    if charges is None:
-        setting = fees.fee_for(session, issued.lg_code, issued.document_type, issued.channel)
-        charges = rules.charges(issued.document_type, issued.channel, setting.fee_yen)
     session.add(IssuanceLog(lg_code=issued.lg_code, issued_certificate_id=issued.id,
                             document_type=issued.document_type, channel=issued.channel,
                             store_operator=store.operator if store else "",

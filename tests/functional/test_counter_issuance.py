@@ -122,3 +122,19 @@ def test_counter_other_municipality_cannot_reach_the_person(app, as_admin, perso
                       {"document_type": "住民票の写し"}).status_code == 404
     listing = as_admin.get(f"/certificates/counter/{person.atena_no}").get_data(as_text=True)
     assert listing.count('data-serial="') == 1 and issued.serial in listing
+
+
+def test_counter_certificate_prints_the_fee_paid_when_the_municipality_chooses(as_admin, person, system_session):
+    def issue_text():
+        response = as_admin.post(f"/certificates/counter/{person.atena_no}/issue", {"document_type": "住民票の写し"})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return _text(as_admin.get(response.headers["Location"]).data)
+
+    assert "手数料" not in issue_text()  # not printed unless chosen
+    page = as_admin.get("/admin/certificate-layout").get_data(as_text=True)
+    version = page.split('name="version" value="')[1].split('"')[0]
+    saved = as_admin.post("/admin/certificate-layout", {
+        "mayor_title": "桜ヶ丘町長", "mayor_name": "桜井 正道", "version": version, "confirm_changes": "y",
+        "print_fee": "y"}, form_page="/admin/certificate-layout", content_type="multipart/form-data")
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    assert "手数料300円" in issue_text()
