@@ -44,7 +44,7 @@ def run(url: str) -> list[Result]:
                notes="full load ÷ COPY of the same typed rows into tables defined like the link tables"),
         Result("link.diff_10k.seconds", diff_run["seconds"], "s", 3.0, load_anchor,
                notes="10,000-record differential (all four kinds) on top of the 1M generation"),
-        Result("link.export_1m.seconds", export["seconds"], "s", 30.0, load_anchor,
+        Result("link.export_1m.seconds", export["seconds"], "s", 20.0, load_anchor,
                notes="restore export of the full generation, byte-identical to the loaded file"),
         Result("link.full_load_1m.peak_rss_mb", load["peak_rss_mb"], "MB", 500.0,
                Anchor("python.app_import.peak_rss_mb", load["baseline_rss_mb"], "MB"),
