@@ -47,6 +47,8 @@ class Resident(TimestampMixin, Base):
               postgresql_ops={"name_kana": "varchar_pattern_ops"}),
         Index("ix_residents_name_kana_trgm", "name_kana", postgresql_using="gin",
               postgresql_ops={"name_kana": "gin_trgm_ops"}),
+        # Located residents only: a link load inserts everyone without coordinates (migration 0032).
+        Index("idx_residents_geom", "geom", postgresql_using="gist", postgresql_where=text("geom IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,7 +86,7 @@ class Resident(TimestampMixin, Base):
     removed_on: Mapped[date | None] = mapped_column(Date)  # 消除日
     # 支援措置 (DV etc.): address and contact never leave in any output for third parties.
     is_protected: Mapped[bool] = mapped_column(Boolean, default=False)
-    geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=True)
+    geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
     # How geom was found: 'address_point' (位置参照情報), 'manual' (placed by staff), or '' (not yet).
     location_source: Mapped[str] = text_column(16)
 

@@ -46,11 +46,12 @@ def _expressions(kind: str) -> list[tuple[str, str]]:
 
 
 def _source(kind: str, staging: str) -> str:
-    """The staging table as ``s``; for residents also ``mn.iv``, the IV of the 個人番号 (computed once)."""
+    """The staging table as ``s``; for residents also ``mn.iv``, the IV of the 個人番号 (computed once,
+    and only for rows that have one)."""
     if kind != "residents":
         return f"{staging} s"
-    return (f"{staging} s CROSS JOIN LATERAL (SELECT substr(hmac(convert_to(s.mynumber, 'UTF8'), %(mac_key)s, "
-            "'sha256'), 1, 16) AS iv) mn")
+    return (f"{staging} s CROSS JOIN LATERAL (SELECT CASE WHEN s.mynumber <> '' THEN substr(hmac("
+            "convert_to(s.mynumber, 'UTF8'), %(mac_key)s, 'sha256'), 1, 16) END AS iv) mn")
 
 
 def _insert_sql(kind: str, staging: str) -> str:
