@@ -158,6 +158,7 @@ class _Checker:
     database connection."""
 
     def __init__(self, batch: LinkBatch) -> None:
+        checks.use_returning_memory_pool()
         self.full = batch.mode == "full"
         self.reference_date = batch.reference_at.astimezone(JST).date()
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="link-checks")
