@@ -22,3 +22,13 @@ def test_link_date_sql_equals_python(system_session, value):
 def test_address_key_sql_equals_python(system_session, value):
     sql = f"SELECT {KEY_SQL.format(col='%(v)s')}"  # driver-level: the pattern's ":" is not a bind parameter
     assert system_session.connection().exec_driver_sql(sql, {"v": value}).scalar() == address_key(value)
+
+
+def test_residents_gist_index_holds_located_residents_and_serves_bbox_queries(system_session):
+    definition = system_session.execute(text(
+        "SELECT pg_get_indexdef('idx_residents_geom'::regclass)")).scalar()
+    assert "USING gist (geom) WHERE (geom IS NOT NULL)" in definition
+    system_session.execute(text("SET LOCAL enable_seqscan = off"))  # the demo towns are small
+    plan = "\n".join(system_session.execute(text(
+        "EXPLAIN SELECT id FROM residents WHERE geom && ST_MakeEnvelope(140.8, 38.2, 140.9, 38.3, 4326)")).scalars())
+    assert "idx_residents_geom" in plan

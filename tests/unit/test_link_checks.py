@@ -60,6 +60,26 @@ def test_households_need_exactly_one_living_head():
     assert "世帯番号 7 の住登内の世帯主が2人" in result.findings[1].message
 
 
+def test_households_spread_over_blocks_and_lines_are_counted_together():
+    result = FileChecks("residents.csv")
+    result.keys = {"household_no": [pa.array(["5", "12", "5"]), pa.array(["12", "40", "5", "40", "x1"])],
+                   "is_household_head": [pa.array(["0", "1", "0"]), pa.array(["1", "1", "1", "0", "0"])],
+                   "status": [pa.array(["1", "1", "1"]), pa.array(["1", "3", "1", "3", "1"])],
+                   "line": [pa.array([2, 3, 4], pa.int64()), pa.array([5, 6, 7, 8, 9], pa.int64())]}
+    checks.check_households(result)
+    # 12 has two living heads (lines 3 and 5), 5 has one (line 7), 40 has nobody living, and the
+    # malformed x1 (reported by the row rules too) has no head.
+    assert [(f.line, f.message) for f in result.findings] == [
+        (3, "世帯番号 12 の住登内の世帯主が2人です（1人である必要があります）。"),
+        (9, "世帯番号 x1 の住登内の世帯主が0人です（1人である必要があります）。")]
+
+
+def test_households_of_nobody_living_are_not_checked():
+    result = _kept(household_no=["1", "1"], is_household_head=["0", "0"], status=["2", "3"], atena_no=["1", "2"])
+    checks.check_households(result)
+    assert result.findings == []
+
+
 def test_check_file_reports_file_line_and_column(tmp_path):
     columns = spec.columns("welfare")
     row = {c.name: "" for c in columns} | {"atena_no": "12", "has_intractable_disease": "0", "lives_alone": "1",
