@@ -123,7 +123,8 @@ def _store_file(session: Session, archive: zipfile.ZipFile, batch: LinkBatch, en
     digest, counter, size = hashlib.sha256(), LineCounter(), 0
     raw = session.connection().connection.driver_connection
     # INSERT, not COPY: PostgreSQL refuses COPY FROM into a table under row-level security.
-    with archive.open(entry.name) as source, raw.cursor() as cursor:
+    # Pipelined: the next chunk is read and hashed while the server still stores the previous one.
+    with archive.open(entry.name) as source, raw.pipeline(), raw.cursor() as cursor:
         for seq, chunk in enumerate(iter_chunks(source)):
             digest.update(chunk)
             counter.feed(chunk)
