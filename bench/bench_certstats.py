@@ -57,7 +57,7 @@ def _load(dsn: str) -> None:
 def run(url: str) -> list[Result]:
     from sqlalchemy.engine import make_url
 
-    from app.certificates import office_hours, statistics
+    from app.certificates import statistics
     from app.certificates.statistics_rules import Month
     from app.db import Database, Scope
 
@@ -69,15 +69,14 @@ def run(url: str) -> list[Result]:
     count = text("SELECT count(*) FROM issuance_log WHERE issued_at >= :s AND issued_at < :e")
     pages = (
         ("operator_statistics", Scope.operator(), 10_000.0, 3,
-         lambda s: statistics.operator_statistics(s, month, own_hours=office_hours.hours_by_municipality(s)),
+         lambda s: statistics.operator_statistics(s, month),
          f"/operator/statistics: {ROWS:,} rows of one month, {MUNICIPALITIES:,} municipalities "
          f"({MUNICIPALITIES // 4 + 1:,} with their own office hours)"),
         ("operator_settlement", Scope.operator(), 10_000.0, 3,
          lambda s: statistics.operator_settlement(s, month),
          f"/operator/settlement: {ROWS:,} rows of one month, {MUNICIPALITIES:,} municipalities"),
         ("big_city_statistics", Scope.tenant(BIG_CITY), 1_000.0, 10,
-         lambda s: (statistics.monthly_statistics(s, month, office_hours.hours_of(s, BIG_CITY)),
-                    statistics.municipality_settlement(s, month)),
+         lambda s: (statistics.monthly_statistics(s, month), statistics.municipality_settlement(s, month)),
          f"/certificates/statistics: {BIG_CITY_ROWS:,} rows of the city in a {ROWS:,}-row table"),
     )
     results = []

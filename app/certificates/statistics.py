@@ -1,7 +1,8 @@
 """Issuance statistics and the monthly settlement, read from the issuance log (no personal data).
 
 The database sums a month's issues per municipality, document type, channel and store operator,
-counting those outside office hours (the open intervals come from ``statistics_rules.OfficeHours``)
+counting those outside office hours (each municipality's, ``office_hours``; the open intervals come
+from ``statistics_rules.OfficeHours``)
 and outside the municipality; the pure rules then add the groups up. Row-level security decides
 whose issues are read: a municipality's staff see their own, the operator scope (J-LIS) sees every municipality's.
 """
@@ -17,6 +18,7 @@ from sqlalchemy.dialects.postgresql import TSTZMULTIRANGE
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.certificates import office_hours
 from app.certificates.models import IssuanceLog
 from app.certificates.statistics_rules import (
     DEFAULT_OFFICE_HOURS,
@@ -34,6 +36,7 @@ from app.certificates.statistics_rules import (
     settlement_total,
     summarise,
 )
+from app.db import get_scope
 from app.errors import ValidationError
 from certificate_engine.wareki import JST
 
@@ -64,11 +67,12 @@ def _multirange(intervals: list[tuple[datetime, datetime]]) -> str:
     return "{" + ",".join(f"[{a.isoformat()},{b.isoformat()})" for a, b in intervals) + "}"
 
 
-def _open_hours(month: Month, hours: OfficeHours, own_hours: Mapping[str, OfficeHours]):
+def _open_hours(month: Month, own_hours: Mapping[str, OfficeHours]):
     """The month's open hours of each issue's municipality as a tstzmultirange: no time-zone
     arithmetic per row. Each range is a constant parsed once (a scalar subquery for the standard
     hours; constants in a VALUES list joined by lg_code for the municipalities with their own)."""
-    standard = select(cast(literal(_multirange(hours.open_intervals(month)), String), TSTZMULTIRANGE)).scalar_subquery()
+    standard = select(cast(literal(_multirange(DEFAULT_OFFICE_HOURS.open_intervals(month)), String),
+                           TSTZMULTIRANGE)).scalar_subquery()
     if not own_hours:
         return None, standard
     rows = ", ".join(f"('{code}', '{_multirange(own.open_intervals(month))}'::tstzmultirange)"
@@ -78,15 +82,14 @@ def _open_hours(month: Month, hours: OfficeHours, own_hours: Mapping[str, Office
     return own, func.coalesce(own.c.open_hours, standard)
 
 
-def issue_groups(session: Session, month: Month, hours: OfficeHours = DEFAULT_OFFICE_HOURS,
-                 own_hours: Mapping[str, OfficeHours] | None = None) -> list[IssueGroup]:
+def issue_groups(session: Session, month: Month) -> list[IssueGroup]:
     """The month's issues summed per municipality, document type, channel and store operator:
-    issues not voided, of which outside office hours (``own_hours`` of a municipality, else
-    ``hours``) and outside the municipality, voided issues, and the yen of the issues not voided.
-    One pass over the month's rows."""
+    issues not voided, of which outside office hours (each municipality's own, else the standard)
+    and outside the municipality, voided issues, and the yen of the issues not voided. One pass over
+    the month's rows."""
     log = IssuanceLog
     valid = log.voided_at.is_(None)
-    own, open_hours = _open_hours(month, hours, own_hours or {})
+    own, open_hours = _open_hours(month, office_hours.hours_by_municipality(session))
     outside_hours = and_(valid, not_(open_hours.op("@>")(log.issued_at)))
     outside_municipality = and_(valid, log.channel == KIOSK, log.store_lg_code != "",
                                 log.store_lg_code != log.lg_code)
@@ -116,13 +119,14 @@ def daily_counts(session: Session, month: Month,
     return [(d, counts.get(d, 0), hours.closed_reason(d)) for d in month.days()]
 
 
-def monthly_statistics(session: Session, month: Month,
-                       hours: OfficeHours = DEFAULT_OFFICE_HOURS) -> MonthlyStatistics:
-    """Counts by document type × channel × store operator, the outside-hours (against ``hours``, the
-    municipality's) and outside-municipality shares and the daily counts of every issue the session
-    can read."""
-    stats = summarise(issue_groups(session, month, hours))
-    stats.daily = daily_counts(session, month, hours)
+def monthly_statistics(session: Session, month: Month) -> MonthlyStatistics:
+    """Counts by document type × channel × store operator, the outside-hours and
+    outside-municipality shares and the daily counts (closed days by the office hours of the
+    municipality the session acts for) of every issue the session can read."""
+    stats = summarise(issue_groups(session, month))
+    lg_code = get_scope(session).lg_code
+    stats.daily = daily_counts(session, month,
+                               office_hours.hours_of(session, lg_code) if lg_code else DEFAULT_OFFICE_HOURS)
     return stats
 
 
@@ -182,13 +186,13 @@ class OperatorStatistics:
     per_municipality: dict[str, MonthlyStatistics]
 
 
-def operator_statistics(session: Session, month: Month, hours: OfficeHours = DEFAULT_OFFICE_HOURS,
-                        own_hours: Mapping[str, OfficeHours] | None = None) -> OperatorStatistics:
-    """The operator's statistics page: the month across municipalities and per municipality, each
-    municipality's issues counted against its own hours (``own_hours``) where it has set them."""
-    groups = issue_groups(session, month, hours, own_hours)
+def operator_statistics(session: Session, month: Month) -> OperatorStatistics:
+    """The operator's statistics page: the month across municipalities and per municipality (each
+    one's issues counted against its own office hours; the national daily chart marks the standard
+    closed days)."""
+    groups = issue_groups(session, month)
     overall = summarise(groups)
-    overall.daily = daily_counts(session, month, hours)
+    overall.daily = daily_counts(session, month)
     return OperatorStatistics(overall, statistics_by_municipality(session, month, groups))
 
 

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.certificates import office_hours, statistics
+from app.certificates import statistics
 from app.certificates.statistics_rules import Month, SettlementLine
-from app.db import get_scope
 from app.errors import NotFound
 from app.tenants.services import list_municipalities
 
@@ -36,8 +35,7 @@ def _money(line: SettlementLine) -> list[int]:
 
 
 def _count_rows(session: Session, month: Month) -> Iterator[Sequence]:
-    hours = office_hours.hours_of(session, get_scope(session).lg_code)  # the staff's municipality
-    stats = statistics.monthly_statistics(session, month, hours)
+    stats = statistics.monthly_statistics(session, month)
     for r in stats.rows:
         yield [month.key, r.document_type, r.channel, r.store_operator, r.count, r.outside_hours,
                r.outside_municipality]
@@ -59,8 +57,7 @@ def _names(session: Session) -> dict[str, str]:
 def _operator_count_rows(session: Session, month: Month) -> Iterator[Sequence]:
     names = _names(session)
     total = [0, 0, 0]
-    groups = statistics.issue_groups(session, month, own_hours=office_hours.hours_by_municipality(session))
-    for code, stats in statistics.statistics_by_municipality(session, month, groups).items():
+    for code, stats in statistics.statistics_by_municipality(session, month).items():
         for r in stats.rows:
             yield [month.key, code, names.get(code, ""), r.document_type, r.channel, r.store_operator, r.count,
                    r.outside_hours, r.outside_municipality]

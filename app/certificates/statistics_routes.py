@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from app.certificates import bp, office_hours, statistics
+from app.certificates import bp, statistics
 from app.certificates.statistics_exports import STAFF_TABLES, table_for
 from app.downloads import spreadsheet_response
 from app.extensions import db
@@ -18,8 +18,7 @@ SCREEN = "certificates"
 def statistics_page():
     month = statistics.parse_month(request.args.get("month"))
     return render_template("certificates/statistics.html", month=month, months=statistics.month_choices(month),
-                           stats=statistics.monthly_statistics(
-                               db.session, month, office_hours.hours_of(db.session, current_actor().lg_code)),
+                           stats=statistics.monthly_statistics(db.session, month),
                            settlement=statistics.municipality_settlement(db.session, month))
 
 

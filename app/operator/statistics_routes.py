@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from app.certificates import office_hours, statistics
+from app.certificates import statistics
 from app.certificates.statistics_exports import OPERATOR_TABLES, table_for
 from app.downloads import spreadsheet_response
 from app.extensions import db
@@ -21,8 +21,7 @@ def _names() -> dict[str, str]:
 @screen_required("operator")
 def statistics_page():
     month = statistics.parse_month(request.args.get("month"))
-    result = statistics.operator_statistics(db.session, month,
-                                            own_hours=office_hours.hours_by_municipality(db.session))
+    result = statistics.operator_statistics(db.session, month)
     return render_template("operator/statistics.html", month=month, months=statistics.month_choices(month),
                            names=_names(), stats=result.overall, per_municipality=result.per_municipality)
 
