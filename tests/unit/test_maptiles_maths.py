@@ -4,7 +4,7 @@ import math
 import pytest
 
 from app.maps import rules
-from app.maps.tiles import TileCache, cache_key, etag_of
+from app.maps.tiles import cache_key, etag_of
 from gis.tiles import (
     EARTH_HALF_CIRCUMFERENCE,
     TileSource,
@@ -76,17 +76,6 @@ def test_cache_key_carries_tenant_layer_variant_version_and_tile():
               cache_key("046990", "buildings", 7, 42, 15, 1, 3)]
     assert all(other != key for other in others)
     assert len({etag_of(k) for k in [key, *others]}) == 6
-
-
-def test_cache_keeps_the_tenants_apart_and_evicts_by_size():
-    cache = TileCache(max_bytes=10)
-    cache.put(cache_key("046990", "residents", 0, 1, 12, 1, 1), b"aaaa")
-    assert cache.get(cache_key("033995", "residents", 0, 1, 12, 1, 1)) is None
-    assert cache.get(cache_key("046990", "residents", 0, 1, 12, 1, 1)) == b"aaaa"
-    cache.put(cache_key("046990", "residents", 0, 1, 12, 1, 2), b"bbbb")
-    cache.put(cache_key("046990", "residents", 0, 1, 12, 1, 3), b"cccc")  # 12 bytes: the oldest goes
-    assert cache.get(cache_key("046990", "residents", 0, 1, 12, 1, 1)) is None
-    assert len(cache) == 2
 
 
 def test_personal_layer_views_are_recorded_once_per_window():
