@@ -1,9 +1,9 @@
-"""With the residents, 要支援者 and buildings tile layers switched on, a tap on a 町丁目 or a hazard
-polygon still opens that area's popup (the tile canvases do not swallow it), and a tap on a tiled
+"""With the residents, 要支援者 and buildings tile layers switched on, a tap on a 町丁目, a disaster
+area or a hazard polygon still opens that area's popup (the tile canvases do not swallow it), and a tap on a tiled
 feature opens the feature's popup, not the area's below it."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import ARTIFACTS, login, register_disaster
 
 TILES = "residents,evac_people,buildings"
 
@@ -78,8 +78,15 @@ def _open_map(page, base: str, area: str) -> None:
 def test_areas_below_tile_layers_and_tile_features_answer_taps(live_server, page):
     base = live_server.url
     login(page, base, "046990", "admin")
+    # A disaster whose area is two 町丁目 (set on its page), so the 被災地域 layer has a polygon.
+    register_disaster(page, base, "令和8年桜ヶ丘水害（地図のタップ）", kind="風水害（大雨・洪水）")
+    page.locator("#areas-form input[name=area]").nth(0).check()
+    page.locator("#areas-form input[name=area]").nth(1).check()
+    page.click("#areas-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
     # The tile canvases cover the whole map, yet the polygons below them get the taps.
-    for area, label in (("hazard:flood", "区域"), ("admin_areas", "町丁目")):
+    for area, label in (("hazard:flood", "区域"), ("disasters", "令和8年桜ヶ丘水害（地図のタップ）"),
+                        ("admin_areas", "町丁目")):
         _open_map(page, base, area)
         page.evaluate(CENTRE_ON, [area, 16])
         _settle(page)
