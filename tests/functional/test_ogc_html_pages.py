@@ -117,12 +117,24 @@ def test_html_needs_the_token_or_a_staff_session_of_the_tenant(app, web, as_admi
     entry = system_session.query(AuditEntry).filter(AuditEntry.action == "ogc_items").order_by(
         AuditEntry.id.desc()).first()
     assert entry.login_id == "admin" and entry.lg_code == DEMO_CODE
-    # The session works for JSON too (the same user), and a role without 地図 is refused.
+    # The layer download screen links to the pages.
+    assert "/ogc/collections/shelters/items?f=html" in as_admin.get("/gis/layers").get_data(as_text=True)
+    # The session works for JSON too (the same user), in its own municipality only.
     assert as_admin.get("/ogc/collections").mimetype == "application/json"
     neighbour = new_browser(app)
     neighbour.login(SECOND_CODE, "admin")
     theirs = set(re.findall(r'<tr data-id="(\d+)">', _html(neighbour.get("/ogc/collections/shelters/items?f=html"))))
     assert not theirs & own
+
+
+def test_a_staff_session_without_the_map_screen_is_refused(app, db, system_session):
+    system_session.execute(text("UPDATE users SET revoked_screens = '{map}' WHERE login_id = 'fukushi' "
+                                "AND lg_code = :c"), {"c": DEMO_CODE})
+    system_session.commit()
+    welfare = new_browser(app)
+    assert welfare.login(DEMO_CODE, "fukushi").status_code == 302
+    refused = welfare.get("/ogc/collections?f=html")
+    assert refused.status_code == 403 and refused.mimetype == "text/html" and "地図" in refused.get_data(as_text=True)
 
 
 def test_people_pages_leave_out_protected_people(db, web, token, system_session):
