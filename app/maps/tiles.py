@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
 from app.errors import NotFound, PermissionDenied
+from app.maps.rules import CELL_STATE_PRIORITY
 from gis.tiles import TileSource, render_tile, valid_tile
 
 _RESIDENTS_SQL = """
@@ -71,7 +72,8 @@ TILE_LAYERS = {
                   screen="victims", personal=True),
         TileLayer("evac_people", "避難行動要支援者",
                   TileSource("evac_people", _EVAC_SQL, ("id", "reasons", "consent", "state"),
-                             detail_zoom=12, min_zoom=9, points=True),
+                             detail_zoom=12, min_zoom=9, points=True, cell_property="state",
+                             cell_order=CELL_STATE_PRIORITY),
                   screen="evac_support", personal=True, per_disaster=True),
         TileLayer("buildings", "建物（被害認定）",
                   TileSource("buildings", _BUILDINGS_SQL, ("id", "address", "structure", "grade", "lon", "lat"),

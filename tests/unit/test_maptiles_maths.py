@@ -3,6 +3,7 @@ import math
 
 import pytest
 
+from app.evac_support.rules import SAFETY_STATES
 from app.maps import rules
 from app.maps.tiles import cache_key, etag_of
 from gis.tiles import (
@@ -66,6 +67,17 @@ def test_detail_or_counts_by_zoom():
     assert "count(*)" not in detail and "count(*)" in counts
     assert "ST_MakeEnvelope(:w, :s, :e, :n, 4326)" in detail and "{bbox}" not in detail
     assert params["layer_name"] == "people" and params["tx1"] > params["tx0"]
+
+
+def test_cells_carry_the_first_value_in_order_of_a_cell_property():
+    source = TileSource("people", "SELECT id, state, geom FROM t WHERE geom && {bbox}", detail_zoom=12,
+                        cell_property="state", cell_order=("要救助", "未確認", "無事"))
+    counts, params = tile_query(source, 11, 1819, 806)
+    assert "array_position" in counts and "src.state::text AS cell_value" in counts
+    assert params["cell_order"] == ["要救助", "未確認", "無事"]
+    detail, params = tile_query(source, 12, 3638, 1613)
+    assert "array_position" not in detail and "cell_order" not in params
+    assert rules.CELL_STATE_PRIORITY[0] == "要救助" and set(rules.CELL_STATE_PRIORITY) == set(SAFETY_STATES)
 
 
 def test_cache_key_carries_tenant_layer_variant_version_and_tile():

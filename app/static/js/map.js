@@ -30,8 +30,12 @@
   }
 
   // Below the layer's detail zoom a tile holds grid cells with a count instead of features.
-  function countPopup(properties) {
-    return '<p>この付近に <strong>' + escapeHtml(properties.count) + '</strong> 件</p><p>拡大すると1件ずつ表示します。</p>';
+  function countPopup(properties, config) {
+    var state = config && config.styleProperty ? properties[config.styleProperty] : undefined;
+    var label = state !== undefined && config.popupFields[config.styleProperty];
+    return '<p>この付近に <strong>' + escapeHtml(properties.count) + '</strong> 件</p>' +
+      (label ? '<p>' + escapeHtml(label) + '（最も急ぐもの）：' + escapeHtml(state) + '</p>' : '') +
+      '<p>拡大すると1件ずつ表示します。</p>';
   }
 
   // Symbols are not interactive themselves, and the tile canvases let every tap through (CSS
@@ -44,7 +48,8 @@
       BCLMap.drawn[config.key] = (BCLMap.drawn[config.key] || 0) + 1;
       if (properties.count !== undefined && properties.id === undefined) {
         var size = Math.min(22, 7 + 3 * Math.log(properties.count) / Math.LN10 * 2);
-        return {radius: size, fill: true, fillColor: config.defaultColor, fillOpacity: 0.55, color: '#ffffff',
+        var cellColor = config.colors[properties[config.styleProperty]] || config.defaultColor;
+        return {radius: size, fill: true, fillColor: cellColor, fillOpacity: 0.55, color: '#ffffff',
                 weight: 2, stroke: true, interactive: false};
       }
       var color = config.colors[properties[config.styleProperty]] || config.defaultColor;
@@ -110,7 +115,7 @@
       var hit = BCLMap.findTileFeature(event.latlng);
       if (!hit) { return false; }
       var config = BCLMap.configs[hit.key], properties = hit.properties;
-      var html = properties.id === undefined ? countPopup(properties) : popupHtml(properties, config.popupFields, config);
+      var html = properties.id === undefined ? countPopup(properties, config) : popupHtml(properties, config.popupFields, config);
       L.popup().setLatLng(event.latlng).setContent(html).openOn(BCLMap.map);
       return true;
     },
