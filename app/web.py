@@ -69,7 +69,12 @@ def current_actor() -> Actor:
 
 
 def wants_json() -> bool:
-    if request.path.startswith(("/api/", "/ogc/")) or request.path == "/healthz":
+    if request.path.startswith("/ogc/"):
+        # The OGC API answers in HTML only when asked (f=html, or a browser preferring HTML).
+        return not (request.args.get("f") in ("html", "text/html") or (
+            not request.args.get("f") and request.accept_mimetypes.best_match(
+                ["application/json", "application/geo+json", "text/html"]) == "text/html"))
+    if request.path.startswith("/api/") or request.path == "/healthz":
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"

@@ -27,7 +27,8 @@ class TileSource:
 
     ``properties``: the columns encoded as feature properties (``id`` first). ``detail_zoom``:
     from this zoom every feature is in the tile; below it, cells of ``cell_px``
-    screen pixels (of a 256-px tile) carry counts. ``min_zoom``: below it the layer has no tiles.
+    screen pixels (of a 256-px tile) carry counts (and ``cell_property``, the value of its points
+    that comes first in ``cell_order``). ``min_zoom``: below it the layer has no tiles.
     """
 
     name: str
@@ -36,6 +37,10 @@ class TileSource:
     detail_zoom: int = 12
     min_zoom: int = 8
     cell_px: int = 32
+    # A property a counted cell carries too: of its points' values, the first in ``cell_order``
+    # (e.g. the most urgent 安否確認 state), so a cell can be coloured like its points.
+    cell_property: str | None = None
+    cell_order: tuple[str, ...] = ()
     # Point layers skip ST_Transform: Web Mercator of a point is two lines of arithmetic.
     points: bool = False
 
@@ -117,14 +122,20 @@ def detail_sql(source: TileSource) -> str:
 
 
 def aggregate_sql(source: TileSource) -> str:
-    """ST_AsMVT of grid cells: per cell the number of points and their mean position."""
+    """ST_AsMVT of grid cells: per cell the number of points and their mean position (and the
+    ``cell_property`` value of its points that comes first in ``cell_order``)."""
     inner = source.sql.format(bbox=BBOX_4326)
+    name = source.cell_property
+    order = "CAST(:cell_order AS text[])"
+    value, outer, column = ("", "", "") if name is None else (
+        f", src.{name}::text AS cell_value",
+        f", ({order})[min(array_position({order}, p.cell_value))] AS {name}", f"c.{name}, ")
     return f"""
         SELECT ST_AsMVT(m.*, :layer_name, {EXTENT}, 'geom') FROM (
-            SELECT c.count, ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(c.mx, c.my), 3857), {_ENVELOPE},
+            SELECT c.count, {column}ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(c.mx, c.my), 3857), {_ENVELOPE},
                                          {EXTENT}, {BUFFER}, true) AS geom
-            FROM (SELECT count(*)::int AS count, avg(p.mx) AS mx, avg(p.my) AS my
-                  FROM (SELECT {_MX} AS mx, {_MY} AS my FROM ({inner}) AS src) AS p
+            FROM (SELECT count(*)::int AS count, avg(p.mx) AS mx, avg(p.my) AS my{outer}
+                  FROM (SELECT {_MX} AS mx, {_MY} AS my{value} FROM ({inner}) AS src) AS p
                   GROUP BY floor((p.mx - :tx0) / :cell), floor((p.my - :ty0) / :cell)) AS c) AS m
         WHERE m.geom IS NOT NULL"""
 
@@ -133,6 +144,8 @@ def tile_query(source: TileSource, z: int, x: int, y: int, extra: dict | None = 
     """(SQL, parameters) of tile z/x/y of ``source``: detailed or aggregated by zoom."""
     sql = detail_sql(source) if z >= source.detail_zoom else aggregate_sql(source)
     params = tile_params(z, x, y, source.cell_px) | {"layer_name": source.name} | dict(extra or {})
+    if source.cell_property is not None and z < source.detail_zoom:
+        params["cell_order"] = list(source.cell_order)
     return sql, params
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, String, func
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TimestampMixin
@@ -82,3 +82,26 @@ class MapLayerVersion(Base):
     layer: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class MapTileCache(Base):
+    """A rendered vector tile, shared by every worker and app server of the database.
+
+    UNLOGGED: no WAL is written for it and a crash empties it, which a cache can afford. The key
+    carries the municipality (row-level security too), the layer, its variant (the chosen disaster
+    of per-disaster layers), the layer's data version and z/x/y; a tile of an older version is
+    never read again and is pruned by the next miss of that layer (``app.maps.tiles``).
+    """
+
+    __tablename__ = "map_tile_cache"
+    __table_args__ = {"prefixes": ["UNLOGGED"]}
+
+    lg_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    layer: Mapped[str] = mapped_column(String(40), primary_key=True)
+    variant: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    z: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    x: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    y: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -124,4 +124,5 @@ def tile(layer: str, z: int, x: int, y: int):
                         mimetype="application/vnd.mapbox-vector-tile")
     response.headers["ETag"] = result.etag
     response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["X-Tile-Cache"] = "hit" if result.cached else "miss"
     return response

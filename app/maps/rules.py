@@ -5,6 +5,10 @@ from __future__ import annotations
 # user, personal layer and window (the first tile of the window), not one per tile.
 AUDIT_WINDOW_SECONDS = 600
 
+# A counted cell of 要支援者 at low zoom takes the most urgent 安否確認 state of its people, in this
+# order: someone needing rescue first, then anyone not yet confirmed, and "all safe" only when all are.
+CELL_STATE_PRIORITY = ("要救助", "未確認", "不在", "その他", "死亡", "避難済", "無事")
+
 
 def audit_due(last_recorded: float | None, now: float, window: int = AUDIT_WINDOW_SECONDS) -> bool:
     """Whether a view of a personal layer must be recorded again (never recorded, or the window passed)."""

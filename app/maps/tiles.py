@@ -4,17 +4,18 @@
   in a tile; the cache key carries the municipality (lg_code), the layer, its variant (the
   chosen disaster for buildings), the layer's data version and z/x/y.
 - Data versions live in the database (``map_layer_versions``), written by statement triggers on
-  residents, evac_people, buildings and damage_surveys with fresh sequence values. The cache
-  itself is in process (an LRU bounded in bytes); a worker whose version is stale simply never
-  looks its old entries up again, so several gunicorn workers stay correct without talking.
+  residents, evac_people, buildings and damage_surveys with fresh sequence values. The cache is
+  the UNLOGGED table ``map_tile_cache`` in the same database, so every gunicorn worker (and every
+  app server) shares one copy of a tile, and a write's new version is seen by all of them at once:
+  one query reads the version and the cached tile together.
+- A tile's content does not depend on the user's role: the layer itself is refused to a role
+  without its screen, and protected people are left out for every role, so the key needs no role.
 - People under 支援措置 (DV etc.) are never in any tile: no role has a right to see their
   location on a map (the roster leaves out their address for the same reason).
 """
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
 from app.errors import NotFound, PermissionDenied
+from app.maps.rules import CELL_STATE_PRIORITY
 from gis.tiles import TileSource, render_tile, valid_tile
 
 _RESIDENTS_SQL = """
@@ -70,7 +72,8 @@ TILE_LAYERS = {
                   screen="victims", personal=True),
         TileLayer("evac_people", "避難行動要支援者",
                   TileSource("evac_people", _EVAC_SQL, ("id", "reasons", "consent", "state"),
-                             detail_zoom=12, min_zoom=9, points=True),
+                             detail_zoom=12, min_zoom=9, points=True, cell_property="state",
+                             cell_order=CELL_STATE_PRIORITY),
                   screen="evac_support", personal=True, per_disaster=True),
         TileLayer("buildings", "建物（被害認定）",
                   TileSource("buildings", _BUILDINGS_SQL, ("id", "address", "structure", "grade", "lon", "lat"),
@@ -78,46 +81,6 @@ TILE_LAYERS = {
                   screen="map", personal=False, per_disaster=True),
     )
 }
-
-
-class TileCache:
-    """A thread-safe LRU of tile bytes bounded by their total size."""
-
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, bytes] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> bytes | None:
-        with self._lock:
-            data = self._entries.get(key)
-            if data is not None:
-                self._entries.move_to_end(key)
-            return data
-
-    def put(self, key: tuple, data: bytes) -> None:
-        if len(data) > self.max_bytes:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            self._size -= len(old) if old is not None else 0
-            self._entries[key] = data
-            self._size += len(data)
-            while self._size > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self._size -= len(evicted)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._size = 0
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-TILE_CACHE = TileCache()
 
 
 def cache_key(lg_code: str, layer: str, variant: int, version: int, z: int, x: int, y: int) -> tuple:
@@ -152,39 +115,64 @@ def visible_layers(screens: frozenset[str]) -> list[TileLayer]:
     return [layer for layer in TILE_LAYERS.values() if layer.screen in screens]
 
 
-def layer_version(session: Session, layer: str) -> int:
-    """The tenant's current data version of ``layer`` (0 before the first write)."""
-    return session.scalar(text("SELECT coalesce(max(version), 0) FROM map_layer_versions WHERE layer = :layer"),
-                          {"layer": layer})
+_LOOKUP = text("""
+    SELECT v.version, c.data
+    FROM (SELECT coalesce(max(version), 0) AS version FROM map_layer_versions WHERE layer = :layer) AS v
+    LEFT JOIN map_tile_cache c ON c.lg_code = :lg_code AND c.layer = :layer AND c.variant = :variant
+         AND c.version = v.version AND c.z = :z AND c.x = :x AND c.y = :y""")
+
+# Store the tile and drop the layer's tiles of older versions (rows another transaction is
+# pruning at the same moment are skipped, so two workers never wait on each other here).
+_STORE = text("""
+    WITH stale AS (
+        SELECT ctid FROM map_tile_cache
+        WHERE lg_code = :lg_code AND layer = :layer AND version < :version FOR UPDATE SKIP LOCKED),
+    pruned AS (DELETE FROM map_tile_cache WHERE ctid IN (SELECT ctid FROM stale))
+    INSERT INTO map_tile_cache (lg_code, layer, variant, version, z, x, y, data)
+    VALUES (:lg_code, :layer, :variant, :version, :z, :x, :y, :data) ON CONFLICT DO NOTHING""")
 
 
-def tile_etag(session: Session, layer: TileLayer, lg_code: str, z: int, x: int, y: int,
-              disaster_id: int | None) -> tuple[tuple, str]:
-    """The cache key and ETag of a tile as of now (one small query: the layer's version)."""
+def lookup_tile(session: Session, layer: TileLayer, lg_code: str, z: int, x: int, y: int,
+                disaster_id: int | None) -> tuple[tuple, bytes | None]:
+    """The cache key of a tile as of now and its cached bytes (None on a miss), in one query."""
     if not valid_tile(z, x, y):
         raise NotFound("そのタイルはありません。")
     variant = (disaster_id or 0) if layer.per_disaster else 0
-    key = cache_key(lg_code, layer.key, variant, layer_version(session, layer.key), z, x, y)
-    return key, etag_of(key)
+    version, data = session.execute(_LOOKUP, {"layer": layer.key, "lg_code": lg_code, "variant": variant,
+                                              "z": z, "x": x, "y": y}).one()
+    key = cache_key(lg_code, layer.key, variant, version, z, x, y)
+    return key, (bytes(data) if data is not None else None)
+
+
+def store_tile(session: Session, key: tuple, data: bytes) -> None:
+    """Keep a rendered tile in the shared cache and prune the layer's tiles of older versions."""
+    lg_code, layer, variant, version, z, x, y = key
+    session.execute(_STORE, {"lg_code": lg_code, "layer": layer, "variant": variant, "version": version,
+                             "z": z, "x": x, "y": y, "data": data})
+
+
+def clear_tile_cache(session: Session) -> int:
+    """Remove every cached tile the session's scope can see (the tenant's, or all in the system scope)."""
+    return session.execute(text("DELETE FROM map_tile_cache")).rowcount
 
 
 def get_tile(session: Session, actor: Actor, layer: TileLayer, z: int, x: int, y: int,
              disaster_id: int | None = None, *, audit: bool = False, if_none_match: str | None = None) -> Tile:
-    """Tile z/x/y of ``layer`` for the actor's municipality, from the cache or rendered by PostGIS.
+    """Tile z/x/y of ``layer`` for the actor's municipality, from the shared cache or rendered by PostGIS.
 
     ``audit``: record that the actor viewed the layer (personal layers; the caller decides how
     often, see docs/map.md). ``if_none_match``: the client's ETag; when it is current the tile is
     ``not_modified`` and nothing is rendered. Empty bytes mean no features.
     """
-    key, etag = tile_etag(session, layer, actor.lg_code, z, x, y, disaster_id)
+    key, data = lookup_tile(session, layer, actor.lg_code, z, x, y, disaster_id)
+    etag = etag_of(key)
     if audit and layer.personal:
         record(session, actor, "map_layer_view", "municipality", [actor.lg_code], layer=layer.key,
                tile=f"{z}/{x}/{y}")
     if if_none_match and etag in if_none_match:
         return Tile(b"", etag, True, not_modified=True)
-    data = TILE_CACHE.get(key)
     if data is not None:
         return Tile(data, etag, True)
     data = render_tile(session, layer.source, z, x, y, {"disaster_id": key[2]})
-    TILE_CACHE.put(key, data)
+    store_tile(session, key, data)
     return Tile(data, etag, False)

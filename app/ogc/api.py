@@ -7,30 +7,47 @@ import json
 from datetime import UTC, datetime
 from functools import wraps
 
-from flask import current_app, g, request, url_for
+from flask import current_app, g, redirect, request, url_for
+from flask_login import current_user
 
 from app.audit.services import Actor
 from app.db import get_scope
 from app.errors import PermissionDenied
 from app.extensions import db
-from app.ogc import api_bp, downloads, rules, services, tokens
+from app.ogc import api_bp, downloads, html, rules, services, tokens
 from app.ogc.openapi import document
 from app.tenants.services import get_municipality
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
-CONFORMANCE = [f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{c}" for c in ("core", "geojson", "oas30")]
+CONFORMANCE = [f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{c}"
+               for c in ("core", "geojson", "html", "oas30")]
 _SIMPLE = frozenset({"f"})
+
+
+def _staff_session() -> bool:
+    """A municipal staff member logged in to the web screens (not the operator)."""
+    return current_user.is_authenticated and current_user.lg_code is not None
 
 
 def gis_token_required(view):
     """Authenticate the GIS client by its personal token; the request then acts for the token's
-    user, in that user's municipality and with that user's screens (地図 needed)."""
+    user, in that user's municipality and with that user's screens (地図 needed).
+
+    Without an Authorization header, a staff member's logged-in web session is accepted the same
+    way (their own municipality and screens, audited as them): a browser cannot send the token. A
+    browser asking for an HTML page without either is sent to the login screen.
+    """
     @wraps(view)
     def wrapped(*args, **kwargs):
-        client = tokens.authenticate(db.session, request.headers.get("Authorization"))
-        user = client.user
+        header = request.headers.get("Authorization")
+        if not header and _staff_session():
+            user = current_user
+        elif not header and _wants_html():
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        else:
+            user = tokens.authenticate(db.session, header).user
         g.api_actor = Actor(user.lg_code, user.id, user.login_id, request.remote_addr, request.path)
         g.gis_screens = user.screens
         if rules.BASE_SCREEN not in g.gis_screens:
@@ -54,9 +71,24 @@ def _json(body: dict | str, mimetype: str = JSON, status: int = 200):
     return current_app.response_class(text, status=status, mimetype=mimetype)
 
 
-def _simple_request() -> None:
+def _wants_html() -> bool:
+    """Whether to answer with the HTML page: f=html, or a browser's Accept preferring HTML to JSON."""
+    best = request.accept_mimetypes.best_match([JSON, GEOJSON, "text/html"])
+    try:
+        return rules.output_format(request.args.get("f"), best == "text/html") == "html"
+    except rules.InvalidParameter:
+        return False
+
+
+def _simple_request() -> bool:
+    """Check the parameters of a resource that takes only f=; True when HTML is asked for."""
     rules.check_parameters(request.args.keys(), _SIMPLE)
     rules.check_format(request.args.get("f"))
+    return _wants_html()
+
+
+def _html(page: str):
+    return current_app.response_class(page, mimetype="text/html")
 
 
 def _link(href: str, rel: str, mimetype: str = JSON, title: str | None = None) -> dict:
@@ -67,10 +99,10 @@ def _link(href: str, rel: str, mimetype: str = JSON, title: str | None = None) -
 @api_bp.get("/")
 @gis_token_required
 def landing():
-    _simple_request()
+    as_html = _simple_request()
     municipality = get_municipality(db.session, g.api_actor.lg_code)
     ext = {"_external": True}
-    return _json({
+    body = {
         "title": f"BCL 地図レイヤ（{municipality.full_name}）",
         "description": "OGC API – Features。個人用トークンの利用者が読めるレイヤだけを返します。",
         "links": [
@@ -80,14 +112,18 @@ def landing():
             _link(url_for("ogc_api.conformance", **ext), "http://www.opengis.net/def/rel/ogc/1.0/conformance"),
             _link(url_for("ogc_api.collections", **ext), "data", title="コレクション一覧"),
             _link(url_for("ogc_api.collections", **ext), "http://www.opengis.net/def/rel/ogc/1.0/data"),
-        ]})
+        ]}
+    return _html(html.landing(body, url_for("ogc_api.landing", **ext))) if as_html else _json(body)
 
 
 @api_bp.get("/conformance")
 @gis_token_required
 def conformance():
-    _simple_request()
-    return _json({"conformsTo": CONFORMANCE})
+    body = {"conformsTo": CONFORMANCE}
+    if _simple_request():
+        return _html(html.conformance(body, url_for("ogc_api.conformance", _external=True),
+                                      url_for("ogc_api.landing", _external=True)))
+    return _json(body)
 
 
 @api_bp.get("/api")
@@ -120,18 +156,24 @@ def _collection_json(collection, extent) -> dict:
 @api_bp.get("/collections")
 @gis_token_required
 def collections():
-    _simple_request()
+    as_html = _simple_request()
     found = services.list_collections(db.session, g.gis_screens)
-    return _json({"links": [_link(url_for("ogc_api.collections", _external=True), "self")],
-                  "collections": [_collection_json(c, e) for c, e in found]})
+    here = url_for("ogc_api.collections", _external=True)
+    body = {"links": [_link(here, "self")], "collections": [_collection_json(c, e) for c, e in found]}
+    if as_html:
+        return _html(html.collections(body, here, url_for("ogc_api.landing", _external=True)))
+    return _json(body)
 
 
 @api_bp.get("/collections/<collection_id>")
 @gis_token_required
 def collection(collection_id: str):
-    _simple_request()
+    as_html = _simple_request()
     found = services.get_collection(db.session, collection_id, g.gis_screens)
-    return _json(_collection_json(found, services.extent(db.session, found)))
+    body = _collection_json(found, services.extent(db.session, found))
+    if as_html:
+        return _html(html.collection(body, body["links"][0]["href"], url_for("ogc_api.collections", _external=True)))
+    return _json(body)
 
 
 @api_bp.get("/collections/<collection_id>/items")
@@ -144,7 +186,12 @@ def items(collection_id: str):
     limit, offset = rules.parse_limit(args.get("limit")), rules.parse_offset(args.get("offset"))
     found = services.get_collection(db.session, collection_id, g.gis_screens)
     page = services.items(db.session, g.api_actor, found, bbox=bbox, limit=limit, offset=offset)
-    return _json(_feature_collection(page, collection_id), GEOJSON)
+    document = _feature_collection(page, collection_id)
+    if _wants_html():
+        return _html(html.items(
+            found, document, request.url, url_for("ogc_api.collection", collection_id=collection_id, _external=True),
+            lambda fid: url_for("ogc_api.item", collection_id=collection_id, feature_id=fid, _external=True)))
+    return _json(document, GEOJSON)
 
 
 def _feature_collection(page: services.Page, collection_id: str) -> str:
@@ -169,13 +216,16 @@ def _feature_collection(page: services.Page, collection_id: str) -> str:
 @api_bp.get("/collections/<collection_id>/items/<int:feature_id>")
 @gis_token_required
 def item(collection_id: str, feature_id: int):
-    _simple_request()
+    as_html = _simple_request()
     found = services.get_collection(db.session, collection_id, g.gis_screens)
     feature = json.loads(services.feature(db.session, g.api_actor, found, feature_id))
     feature["links"] = [
         _link(url_for("ogc_api.item", collection_id=collection_id, feature_id=feature_id, _external=True), "self",
               GEOJSON),
         _link(url_for("ogc_api.collection", collection_id=collection_id, _external=True), "collection")]
+    if as_html:
+        return _html(html.item(found, feature, feature["links"][0]["href"], feature["links"][1]["href"],
+                               url_for("ogc_api.items", collection_id=collection_id, _external=True)))
     return _json(feature, GEOJSON)
 
 

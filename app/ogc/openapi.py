@@ -16,7 +16,7 @@ _ERRORS = {"401": _error("トークンがない・形式誤り・失効・期限
            "403": _error("トークンの利用者に「地図」画面の権限がない")}
 _NOT_FOUND = _error("ないか権限がない")
 _COLLECTION_ID = {"name": "collectionId", "in": "path", "required": True, "schema": {"type": "string"}}
-_F = {"name": "f", "in": "query", "required": False, "schema": {"type": "string", "enum": ["json"]}}
+_F = {"name": "f", "in": "query", "required": False, "schema": {"type": "string", "enum": ["json", "html"]}}
 
 
 def _get(summary: str, responses: dict, parameters: list | None = None) -> dict:
@@ -25,6 +25,13 @@ def _get(summary: str, responses: dict, parameters: list | None = None) -> dict:
 
 def _ok(description: str, media: str = _JSON) -> dict:
     return {"200": {"description": description, "content": {media: {"schema": {"type": "object"}}}}}
+
+
+def _page(description: str, media: str = _JSON) -> dict:
+    """A resource served as JSON and, with f=html or to a browser, as an HTML page."""
+    ok = _ok(description, media)
+    ok["200"]["content"]["text/html"] = {"schema": {"type": "string"}}
+    return ok
 
 
 def document(server_url: str) -> dict:
@@ -49,18 +56,18 @@ def document(server_url: str) -> dict:
         "servers": [{"url": server_url}],
         "security": [{"gisToken": []}, {"basicToken": []}],
         "paths": {
-            "/": _get("ランディングページ", _ok("リンク一覧"), [_F]),
-            "/conformance": _get("適合クラス", _ok("conformsTo"), [_F]),
+            "/": _get("ランディングページ", _page("リンク一覧"), [_F]),
+            "/conformance": _get("適合クラス", _page("conformsTo"), [_F]),
             "/api": _get("この API 定義", _ok("OpenAPI 3.0", "application/vnd.oai.openapi+json;version=3.0")),
-            "/collections": _get("コレクション一覧", _ok("collections"), [_F]),
-            "/collections/{collectionId}": _get("コレクション", {**_ok("collection"), "404": _NOT_FOUND},
+            "/collections": _get("コレクション一覧", _page("collections"), [_F]),
+            "/collections/{collectionId}": _get("コレクション", {**_page("collection"), "404": _NOT_FOUND},
                                                 [_COLLECTION_ID, _F]),
             "/collections/{collectionId}/items": _get(
                 "地物（ページ単位、id 順、next リンクで続き）",
-                {**_ok("FeatureCollection", _GEOJSON), "400": _error("パラメータの誤り"), "404": _NOT_FOUND},
+                {**_page("FeatureCollection", _GEOJSON), "400": _error("パラメータの誤り"), "404": _NOT_FOUND},
                 items_parameters),
             "/collections/{collectionId}/items/{featureId}": _get(
-                "地物1件", {**_ok("Feature", _GEOJSON), "404": _error("ない")},
+                "地物1件", {**_page("Feature", _GEOJSON), "404": _error("ない")},
                 [_COLLECTION_ID, {"name": "featureId", "in": "path", "required": True, "schema": {"type": "integer"}},
                  _F]),
             "/collections/{collectionId}/download.gpkg": _get(

@@ -35,11 +35,24 @@ def check_parameters(names: Iterable[str], allowed: frozenset[str]) -> None:
                                details={"parameters": unknown})
 
 
+JSON_FORMATS = ("json", "geojson", "application/json", "application/geo+json")
+HTML_FORMATS = ("html", "text/html")
+
+
 def check_format(value: str | None) -> None:
-    """Only JSON is served (``f=json``; GeoJSON for features)."""
-    if value not in (None, "", "json", "geojson", "application/json", "application/geo+json"):
-        raise InvalidParameter(f"f={value} には対応していません。f=json を指定してください。",
+    """JSON (``f=json``; GeoJSON for features) or HTML (``f=html``) is served."""
+    if value not in (None, "", *JSON_FORMATS, *HTML_FORMATS):
+        raise InvalidParameter(f"f={value} には対応していません。f=json または f=html を指定してください。",
                                details={"parameter": "f"})
+
+
+def output_format(value: str | None, prefers_html: bool) -> str:
+    """``"html"`` or ``"json"``: ``f=`` decides; without it, HTML only for a client that asks for HTML
+    before JSON (a browser), so GIS clients (GDAL, QGIS) keep getting JSON."""
+    check_format(value)
+    if value in HTML_FORMATS:
+        return "html"
+    return "html" if value in (None, "") and prefers_html else "json"
 
 
 def parse_limit(value: str | None) -> int:

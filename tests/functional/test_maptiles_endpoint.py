@@ -96,8 +96,42 @@ def test_another_tenants_location_gives_the_demo_town_nothing(app, as_admin, eva
 def test_low_zoom_tiles_carry_counts_not_people(as_admin, evac, system_session):
     z, x, y = _tile_of(system_session, evac[DEMO_CODE]["protected_resident"].id, 10)
     features = _features(as_admin.get(f"/map/tiles/evac_people/{z}/{x}/{y}.pbf"), "evac_people")
-    assert features and all(set(f["properties"]) == {"count"} for f in features)
+    assert features and all(set(f["properties"]) == {"count", "state"} for f in features)
+    assert {f["properties"]["state"] for f in features} == {"未確認"}  # no 安否確認 yet: nobody confirmed
     assert sum(f["properties"]["count"] for f in features) == len(_expected_evac(system_session, DEMO_CODE, z, x, y))
+
+
+def test_low_zoom_cells_take_the_most_urgent_safety_state(as_admin, evac, system_session):
+    from datetime import date
+
+    from app.disasters.models import Disaster
+
+    disaster = Disaster(lg_code=DEMO_CODE, name="テスト水害（地図）", kind="地震", started_on=date(2026, 11, 1))
+    system_session.add(disaster)
+    system_session.commit()
+    people = evac[DEMO_CODE]["ids"][:-1]  # the last one is under 支援措置
+    for person in people:
+        system_session.execute(text("""INSERT INTO safety_checks (lg_code, disaster_id, person_id, state, checked_by)
+                                       VALUES (:lg, :d, :p, :s, 'test')"""),
+                               {"lg": DEMO_CODE, "d": disaster.id, "p": person, "s": "無事"})
+    system_session.commit()
+    as_admin.post("/disasters/select", {"disaster_id": disaster.id}, form_page="/")
+    z, x, y = _tile_of(system_session, system_session.scalar(
+        text("SELECT resident_id FROM evac_people WHERE id = :p"), {"p": people[0]}), 9)
+
+    def cell_states():
+        features = _features(as_admin.get(f"/map/tiles/evac_people/{z}/{x}/{y}.pbf"), "evac_people")
+        return {f["properties"]["state"]: f["properties"]["count"] for f in features}
+
+    # Everyone in the test's 要支援者 is 無事 but the demo register may hold others (未確認).
+    before = cell_states()
+    assert "要救助" not in before
+    system_session.execute(text("""INSERT INTO safety_checks (lg_code, disaster_id, person_id, state, checked_by)
+                                   VALUES (:lg, :d, :p, '要救助', 'test')"""),
+                           {"lg": DEMO_CODE, "d": disaster.id, "p": people[0]})
+    system_session.commit()
+    after = cell_states()
+    assert "要救助" in after and sum(after.values()) == sum(before.values())
     assert as_admin.get(f"/map/tiles/evac_people/8/{x >> 2}/{y >> 2}.pbf").status_code == 204  # below min zoom
 
 

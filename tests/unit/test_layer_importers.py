@@ -47,6 +47,16 @@ def test_cp932_shapefile_in_plane_rectangular_zone_ix_lands_on_the_origin(tmp_pa
     assert rows.rows[0][1] == "桜川（深）"
 
 
+def test_jgd2000_plane_rectangular_geopackage_lands_on_its_zone_origin(tmp_path):
+    # 第IX系 of JGD2000 (EPSG:2451): the same origin; GRS80 as JGD2011, so within a metre of it.
+    frame = gpd.GeoDataFrame({"rank": [3]}, geometry=[box(-50, -50, 50, 50)], crs=2451)
+    frame.to_file(tmp_path / "jgd2000.gpkg")
+    rows = read_layer(tmp_path / "jgd2000.gpkg", "tsunami")
+    assert rows.source_epsg == 2451
+    centre = _centroid(rows)
+    assert _metres(centre.x, centre.y, *ZONE_IX_ORIGIN) < 1.0
+
+
 def test_zipped_shapefile_with_cpg_reads_utf8_names(tmp_path):
     frame = gpd.GeoDataFrame({"class": ["2"], "name": ["北谷"]}, geometry=[box(0, 0, 100, 100)], crs=6677)
     _shapefile(tmp_path, frame, stem="zone", encoding="utf-8")

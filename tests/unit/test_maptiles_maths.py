@@ -3,8 +3,9 @@ import math
 
 import pytest
 
+from app.evac_support.rules import SAFETY_STATES
 from app.maps import rules
-from app.maps.tiles import TileCache, cache_key, etag_of
+from app.maps.tiles import cache_key, etag_of
 from gis.tiles import (
     EARTH_HALF_CIRCUMFERENCE,
     TileSource,
@@ -68,6 +69,17 @@ def test_detail_or_counts_by_zoom():
     assert params["layer_name"] == "people" and params["tx1"] > params["tx0"]
 
 
+def test_cells_carry_the_first_value_in_order_of_a_cell_property():
+    source = TileSource("people", "SELECT id, state, geom FROM t WHERE geom && {bbox}", detail_zoom=12,
+                        cell_property="state", cell_order=("要救助", "未確認", "無事"))
+    counts, params = tile_query(source, 11, 1819, 806)
+    assert "array_position" in counts and "src.state::text AS cell_value" in counts
+    assert params["cell_order"] == ["要救助", "未確認", "無事"]
+    detail, params = tile_query(source, 12, 3638, 1613)
+    assert "array_position" not in detail and "cell_order" not in params
+    assert rules.CELL_STATE_PRIORITY[0] == "要救助" and set(rules.CELL_STATE_PRIORITY) == set(SAFETY_STATES)
+
+
 def test_cache_key_carries_tenant_layer_variant_version_and_tile():
     key = cache_key("046990", "buildings", 7, 42, 15, 1, 2)
     assert key[0] == "046990"
@@ -76,17 +88,6 @@ def test_cache_key_carries_tenant_layer_variant_version_and_tile():
               cache_key("046990", "buildings", 7, 42, 15, 1, 3)]
     assert all(other != key for other in others)
     assert len({etag_of(k) for k in [key, *others]}) == 6
-
-
-def test_cache_keeps_the_tenants_apart_and_evicts_by_size():
-    cache = TileCache(max_bytes=10)
-    cache.put(cache_key("046990", "residents", 0, 1, 12, 1, 1), b"aaaa")
-    assert cache.get(cache_key("033995", "residents", 0, 1, 12, 1, 1)) is None
-    assert cache.get(cache_key("046990", "residents", 0, 1, 12, 1, 1)) == b"aaaa"
-    cache.put(cache_key("046990", "residents", 0, 1, 12, 1, 2), b"bbbb")
-    cache.put(cache_key("046990", "residents", 0, 1, 12, 1, 3), b"cccc")  # 12 bytes: the oldest goes
-    assert cache.get(cache_key("046990", "residents", 0, 1, 12, 1, 1)) is None
-    assert len(cache) == 2
 
 
 def test_personal_layer_views_are_recorded_once_per_window():

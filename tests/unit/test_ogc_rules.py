@@ -45,8 +45,18 @@ def test_unknown_parameters_and_formats():
         rules.check_parameters(["limit", "colour"], rules.ITEMS_PARAMETERS)
     assert error.value.details == {"parameters": ["colour"]}
     rules.check_format("json")
+    rules.check_format("html")
     with pytest.raises(rules.InvalidParameter):
-        rules.check_format("html")
+        rules.check_format("xml")
+
+
+def test_html_only_when_asked_for():
+    assert rules.output_format("html", prefers_html=False) == "html"
+    assert rules.output_format("json", prefers_html=True) == "json"
+    assert rules.output_format(None, prefers_html=True) == "html"
+    assert rules.output_format("", prefers_html=False) == "json"
+    with pytest.raises(rules.InvalidParameter):
+        rules.output_format("xml", prefers_html=True)
 
 
 def test_collection_access_needs_the_map_screen_and_the_collections_own():

@@ -30,19 +30,26 @@
   }
 
   // Below the layer's detail zoom a tile holds grid cells with a count instead of features.
-  function countPopup(properties) {
-    return '<p>この付近に <strong>' + escapeHtml(properties.count) + '</strong> 件</p><p>拡大すると1件ずつ表示します。</p>';
+  function countPopup(properties, config) {
+    var state = config && config.styleProperty ? properties[config.styleProperty] : undefined;
+    var label = state !== undefined && config.popupFields[config.styleProperty];
+    return '<p>この付近に <strong>' + escapeHtml(properties.count) + '</strong> 件</p>' +
+      (label ? '<p>' + escapeHtml(label) + '（最も急ぐもの）：' + escapeHtml(state) + '</p>' : '') +
+      '<p>拡大すると1件ずつ表示します。</p>';
   }
 
-  // Symbols are not interactive themselves: the tile canvases catch every tap (interactive grid)
-  // and onMapTap picks the nearest feature of the topmost tiled overlay (VectorGrid's own hit
-  // events break with Leaflet 1.9 and end at the top canvas, hiding the overlays below).
+  // Symbols are not interactive themselves, and the tile canvases let every tap through (CSS
+  // pointer-events: none), so the area layers below them (町丁目, hazards, disasters) still get
+  // theirs. A tap on the map is first offered to onMapTap, which picks the nearest feature of the
+  // topmost tiled overlay (VectorGrid's own hit events break with Leaflet 1.9 and would end at the
+  // top canvas); only when no tiled feature is within reach does the tap go on to the layer below.
   function tileStyle(config) {
     return function (properties) {
       BCLMap.drawn[config.key] = (BCLMap.drawn[config.key] || 0) + 1;
       if (properties.count !== undefined && properties.id === undefined) {
         var size = Math.min(22, 7 + 3 * Math.log(properties.count) / Math.LN10 * 2);
-        return {radius: size, fill: true, fillColor: config.defaultColor, fillOpacity: 0.55, color: '#ffffff',
+        var cellColor = config.colors[properties[config.styleProperty]] || config.defaultColor;
+        return {radius: size, fill: true, fillColor: cellColor, fillOpacity: 0.55, color: '#ffffff',
                 weight: 2, stroke: true, interactive: false};
       }
       var color = config.colors[properties[config.styleProperty]] || config.defaultColor;
@@ -103,12 +110,14 @@
       return found;
     },
 
+    // Opens the popup of the tiled feature at the tap; false when none is within reach.
     onMapTap: function (event) {
       var hit = BCLMap.findTileFeature(event.latlng);
-      if (!hit) { return; }
+      if (!hit) { return false; }
       var config = BCLMap.configs[hit.key], properties = hit.properties;
-      var html = properties.id === undefined ? countPopup(properties) : popupHtml(properties, config.popupFields, config);
+      var html = properties.id === undefined ? countPopup(properties, config) : popupHtml(properties, config.popupFields, config);
       L.popup().setLatLng(event.latlng).setContent(html).openOn(BCLMap.map);
+      return true;
     },
 
     // A vector-tile overlay (Leaflet.VectorGrid on canvas): styled by property, tap for a popup.
@@ -186,14 +195,16 @@
       BCLMap.map = map;
       BCLMap.layerControl = layerControl;
       window.bclMap = map;
-      // Canvases of vector tiles keep their clicks from the map in Leaflet 1.9 (and VectorGrid
-      // fires nothing on a miss), so taps on them are read from the map container directly.
+      // Every tap on the map (not on a control, a popup or a point symbol drawn above the tiles)
+      // is offered to the tiled layers first, in the capture phase, before Leaflet hands it to an
+      // area polygon below; a tiled feature within reach takes it and Leaflet never sees it.
       map.getContainer().addEventListener('click', function (event) {
         var target = event.target;
-        if (target.tagName !== 'CANVAS' || !target.closest('.leaflet-bclTiles-pane')) { return; }
+        if (!target.closest || target.closest(
+          '.leaflet-control-container, .leaflet-popup-pane, .leaflet-marker-pane, .leaflet-bclPoints-pane')) { return; }
         if (map.dragging && map.dragging.moved()) { return; }
-        BCLMap.onMapTap({latlng: map.mouseEventToLatLng(event)});
-      });
+        if (BCLMap.onMapTap({latlng: map.mouseEventToLatLng(event)})) { event.stopPropagation(); }
+      }, true);
       L.control.scale({imperial: false, maxWidth: 160}).addTo(map);
       // When base tiles cannot be fetched (offline, closed network) switch to the blank map once
       // and say so, so the overlays stay readable.
