@@ -1,7 +1,7 @@
 """Vector tiles: a cache shared by every worker, an UNLOGGED table keyed by tenant, layer, variant,
 data version and z/x/y
 
-Revision ID: 0034
+Revision ID: 0033
 Revises: 0032
 Create Date: 2026-11-26 13:00:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from migrations.tenancy import drop_tenant_table_policies, tenant_table
 
-revision = '0034'
+revision = '0033'
 down_revision = '0032'
 branch_labels = None
 depends_on = None
