@@ -31,7 +31,15 @@ from app.evac_support.models import (
 )
 from app.jobs.models import Job
 from app.kiosk.models import KioskMaintenanceDay, KioskRequest, KioskSession, StoreOperator
-from app.maps.models import AdminArea, HazardArea, HazardUpload, MapLayerVersion, ResidentHazard
+from app.maps.models import (
+    AdminArea,
+    HazardArea,
+    HazardUpload,
+    MapLayerVersion,
+    ResidentHazard,
+    SpatialAnalysis,
+    SpatialAnalysisItem,
+)
 from app.ogc.models import GisToken
 from app.residents.models import (
     AddressPoint,
@@ -96,6 +104,8 @@ __all__ = [
     "Shelter",
     "ShelterOpening",
     "ShelterStaff",
+    "SpatialAnalysis",
+    "SpatialAnalysisItem",
     "StoreOperator",
     "SupportApplication",
     "SupporterOrg",

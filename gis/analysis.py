@@ -135,3 +135,97 @@ def assign_resident_hazards(session, layer_code: str, severity: tuple[str, ...])
         SELECT z.resident_id, :layer, current_setting('app.lg_code'), z.class_code FROM {zones}"""),
         {**params, "layer": layer_code})
     return result.rowcount
+
+
+# Storing a selection by reference: the rows of ``spatial_analysis_items`` (ids and classes only),
+# numbered in list order so that readers take the first rows by position instead of sorting.
+_STORE = """
+    INSERT INTO spatial_analysis_items (lg_code, analysis_id, kind, position, item_id, class_code)
+    SELECT current_setting('app.lg_code'), :analysis_id, :kind,
+           row_number() OVER (ORDER BY {order}), {item}, coalesce(z.class_code, '')
+    FROM {source}"""
+
+
+def store_residents(session, area: Area, analysis_id: int) -> int:
+    """Store the residents (住登内, located) in the area under ``analysis_id``, in list order (most
+    severe zone first, then by address); returns how many."""
+    zones, params = _resident_zones(area)
+    sql = _STORE.format(order=f"{_severity(area)} DESC NULLS LAST, r.address, r.name_kana", item="r.id",
+                        source=f"{zones} JOIN residents r ON r.id = z.resident_id "
+                               "WHERE r.status = '住登内' AND r.geom IS NOT NULL")
+    return session.execute(text(sql), {**params, "analysis_id": analysis_id, "kind": "residents"}).rowcount
+
+
+def store_evac_people(session, analysis_id: int) -> int:
+    """Store the 要支援者 among the analysis's stored residents (no second spatial query), in the
+    residents' order; returns how many."""
+    sql = _STORE.format(order="z.position", item="z.item_id", source="""spatial_analysis_items z
+        WHERE z.analysis_id = :analysis_id AND z.kind = 'residents'
+          AND EXISTS (SELECT 1 FROM evac_people p WHERE p.resident_id = z.item_id AND p.removed_at IS NULL)""")
+    return session.execute(text(sql), {"analysis_id": analysis_id, "kind": "evac_people"}).rowcount
+
+
+def store_buildings(session, area: Area, analysis_id: int) -> int:
+    """Store the buildings meeting the area (most severe zone first, then by address); returns how many."""
+    zone, params = _zone(area, "b.geom")
+    sql = _STORE.format(order=f"{_severity(area)} DESC NULLS LAST, b.address", item="b.id",
+                        source=f"buildings b CROSS JOIN {zone} WHERE b.geom IS NOT NULL")
+    return session.execute(text(sql), {**params, "analysis_id": analysis_id, "kind": "buildings"}).rowcount
+
+
+def store_shelters(session, area: Area, analysis_id: int) -> int:
+    """Store the shelters in the area (most severe zone first, then by name); returns how many."""
+    zone, params = _zone(area, "s.geom")
+    sql = _STORE.format(order=f"{_severity(area)} DESC NULLS LAST, s.name", item="s.id",
+                        source=f"shelters s CROSS JOIN {zone}")
+    return session.execute(text(sql), {**params, "analysis_id": analysis_id, "kind": "shelters"}).rowcount
+
+
+# Reading a stored result: the items joined to their current records, in the stored order.
+def stored_residents(session, analysis_id: int, kind: str = "residents", *, limit: int | None = None,
+                     mappable: bool = False, stream: bool = False):
+    """The residents (``kind`` residents or evac_people) stored under ``analysis_id``, in list order.
+
+    Rows as ``residents_in``. ``mappable`` keeps only people who may be drawn on a map (located, not
+    under 支援措置); ``stream`` fetches in batches (exports) instead of all at once.
+    """
+    sql = f"""
+        SELECT r.id, r.atena_no, r.name, r.name_kana, r.birth_date, r.sex,
+               trim(r.address || ' ' || r.address_katagaki) AS address, r.phone, r.is_protected,
+               ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat, i.class_code, (p.id IS NOT NULL) AS is_evac,
+               coalesce(p.reasons, '') AS reasons
+        FROM spatial_analysis_items i
+        JOIN residents r ON r.id = i.item_id
+        LEFT JOIN evac_people p ON p.resident_id = r.id AND p.removed_at IS NULL
+        WHERE i.analysis_id = :analysis_id AND i.kind = :kind
+          {'AND r.geom IS NOT NULL AND NOT r.is_protected' if mappable else ''}
+        ORDER BY i.position {'LIMIT :limit' if limit else ''}"""
+    return _read(session, sql, {"analysis_id": analysis_id, "kind": kind, "limit": limit}, stream)
+
+
+def stored_buildings(session, analysis_id: int, *, limit: int | None = None, stream: bool = False):
+    """The buildings stored under ``analysis_id``, in list order. Rows as ``buildings_in``."""
+    sql = f"""
+        SELECT b.id, b.address, b.structure, b.floors, b.is_dwelling,
+               ST_X(ST_PointOnSurface(b.geom)) AS lon, ST_Y(ST_PointOnSurface(b.geom)) AS lat, i.class_code
+        FROM spatial_analysis_items i JOIN buildings b ON b.id = i.item_id
+        WHERE i.analysis_id = :analysis_id AND i.kind = 'buildings'
+        ORDER BY i.position {'LIMIT :limit' if limit else ''}"""
+    return _read(session, sql, {"analysis_id": analysis_id, "limit": limit}, stream)
+
+
+def stored_shelters(session, analysis_id: int, *, limit: int | None = None, stream: bool = False):
+    """The shelters stored under ``analysis_id``, in list order. Rows as ``shelters_in``."""
+    sql = f"""
+        SELECT s.id, s.code, s.name, s.kind, s.address, s.capacity, ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat,
+               i.class_code
+        FROM spatial_analysis_items i JOIN shelters s ON s.id = i.item_id
+        WHERE i.analysis_id = :analysis_id AND i.kind = 'shelters'
+        ORDER BY i.position {'LIMIT :limit' if limit else ''}"""
+    return _read(session, sql, {"analysis_id": analysis_id, "limit": limit}, stream)
+
+
+def _read(session, sql: str, params: dict, stream: bool):
+    if stream:
+        return session.execute(text(sql).execution_options(yield_per=2000), params)
+    return session.execute(text(sql), params).all()

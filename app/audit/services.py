@@ -137,6 +137,7 @@ TARGET_TYPES = {
     "map_layer": "地図レイヤ", "gis_token": "GIS連携トークン",
     "supporter_org": "避難支援等関係者", "evac_person": "要支援者", "evac_plan": "個別避難計画",
     "roster_provision": "名簿の提供", "register_update": "名簿の更新結果",
+    "spatial_analysis": "空間分析の結果",
 }
 
 

@@ -1,5 +1,6 @@
-"""Spatial analysis use cases: who and what is inside a drawn polygon or a hazard class, and the
-要支援者 in each hazard zone ("people at risk") for priority contact.
+"""Spatial analysis use cases: the user's choice of area (a drawn polygon or a hazard class), and the
+要支援者 in each hazard zone ("people at risk") for priority contact. The analysis of a chosen area
+runs as a job and is read from its stored result (``app.maps.analysis_results``).
 
 People under 支援措置 are marked and never carry address, phone or location in lists meant to leave
 the screen (CSV/XLSX) or on the map; every list and export is audited. See docs/map-layers.md.
@@ -18,7 +19,7 @@ from app.audit.services import Actor, record
 from app.errors import ValidationError
 from app.maps.layer_services import layer_or_error
 from certificate_engine.wareki import format_date
-from gis.analysis import Area, buildings_in, counts_in, residents_in, shelters_in
+from gis.analysis import Area, residents_in
 from layers.catalogue import CATALOGUE
 
 LIST_LIMIT = 500
@@ -78,69 +79,6 @@ def _polygon_wkt(geojson: str) -> str:
     if not (120 <= minx <= maxx <= 155 and 20 <= miny <= maxy <= 46):
         raise ValidationError("範囲が日本の外にあります。", code="polygon_outside")
     return geometry.wkt
-
-
-def overview(session: Session, actor: Actor, chosen: Selection) -> dict:
-    """Counts and the first rows of each list for the screen; the people shown are audited."""
-    people = residents_in(session, chosen.area, limit=LIST_LIMIT)
-    result = {"counts": counts_in(session, chosen.area), "residents": people,
-              "evac_people": residents_in(session, chosen.area, evac_only=True, limit=LIST_LIMIT),
-              "buildings": buildings_in(session, chosen.area, limit=LIST_LIMIT),
-              "shelters": shelters_in(session, chosen.area, limit=LIST_LIMIT)}
-    shown = sorted({row.id for row in people} | {row.id for row in result["evac_people"]})
-    record(session, actor, "hazard_analysis_view", "resident", shown, area=chosen.description,
-           counts=result["counts"])
-    return result
-
-
-def features(session: Session, chosen: Selection) -> dict:
-    """The results as one GeoJSON FeatureCollection for the map; people under 支援措置 are left out.
-    Every 要支援者 is drawn, other residents up to ``MAP_LIMIT`` (most severe zones first)."""
-    collection = []
-    people = [*residents_in(session, chosen.area, evac_only=True),
-              *(r for r in residents_in(session, chosen.area, limit=MAP_LIMIT) if not r.is_evac)]
-    for row in people:
-        if row.is_protected:
-            continue
-        kind = "evac_people" if row.is_evac else "residents"
-        collection.append(_feature(row.lon, row.lat, {"kind": kind, "label": KINDS[kind], "name": row.name,
-                                                       "class": chosen.class_label(row.class_code)}))
-    for row in buildings_in(session, chosen.area):
-        collection.append(_feature(row.lon, row.lat, {"kind": "buildings", "label": "建物", "name": row.address,
-                                                       "class": chosen.class_label(row.class_code)}))
-    for row in shelters_in(session, chosen.area):
-        collection.append(_feature(row.lon, row.lat, {"kind": "shelters", "label": row.kind, "name": row.name,
-                                                       "class": chosen.class_label(row.class_code)}))
-    return {"type": "FeatureCollection", "features": collection}
-
-
-def _feature(lon: float, lat: float, properties: dict) -> dict:
-    return {"type": "Feature", "properties": properties,
-            "geometry": {"type": "Point", "coordinates": [round(lon, 7), round(lat, 7)]}}
-
-
-def export_rows(session: Session, chosen: Selection, kind: str) -> Iterator[tuple]:
-    """Rows of one list for CSV/XLSX (``HEADERS[kind]``): 支援措置 people without address/phone."""
-    if kind in ("residents", "evac_people"):
-        for r in residents_in(session, chosen.area, evac_only=kind == "evac_people"):
-            address, phone = ("", "") if r.is_protected else (r.address, r.phone)
-            middle = ("要支援者" if r.is_evac else "") if kind == "residents" else r.reasons
-            yield (r.atena_no, r.name, r.name_kana, format_date(r.birth_date), SEX.get(r.sex, ""), address, phone,
-                   middle, chosen.class_label(r.class_code), PROTECTED_NOTE if r.is_protected else "")
-    elif kind == "buildings":
-        for b in buildings_in(session, chosen.area):
-            yield (b.id, b.address, b.structure, b.floors, "住家" if b.is_dwelling else "非住家",
-                   chosen.class_label(b.class_code))
-    else:
-        for s in shelters_in(session, chosen.area):
-            yield (s.code, s.name, s.kind, s.address, s.capacity, chosen.class_label(s.class_code))
-
-
-def audit_export(session: Session, actor: Actor, chosen: Selection, kind: str, file_format: str) -> None:
-    if kind not in KINDS:
-        raise ValidationError(f"出力の種類「{kind}」はありません。", code="kind_unknown")
-    record(session, actor, "hazard_analysis_export", "municipality", [actor.lg_code], area=chosen.description,
-           kind=kind, format=file_format)
 
 
 AT_RISK_HEADER = ("区分", "宛名番号", "氏名", "氏名カナ", "生年月日", "性別", "住所", "電話番号",

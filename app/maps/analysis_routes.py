@@ -1,8 +1,9 @@
 """空間分析: residents, 要支援者, buildings and shelters inside a drawn polygon or a hazard class
-(list, map, CSV/XLSX), and the 要支援者 in each hazard zone for priority contact."""
+(a job with a progress bar, then list, map, CSV/XLSX from its stored result), and the 要支援者 in
+each hazard zone for priority contact."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, render_template, request, url_for
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from folium.plugins import Draw
 
@@ -11,7 +12,9 @@ from app.errors import ValidationError
 from app.exports import ENCODINGS
 from app.extensions import db
 from app.maps import analysis as service
+from app.maps import analysis_results as results
 from app.maps import bp
+from app.maps.rules import ANALYSIS_RESULT_HOURS, ANALYSIS_STEPS
 from app.tenants.services import get_municipality
 from app.web import current_actor, screen_required
 from gis.folium_map import Overlay, build_map, gsi_basemaps, localize, render_parts
@@ -21,24 +24,22 @@ SCREEN = "hazard"
 RESULT_COLORS = {"residents": "#1e88e5", "evac_people": "#d81b60", "buildings": "#6d4c41", "shelters": "#2e7d32"}
 
 
-def _choice() -> dict:
-    args = request.args
-    return {"polygon": args.get("polygon", ""), "layer_code": args.get("layer", ""),
-            "min_class": args.get("min_class", "")}
+def _choice(values) -> dict:
+    return {"polygon": values.get("polygon", ""), "layer_code": values.get("layer", ""),
+            "min_class": values.get("min_class", "")}
 
 
-def _map(chosen: dict):
+def _map(layer_code: str, features_url: str = ""):
     municipality = get_municipality(db.session, current_user.lg_code)
     config = current_app.config
     overlays = []
-    if chosen["layer_code"] in CATALOGUE_BY_CODE:
-        layer = CATALOGUE_BY_CODE[chosen["layer_code"]]
+    if layer_code in CATALOGUE_BY_CODE:
+        layer = CATALOGUE_BY_CODE[layer_code]
         overlays.append(Overlay(f"hazard:{layer.code}", layer.name,
                                 url_for("maps.layer", key=f"hazard:{layer.code}"),
                                 colors={c.code: c.color for c in layer.classes}, popup_fields={"name": "区域"}))
-    if chosen["polygon"] or chosen["layer_code"]:
-        url = url_for("maps.analysis_features") + "?" + request.query_string.decode()
-        overlays.append(Overlay("analysis", "抽出結果", url,
+    if features_url:
+        overlays.append(Overlay("analysis", "抽出結果", features_url,
                                 style_property="kind", colors=RESULT_COLORS, cluster=True,
                                 popup_fields={"label": "種類", "name": "名称・氏名", "class": "区分"}))
     fmap = build_map((municipality.center_lat, municipality.center_lon), 14,
@@ -50,40 +51,68 @@ def _map(chosen: dict):
     return render_parts(fmap)
 
 
+def _page(chosen: dict, status: int = 200, error: str = "", features_url: str = "", **result):
+    return render_template("maps/analysis.html", map=_map(chosen["layer_code"], features_url), chosen=chosen,
+                           error=error, layers=service.layer_choices(), kinds=service.KINDS, colors=RESULT_COLORS,
+                           encodings=ENCODINGS, limit=service.LIST_LIMIT, map_limit=service.MAP_LIMIT,
+                           note=service.PROTECTED_NOTE, steps=ANALYSIS_STEPS,
+                           result_hours=ANALYSIS_RESULT_HOURS, **result), status
+
+
 @bp.get("/map/analysis")
 @screen_required(SCREEN)
 def analysis():
-    chosen, selection, result, error = _choice(), None, None, ""
-    if chosen["polygon"] or chosen["layer_code"]:
-        try:
-            selection = service.selection(**chosen)
-            result = service.overview(db.session, current_actor(), selection)
-        except ValidationError as exc:
-            error = exc.message
-    return render_template("maps/analysis.html", map=_map(chosen), chosen=chosen, result=result, error=error,
-                           selection=selection, layers=service.layer_choices(),
-                           kinds=service.KINDS, colors=RESULT_COLORS, encodings=ENCODINGS,
-                           limit=service.LIST_LIMIT, map_limit=service.MAP_LIMIT,
-                           note=service.PROTECTED_NOTE)
+    return _page(_choice(request.args))
 
 
-@bp.get("/map/analysis/features.geojson")
+@bp.post("/map/analysis")
 @screen_required(SCREEN)
-def analysis_features():
-    selection = service.selection(**_choice())
-    response = jsonify(service.features(db.session, selection))
+def analysis_start():
+    chosen = _choice(request.form)
+    try:
+        started = results.start(db.session, current_actor(), **chosen)
+    except ValidationError as exc:
+        db.session.rollback()
+        return _page(chosen, exc.status, exc.message)
+    return redirect(url_for("maps.analysis_result", analysis_id=started.id))
+
+
+@bp.get("/map/analysis/results/<int:analysis_id>")
+@screen_required(SCREEN)
+def analysis_result(analysis_id: int):
+    found = results.get_result(db.session, current_actor(), analysis_id)
+    state = results.status(db.session, found)
+    done = state["status"] == "done"
+    return _page({"polygon": found.polygon, "layer_code": found.layer_code, "min_class": found.min_class},
+                 analysis=found, state=state, selection=results.labels(found),
+                 result=results.overview(db.session, current_actor(), found) if done else None,
+                 features_url=url_for("maps.analysis_features", analysis_id=found.id) if done else "")
+
+
+@bp.get("/map/analysis/results/<int:analysis_id>/status")
+@screen_required(SCREEN)
+def analysis_status(analysis_id: int):
+    found = results.get_result(db.session, current_actor(), analysis_id)
+    return jsonify(results.status(db.session, found))
+
+
+@bp.get("/map/analysis/results/<int:analysis_id>/features.geojson")
+@screen_required(SCREEN)
+def analysis_features(analysis_id: int):
+    found = results.get_result(db.session, current_actor(), analysis_id)
+    response = jsonify(results.features(db.session, found))
     response.mimetype = "application/geo+json"
     return response
 
 
-@bp.get("/map/analysis/export")
+@bp.get("/map/analysis/results/<int:analysis_id>/export")
 @screen_required(SCREEN)
-def analysis_export():
-    selection, kind = service.selection(**_choice()), request.args.get("kind", "residents")
+def analysis_export(analysis_id: int):
+    found, kind = results.get_result(db.session, current_actor(), analysis_id), request.args.get("kind", "residents")
     file_format = request.args.get("format", "csv")
-    service.audit_export(db.session, current_actor(), selection, kind, file_format)
+    results.audit_export(db.session, current_actor(), found, kind, file_format)
     return spreadsheet_response(f"空間分析_{service.KINDS[kind]}", service.KINDS[kind], service.HEADERS[kind],
-                                lambda s: service.export_rows(s, selection, kind), file_format,
+                                results.export_rows(found, kind), file_format,
                                 request.args.get("encoding", "utf-8-sig"))
 
 

@@ -1,11 +1,24 @@
-"""Reference areas on the map: hazard zones and administrative areas (町丁目), hazard uploads and
-the hazard classes assigned to residents."""
+"""Reference areas on the map: hazard zones and administrative areas (町丁目), hazard uploads, the
+hazard classes assigned to residents, and the stored results of spatial analyses."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, func
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TimestampMixin
@@ -105,3 +118,46 @@ class MapTileCache(Base):
     y: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SpatialAnalysis(Base):
+    """One run of 空間分析: what was chosen, by whom, its job, and the counts once the job has run.
+
+    The items found are stored by reference in ``spatial_analysis_items``; the result belongs to the
+    user who ran it and expires at ``expires_at`` (purged by the next analysis job of the town).
+    """
+
+    __tablename__ = "spatial_analyses"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    job_id: Mapped[int | None] = mapped_column(BigInteger)
+    polygon: Mapped[str] = mapped_column(Text, default="")  # the drawn area as GeoJSON, as it came
+    layer_code: Mapped[str] = mapped_column(String(40), default="")
+    min_class: Mapped[str] = mapped_column(String(20), default="")
+    description: Mapped[str] = mapped_column(String(200), default="")
+    counts: Mapped[dict] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SpatialAnalysisItem(Base):
+    """One resident, 要支援者, building or shelter found by an analysis: ids only, no copies.
+
+    ``position`` is the list order fixed by the job (most severe class first, then by address), so
+    the first rows of a list and the map's share are an index range, not a sort of the whole result.
+    """
+
+    __tablename__ = "spatial_analysis_items"
+    __table_args__ = (
+        CheckConstraint("kind IN ('residents','evac_people','buildings','shelters')", name="kind_known"),
+    )
+
+    analysis_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("spatial_analyses.id", ondelete="CASCADE"),
+                                             primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    lg_code: Mapped[str] = mapped_column(String(6))
+    item_id: Mapped[int] = mapped_column(Integer)
+    class_code: Mapped[str] = mapped_column(String(20), default="")

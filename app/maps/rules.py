@@ -24,3 +24,18 @@ def print_view(args) -> tuple[float, float, int] | None:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 <= zoom <= 20):
         return None
     return lat, lon, zoom
+
+
+# 空間分析 runs as a job; its result is kept for the user who ran it for this long, then purged.
+ANALYSIS_RESULT_HOURS = 24
+
+# The job's steps: (kind, label on the screen, the progress percent at which the step starts).
+ANALYSIS_STEPS = (("residents", "住民", 5), ("evac_people", "要支援者", 60), ("buildings", "建物", 75),
+                  ("shelters", "避難所", 90))
+
+
+def analysis_step(progress: int, status: str) -> int:
+    """How many of ``ANALYSIS_STEPS`` are finished at ``progress`` percent (all of them once done)."""
+    if status == "done":
+        return len(ANALYSIS_STEPS)
+    return sum(1 for _, _, start in ANALYSIS_STEPS[1:] if progress >= start)

@@ -1,5 +1,6 @@
-/* 空間分析: a polygon drawn with Leaflet.draw becomes the query (GeoJSON in a hidden field);
-   the class selector offers only the chosen layer's classes. */
+/* 空間分析: a polygon drawn with Leaflet.draw becomes the query (GeoJSON in a hidden field, the
+   form is posted and a job is queued); the class selector offers only the chosen layer's classes;
+   while the job runs, its progress and steps are polled and the page reloads with the result. */
 (function () {
   'use strict';
 
@@ -37,7 +38,39 @@
     });
   }
 
+  function showState(box, state) {
+    box.querySelector('.bar').style.width = Math.max(0, Math.min(100, state.progress)) + '%';
+    box.querySelector('span').textContent = state.label || '分析しています…';
+    Array.prototype.forEach.call(document.querySelectorAll('#analysis-steps li'), function (item) {
+      var number = parseInt(item.getAttribute('data-step'), 10);
+      item.classList.toggle('done', number <= state.step);
+      item.classList.toggle('current', state.status === 'running' && number === state.step + 1);
+    });
+  }
+
+  function pollJob() {
+    var box = document.getElementById('analysis-progress');
+    if (!box) { return; }
+    var url = box.getAttribute('data-status-url');
+    function poll() {
+      fetch(url, {credentials: 'same-origin', headers: {'Accept': 'application/json'}})
+        .then(function (r) {
+          if (!r.ok) { window.location.reload(); return null; }  // expired or gone: the page says why
+          return r.json();
+        })
+        .then(function (state) {
+          if (!state) { return; }
+          showState(box, state);
+          if (state.status === 'done' || state.status === 'failed') { window.location.reload(); return; }
+          window.setTimeout(poll, 1000);
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    }
+    window.setTimeout(poll, 500);
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    pollJob();
     var layer = document.getElementById('analysis-layer');
     if (layer) {
       layer.addEventListener('change', function () {
