@@ -97,8 +97,13 @@ def status(session: Session, analysis: SpatialAnalysis) -> dict:
     job = session.get(Job, analysis.job_id) if analysis.job_id else None
     if job is None:
         return {"status": "failed", "progress": 0, "label": "", "step": 0, "error": "分析の処理が見つかりません。"}
-    label = job.progress_label if job.status != "queued" or job.attempts else WAITING_LABEL
-    return {"status": job.status, "progress": job.progress, "label": label or WAITING_LABEL,
+    if job.status == "done":
+        label = "分析が終わりました"
+    elif job.status == "queued" and not job.attempts:
+        label = WAITING_LABEL
+    else:
+        label = job.progress_label or "分析しています"
+    return {"status": job.status, "progress": job.progress, "label": label,
             "step": analysis_step(job.progress, job.status), "error": job.error if job.status == "failed" else ""}
 
 

@@ -11,7 +11,6 @@ from shapely.geometry import Point, box
 from sqlalchemy import text
 
 from app.jobs.services import Worker
-
 from tests.conftest import DEMO_CODE, SECOND_CODE
 
 NOTE = "支援措置対象"
