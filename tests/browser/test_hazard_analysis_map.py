@@ -1,6 +1,9 @@
 """ハザード・空間分析 in chromium: a layer imported through the upload form with its progress bar,
-then a hazard class chosen and a rectangle drawn on /map/analysis, results listed and on the map."""
+then a hazard class chosen and a rectangle drawn on /map/analysis: the analysis job's progress bar
+and steps, then the result listed and on the map without a manual reload."""
 import json
+import os
+import signal
 
 import pytest
 
@@ -31,8 +34,19 @@ def test_choose_a_class_then_draw_an_area(live_server, page):
     page.goto(live_server.url + "/map/analysis")
     page.select_option("#analysis-layer", "flood")
     page.select_option("#analysis-class", "2")
-    page.click("#analysis-submit")
-    page.wait_for_selector("#analysis-counts")
+    os.kill(live_server.worker.pid, signal.SIGSTOP)  # hold the job in the queue to see it waiting
+    try:
+        page.click("#analysis-submit")
+        page.wait_for_url("**/map/analysis/results/*")
+        assert page.locator("#analysis-progress").is_visible()
+        assert page.locator("#analysis-progress span").inner_text() == "分析を待っています"
+        assert page.locator("#analysis-steps li").all_inner_texts() == ["住民", "要支援者", "建物", "避難所"]
+        assert page.locator("#analysis-counts").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "hazard-analysis-progress-1024.png"))
+    finally:
+        os.kill(live_server.worker.pid, signal.SIGCONT)
+    page.wait_for_selector("#analysis-counts", timeout=30_000)  # the page polled the job and reloaded
+    assert page.locator("#analysis-progress").count() == 0
     residents = int(page.locator("[data-count='residents']").inner_text().replace(",", ""))
     assert residents > 0
     assert page.locator("#list-residents tbody tr").count() == min(residents, 500)
@@ -49,7 +63,8 @@ def test_choose_a_class_then_draw_an_area(live_server, page):
     page.mouse.down()
     page.mouse.move(x + box["width"] * 0.6, y + box["height"] * 0.6, steps=8)
     page.mouse.up()
-    page.wait_for_selector("#analysis-title")
+    page.wait_for_url("**/map/analysis/results/*")
+    page.wait_for_selector("#analysis-title", timeout=30_000)
     assert "地図上で描いた範囲" in page.locator("#analysis-title").inner_text()
     assert int(page.locator("[data-count='residents']").inner_text().replace(",", "")) > 0
     page.wait_for_function("BCLMap.loaded['analysis'] > 0")
