@@ -11,6 +11,10 @@ Residents are found through the database functions ``bcl_resident_zones`` and
 spatial indexes (the operators are not leakproof), and those functions run the indexed join for
 the transaction's own tenant only, returning ids. Buildings and shelters are few enough to join
 directly.
+
+The ``store_*`` functions write a selection by reference into ``spatial_analysis_items`` (ids and
+classes, numbered in list order) and the ``stored_*`` functions read it back joined to the current
+records: an analysis job computes the selection once, its result page, map and exports read ids.
 """
 from __future__ import annotations
 
