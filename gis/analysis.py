@@ -153,6 +153,8 @@ _STORE = """
 def store_residents(session, area: Area, analysis_id: int) -> int:
     """Store the residents (住登内, located) in the area under ``analysis_id``, in list order (most
     severe zone first, then by address); returns how many."""
+    # As in assign_resident_hazards: a town-wide class's groups and rows stay in memory, not spill.
+    session.execute(text("SET LOCAL work_mem = '128MB'"))
     zones, params = _resident_zones(area)
     sql = _STORE.format(order=f"{_severity(area)} DESC NULLS LAST, r.address, r.name_kana", item="r.id",
                         source=f"{zones} JOIN residents r ON r.id = z.resident_id "
