@@ -187,13 +187,19 @@ def store_shelters(session, area: Area, analysis_id: int) -> int:
     return session.execute(text(sql), {**params, "analysis_id": analysis_id, "kind": "shelters"}).rowcount
 
 
-# Reading a stored result: the items joined to their current records, in the stored order.
+# Reading a stored result: the items joined to their current records, in the stored order. The
+# first rows are taken as a range of positions (1, 2, … per list), not ORDER BY … LIMIT: the
+# table's statistics lag behind a fresh result, and a planner that believes a few rows match
+# would otherwise join the whole result and sort it.
+_FIRST = "AND i.position <= :limit"
+
 def stored_residents(session, analysis_id: int, kind: str = "residents", *, limit: int | None = None,
                      mappable: bool = False, stream: bool = False):
     """The residents (``kind`` residents or evac_people) stored under ``analysis_id``, in list order.
 
-    Rows as ``residents_in``. ``mappable`` keeps only people who may be drawn on a map (located, not
-    under 支援措置); ``stream`` fetches in batches (exports) instead of all at once.
+    Rows as ``residents_in``; ``limit`` takes the first rows of the list. ``mappable`` then keeps only
+    people who may be drawn on a map (located, not under 支援措置); ``stream`` fetches in batches
+    (exports) instead of all at once.
     """
     sql = f"""
         SELECT r.id, r.atena_no, r.name, r.name_kana, r.birth_date, r.sex,
@@ -204,8 +210,8 @@ def stored_residents(session, analysis_id: int, kind: str = "residents", *, limi
         JOIN residents r ON r.id = i.item_id
         LEFT JOIN evac_people p ON p.resident_id = r.id AND p.removed_at IS NULL
         WHERE i.analysis_id = :analysis_id AND i.kind = :kind
-          {'AND r.geom IS NOT NULL AND NOT r.is_protected' if mappable else ''}
-        ORDER BY i.position {'LIMIT :limit' if limit else ''}"""
+          {'AND r.geom IS NOT NULL AND NOT r.is_protected' if mappable else ''} {_FIRST if limit else ''}
+        ORDER BY i.position"""
     return _read(session, sql, {"analysis_id": analysis_id, "kind": kind, "limit": limit}, stream)
 
 
@@ -215,8 +221,8 @@ def stored_buildings(session, analysis_id: int, *, limit: int | None = None, str
         SELECT b.id, b.address, b.structure, b.floors, b.is_dwelling,
                ST_X(ST_PointOnSurface(b.geom)) AS lon, ST_Y(ST_PointOnSurface(b.geom)) AS lat, i.class_code
         FROM spatial_analysis_items i JOIN buildings b ON b.id = i.item_id
-        WHERE i.analysis_id = :analysis_id AND i.kind = 'buildings'
-        ORDER BY i.position {'LIMIT :limit' if limit else ''}"""
+        WHERE i.analysis_id = :analysis_id AND i.kind = 'buildings' {_FIRST if limit else ''}
+        ORDER BY i.position"""
     return _read(session, sql, {"analysis_id": analysis_id, "limit": limit}, stream)
 
 
@@ -226,8 +232,8 @@ def stored_shelters(session, analysis_id: int, *, limit: int | None = None, stre
         SELECT s.id, s.code, s.name, s.kind, s.address, s.capacity, ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat,
                i.class_code
         FROM spatial_analysis_items i JOIN shelters s ON s.id = i.item_id
-        WHERE i.analysis_id = :analysis_id AND i.kind = 'shelters'
-        ORDER BY i.position {'LIMIT :limit' if limit else ''}"""
+        WHERE i.analysis_id = :analysis_id AND i.kind = 'shelters' {_FIRST if limit else ''}
+        ORDER BY i.position"""
     return _read(session, sql, {"analysis_id": analysis_id, "limit": limit}, stream)
 
 

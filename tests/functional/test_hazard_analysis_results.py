@@ -102,3 +102,22 @@ def test_support_measures_apply_to_a_stored_result_as_records_are_now(db, web, s
     audit = system_session.execute(text("SELECT detail FROM audit_log WHERE action = 'hazard_analysis_export' "
                                         "ORDER BY id DESC LIMIT 1")).scalar_one()
     assert audit["analysis"] == _analysis_id(url) and audit["kind"] == "residents"
+
+
+def test_lists_and_map_take_the_first_rows_in_stored_order(db, web, system_session, monkeypatch):
+    from app.maps import analysis_results
+
+    monkeypatch.setattr(analysis_results, "LIST_LIMIT", 3)
+    monkeypatch.setattr(analysis_results, "MAP_LIMIT", 5)
+    _arrange(system_session)
+    url = analyse(_bosai(web), db, layer="flood", min_class="1")
+    first = system_session.execute(text(
+        "SELECT r.atena_no FROM spatial_analysis_items i JOIN residents r ON r.id = i.item_id "
+        "WHERE i.analysis_id = :i AND i.kind = 'residents' ORDER BY i.position LIMIT 3"),
+        {"i": _analysis_id(url)}).scalars().all()
+    page = web.get(url).get_data(as_text=True)
+    listed = page.split('id="list-residents"', 1)[1].split("</table>", 1)[0]
+    assert [part.split('"', 1)[0] for part in listed.split('data-resident="')[1:]] == first
+    features = web.get(f"{url}/features.geojson").get_json()["features"]
+    assert 0 < sum(f["properties"]["kind"] == "residents" for f in features) <= 5
+    assert sum(f["properties"]["kind"] == "evac_people" for f in features) == 2  # all but the protected one
