@@ -121,3 +121,17 @@ def test_lists_and_map_take_the_first_rows_in_stored_order(db, web, system_sessi
     features = web.get(f"{url}/features.geojson").get_json()["features"]
     assert 0 < sum(f["properties"]["kind"] == "residents" for f in features) <= 5
     assert sum(f["properties"]["kind"] == "evac_people" for f in features) == 2  # all but the protected one
+
+
+def test_a_failed_job_is_reported_on_the_result_page(db, web, system_session):
+    answer = _bosai(web).post("/map/analysis", {"layer": "flood", "min_class": "2"}, form_page="/map/analysis")
+    url = answer.headers["Location"]
+    # the catalogue lost the layer between pressing 分析 and the job running
+    system_session.execute(text("UPDATE spatial_analyses SET layer_code = 'retired' WHERE id = :i"),
+                           {"i": _analysis_id(url)})
+    system_session.commit()
+    Worker(db).run_pending()
+    state = web.get(f"{url}/status").get_json()
+    assert state["status"] == "failed" and "retired" in state["error"]
+    page = web.get(url).get_data(as_text=True)
+    assert 'id="analysis-failed"' in page and "分析できませんでした" in page and 'id="analysis-counts"' not in page
