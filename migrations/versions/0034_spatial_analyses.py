@@ -1,6 +1,6 @@
 """空間分析 as a job: the stored results (the analysis and the ids it found), tenant tables
 
-Revision ID: 0036
+Revision ID: 0034
 Revises: 0033
 Create Date: 2026-11-26 13:30:00
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 from migrations.tenancy import drop_tenant_table_policies, tenant_table
 
-revision = '0036'
+revision = '0034'
 down_revision = '0033'
 branch_labels = None
 depends_on = None
