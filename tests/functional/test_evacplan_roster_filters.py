@@ -57,6 +57,10 @@ def test_named_recipient_roster_by_area_and_consent(as_admin, system_session):
     sheet = load_workbook(io.BytesIO(_roster(as_admin, mode="災害時", area=[area], consent=["不同意"],
                                              format="xlsx").data)).active
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [_name(system_session, refused)]
+    header = [cell.value for cell in sheet[1]]
+    assert header[:6] == ["氏名", "氏名カナ", "生年月日", "性別", "住所又は居所", "電話番号"]  # 49条の10 items
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4 and sheet.print_title_rows == "$1:$1"
     provision = system_session.execute(text("""SELECT person_ids, person_count FROM evac_roster_provisions
         ORDER BY id DESC LIMIT 1""")).one()
     assert list(provision[0]) == [refused] and provision[1] == 1
