@@ -114,8 +114,8 @@ def _criteria_sql(config: dict, day: date) -> tuple[list[tuple[str, str]], dict]
 
 def register(session: Session, *, include_removed: bool = False, limit: int = 200) -> list[tuple]:
     rows = session.execute(text(f"""
-        SELECT p.id, p.consent, p.reasons, p.removed_at, p.version, r.name, r.name_kana, r.birth_date, r.address,
-               r.is_protected
+        SELECT p.id, p.consent, p.consent_on, p.consent_how, p.reasons, p.removed_at, p.version, r.name, r.name_kana,
+               r.birth_date, r.address, r.is_protected
         FROM evac_people p JOIN residents r ON r.id = p.resident_id
         {'' if include_removed else 'WHERE p.removed_at IS NULL'}
         ORDER BY r.name_kana LIMIT :limit"""), {"limit": limit})

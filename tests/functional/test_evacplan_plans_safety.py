@@ -57,6 +57,8 @@ def test_plan_needs_consent_saves_route_and_shows_a_conflict(as_admin, system_se
     assert system_session.scalar(text("SELECT count(*) FROM evac_plans")) == 0
 
     _consent(as_admin, system_session, person)
+    consented = as_admin.get(f"/evac-support/people/{person}").get_data(as_text=True)
+    assert '<span id="person-consent-how">郵送</span>' in consented and "令和8年11月1日" in consented
     saved = as_admin.post(f"/evac-support/people/{person}/plan", _plan_form(shelter_id=str(shelter_id)),
                           follow_redirects=True).get_data(as_text=True)
     assert "個別避難計画を保存しました" in saved and "近藤 一郎" in saved
