@@ -9,6 +9,7 @@ transaction (rolled back at the end) the people on the register get homes spread
 and a ~550 m square grid stands in for the 町丁目 (about the size of real ones)."""
 from __future__ import annotations
 
+import statistics
 import time
 
 from sqlalchemy import text
@@ -58,12 +59,14 @@ def run(url: str) -> list[Result]:
         session.execute(text("INSERT INTO safety_checks (lg_code, disaster_id, person_id, state, checked_by) "
                              "SELECT :lg, :d, unnest(CAST(:ids AS int[])), '無事', 'bench'"),
                         {"lg": LG_CODE, "d": disaster.id, "ids": people})
+        _analyze(session, "safety_checks")
         timings["progress"], rows = _timed(lambda: safety.progress(session, disaster.id))
         timings["list"], _ = _timed(lambda: safety.people(session, actor, disaster.id, kana="サ"))
         for z in (12, 15):  # the 安否 map's tiles at the town centre: the first zoom with every person, and a street
-            timings[f"tile{z}"], tile = _timed(lambda z=z: render_tile(session, source, z, *lonlat_to_tile(*CENTRE, z),
-                                                                        {"disaster_id": disaster.id}))
-            sizes[f"tile{z}_kb"] = len(tile) / 1e3
+            renders = [_timed(lambda z=z: render_tile(session, source, z, *lonlat_to_tile(*CENTRE, z),
+                                                      {"disaster_id": disaster.id})) for _ in range(3)]
+            timings[f"tile{z}"] = statistics.median(seconds for seconds, _ in renders)  # rendered, never cached
+            sizes[f"tile{z}_kb"] = len(renders[0][1]) / 1e3
         timings["protected"], geojson = _timed(lambda: safety.protected_geojson(session, actor, disaster.id))
         sizes |= {"register": first["added"], "areas": len(rows) - 1, "org": len(ids),
                   "protected": geojson.count('"Feature"')}
@@ -88,9 +91,10 @@ def run(url: str) -> list[Result]:
                notes="the tablet screen: kana prefix サ, first 200 people with their state"),
         Result("safety.map_tile_z12_1m.seconds", timings["tile12"], "s", 1.0, register,
                notes=f"the 安否 map's densest view: the z12 tile at the town centre, every person with the "
-                     f"latest state ({sizes['tile12_kb']:.0f} KB)"),
+                     f"latest state ({sizes['tile12_kb']:.0f} KB; median of 3 renders, the tile cache bypassed)"),
         Result("safety.map_tile_z15_1m.seconds", timings["tile15"], "s", 0.1, register,
-               notes=f"the 安否 map at street level: a z15 tile at the town centre ({sizes['tile15_kb']:.0f} KB)"),
+               notes=f"the 安否 map at street level: a z15 tile at the town centre ({sizes['tile15_kb']:.0f} KB; "
+                     "median of 3 renders)"),
         Result("safety.map_protected_layer_1m.seconds", timings["protected"], "s", 2.0, register,
                notes=f"the staff layer of the {sizes['protected']} register people under 支援措置 (never in tiles)"),
     ]
@@ -123,6 +127,16 @@ def _place_homes(session) -> None:
                '区画' || row_number() OVER (ORDER BY g.i, g.j), ST_Multi(g.geom)
         FROM ST_SquareGrid(0.005, (SELECT ST_SetSRID(ST_Extent(geom), 4326) FROM residents)) g
         WHERE EXISTS (SELECT 1 FROM residents r WHERE r.geom && g.geom)"""), {"lg": LG_CODE})
-    for table in ("residents", "admin_areas"):  # as autovacuum would after a load
+    set_scope(session, Scope.tenant(LG_CODE))
+    _analyze(session, "residents", "admin_areas", "evac_people")
+
+
+def _analyze(session, *tables: str) -> None:
+    """Fresh planner statistics for ``tables``, as autovacuum gives them soon after a bulk write (only
+    the owner may ANALYZE, so as the system)."""
+    from app.db import SYSTEM, Scope, set_scope
+
+    set_scope(session, SYSTEM)
+    for table in tables:
         session.execute(text(f"ANALYZE {table}"))
     set_scope(session, Scope.tenant(LG_CODE))
