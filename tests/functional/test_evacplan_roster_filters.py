@@ -49,6 +49,7 @@ def test_named_recipient_roster_by_area_and_consent(as_admin, system_session):
                                      "started_on": "2026-11-20"})
     in_disaster = _roster(as_admin, mode="災害時", area=[area, other_area], consent=["不同意", "未回答"],
                           encoding="cp932")
+    assert in_disaster.is_streamed  # the CSV is written row by row as it is read
     listed = _names(in_disaster, "cp932")
     expected = system_session.scalar(text("SELECT count(*) FROM evac_people WHERE id = ANY(:ids) AND consent <> '同意' "
                                           "AND removed_at IS NULL"), {"ids": people + others})
