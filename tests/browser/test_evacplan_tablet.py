@@ -102,7 +102,7 @@ def test_safety_state_on_a_tablet_changes_progress_and_map(live_server, browser_
     page.goto(base + "/evac-support/safety/map")
     expect(page.locator("[data-overlay-status='safety_protected']")).to_have_text(re.compile(r"\d+件"))
     # The register comes as vector tiles of the view: zoom in on the person's home.
-    page.evaluate(f"() => BCLMap.map.setView([{lat}, {lon}], 18, {{animate: false}})")
+    page.evaluate(f"() => {{ BCLMap.map.setView([{lat}, {lon}], 18, {{animate: false}}); }}")
     page.wait_for_function(f"""() => {{
         const tiles = BCLMap.groups.evac_people._vectorTiles, z = BCLMap.map.getZoom();
         return Object.keys(tiles).some(k => {{ const f = k.endsWith(':' + z) && tiles[k]._features['{person_id}'];
