@@ -52,6 +52,26 @@ def run(url: str) -> list[Result]:
     ]
 
 
+def ensure_town(url: str) -> int:
+    """The 1M bench town in the database at ``url``, loaded by the link (full batch, cached) unless it is
+    there already: the benchmarks that run over it (register, roster, shelters) work alone too.
+    Returns the number of its residents."""
+    count = _residents(url)
+    if count < RESIDENTS * 0.9:
+        full, _ = _batches()
+        _register_municipality(url)
+        _runner("load", url, BENCH_TOWN.lg_code, full)
+        count = _residents(url)
+    return count
+
+
+def _residents(url: str) -> int:
+    with psycopg.connect(_dsn(url)) as conn:  # as the application role of the town: the table forces RLS
+        conn.execute("SELECT set_config('role', 'bcl_app', true), set_config('app.lg_code', %s, true)",
+                     (BENCH_TOWN.lg_code,))
+        return conn.execute("SELECT count(*) FROM residents").fetchone()[0]
+
+
 def _batches() -> tuple[Path, Path]:
     """The 1M full batch and the 10k diff on top of it, generated once and cached."""
     CACHE.mkdir(parents=True, exist_ok=True)

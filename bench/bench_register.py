@@ -1,20 +1,25 @@
-"""避難行動要支援者 at 1,000,000 residents (the town bench_link loaded): the register re-extraction
+"""避難行動要支援者 at 1,000,000 residents (the town of bench_link, loaded
+here when the benchmark runs alone): the register re-extraction
 that follows each link batch (a job of its own), an organisation's roster selection, and the
-安否確認 screens (progress per 町丁目, the tablet list, the map's GeoJSON) over the whole register.
+安否確認 screens (progress per 町丁目, the tablet list, the map's vector tiles and the small layer of
+people under 支援措置) over the whole register.
 
 The bench link loads no address points, so its residents have no position: inside the benchmark's
 transaction (rolled back at the end) the people on the register get homes spread over the town,
 and a ~550 m square grid stands in for the 町丁目 (about the size of real ones)."""
 from __future__ import annotations
 
+import statistics
 import time
 
 from sqlalchemy import text
 
+from bench.bench_link import ensure_town
 from bench.harness import Anchor, Result
 
 LG_CODE = "012033"
 CRITERIA = {"age_min": 65}
+CENTRE = (141.0, 43.19)  # lon, lat: the middle of the homes _place_homes spreads
 
 
 def run(url: str) -> list[Result]:
@@ -25,12 +30,16 @@ def run(url: str) -> list[Result]:
     from app.disasters.models import Disaster
     from app.evac_support import organisations, safety, services, updates
     from app.extensions import db
+    from app.maps.tiles import TILE_LAYERS
+    from gis.tiles import lonlat_to_tile, render_tile
 
+    ensure_town(url)
     config = Config()
     config.DATABASE_URL = url
     app = create_app(config)
     actor = Actor.system(LG_CODE, "bench")
     timings, sizes = {}, {}
+    source = TILE_LAYERS["evac_people"].source
     with app.app_context(), db.unit_of_work(Scope.tenant(LG_CODE)) as session:
         services.save_criteria(session, actor, CRITERIA)
         started = time.perf_counter()
@@ -50,14 +59,21 @@ def run(url: str) -> list[Result]:
         session.execute(text("INSERT INTO safety_checks (lg_code, disaster_id, person_id, state, checked_by) "
                              "SELECT :lg, :d, unnest(CAST(:ids AS int[])), '無事', 'bench'"),
                         {"lg": LG_CODE, "d": disaster.id, "ids": people})
+        _analyze(session, "safety_checks")
         timings["progress"], rows = _timed(lambda: safety.progress(session, disaster.id))
         timings["list"], _ = _timed(lambda: safety.people(session, actor, disaster.id, kana="サ"))
-        timings["geojson"], geojson = _timed(lambda: safety.map_geojson(session, actor, disaster.id))
-        sizes = {"register": first["added"], "areas": len(rows) - 1, "org": len(ids),
-                 "geojson_mb": len(geojson) / 1e6}
+        for z in (12, 15):  # the 安否 map's tiles at the town centre: the first zoom with every person, and a street
+            renders = [_timed(lambda z=z: render_tile(session, source, z, *lonlat_to_tile(*CENTRE, z),
+                                                      {"disaster_id": disaster.id})) for _ in range(3)]
+            timings[f"tile{z}"] = statistics.median(seconds for seconds, _ in renders)  # rendered, never cached
+            sizes[f"tile{z}_kb"] = len(renders[0][1]) / 1e3
+        timings["protected"], geojson = _timed(lambda: safety.protected_geojson(session, actor, disaster.id))
+        sizes |= {"register": first["added"], "areas": len(rows) - 1, "org": len(ids),
+                  "protected": geojson.count('"Feature"')}
         session.rollback()  # all in one transaction, undone: bench_roster extracts the register itself
     print(f"   register {sizes['register']:,} people in {sizes['areas']} grid areas; org roster {sizes['org']:,}; "
-          f"map GeoJSON {sizes['geojson_mb']:.1f} MB")
+          f"map tiles z12 {sizes['tile12_kb']:.0f} KB, z15 {sizes['tile15_kb']:.0f} KB; "
+          f"{sizes['protected']} people under 支援措置")
     count_anchor = Anchor("postgres.count_selection_1m.seconds", timings["anchor"], "s")
     register = Anchor("evac.register_first_extraction_1m.seconds", timings["first"], "s")
     return [
@@ -73,8 +89,14 @@ def run(url: str) -> list[Result]:
                notes="counts by state per 町丁目 over the whole register (latest of 20,000 reports)"),
         Result("safety.tablet_list_1m.seconds", timings["list"], "s", 2.0, register,
                notes="the tablet screen: kana prefix サ, first 200 people with their state"),
-        Result("safety.map_geojson_1m.seconds", timings["geojson"], "s", 20.0, register,
-               notes=f"every register person as a point, {sizes['geojson_mb']:.1f} MB"),
+        Result("safety.map_tile_z12_1m.seconds", timings["tile12"], "s", 1.0, register,
+               notes=f"the 安否 map's densest view: the z12 tile at the town centre, every person with the "
+                     f"latest state ({sizes['tile12_kb']:.0f} KB; median of 3 renders, the tile cache bypassed)"),
+        Result("safety.map_tile_z15_1m.seconds", timings["tile15"], "s", 0.1, register,
+               notes=f"the 安否 map at street level: a z15 tile at the town centre ({sizes['tile15_kb']:.0f} KB; "
+                     "median of 3 renders)"),
+        Result("safety.map_protected_layer_1m.seconds", timings["protected"], "s", 2.0, register,
+               notes=f"the staff layer of the {sizes['protected']} register people under 支援措置 (never in tiles)"),
     ]
 
 
@@ -105,6 +127,16 @@ def _place_homes(session) -> None:
                '区画' || row_number() OVER (ORDER BY g.i, g.j), ST_Multi(g.geom)
         FROM ST_SquareGrid(0.005, (SELECT ST_SetSRID(ST_Extent(geom), 4326) FROM residents)) g
         WHERE EXISTS (SELECT 1 FROM residents r WHERE r.geom && g.geom)"""), {"lg": LG_CODE})
-    for table in ("residents", "admin_areas"):  # as autovacuum would after a load
+    set_scope(session, Scope.tenant(LG_CODE))
+    _analyze(session, "residents", "admin_areas", "evac_people")
+
+
+def _analyze(session, *tables: str) -> None:
+    """Fresh planner statistics for ``tables``, as autovacuum gives them soon after a bulk write (only
+    the owner may ANALYZE, so as the system)."""
+    from app.db import SYSTEM, Scope, set_scope
+
+    set_scope(session, SYSTEM)
+    for table in tables:
         session.execute(text(f"ANALYZE {table}"))
     set_scope(session, Scope.tenant(LG_CODE))

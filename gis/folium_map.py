@@ -107,6 +107,9 @@ class Overlay:
     tiled: bool = False
     min_zoom: int = 0
     detail_zoom: int = 0
+    # Tiled overlays whose tiles carry only ids: a tap fetches the popup's properties as JSON from
+    # ``detail_url`` ("{id}" replaced), a request the server authorises and audits.
+    detail_url: str = ""
 
     def js_config(self) -> dict:
         """The settings /static/js/map.js reads to load, style and explain the overlay."""
@@ -115,7 +118,7 @@ class Overlay:
             "key": self.key, "url": self.url, "colors": self.colors, "styleProperty": self.style_property,
             "defaultColor": self.default_color, "popupFields": self.popup_fields, "fillOpacity": self.fill_opacity,
             "links": [{"template": t, "label": label} for t, label in [*links, *self.more_links]],
-            "minZoom": self.min_zoom, "detailZoom": self.detail_zoom,
+            "minZoom": self.min_zoom, "detailZoom": self.detail_zoom, "detailUrl": self.detail_url,
         }
 
 

@@ -53,6 +53,7 @@ ACTIONS = {
     "evacuee_needs_view": "避難者の配慮事項の閲覧",
     "evacuee_needs_update": "避難者の配慮事項の更新",
     "evacuee_card_print": "避難者カードの印刷",
+    "evacuee_history_view": "避難所の入退所記録の閲覧",
     "shelter_update": "避難所の設備の更新",
     "shelter_staff_update": "避難所の担当職員の変更",
     "shelter_dashboard": "避難所の状況の閲覧・出力",

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 
 from app.errors import Conflict, ValidationError
 from app.evac_support import bp, organisations, rules, services, updates
+from app.evac_support.models import CONSENT_STATES
 from app.evac_support.routes import SCREEN, roster_file
 from app.exports import ENCODINGS
 from app.extensions import db
@@ -60,7 +61,7 @@ def organisation(org_id: int):
                            kinds=rules.ORG_KINDS, error=error, conflict=conflict, encodings=ENCODINGS,
                            values=values or {"name": org.name, "kind": org.kind, "contact": org.contact,
                                              "area_codes": org.area_codes, "is_active": org.is_active},
-                           modes=(rules.NORMAL, rules.DISASTER),
+                           modes=(rules.NORMAL, rules.DISASTER), consents=CONSENT_STATES,
                            provisions=organisations.provisions(db.session, org_id))
 
 
@@ -72,7 +73,9 @@ def organisation_roster(org_id: int):
         declared = services.roster_mode_allowed(db.session, mode, session.get("disaster_id"))
         provision = services.provide_roster(db.session, current_actor(), mode=mode, declared=declared,
                                             file_format=file_format, disaster_id=session.get("disaster_id"),
-                                            org=organisations.get_org(db.session, org_id))
+                                            org=organisations.get_org(db.session, org_id),
+                                            area_codes=request.args.getlist("area"),
+                                            consents=request.args.getlist("consent"))
     except ValidationError as exc:
         flash(exc.message, "error")
         return redirect(url_for("evac_support.organisation", org_id=org_id))

@@ -29,7 +29,7 @@ class PlanView:
 def person_row(session: Session, person_id: int):
     """A register person with the resident items the plan shows, the 町丁目 and the home position."""
     row = session.execute(text("""
-        SELECT p.id, p.consent, p.consent_on, p.reasons, p.removed_at, p.version, r.name, r.name_kana,
+        SELECT p.id, p.consent, p.consent_on, p.consent_how, p.reasons, p.removed_at, p.version, r.name, r.name_kana,
                r.birth_date, r.sex, trim(r.address || ' ' || r.address_katagaki) AS address, r.phone,
                r.is_protected, ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat
         FROM evac_people p JOIN residents r ON r.id = p.resident_id

@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 
 from app.downloads import spreadsheet_response
 from app.errors import Conflict, ValidationError
-from app.evac_support import bp, rules, services
+from app.evac_support import bp, organisations, rules, services
 from app.evac_support.models import CONSENT_STATES
 from app.exports import ENCODINGS
 from app.extensions import db
@@ -21,7 +21,8 @@ SCREEN = "evac_support"
 def register_page():
     return render_template("evac_support/index.html", people=services.register(db.session),
                            criteria=services.criteria(db.session), allowed=rules.ALLOWED, consents=CONSENT_STATES,
-                           encodings=ENCODINGS, modes=(rules.NORMAL, rules.DISASTER), today=date.today())
+                           encodings=ENCODINGS, modes=(rules.NORMAL, rules.DISASTER), today=date.today(),
+                           areas=organisations.area_choices(db.session))
 
 
 @bp.post("/evac-support/criteria")
@@ -78,7 +79,8 @@ def roster():
         declared = services.roster_mode_allowed(db.session, mode, session.get("disaster_id"))
         provision = services.provide_roster(db.session, current_actor(), mode=mode, declared=declared,
                                             file_format=file_format, disaster_id=session.get("disaster_id"),
-                                            recipient=recipient)
+                                            recipient=recipient, area_codes=request.args.getlist("area"),
+                                            consents=request.args.getlist("consent"))
     except ValidationError as exc:
         flash(exc.message, "error")
         return redirect(url_for("evac_support.index"))

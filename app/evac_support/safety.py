@@ -1,6 +1,11 @@
 """安否確認 per disaster: the state of each register person reported from tablets (append-only
 history; the latest report is the state), the map coloured by state, progress per 町丁目 and the
-list as CSV/XLSX. Every view, change and export is audited."""
+list as CSV/XLSX. Every view, change and export is audited.
+
+The map draws the register from the 要支援者 vector tiles (app/maps/tiles.py: only id and state per
+person, never anyone under 支援措置), so a city of tens of thousands of people loads only the tiles
+in view; a tap fetches that one person (``map_person``) and people under 支援措置 come as their own
+small layer (``protected_geojson``) for staff with the register screen."""
 from __future__ import annotations
 
 import json
@@ -13,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.audit.services import Actor, record
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
-from app.errors import ValidationError
+from app.errors import NotFound, ValidationError
 from app.evac_support import rules
 from app.evac_support.areas import AreaIndex, in_areas_sql
 from app.evac_support.models import EvacPerson, SafetyCheck
@@ -100,23 +105,41 @@ def progress(session: Session, disaster_id: int) -> list[dict]:
     return result
 
 
-def map_geojson(session: Session, actor: Actor, disaster_id: int) -> str:
-    """The register people with a position as GeoJSON points, ``state`` for the colour. For staff
-    with the register screen only (people under 支援措置 are flagged; never in third-party outputs)."""
+def protected_geojson(session: Session, actor: Actor, disaster_id: int) -> str:
+    """The register people under 支援措置 with a position, as GeoJSON points (``state`` for the
+    colour, the popup's fields as properties). The vector tiles of the 要支援者 layer never carry
+    them; this small layer is for the 安否 map of staff with the register screen only."""
     rows = session.execute(text(f"""
-        SELECT p.id, r.name, coalesce(latest.state, '未確認'), latest.checked_at, r.is_protected,
+        SELECT p.id, r.name, coalesce(latest.state, '未確認'), latest.checked_at,
                round(ST_X(r.geom)::numeric, 6)::float, round(ST_Y(r.geom)::numeric, 6)::float
         FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
-        WHERE p.removed_at IS NULL AND r.geom IS NOT NULL ORDER BY p.id"""), {"d": disaster_id}).all()
-    located = AreaIndex.load(session).locate([r[5] for r in rows], [r[6] for r in rows])
+        WHERE p.removed_at IS NULL AND r.is_protected AND r.geom IS NOT NULL ORDER BY p.id"""),
+        {"d": disaster_id}).all()
+    located = AreaIndex.load(session).locate([r[4] for r in rows], [r[5] for r in rows])
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]},
                  "properties": {"id": person_id, "name": name, "state": state, "area": area,
-                                "checked_at": format_datetime(at) if at else "",
-                                "protected": "支援措置" if protected else ""}}
-                for (person_id, name, state, at, protected, x, y), (_, area) in zip(rows, located, strict=True)]
-    record(session, actor, "safety_view", "disaster", [disaster_id], view="map", count=len(features))
+                                "checked_at": format_datetime(at) if at else "", "protected": "支援措置"}}
+                for (person_id, name, state, at, x, y), (_, area) in zip(rows, located, strict=True)]
+    record(session, actor, "safety_view", "disaster", [disaster_id], view="map_protected", count=len(features))
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
                       separators=(",", ":"))
+
+
+def map_person(session: Session, actor: Actor, disaster_id: int, person_id: int) -> dict:
+    """What a tap on a person of the 安否 map shows: name, state, time, 町丁目 (the tiles carry only
+    the id and the state). The viewing is audited."""
+    row = session.execute(text(f"""
+        SELECT p.id, r.name, coalesce(latest.state, '未確認'), latest.checked_at, latest.checked_by, r.is_protected,
+               ST_X(r.geom), ST_Y(r.geom)
+        FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
+        WHERE p.id = :p AND p.removed_at IS NULL"""), {"d": disaster_id, "p": person_id}).one_or_none()
+    if row is None:
+        raise NotFound("指定された要支援者は見つかりません。")
+    (_, area), = AreaIndex.load(session).locate([row[6]], [row[7]])
+    record(session, actor, "safety_view", "evac_person", [row[0]], disaster=disaster_id, view="map")
+    return {"id": row[0], "name": row[1], "state": row[2], "area": area or NO_AREA,
+            "checked_at": format_datetime(row[3]) if row[3] else "", "checked_by": row[4] or "",
+            "protected": "支援措置" if row[5] else ""}
 
 
 def extent(session: Session) -> tuple[float, float, float, float] | None:

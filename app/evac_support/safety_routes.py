@@ -1,8 +1,11 @@
-"""安否確認 screens: the tablet list with one-touch states, the map coloured by state, progress per
+"""安否確認 screens: the tablet list with one-touch states, the map coloured by state (the map's
+要支援者 vector tiles for the chosen disaster, through the tile cache of app/maps), progress per
 町丁目 and the spreadsheet of states. All work on the disaster chosen at the top of the screen."""
 from __future__ import annotations
 
-from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+import time
+
+from flask import Response, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.downloads import spreadsheet_response
@@ -11,10 +14,14 @@ from app.evac_support import bp, organisations, rules, safety
 from app.evac_support.routes import SCREEN
 from app.exports import ENCODINGS
 from app.extensions import db
+from app.maps import rules as map_rules
+from app.maps import tiles
 from app.tenants.services import get_municipality
 from app.web import current_actor, disaster_required, screen_required
 from certificate_engine.wareki import format_datetime
 from gis.folium_map import Overlay, build_map, gsi_basemaps, legend_items, render_parts
+
+EVAC_TILES = "evac_people"  # the 要支援者 tile layer of the map, coloured by the latest 安否
 
 
 @bp.get("/evac-support/safety")
@@ -67,23 +74,63 @@ def safety_progress(disaster):
 def safety_map(disaster):
     config = current_app.config
     municipality = get_municipality(db.session, current_user.lg_code)
-    overlays = [Overlay("safety", "安否確認", url_for("evac_support.safety_geojson"), style_property="state",
-                        colors=dict(rules.SAFETY_COLORS), cluster=True, link_label="要支援者の記録",
-                        popup_fields={"name": "氏名", "state": "安否", "checked_at": "確認日時", "area": "町丁目",
-                                      "protected": "注意"},
-                        link_template=url_for("evac_support.person", person_id=0).replace("/0", "/{id}"))]
+    overlays = _safety_overlays()
     fmap = build_map((municipality.center_lat, municipality.center_lon), 15,
                      gsi_basemaps(config["BASEMAP_GSI_URL"], config["BASEMAP_ATTRIBUTION_URL"]),
                      config["BASEMAP_DEFAULT"], overlays, bounds=safety.extent(db.session))
     return render_template("evac_support/safety_map.html", disaster=disaster, map=render_parts(fmap),
-                           legend=legend_items(overlays, {}))
+                           legend=legend_items(overlays[:1], {}))
+
+
+def _safety_overlays() -> list[Overlay]:
+    """The register as vector tiles coloured by state (a tap fetches the person), and the people under
+    支援措置, whom no tile carries, as a small GeoJSON layer of their own."""
+    source = tiles.TILE_LAYERS[EVAC_TILES].source
+    record_url = url_for("evac_support.person", person_id=0).replace("/0", "/{id}")
+    common = dict(style_property="state", colors=dict(rules.SAFETY_COLORS), default_color=rules.SAFETY_COLORS["未確認"],
+                  link_label="要支援者の記録", link_template=record_url,
+                  popup_fields={"name": "氏名", "state": "安否", "checked_at": "確認日時", "checked_by": "確認者",
+                                "area": "町丁目", "protected": "注意"})
+    tile_url = url_for("evac_support.safety_tile", z=0, x=0, y=0).replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
+    person_url = url_for("evac_support.safety_person", person_id=0).replace("/0.json", "/{id}.json")
+    # The overlay's key is the tiles' layer name: the tiles are styled by it.
+    return [Overlay(EVAC_TILES, "安否確認", tile_url, tiled=True, min_zoom=source.min_zoom,
+                    detail_zoom=source.detail_zoom, detail_url=person_url, **common),
+            Overlay("safety_protected", "支援措置の方（職員のみ）", url_for("evac_support.safety_geojson"),
+                    **common)]
+
+
+@bp.get("/evac-support/safety/tiles/<int:z>/<int:x>/<int:y>.pbf")
+@screen_required(SCREEN)
+@disaster_required("evac_support.index")
+def safety_tile(disaster, z: int, x: int, y: int):
+    layer = tiles.get_layer(EVAC_TILES, current_user.screens)
+    mark, now = f"map_audit_{EVAC_TILES}", time.time()
+    due = map_rules.audit_due(session.get(mark), now)
+    tile = tiles.get_tile(db.session, current_actor(), layer, z, x, y, disaster.id, audit=due,
+                          if_none_match=request.headers.get("If-None-Match"))
+    if due:
+        session[mark] = now
+    status = 304 if tile.not_modified else (200 if tile.data else 204)
+    response = Response(tile.data if status == 200 else b"", status=status,
+                        mimetype="application/vnd.mapbox-vector-tile")
+    response.headers["ETag"], response.headers["Cache-Control"] = tile.etag, "private, no-cache"
+    return response
+
+
+@bp.get("/evac-support/safety/people/<int:person_id>.json")
+@screen_required(SCREEN)
+@disaster_required("evac_support.index")
+def safety_person(disaster, person_id: int):
+    return jsonify(safety.map_person(db.session, current_actor(), disaster.id, person_id))
 
 
 @bp.get("/evac-support/safety/map.geojson")
 @screen_required(SCREEN)
 @disaster_required("evac_support.index")
 def safety_geojson(disaster):
-    return Response(safety.map_geojson(db.session, current_actor(), disaster.id), mimetype="application/geo+json")
+    return Response(safety.protected_geojson(db.session, current_actor(), disaster.id),
+                    mimetype="application/geo+json")
 
 
 @bp.get("/evac-support/safety/export")

@@ -22,6 +22,7 @@ from app.evac_support.models import (
     RosterProvision,
     SupporterOrg,
 )
+from app.maps.models import AdminArea
 from certificate_engine.wareki import format_date
 
 ROSTER_HEADER = ("氏名", "氏名カナ", "生年月日", "性別", "住所又は居所", "電話番号", "避難支援等を必要とする事由",
@@ -113,8 +114,8 @@ def _criteria_sql(config: dict, day: date) -> tuple[list[tuple[str, str]], dict]
 
 def register(session: Session, *, include_removed: bool = False, limit: int = 200) -> list[tuple]:
     rows = session.execute(text(f"""
-        SELECT p.id, p.consent, p.reasons, p.removed_at, p.version, r.name, r.name_kana, r.birth_date, r.address,
-               r.is_protected
+        SELECT p.id, p.consent, p.consent_on, p.consent_how, p.reasons, p.removed_at, p.version, r.name, r.name_kana,
+               r.birth_date, r.address, r.is_protected
         FROM evac_people p JOIN residents r ON r.id = p.resident_id
         {'' if include_removed else 'WHERE p.removed_at IS NULL'}
         ORDER BY r.name_kana LIMIT :limit"""), {"limit": limit})
@@ -150,16 +151,37 @@ def roster_mode_allowed(session: Session, mode: str, disaster_id: int | None) ->
     return declared
 
 
-def roster_selection(session: Session, mode: str, declared: bool, area_codes: list[str] | None = None) -> list[int]:
+def roster_selection(session: Session, mode: str, declared: bool, area_codes: list[str] | None = None,
+                     consents: list[str] | None = None) -> list[int]:
     """The register people (ids) who may go to a supporter now (49条の11: consenting people in
-    normal times, everyone in a disaster), limited to homes inside the 町丁目 ``area_codes`` when
-    given."""
+    normal times, everyone in a disaster), limited to homes inside the 町丁目 ``area_codes`` and to
+    the consent states ``consents`` when given."""
     in_areas = f"AND {in_areas_sql('r')}" if area_codes else ""
     rows = session.execute(text(f"""
         SELECT p.id, p.consent FROM evac_people p JOIN residents r ON r.id = p.resident_id
         WHERE p.removed_at IS NULL {in_areas}
         ORDER BY r.household_no, r.name_kana, p.id"""), {"areas": list(area_codes or [])})
-    return [person_id for person_id, consent in rows if rules.may_receive(mode, consent, declared)]
+    return [person_id for person_id, consent in rows
+            if rules.may_receive(mode, consent, declared) and (not consents or consent in consents)]
+
+
+def roster_filters(session: Session, mode: str, area_codes: list[str], consents: list[str],
+                   org: SupporterOrg | None = None) -> tuple[list[str] | None, list[str]]:
+    """The checked 町丁目 and consent filters of a roster: known codes only, within an organisation's
+    own 町丁目; in normal times only 同意 can be asked for (49条の11)."""
+    known = set(session.scalars(select(AdminArea.code)))
+    unknown = [code for code in area_codes if code not in known]
+    if unknown or any(c not in CONSENT_STATES for c in consents):
+        raise ValidationError("町丁目または同意の状況の指定が正しくありません。", code="roster_filter_invalid")
+    if mode != rules.DISASTER and consents and "同意" not in consents:
+        raise ValidationError("平常時は同意した方だけを提供できます。同意の状況で「同意」を含めてください。",
+                              code="roster_consent_normal")
+    if org is None:
+        return (list(area_codes) or None), list(consents)
+    outside = [code for code in area_codes if code not in org.area_codes]
+    if outside:
+        raise ValidationError(f"{org.name}の担当ではない町丁目が含まれています。", code="roster_area_outside")
+    return (list(area_codes) or list(org.area_codes)), list(consents)
 
 
 def roster_rows(session: Session, person_ids: list[int]) -> Iterator[tuple]:
@@ -178,15 +200,18 @@ def roster_rows(session: Session, person_ids: list[int]) -> Iterator[tuple]:
 
 def provide_roster(session: Session, actor: Actor, *, mode: str, declared: bool, file_format: str,
                    disaster_id: int | None = None, org: SupporterOrg | None = None,
-                   recipient: str = "") -> RosterProvision:
-    """Choose who goes to the recipient (an organisation: only its 町丁目) and record the provision
-    with the people listed (49条の11: every provision is recorded); audited."""
+                   recipient: str = "", area_codes: list[str] | None = None,
+                   consents: list[str] | None = None) -> RosterProvision:
+    """Choose who goes to the recipient (an organisation: only its 町丁目), narrowed to the checked
+    町丁目 and consent states, and record the provision with the people listed (49条の11: every
+    provision is recorded); audited with the filters."""
     name = org.name if org else (recipient or "").strip()[:100]
     if not name:
         raise ValidationError("提供先（避難支援等関係者）を入力してください。", code="recipient_missing")
     if org is not None and not org.is_active:
         raise ValidationError(f"{org.name}は現在提供先になっていません。", code="org_inactive")
-    ids = roster_selection(session, mode, declared, org.area_codes if org else None)
+    areas, consents = roster_filters(session, mode, list(area_codes or []), list(consents or []), org)
+    ids = roster_selection(session, mode, declared, areas, consents)
     provision = RosterProvision(lg_code=actor.lg_code, org_id=org.id if org else None, recipient=name, mode=mode,
                                 disaster_id=disaster_id if declared else None, file_format=file_format[:8],
                                 person_count=len(ids), person_ids=ids, provided_by=actor.login_id[:60] or "system",
@@ -194,5 +219,5 @@ def provide_roster(session: Session, actor: Actor, *, mode: str, declared: bool,
     session.add(provision)
     session.flush()
     record(session, actor, "evac_roster_export", "roster_provision", [provision.id], mode=mode, recipient=name,
-           org=provision.org_id, count=len(ids))
+           org=provision.org_id, count=len(ids), areas=list(area_codes or []), consents=consents)
     return provision

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.audit.services import Actor, record
 from app.db import get_or_not_found
@@ -92,6 +92,27 @@ def present_evacuees(session: Session, opening_id: int) -> list[Evacuee]:
     return list(session.scalars(select(Evacuee).where(Evacuee.opening_id == opening_id,
                                                       Evacuee.checked_out_at.is_(None))
                                 .order_by(Evacuee.household_no, Evacuee.id)))
+
+
+def stay_history(session: Session, actor: Actor, opening_id: int) -> list[dict]:
+    """Every stay at the opened shelter, present or ended (a closed shelter keeps them all): who,
+    in and out (with who received them), why the stay ended and from/to which shelter a move
+    went; the viewing audited."""
+    moved_to = aliased(Evacuee)
+    came_from, from_opening, to_opening = aliased(Evacuee), aliased(ShelterOpening), aliased(ShelterOpening)
+    from_shelter, to_shelter = aliased(Shelter), aliased(Shelter)
+    rows = session.execute(
+        select(Evacuee, from_shelter.name, to_shelter.name)
+        .outerjoin(came_from, came_from.id == Evacuee.moved_from_id)
+        .outerjoin(from_opening, from_opening.id == came_from.opening_id)
+        .outerjoin(from_shelter, from_shelter.id == from_opening.shelter_id)
+        .outerjoin(moved_to, moved_to.moved_from_id == Evacuee.id)
+        .outerjoin(to_opening, to_opening.id == moved_to.opening_id)
+        .outerjoin(to_shelter, to_shelter.id == to_opening.shelter_id)
+        .where(Evacuee.opening_id == opening_id).order_by(Evacuee.checked_in_at, Evacuee.id)).all()
+    history = [{"evacuee": e, "from": came, "to": went} for e, came, went in rows]
+    record(session, actor, "evacuee_history_view", "shelter", [opening_id], evacuees=[e.id for e, _, _ in rows][:500])
+    return history
 
 
 def check_in_household(session: Session, actor: Actor, opening_id: int, atena_no: str,

@@ -14,7 +14,16 @@ from app.disasters.models import Disaster
 from app.errors import PermissionDenied, ValidationError, require_version
 from app.shelters import rules
 from app.shelters.evacuees import get_opening
-from app.shelters.models import ACCESSIBILITY_ITEMS, NEEDS, STAYS, Evacuee, Shelter, ShelterOpening, ShelterStaff
+from app.shelters.models import (
+    ACCESSIBILITY_ITEMS,
+    NEEDS,
+    SHELTER_KINDS,
+    STAYS,
+    Evacuee,
+    Shelter,
+    ShelterOpening,
+    ShelterStaff,
+)
 
 # The fields a stay carries over to the next shelter (a move) or back in (a re-entry).
 _CARRIED = ("resident_id", "household_no", "name", "name_kana", "kind", "stay", "card_code", "needs", "needs_note")
@@ -172,11 +181,15 @@ def assign_staff(session: Session, actor: Actor, shelter_id: int, user_ids: list
 
 def update_facilities(session: Session, actor: Actor, shelter_id: int, *, version: int, toilets: int,
                       floor_area_m2: float | None, has_generator: bool, accessibility: list[str],
-                      stockpile: str) -> Shelter:
-    """Toilets, floor area, generator, accessibility and stockpile of a shelter."""
+                      stockpile: str, kind: str | None = None) -> Shelter:
+    """Kind (指定緊急避難場所/指定避難所/福祉避難所; unchanged when None), toilets, floor area,
+    generator, accessibility and stockpile of a shelter."""
     shelter = get_or_not_found(session, Shelter, shelter_id, "指定された避難所は見つかりません。", "shelter")
     require_version(shelter.version, version, "この避難所の設備は他の職員が先に更新しました。",
-                    {"トイレ": shelter.toilets, "床面積": shelter.floor_area_m2, "備蓄": shelter.stockpile})
+                    {"種別": shelter.kind, "トイレ": shelter.toilets, "床面積": shelter.floor_area_m2,
+                     "備蓄": shelter.stockpile})
+    if kind is not None and kind not in SHELTER_KINDS:
+        raise ValidationError(f"避難所の種別「{kind}」はありません。", code="shelter_kind_unknown")
     if toilets < 0 or (floor_area_m2 is not None and floor_area_m2 <= 0):
         raise ValidationError("トイレの数と床面積は0以上で入力してください。", code="facility_negative")
     unknown = [a for a in accessibility if a not in ACCESSIBILITY_ITEMS]
@@ -184,8 +197,9 @@ def update_facilities(session: Session, actor: Actor, shelter_id: int, *, versio
         raise ValidationError(f"バリアフリー設備「{'、'.join(unknown)}」はありません。", code="accessibility_unknown")
     shelter.toilets, shelter.floor_area_m2, shelter.has_generator = toilets, floor_area_m2, has_generator
     shelter.accessibility, shelter.stockpile = accessibility, stockpile.strip()
+    shelter.kind = kind or shelter.kind
     session.flush()
-    record(session, actor, "shelter_update", "shelter", [shelter.id])
+    record(session, actor, "shelter_update", "shelter", [shelter.id], kind=shelter.kind)
     return shelter
 
 

@@ -10,7 +10,7 @@ from app.downloads import spreadsheet_response
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.shelters import bp, dashboard, evacuees, operation, rules, services
-from app.shelters.models import ACCESSIBILITY_ITEMS, NEEDS
+from app.shelters.models import ACCESSIBILITY_ITEMS, NEEDS, SHELTER_KINDS
 from app.web import current_actor, disaster_required, screen_required
 
 SCREEN = "shelters"
@@ -125,7 +125,8 @@ def facilities(shelter_id: int):
                 toilets=_integer(request.form.get("toilets"), "トイレの数"),
                 floor_area_m2=_number(request.form.get("floor_area_m2"), "床面積"),
                 has_generator=request.form.get("has_generator") == "1",
-                accessibility=request.form.getlist("accessibility"), stockpile=request.form.get("stockpile", ""))
+                accessibility=request.form.getlist("accessibility"), stockpile=request.form.get("stockpile", ""),
+                kind=request.form.get("kind") or None)
         except Conflict as exc:
             conflict = exc
         except ValidationError as exc:
@@ -134,6 +135,7 @@ def facilities(shelter_id: int):
             flash(f"「{shelter.name}」の設備を保存しました。", "success")
             return redirect(url_for("shelters.facilities", shelter_id=shelter_id))
     return render_template("shelters/facilities.html", shelter=shelter, items=ACCESSIBILITY_ITEMS, conflict=conflict,
+                           kinds=SHELTER_KINDS,
                            staff=operation.assigned_staff(db.session, shelter_id),
                            users=operation.municipality_users(db.session, current_actor().lg_code))
 

@@ -132,6 +132,16 @@ def opening(opening_id: int):
                            needs=operation.needs_of_present(db.session, actor, found.id) if is_staff else {})
 
 
+@bp.get("/shelters/openings/<int:opening_id>/history")
+@screen_required(SCREEN)
+def opening_history(opening_id: int):
+    found = evacuees.get_opening(db.session, opening_id)
+    return render_template("shelters/history.html", opening=found,
+                           shelter=services.get_shelter(db.session, found.shelter_id),
+                           disaster=operation.disaster_of(db.session, found),
+                           history=evacuees.stay_history(db.session, current_actor(), opening_id))
+
+
 @bp.post("/shelters/openings/<int:opening_id>/check-in")
 @screen_required(SCREEN)
 def check_in(opening_id: int):

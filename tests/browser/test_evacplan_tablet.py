@@ -1,10 +1,14 @@
 """避難行動要支援者 on a tablet (1024×768): record consent, draw an evacuation route with
 Leaflet.draw and open the A4 print; in a disaster set a safety state with one touch and see the
-progress and the map colour change."""
+progress and the map colour change: the map's vector tiles of the view carry the state, a tap opens the
+person's name, state and who checked, and the link to the record."""
 import re
 
 from playwright.sync_api import expect
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
+from app.db import Scope, set_scope
 from tests.browser.conftest import ARTIFACTS, login, register_disaster
 
 
@@ -64,7 +68,19 @@ def test_draw_a_route_for_a_plan_and_print_it(live_server, page):
     assert all(url.startswith(base) or url.startswith("data:") for url in page.requests_seen)
 
 
-def test_safety_state_on_a_tablet_changes_progress_and_map(live_server, page):
+def _home(database_url: str, person_id: int) -> tuple[float, float]:
+    """Where the person lives (lon, lat), read from the database the server uses."""
+    engine = create_engine(database_url)
+    with Session(engine) as session:
+        set_scope(session, Scope.tenant("046990"))
+        lon, lat, protected = session.execute(text("""SELECT ST_X(r.geom), ST_Y(r.geom), r.is_protected
+            FROM evac_people p JOIN residents r ON r.id = p.resident_id WHERE p.id = :p"""), {"p": person_id}).one()
+    engine.dispose()
+    assert not protected, "the person tapped must be one the tiles carry"
+    return lon, lat
+
+
+def test_safety_state_on_a_tablet_changes_progress_and_map(live_server, browser_database, page):
     base = live_server.url
     login(page, base, "046990", "bosai")
     _build_register(page, base)
@@ -82,16 +98,36 @@ def test_safety_state_on_a_tablet_changes_progress_and_map(live_server, page):
     total_row = page.locator("#progress-table tbody tr.total")
     expect(total_row.locator("td[data-state='要救助']")).not_to_have_text("0")
     assert re.fullmatch(r"\d+(\.\d)?%", total_row.locator("td[data-percent]").inner_text())
+    lon, lat = _home(browser_database, int(person_id))
     page.goto(base + "/evac-support/safety/map")
-    expect(page.locator("[data-overlay-status='safety']")).to_have_text(re.compile(r"\d+件"))
-    color = page.evaluate("""(id) => { let found = null;
-        BCLMap.groups.safety.eachLayer(l => { if (l.feature && String(l.feature.properties.id) === id) {
-            found = l.options.fillColor; } });
+    expect(page.locator("[data-overlay-status='safety_protected']")).to_have_text(re.compile(r"\d+件"))
+    # The register comes as vector tiles of the view: zoom in on the person's home.
+    page.evaluate(f"() => {{ BCLMap.map.setView([{lat}, {lon}], 18, {{animate: false}}); }}")
+    page.wait_for_function(f"""() => {{
+        const tiles = BCLMap.groups.evac_people._vectorTiles, z = BCLMap.map.getZoom();
+        return Object.keys(tiles).some(k => {{ const f = k.endsWith(':' + z) && tiles[k]._features['{person_id}'];
+            return f && f.feature.options && f.feature.options.fillColor; }}); }}""", timeout=20000)
+    zoom = page.evaluate("() => BCLMap.map.getZoom()")
+    assert any(f"/evac-support/safety/tiles/{zoom}/" in url for url in page.requests_seen)
+    drawn = page.evaluate("""(id) => { const found = []; const tiles = BCLMap.groups.evac_people._vectorTiles;
+        const z = BCLMap.map.getZoom();
+        Object.keys(tiles).filter(k => k.endsWith(':' + z)).forEach(k => { const f = tiles[k]._features[id];
+            if (f) { found.push({state: f.feature.properties.state, color: (f.feature.options || {}).fillColor}); } });
         return found; }""", person_id)
-    assert color == "#d32f2f"
-    assert page.evaluate("(id) => BCLMap.openFeature('safety', id)", person_id)
-    expect(page.locator(".leaflet-popup-content")).to_contain_text("要救助")
+    assert drawn and all(d == {"state": "要救助", "color": "#d32f2f"} for d in drawn), drawn
+    expect(page.locator("#map-legend")).to_contain_text("要救助")
+    xy = page.evaluate(f"""() => {{
+        const p = BCLMap.map.latLngToContainerPoint([{lat}, {lon}]);
+        const r = BCLMap.map.getContainer().getBoundingClientRect();
+        return {{x: r.left + p.x, y: r.top + p.y}}; }}""")
+    page.mouse.click(xy["x"], xy["y"])  # a tap on the person fetches name, state, time and who
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("要救助")
+    expect(popup).to_contain_text("bosai")
+    expect(popup.locator("a", has_text="要支援者の記録")).to_be_visible()
     page.wait_for_timeout(400)  # the popup fades in
     page.screenshot(path=str(ARTIFACTS / "evacplan-safety-map.png"), full_page=True)
+    popup.locator("a", has_text="要支援者の記録").click()
+    page.wait_for_url(f"**/evac-support/people/{person_id}")
     assert page.console_errors == []
     assert all(url.startswith(base) or url.startswith("data:") for url in page.requests_seen)

@@ -1,7 +1,7 @@
 """個別避難計画 and 安否確認 through HTTP: a plan only with consent, saved with supporters, shelter
 and a drawn route (LineString 4326), a stale save shows the other change, the A4 print leaves out
 支援措置 people's address and map; safety states kept as append-only history, progress per 町丁目,
-the map's GeoJSON coloured by state and the states read back as CSV (both encodings) and XLSX."""
+the state a tap on the map shows and the states read back as CSV (both encodings) and XLSX."""
 import csv
 import io
 import json
@@ -57,6 +57,8 @@ def test_plan_needs_consent_saves_route_and_shows_a_conflict(as_admin, system_se
     assert system_session.scalar(text("SELECT count(*) FROM evac_plans")) == 0
 
     _consent(as_admin, system_session, person)
+    consented = as_admin.get(f"/evac-support/people/{person}").get_data(as_text=True)
+    assert '<span id="person-consent-how">郵送</span>' in consented and "令和8年11月1日" in consented
     saved = as_admin.post(f"/evac-support/people/{person}/plan", _plan_form(shelter_id=str(shelter_id)),
                           follow_redirects=True).get_data(as_text=True)
     assert "個別避難計画を保存しました" in saved and "近藤 一郎" in saved
@@ -155,11 +157,11 @@ def test_safety_states_history_progress_map_and_exports(as_admin, system_session
     by_kana = as_admin.get("/evac-support/safety", query_string={"kana": hiragana}).get_data(as_text=True)
     assert f'data-person="{second}"' in by_kana
 
-    features = as_admin.get("/evac-support/safety/map.geojson").get_json()["features"]
-    states = {f["properties"]["id"]: f["properties"]["state"] for f in features}
-    assert states[first] == "無事" and states[second] == "要救助" and states[third] == "未確認"
+    states = {p: as_admin.get(f"/evac-support/safety/people/{p}.json").get_json()["state"]
+              for p in (first, second, third)}
+    assert states == {first: "無事", second: "要救助", third: "未確認"}
     page = as_admin.get("/evac-support/safety/map").get_data(as_text=True)
-    assert "/evac-support/safety/map.geojson" in page and "#d32f2f" in page
+    assert "/evac-support/safety/tiles/{z}/{x}/{y}.pbf" in page and "#d32f2f" in page
 
     utf8 = list(csv.reader(io.StringIO(as_admin.get("/evac-support/safety/export").data.decode("utf-8-sig"))))
     cp932 = list(csv.reader(io.StringIO(as_admin.get("/evac-support/safety/export", query_string={

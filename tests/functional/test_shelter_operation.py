@@ -157,8 +157,14 @@ def test_facilities_are_saved_with_optimistic_locking(two_openings):
     page = f"/shelters/registry/{shelter.id}"
     form = {"version": str(shelter.version), "toilets": "4", "floor_area_m2": "320.5", "has_generator": "1",
             "accessibility": ["スロープ", "車いす対応トイレ"], "stockpile": "水 500L"}
-    saved = browser.post(page, form, form_page=page, follow_redirects=True).get_data(as_text=True)
-    assert "設備を保存しました" in saved
+    saved = browser.post(page, form | {"kind": "福祉避難所"}, form_page=page, follow_redirects=True
+                         ).get_data(as_text=True)
+    assert "設備を保存しました" in saved and "<option selected>福祉避難所</option>" in saved
+    assert "（福祉避難所）" in browser.get("/shelters/openings").get_data(as_text=True)
+    form["version"] = str(shelter.version + 1)
+    bad_kind = browser.post(page, form | {"kind": "臨時避難所"}, form_page=page).get_data(as_text=True)
+    assert "避難所の種別「臨時避難所」はありません" in bad_kind
+    form["version"] = str(shelter.version)
     stale = browser.post(page, form | {"toilets": "9"}, form_page=page).get_data(as_text=True)
     assert "他の職員が先に更新しました" in stale and 'value="9"' in stale
     wrong = browser.post(page, form | {"version": str(shelter.version + 1), "toilets": "-1"}, form_page=page)

@@ -115,9 +115,26 @@
       var hit = BCLMap.findTileFeature(event.latlng);
       if (!hit) { return false; }
       var config = BCLMap.configs[hit.key], properties = hit.properties;
+      if (properties.id !== undefined && config.detailUrl) {
+        BCLMap.openDetail(config, properties.id, event.latlng);
+        return true;
+      }
       var html = properties.id === undefined ? countPopup(properties, config) : popupHtml(properties, config.popupFields, config);
       L.popup().setLatLng(event.latlng).setContent(html).openOn(BCLMap.map);
       return true;
+    },
+
+    // The popup of a tiled feature whose properties the server gives on request (detailUrl).
+    openDetail: function (config, id, latlng) {
+      var popup = L.popup().setLatLng(latlng).setContent('<p>読み込み中…</p>').openOn(BCLMap.map);
+      fetch(config.detailUrl.replace('{id}', encodeURIComponent(id)),
+            {credentials: 'same-origin', headers: {Accept: 'application/json'}})
+        .then(function (response) {
+          if (!response.ok) { throw new Error('HTTP ' + response.status); }
+          return response.json();
+        })
+        .then(function (data) { popup.setContent(popupHtml(data, config.popupFields, config)); })
+        .catch(function () { popup.setContent('<p>この方の情報を読み込めませんでした。</p>'); });
     },
 
     // A vector-tile overlay (Leaflet.VectorGrid on canvas): styled by property, tap for a popup.
