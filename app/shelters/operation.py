@@ -16,6 +16,7 @@ from app.shelters import rules
 from app.shelters.evacuees import get_opening
 from app.shelters.models import (
     ACCESSIBILITY_ITEMS,
+    HAZARD_TYPES,
     NEEDS,
     SHELTER_KINDS,
     STAYS,
@@ -181,23 +182,34 @@ def assign_staff(session: Session, actor: Actor, shelter_id: int, user_ids: list
 
 def update_facilities(session: Session, actor: Actor, shelter_id: int, *, version: int, toilets: int,
                       floor_area_m2: float | None, has_generator: bool, accessibility: list[str],
-                      stockpile: str, kind: str | None = None) -> Shelter:
-    """Kind (指定緊急避難場所/指定避難所/福祉避難所; unchanged when None), toilets, floor area,
-    generator, accessibility and stockpile of a shelter."""
+                      stockpile: str, kind: str | None = None, capacity: int | None = None,
+                      hazards: list[str] | None = None) -> Shelter:
+    """Kind (指定緊急避難場所/指定避難所/福祉避難所), 想定収容人数, the hazards it serves (対象とする
+    異常な現象), toilets, floor area, generator, accessibility and stockpile of a shelter. Kind,
+    capacity and hazards stay as they are when None (the open-data import sets them too)."""
     shelter = get_or_not_found(session, Shelter, shelter_id, "指定された避難所は見つかりません。", "shelter")
     require_version(shelter.version, version, "この避難所の設備は他の職員が先に更新しました。",
-                    {"種別": shelter.kind, "トイレ": shelter.toilets, "床面積": shelter.floor_area_m2,
+                    {"種別": shelter.kind, "想定収容人数": shelter.capacity,
+                     "対象とする災害": "、".join(shelter.hazards), "トイレ": shelter.toilets,
+                     "床面積": shelter.floor_area_m2,
                      "備蓄": shelter.stockpile})
     if kind is not None and kind not in SHELTER_KINDS:
         raise ValidationError(f"避難所の種別「{kind}」はありません。", code="shelter_kind_unknown")
-    if toilets < 0 or (floor_area_m2 is not None and floor_area_m2 <= 0):
-        raise ValidationError("トイレの数と床面積は0以上で入力してください。", code="facility_negative")
+    if toilets < 0 or (floor_area_m2 is not None and floor_area_m2 <= 0) or (capacity is not None and capacity < 0):
+        raise ValidationError("想定収容人数・トイレの数・床面積は0以上で入力してください。", code="facility_negative")
+    unknown_hazards = [h for h in hazards or [] if h not in HAZARD_TYPES]
+    if unknown_hazards:
+        raise ValidationError(f"災害の種別「{'、'.join(unknown_hazards)}」はありません。", code="hazard_unknown")
     unknown = [a for a in accessibility if a not in ACCESSIBILITY_ITEMS]
     if unknown:
         raise ValidationError(f"バリアフリー設備「{'、'.join(unknown)}」はありません。", code="accessibility_unknown")
     shelter.toilets, shelter.floor_area_m2, shelter.has_generator = toilets, floor_area_m2, has_generator
     shelter.accessibility, shelter.stockpile = accessibility, stockpile.strip()
     shelter.kind = kind or shelter.kind
+    if capacity is not None:
+        shelter.capacity = capacity
+    if hazards is not None:
+        shelter.hazards = [h for h in HAZARD_TYPES if h in hazards]  # the dataset's column order
     session.flush()
     record(session, actor, "shelter_update", "shelter", [shelter.id], kind=shelter.kind)
     return shelter

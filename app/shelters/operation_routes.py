@@ -10,7 +10,7 @@ from app.downloads import spreadsheet_response
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.shelters import bp, dashboard, evacuees, operation, rules, services
-from app.shelters.models import ACCESSIBILITY_ITEMS, NEEDS, SHELTER_KINDS
+from app.shelters.models import ACCESSIBILITY_ITEMS, HAZARD_TYPES, NEEDS, SHELTER_KINDS
 from app.web import current_actor, disaster_required, screen_required
 
 SCREEN = "shelters"
@@ -126,7 +126,10 @@ def facilities(shelter_id: int):
                 floor_area_m2=_number(request.form.get("floor_area_m2"), "床面積"),
                 has_generator=request.form.get("has_generator") == "1",
                 accessibility=request.form.getlist("accessibility"), stockpile=request.form.get("stockpile", ""),
-                kind=request.form.get("kind") or None)
+                kind=request.form.get("kind") or None,
+                capacity=_integer(request.form["capacity"], "想定収容人数") if "capacity" in request.form else None,
+                # Unticking every box is a choice too: the form marks that it showed the boxes.
+                hazards=request.form.getlist("hazards") if "hazards_shown" in request.form else None)
         except Conflict as exc:
             conflict = exc
         except ValidationError as exc:
@@ -135,7 +138,7 @@ def facilities(shelter_id: int):
             flash(f"「{shelter.name}」の設備を保存しました。", "success")
             return redirect(url_for("shelters.facilities", shelter_id=shelter_id))
     return render_template("shelters/facilities.html", shelter=shelter, items=ACCESSIBILITY_ITEMS, conflict=conflict,
-                           kinds=SHELTER_KINDS,
+                           kinds=SHELTER_KINDS, hazard_types=HAZARD_TYPES,
                            staff=operation.assigned_staff(db.session, shelter_id),
                            users=operation.municipality_users(db.session, current_actor().lg_code))
 

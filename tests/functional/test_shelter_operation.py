@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app.residents.models import Resident
-from app.shelters.models import Evacuee, Shelter
+from app.shelters.models import HAZARD_TYPES, Evacuee, Shelter
 from tests.conftest import DEMO_CODE, new_browser
 
 
@@ -172,3 +172,26 @@ def test_facilities_are_saved_with_optimistic_locking(two_openings):
     unknown = browser.post(page, form | {"version": str(shelter.version + 1), "accessibility": ["ヘリポート"]},
                            form_page=page)
     assert "バリアフリー設備「ヘリポート」はありません" in unknown.get_data(as_text=True)
+
+
+def test_capacity_and_hazards_are_edited_and_reach_the_dataset(two_openings):
+    browser, _first, _second, shelter, _ = two_openings
+    page = f"/shelters/registry/{shelter.id}"
+    form = {"version": str(shelter.version), "toilets": "2", "floor_area_m2": "", "stockpile": "",
+            "capacity": "480", "hazards_shown": "1", "hazards": ["地震", "洪水"]}
+    saved = browser.post(page, form, form_page=page, follow_redirects=True).get_data(as_text=True)
+    assert "設備を保存しました" in saved and 'id="capacity" name="capacity" value="480"' in saved
+    assert 'name="hazards" value="洪水" checked' in saved
+    exported = browser.get("/shelters/registry/dataset.csv").get_data().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    row = next(r for r in rows if r["名称"] == shelter.name)
+    assert row["想定収容人数"] == "480"
+    assert [h for h in HAZARD_TYPES if row[f"災害種別_{h}"] == "1"] == ["洪水", "地震"]
+    form["version"] = str(shelter.version + 1)
+    cleared = browser.post(page, form | {"hazards": []}, form_page=page, follow_redirects=True).get_data(as_text=True)
+    assert "設備を保存しました" in cleared and 'name="hazards" value="洪水" checked' not in cleared
+    form["version"] = str(shelter.version + 2)
+    bad = browser.post(page, form | {"capacity": "-5"}, form_page=page).get_data(as_text=True)
+    assert "0以上で入力してください" in bad
+    unknown = browser.post(page, form | {"hazards": ["隕石"]}, form_page=page).get_data(as_text=True)
+    assert "災害の種別「隕石」はありません" in unknown
