@@ -116,7 +116,9 @@ class Overlay:
         links = [(self.link_template, self.link_label)] if self.link_template else []
         return {
             "key": self.key, "url": self.url, "colors": self.colors, "styleProperty": self.style_property,
-            "defaultColor": self.default_color, "popupFields": self.popup_fields, "fillOpacity": self.fill_opacity,
+            "defaultColor": self.default_color, "popupFields": self.popup_fields,
+            # The labels' order: the page's JSON sorts object keys, so the order travels as a list.
+            "popupOrder": list(self.popup_fields), "fillOpacity": self.fill_opacity,
             "links": [{"template": t, "label": label} for t, label in [*links, *self.more_links]],
             "minZoom": self.min_zoom, "detailZoom": self.detail_zoom, "detailUrl": self.detail_url,
         }

@@ -125,6 +125,7 @@ def test_safety_state_on_a_tablet_changes_progress_and_map(live_server, browser_
     expect(popup).to_contain_text("要救助")
     expect(popup).to_contain_text("bosai")
     expect(popup.locator("a", has_text="要支援者の記録")).to_be_visible()
+    assert popup.locator("th").all_inner_texts()[:2] == ["氏名", "安否"]  # the labels in their set order
     page.wait_for_timeout(400)  # the popup fades in
     page.screenshot(path=str(ARTIFACTS / "evacplan-safety-map.png"), full_page=True)
     popup.locator("a", has_text="要支援者の記録").click()

@@ -1,3 +1,4 @@
+import json
 import re
 
 from gis.folium_map import Overlay, build_map, gsi_basemaps, render_parts
@@ -40,3 +41,12 @@ def test_overlays_register_for_lazy_loading():
     script = _render()["script"]
     assert "BCLMap.registerOverlay" in script
     assert "L.markerClusterGroup" in script
+
+
+def test_popup_labels_keep_their_order_on_the_page():
+    fields = {"name": "氏名", "state": "安否", "checked_at": "確認日時", "area": "町丁目"}
+    overlays = [Overlay("safety", "安否", "/x.geojson", popup_fields=fields)]
+    script = render_parts(build_map((38.4, 140.95), 15, gsi_basemaps(GSI, ATTRIBUTION), "blank", overlays))["script"]
+    config = json.loads(re.search(r"BCLMap\.registerOverlay\(\w+, (\{.*?\})\);", script, re.S).group(1))
+    assert config["popupOrder"] == ["name", "state", "checked_at", "area"]
+    assert list(config["popupFields"]) != config["popupOrder"]  # the page's JSON sorts object keys

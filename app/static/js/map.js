@@ -15,7 +15,8 @@
   }
 
   function popupHtml(properties, fields, config) {
-    var rows = Object.keys(fields).map(function (key) {
+    var keys = (config && config.popupOrder) || Object.keys(fields);
+    var rows = keys.map(function (key) {
       if (properties[key] === undefined || properties[key] === null || properties[key] === '') { return ''; }
       return '<tr><th>' + escapeHtml(fields[key]) + '</th><td>' + escapeHtml(properties[key]) + '</td></tr>';
     }).join('');
