@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 
 from app.cluster import ClusterError, EmbeddedCluster, database_exists, ensure_database
 from app.config import INSTANCE_DIR, PROJECT_ROOT
-from app.db import SYSTEM
+from app.db import SYSTEM, Scope
 from app.extensions import db
 
 
@@ -184,6 +184,7 @@ def demo_load(residents: int, seed: int, base_url: str) -> None:
     from fixtures.demo_cards import issue_demo_cards
     from fixtures.demo_disaster import ensure_household_certificate
     from fixtures.demo_kiosk import ensure_demo_store, kiosk_text
+    from fixtures.demo_register import ensure_register
 
     card_dir = INSTANCE_DIR / "jpki"
     with db.unit_of_work(SYSTEM) as session:
@@ -195,7 +196,10 @@ def demo_load(residents: int, seed: int, base_url: str) -> None:
         first_card = next(label for label in jpki.cards if label.startswith(f"{demo.DEMO_TOWN.lg_code}-"))
         ensure_household_certificate(session, issuer_from_config(current_app.config, f"{base_url}/verify"),
                                      demo.DEMO_TOWN.lg_code, first_card.split("-", 1)[1])
+    with db.unit_of_work(Scope.tenant(demo.DEMO_TOWN.lg_code)) as session:
+        register = ensure_register(session, demo.DEMO_TOWN.lg_code)
     click.echo("demo municipality loaded" if created else "demo municipality already present")
+    click.echo(f"避難行動要支援者名簿: {register}人")
     click.echo(demo.logins_text(base_url))
     click.echo(cards_text(card_dir))
     click.echo(kiosk_text(token_path, card_dir, base_url, first_card))

@@ -1,9 +1,11 @@
 """The embedded PostGIS cluster and the `flask db` / `flask demo` commands, run as a user would."""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 from alembic.script import ScriptDirectory
 
@@ -60,8 +62,18 @@ def test_cli_upgrade_and_demo_load_on_a_fresh_database(server_url):
         assert first.returncode == 0, first.stderr
         assert "demo municipality loaded" in first.stdout
         assert "046990" in first.stdout and "bcl-demo-2026" in first.stdout
+        on_register = re.search(r"避難行動要支援者名簿: (\d+)人", first.stdout)
+        assert on_register and int(on_register.group(1)) > 0, first.stdout
         second = _flask("demo", "load", "--residents", "300", DATABASE_URL=url)
         assert "already present" in second.stdout
+        assert f"避難行動要支援者名簿: {on_register.group(1)}人" in second.stdout  # extracted once
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+            consents = dict(conn.execute("SELECT consent, count(*) FROM evac_people WHERE lg_code = '046990' "
+                                         "GROUP BY consent").fetchall())
+            orgs = conn.execute("SELECT count(*) FROM supporter_orgs WHERE lg_code = '046990'").fetchone()[0]
+        assert sum(consents.values()) == int(on_register.group(1))
+        assert consents.get("同意", 0) > consents.get("不同意", 0) > 0
+        assert orgs == 2
         status = _flask("db", "status", DATABASE_URL=url)
         head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
         assert f"database revision: {head}" in status.stdout
