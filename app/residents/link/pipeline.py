@@ -240,6 +240,9 @@ def _apply_all(conn: psycopg.Connection, staged: list[StagedFile], batch: LinkBa
     counts = {}
     residents = by_kind.get("residents")
     if residents is not None:
+        outcome.add(validate.removal_findings(conn, residents, batch.lg_code))
+        if outcome.total:
+            raise _Rejected
         progress(60, "住民を反映しています")
         if residents.diff:
             applier.remember_touched_households(conn, residents.table, batch.lg_code)

@@ -95,3 +95,32 @@ def active_seal_findings(conn: psycopg.Connection, staged: StagedFile, lg_code: 
                    '宛名番号 %%s に廃止されていない印鑑登録が複数あります。', b.atena_no)
         FROM bad b ORDER BY 2 NULLS LAST LIMIT {MAX_FINDINGS}"""
     return _collect(conn.execute(sql, {"lg": lg_code}).fetchall(), staged.name)
+
+
+# The registers that keep a resident's id: a record they use cannot leave the copy.
+_REGISTERS = (("evac_people", "避難行動要支援者名簿"), ("evacuees", "避難者名簿"), ("victims", "被災者台帳"))
+
+
+def removal_findings(conn: psycopg.Connection, staged: StagedFile, lg_code: str) -> tuple[int, list[Finding]]:
+    """Residents the batch would delete (missing from a full file, 削除 rows of a diff) while a
+    register still uses their record. Such a person stays in the file with a 住民状態 (転出, 死亡,
+    職権消除), as the 除票 does; deleting the record would cut the register's history."""
+    used = " UNION ALL ".join(f"SELECT resident_id FROM {table}" for table, _ in _REGISTERS)
+    if staged.diff:
+        leaving = (f"SELECT r.id, r.atena_no, s.line_no FROM residents r JOIN {staged.table} s "
+                   f"ON s.atena_no = r.atena_no AND s.op = '3' WHERE r.lg_code = %(lg)s")
+    else:  # only the people a register uses are looked up in the file
+        leaving = (f"SELECT r.id, r.atena_no, NULL::bigint AS line_no FROM residents r WHERE r.lg_code = %(lg)s "
+                   f"AND r.id IN ({used}) "
+                   f"AND NOT EXISTS (SELECT 1 FROM {staged.table} s WHERE s.atena_no = r.atena_no)")
+    used_in = " || ".join(f"CASE WHEN EXISTS (SELECT 1 FROM {table} x WHERE x.resident_id = l.id) "
+                          f"THEN '{label} ' ELSE '' END" for table, label in _REGISTERS)
+    sql = f"""
+        WITH leaving AS ({leaving}), used AS (
+            SELECT l.atena_no, l.line_no, rtrim({used_in}) AS registers FROM leaving l)
+        SELECT count(*) OVER (), line_no, '宛名番号{SEP}resident_in_use{SEP}' || format(
+                   '宛名番号 %%s の住民は%%sで使われているため、削除できません。'
+                   '住民状態（転出・死亡・職権消除）を付けてファイルに残してください。',
+                   atena_no, replace(registers, ' ', '・'))
+        FROM used WHERE registers <> '' ORDER BY line_no NULLS FIRST, atena_no LIMIT {MAX_FINDINGS}"""
+    return _collect(conn.execute(sql, {"lg": lg_code}).fetchall(), staged.name)
