@@ -20,6 +20,7 @@ SCREEN = "evac_support"
 @screen_required(SCREEN)
 def register_page():
     return render_template("evac_support/index.html", people=services.register(db.session),
+                           total=services.register_size(db.session),
                            criteria=services.criteria(db.session), allowed=rules.ALLOWED, consents=CONSENT_STATES,
                            encodings=ENCODINGS, modes=(rules.NORMAL, rules.DISASTER), today=date.today(),
                            areas=organisations.area_choices(db.session))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
@@ -110,6 +110,11 @@ def _criteria_sql(config: dict, day: date) -> tuple[list[tuple[str, str]], dict]
     if config["intractable"]:
         pairs.append(("w.has_intractable_disease", "CASE WHEN w.has_intractable_disease THEN '難病' END"))
     return pairs, params
+
+
+def register_size(session: Session) -> int:
+    """How many people are on the register now."""
+    return session.scalar(select(func.count()).select_from(EvacPerson).where(EvacPerson.removed_at.is_(None)))
 
 
 def register(session: Session, *, include_removed: bool = False, limit: int = 200) -> list[tuple]:
