@@ -3,9 +3,7 @@
 町丁目 and the spreadsheet of states. All work on the disaster chosen at the top of the screen."""
 from __future__ import annotations
 
-import time
-
-from flask import Response, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.downloads import spreadsheet_response
@@ -14,8 +12,8 @@ from app.evac_support import bp, organisations, rules, safety
 from app.evac_support.routes import SCREEN
 from app.exports import ENCODINGS
 from app.extensions import db
-from app.maps import rules as map_rules
 from app.maps import tiles
+from app.maps.routes import tile_response
 from app.tenants.services import get_municipality
 from app.web import current_actor, disaster_required, screen_required
 from certificate_engine.wareki import format_datetime
@@ -104,18 +102,7 @@ def _safety_overlays() -> list[Overlay]:
 @screen_required(SCREEN)
 @disaster_required("evac_support.index")
 def safety_tile(disaster, z: int, x: int, y: int):
-    layer = tiles.get_layer(EVAC_TILES, current_user.screens)
-    mark, now = f"map_audit_{EVAC_TILES}", time.time()
-    due = map_rules.audit_due(session.get(mark), now)
-    tile = tiles.get_tile(db.session, current_actor(), layer, z, x, y, disaster.id, audit=due,
-                          if_none_match=request.headers.get("If-None-Match"))
-    if due:
-        session[mark] = now
-    status = 304 if tile.not_modified else (200 if tile.data else 204)
-    response = Response(tile.data if status == 200 else b"", status=status,
-                        mimetype="application/vnd.mapbox-vector-tile")
-    response.headers["ETag"], response.headers["Cache-Control"] = tile.etag, "private, no-cache"
-    return response
+    return tile_response(tiles.get_layer(EVAC_TILES, current_user.screens), z, x, y, disaster.id)
 
 
 @bp.get("/evac-support/safety/people/<int:person_id>.json")

@@ -112,10 +112,15 @@ def layer(key: str):
 @bp.get("/map/tiles/<layer>/<int:z>/<int:x>/<int:y>.pbf")
 @screen_required("map")
 def tile(layer: str, z: int, x: int, y: int):
-    found = tiles.get_layer(layer, current_user.screens)
-    mark, now = f"map_audit_{layer}", time.time()
-    due = found.personal and rules.audit_due(session.get(mark), now)
-    result = tiles.get_tile(db.session, current_actor(), found, z, x, y, session.get("disaster_id"), audit=due,
+    return tile_response(tiles.get_layer(layer, current_user.screens), z, x, y, session.get("disaster_id"))
+
+
+def tile_response(layer: tiles.TileLayer, z: int, x: int, y: int, disaster_id: int | None) -> Response:
+    """A tile of ``layer`` as an HTTP response (204 when empty, 304 for the client's ETag); viewing a
+    personal layer is audited at most once per interval of the user's session (rules.audit_due)."""
+    mark, now = f"map_audit_{layer.key}", time.time()
+    due = layer.personal and rules.audit_due(session.get(mark), now)
+    result = tiles.get_tile(db.session, current_actor(), layer, z, x, y, disaster_id, audit=due,
                             if_none_match=request.headers.get("If-None-Match"))
     if due:
         session[mark] = now
