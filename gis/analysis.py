@@ -83,49 +83,6 @@ def residents_in(session, area: Area, *, evac_only: bool = False, limit: int | N
     return session.execute(text(sql), {**params, "limit": limit}).all()
 
 
-def buildings_in(session, area: Area, *, limit: int | None = None):
-    """Buildings whose footprint or point meets the area. Rows: id, address, structure, floors,
-    is_dwelling, lon, lat, class_code."""
-    zone, params = _zone(area, "b.geom")
-    sql = f"""
-        SELECT b.id, b.address, b.structure, b.floors, b.is_dwelling,
-               ST_X(ST_PointOnSurface(b.geom)) AS lon, ST_Y(ST_PointOnSurface(b.geom)) AS lat, z.class_code
-        FROM buildings b CROSS JOIN {zone}
-        WHERE b.geom IS NOT NULL
-        ORDER BY {_severity(area)} DESC NULLS LAST, b.address
-        {'LIMIT :limit' if limit else ''}"""
-    return session.execute(text(sql), {**params, "limit": limit}).all()
-
-
-def shelters_in(session, area: Area, *, limit: int | None = None):
-    """Shelters in the area. Rows: id, code, name, kind, address, capacity, lon, lat, class_code."""
-    zone, params = _zone(area, "s.geom")
-    sql = f"""
-        SELECT s.id, s.code, s.name, s.kind, s.address, s.capacity, ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat,
-               z.class_code
-        FROM shelters s CROSS JOIN {zone}
-        ORDER BY {_severity(area)} DESC NULLS LAST, s.name
-        {'LIMIT :limit' if limit else ''}"""
-    return session.execute(text(sql), {**params, "limit": limit}).all()
-
-
-def counts_in(session, area: Area) -> dict[str, int]:
-    """How many residents, 要支援者, buildings and shelters lie in the area."""
-    zones, params = _resident_zones(area)
-    people = session.execute(text(f"""
-        SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM evac_people p
-                                                        WHERE p.resident_id = r.id AND p.removed_at IS NULL))
-        FROM {zones} JOIN residents r ON r.id = z.resident_id
-        WHERE r.status = '住登内' AND r.geom IS NOT NULL"""), params).one()
-    counts = {"residents": people[0], "evac_people": people[1]}
-    for key, table, alias, extra in (("buildings", "buildings", "b", "b.geom IS NOT NULL"),
-                                     ("shelters", "shelters", "s", "true")):
-        zone, params = _zone(area, f"{alias}.geom")
-        counts[key] = session.execute(text(f"SELECT count(*) FROM {table} {alias} CROSS JOIN {zone} WHERE {extra}"),
-                                      params).scalar_one()
-    return counts
-
-
 def assign_resident_hazards(session, layer_code: str, severity: tuple[str, ...]) -> int:
     """Record for every located resident the most severe class of ``layer_code`` they lie in
     (table resident_hazards), replacing the previous assignment of that layer. Returns the number
@@ -216,7 +173,8 @@ def stored_residents(session, analysis_id: int, kind: str = "residents", *, limi
 
 
 def stored_buildings(session, analysis_id: int, *, limit: int | None = None, stream: bool = False):
-    """The buildings stored under ``analysis_id``, in list order. Rows as ``buildings_in``."""
+    """The buildings stored under ``analysis_id``, in list order. Rows: id, address, structure,
+    floors, is_dwelling, lon, lat, class_code."""
     sql = f"""
         SELECT b.id, b.address, b.structure, b.floors, b.is_dwelling,
                ST_X(ST_PointOnSurface(b.geom)) AS lon, ST_Y(ST_PointOnSurface(b.geom)) AS lat, i.class_code
@@ -227,7 +185,8 @@ def stored_buildings(session, analysis_id: int, *, limit: int | None = None, str
 
 
 def stored_shelters(session, analysis_id: int, *, limit: int | None = None, stream: bool = False):
-    """The shelters stored under ``analysis_id``, in list order. Rows as ``shelters_in``."""
+    """The shelters stored under ``analysis_id``, in list order. Rows: id, code, name, kind,
+    address, capacity, lon, lat, class_code."""
     sql = f"""
         SELECT s.id, s.code, s.name, s.kind, s.address, s.capacity, ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat,
                i.class_code

@@ -12,18 +12,21 @@ from flask import current_app, render_template
 from app.ogc.collections import Collection
 
 
+def _with_format(href: str, fmt: str) -> str:
+    """``href`` with its ``f`` parameter set to ``fmt`` (any other parameters kept)."""
+    parts = urlsplit(href)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "f"] + [("f", fmt)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def html_url(href: str) -> str:
     """``href`` (a link of the JSON documents) asking for the HTML page: f=html in its query."""
-    parts = urlsplit(href)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "f"] + [("f", "html")]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return _with_format(href, "html")
 
 
 def json_url(href: str, fmt: str = "json") -> str:
     """``href`` asking for the JSON document (f=json) — the alternate of an HTML page."""
-    parts = urlsplit(href)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "f"] + [("f", fmt)]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return _with_format(href, fmt)
 
 
 def _basemap() -> dict:

@@ -135,3 +135,23 @@ def register_disaster(page, base_url: str, name: str, kind: str = "地震", star
     page.fill("#started_on", started_on)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/disasters/*")
+
+
+def zoom_to_first_building(page, zoom: int = 18) -> dict:
+    """Centre the map on the first building of the buildings tile layer at ``zoom``, wait until its
+    tile at that zoom holds it, and return its id, lat, lon, address and its (x, y) on the page."""
+    point = page.evaluate("""(zoom) => {
+        const id = BCLMap.featureIds('buildings')[0], tiles = BCLMap.groups['buildings']._vectorTiles;
+        let props = null;
+        Object.keys(tiles).forEach(k => { const f = tiles[k]._features[id]; if (f) props = f.feature.properties; });
+        BCLMap.map.closePopup();
+        BCLMap.map.setView([props.lat, props.lon], zoom, {animate: false});
+        return {id: props.id, lat: props.lat, lon: props.lon, address: props.address}; }""", zoom)
+    page.wait_for_function(f"""() => {{
+        const tiles = BCLMap.groups['buildings']._vectorTiles, z = BCLMap.map.getZoom();
+        return Object.keys(tiles).some(k => k.endsWith(':' + z) && tiles[k]._features['{point['id']}']); }}""")
+    xy = page.evaluate(f"""() => {{
+        const p = BCLMap.map.latLngToContainerPoint([{point['lat']}, {point['lon']}]);
+        const r = BCLMap.map.getContainer().getBoundingClientRect();
+        return {{x: r.left + p.x, y: r.top + p.y}}; }}""")
+    return point | xy

@@ -2,7 +2,7 @@
 start, "my location" is a finger-sized button, and the print view carries legend, scale and credit."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login, register_disaster
+from tests.browser.conftest import ARTIFACTS, login, register_disaster, zoom_to_first_building
 
 TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True, "is_mobile": False,
           "locale": "ja-JP", "timezone_id": "Asia/Tokyo"}
@@ -27,21 +27,8 @@ def test_tiled_layers_tap_a_building_and_print(live_server, chromium):
         assert box["width"] >= 44 and box["height"] >= 44
         page.screenshot(path=str(ARTIFACTS / "map-tiles-tablet.png"))
         # Tap the first building drawn, where the map draws it.
-        point = page.evaluate("""() => {
-            const id = BCLMap.featureIds('buildings')[0];
-            const tiles = BCLMap.groups['buildings']._vectorTiles;
-            let props = null;
-            Object.keys(tiles).forEach(k => { const f = tiles[k]._features[id]; if (f) props = f.feature.properties; });
-            BCLMap.map.setView([props.lat, props.lon], 18, {animate: false});
-            return {id: props.id, lat: props.lat, lon: props.lon}; }""")
-        page.wait_for_function(f"""() => {{
-            const tiles = BCLMap.groups['buildings']._vectorTiles, z = BCLMap.map.getZoom();
-            return Object.keys(tiles).some(k => k.endsWith(':' + z) && tiles[k]._features['{point['id']}']); }}""")
-        xy = page.evaluate(f"""() => {{
-            const p = BCLMap.map.latLngToContainerPoint([{point['lat']}, {point['lon']}]);
-            const r = BCLMap.map.getContainer().getBoundingClientRect();
-            return {{x: r.left + p.x, y: r.top + p.y}}; }}""")
-        page.mouse.click(xy["x"], xy["y"])
+        point = zoom_to_first_building(page)
+        page.mouse.click(point["x"], point["y"])
         start = page.locator(".leaflet-popup-content a", has_text="被害認定調査を開始")
         expect(start).to_be_visible()
         expect(page.locator(".leaflet-popup-content a", has_text="建物の記録")).to_be_visible()

@@ -3,7 +3,7 @@ area or a hazard polygon still opens that area's popup (the tile canvases do not
 feature opens the feature's popup, not the area's below it."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login, register_disaster
+from tests.browser.conftest import ARTIFACTS, login, register_disaster, zoom_to_first_building
 
 TILES = "residents,evac_people,buildings"
 
@@ -95,23 +95,10 @@ def test_areas_below_tile_layers_and_tile_features_answer_taps(live_server, page
         page.screenshot(path=str(ARTIFACTS / f"map-tap-{area.replace(':', '-')}-under-tiles.png"))
 
     # A tap on a building (inside a 町丁目) opens the building, not the area below it.
-    point = page.evaluate("""() => {
-        const id = BCLMap.featureIds('buildings')[0], tiles = BCLMap.groups['buildings']._vectorTiles;
-        let props = null;
-        Object.keys(tiles).forEach(k => { const f = tiles[k]._features[id]; if (f) props = f.feature.properties; });
-        BCLMap.map.closePopup();
-        BCLMap.map.setView([props.lat, props.lon], 18, {animate: false});
-        return {id: props.id, lat: props.lat, lon: props.lon, address: props.address}; }""")
-    page.wait_for_function(f"""() => {{
-        const tiles = BCLMap.groups['buildings']._vectorTiles, z = BCLMap.map.getZoom();
-        return Object.keys(tiles).some(k => k.endsWith(':' + z) && tiles[k]._features['{point['id']}']); }}""")
-    xy = page.evaluate(f"""() => {{
-        const p = BCLMap.map.latLngToContainerPoint([{point['lat']}, {point['lon']}]);
-        const r = BCLMap.map.getContainer().getBoundingClientRect();
-        return {{x: r.left + p.x, y: r.top + p.y}}; }}""")
+    point = zoom_to_first_building(page)
     # What the browser hits under the symbol is the area layer's canvas, not the tile canvas.
-    assert page.evaluate(f"!!document.elementFromPoint({xy['x']}, {xy['y']}).closest('.leaflet-overlay-pane')")
-    page.mouse.click(xy["x"], xy["y"])
+    assert page.evaluate(f"!!document.elementFromPoint({point['x']}, {point['y']}).closest('.leaflet-overlay-pane')")
+    page.mouse.click(point["x"], point["y"])
     popup = page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text(point["address"])
     expect(popup.locator("a", has_text="建物の記録")).to_be_visible()

@@ -69,7 +69,7 @@ def _full_batch_without(source, target, atena_no: str, *, keep_as_removed: bool 
                 row[header["residents"].index("住民状態")] = spec.STATUS_CODE["職権消除"]
                 row[header["residents"].index("消除日")] = "2026-11-20"
                 return row
-            return None if kind == "residents" or not keep_as_removed else row
+            return row if keep_as_removed else None
         files[name] = _rewrite_rows(entries[name], change)
 
     def renumber(manifest):
