@@ -1,18 +1,22 @@
 """The デジタル庁 推奨データセット (指定緊急避難場所一覧) for shelters: read and write, losslessly.
 
-Reading checks the header and every row (codes, coordinates, the "1"-or-empty flags, capacity) and
-returns all the problems at once with line and column; writing puts each value back in its column.
-The columns BCL keeps as fields (ID, 名称, 所在地, 電話番号, 災害種別, 想定収容人数, 緯度・経度) are
-taken from the shelter; every other column from what was imported (``Shelter.open_data``).
+Reading accepts the files municipalities publish: any header made of standard column names, in
+any order, that has the required ones; 団体コード and the other fixed-width codes that a
+spreadsheet saved without their leading zero are restored and reported. It checks every row
+(codes and their check digits, coordinates, the "1"-or-empty flags, capacity) and returns all the
+problems at once with line and column; writing puts each value back in its column. The columns
+BCL keeps as fields (ID, 名称, 所在地, 電話番号, 災害種別, 想定収容人数, 緯度・経度) are taken from
+the shelter; every other column from what was imported (``Shelter.open_data``).
 """
 from __future__ import annotations
 
-import csv
-import io
+import re
 from dataclasses import dataclass, field
 
 from app.errors import ValidationError
-from app.exports import decode_spreadsheet_text
+from app.shelters import csvcheck
+from app.shelters.csvcheck import problem
+from app.tenants.rules import normalize_lg_code
 
 HAZARD_COLUMNS = ("災害種別_洪水", "災害種別_崖崩れ、土石流及び地滑り", "災害種別_高潮", "災害種別_地震",
                   "災害種別_津波", "災害種別_大規模な火事", "災害種別_内水氾濫", "災害種別_火山現象")
@@ -22,105 +26,151 @@ HEADER = ("全国地方公共団体コード", "ID", "名称", "名称_カナ", 
           "連絡先備考（その他、SNSなど）", "郵便番号", "市区町村コード", "地方公共団体名", *HAZARD_COLUMNS,
           "指定避難所との重複", "想定収容人数", "対象となる町会・自治会", "URL", "画像", "画像_ライセンス", "備考")
 FLAG_COLUMNS = (*HAZARD_COLUMNS, "指定避難所との重複")
+DATASET_NAME = "推奨データセット（指定緊急避難場所一覧）"
+# A file may leave out any other column; these it must have.
+REQUIRED_COLUMNS = ("全国地方公共団体コード", "ID", "名称", "所在地_連結表記", "緯度", "経度", *FLAG_COLUMNS)
+# 団体コード columns (6 digits with check digit), and every fixed-width code with its width: the
+# widths say how many leading zeros a spreadsheet may have dropped.
+LG_CODE_COLUMNS = ("全国地方公共団体コード", "所在地_全国地方公共団体コード", "市区町村コード")
+CODE_WIDTHS = {**dict.fromkeys(LG_CODE_COLUMNS, 6), "町字ID": 7, "郵便番号": 7}
+# Text columns kept as the shelter's own fields (column -> attribute).
+TEXT_FIELDS = {"ID": "code", "名称": "name", "名称_カナ": "name_kana", "所在地_連結表記": "address",
+               "電話番号": "phone"}
+TEXT_LENGTHS = {column: csvcheck.FIELD_LENGTHS[attr] for column, attr in TEXT_FIELDS.items()}
 # Columns kept as the shelter's own fields (the rest go to open_data as they came).
-FIELD_COLUMNS = ("全国地方公共団体コード", "ID", "名称", "名称_カナ", "所在地_連結表記", "緯度", "経度", "電話番号",
-                 *HAZARD_COLUMNS, "想定収容人数")
-MAX_PROBLEMS = 200
+FIELD_COLUMNS = ("全国地方公共団体コード", *TEXT_FIELDS, "緯度", "経度", *HAZARD_COLUMNS, "想定収容人数")
+MAX_CAPACITY = 2**31 - 1  # the capacity column is a PostgreSQL integer
 
 
 @dataclass
 class ShelterRecord:
-    """One row: the fields BCL keeps, and the other columns as they came."""
+    """One row: the shelter's fields its columns fill, and the other columns as they came."""
 
     line: int
     code: str
-    name: str
-    name_kana: str
-    address: str
     lat: float
     lon: float
-    phone: str
     hazards: list[str]
-    capacity: int
-    also_designated: bool
+    fields: dict[str, object] = field(default_factory=dict)
     other: dict[str, str] = field(default_factory=dict)
 
 
-def read_dataset(data: bytes, lg_code: str) -> list[ShelterRecord]:
+@dataclass
+class Dataset:
+    """The rows of a file, and the values repaired while reading it (each a line/column/message)."""
+
+    records: list[ShelterRecord]
+    repairs: list[dict]
+
+
+def read_dataset(data: bytes, lg_code: str) -> Dataset:
     """Every row of the file, or a ValidationError listing each problem (file is UTF-8 with or
-    without BOM, or CP932)."""
-    rows = list(csv.reader(io.StringIO(decode_spreadsheet_text(data, "避難所一覧"))))
-    if not rows or tuple(rows[0]) != HEADER:
-        missing = [h for h in HEADER if not rows or h not in rows[0]]
-        raise ValidationError("見出し行が推奨データセット（指定緊急避難場所一覧）の列と一致しません"
-                              + (f"（足りない列: {'、'.join(missing[:5])}）。" if missing else "（列の順序）。"),
-                              code="header_mismatch")
-    problems: list[dict] = []
-    records, seen = [], {}
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+    without BOM, or CP932). The header may hold any of the standard columns in any order, as long
+    as the required ones are there; codes a spreadsheet saved without their leading zero are
+    restored and reported as repairs."""
+    rows = csvcheck.numbered_rows(data, "避難所一覧")
+    columns = read_header(next(rows, (1, []))[1])
+    problems, repairs, records, seen = [], [], [], {}
+    id_index = columns.index("ID")
+    for line, row in rows:
+        if csvcheck.is_blank(row):
             continue
-        record = _record(line, row, lg_code, problems)
-        if record is not None:
-            if record.code in seen:
-                problems.append(_problem(line, "ID", f"ID {record.code} が{seen[record.code]}行目と重複しています。"))
-            seen.setdefault(record.code, line)
+        code = row[id_index].strip() if len(row) == len(columns) else ""
+        if code and (first := seen.setdefault(code, line)) != line:
+            problems.append(problem(line, "ID", f"ID {code} が{first}行目と重複しています。"))
+        if (record := _record(line, columns, row, lg_code, problems, repairs)) is not None:
             records.append(record)
+    csvcheck.refuse(problems)
+    return Dataset(records, repairs)
+
+
+def read_header(header: list[str]) -> tuple[str, ...]:
+    """The columns of a header made of standard column names (any order, required ones present),
+    or a ValidationError naming each unknown, repeated or missing column."""
+    columns = tuple(cell.strip() for cell in header)
+    problems = []
+    for number, column in enumerate(columns, start=1):
+        if not column:
+            problems.append(problem(1, f"{number}列目", f"{number}列目の見出しが空です。"))
+        elif column not in HEADER:
+            problems.append(problem(1, column, f"「{column}」は{DATASET_NAME}の列名ではありません。"))
+        elif column in columns[:number - 1]:
+            problems.append(problem(1, column, f"列「{column}」が2回あります。"))
+    problems += [problem(1, column, f"必須の列「{column}」がありません。")
+                 for column in REQUIRED_COLUMNS if column not in columns]
     if problems:
-        raise ValidationError(f"{len(problems)}件の誤りがあるため取り込みませんでした。", code="invalid_rows",
-                              details={"problems": problems[:MAX_PROBLEMS]})
-    return records
+        raise ValidationError(f"見出し行が{DATASET_NAME}の列と合わないため取り込みませんでした。",
+                              code="header_mismatch", details={"problems": problems})
+    return columns
 
 
-def _problem(line: int, column: str, message: str) -> dict:
-    return {"line": line, "column": column, "message": message}
+def restore_leading_zeros(value: str, width: int) -> str:
+    """A fixed-width code as written, with the leading zeros a spreadsheet dropped put back
+    (``92011`` → ``092011``); anything but digits is left for the checks to report."""
+    text = value.strip()
+    return text.zfill(width) if text.isascii() and text.isdigit() and len(text) < width else text
 
 
-def _record(line: int, row: list[str], lg_code: str, problems: list[dict]) -> ShelterRecord | None:
-    if len(row) != len(HEADER):
-        problems.append(_problem(line, "", f"列の数が{len(row)}です（{len(HEADER)}列必要）。"))
+def lg_code_problem(code: str) -> str | None:
+    """Why ``code`` is not a 全国地方公共団体コード (six digits, prefecture, check digit), or None."""
+    if not re.fullmatch(r"[0-9]{6}", code):
+        return f"「{code}」は6桁の数字ではありません。"
+    try:
+        normalize_lg_code(code)
+    except ValidationError as exc:
+        return exc.message
+    return None
+
+
+def _restore_codes(line: int, values: dict[str, str], repairs: list[dict]) -> None:
+    for column in CODE_WIDTHS.keys() & values.keys():
+        written, restored = values[column], restore_leading_zeros(values[column], CODE_WIDTHS[column])
+        if restored != written.strip():
+            repairs.append(problem(line, column, f"「{written}」の先頭に0を補い「{restored}」としました。"))
+        values[column] = restored
+
+
+def _record(line: int, columns: tuple[str, ...], row: list[str], lg_code: str, problems: list[dict],
+            repairs: list[dict]) -> ShelterRecord | None:
+    if len(row) != len(columns):
+        problems.append(problem(line, "", f"列の数が{len(row)}です（見出しは{len(columns)}列）。"))
         return None
-    values = dict(zip(HEADER, row, strict=True))
+    values = dict(zip(columns, row, strict=True))
     before = len(problems)
-    if values["全国地方公共団体コード"] != lg_code:
-        problems.append(_problem(line, "全国地方公共団体コード", f"団体コード {values['全国地方公共団体コード']} は"
-                                 f"この団体（{lg_code}）のものではありません。"))
-    lat, lon = _required_and_position(line, values, ("ID", "名称", "所在地_連結表記"), problems)
+    _restore_codes(line, values, repairs)
+    problems += csvcheck.text_problems(line, values, TEXT_LENGTHS)
+    _check_codes(line, values, lg_code, problems)
+    lat, lon = csvcheck.required_and_position(line, values, ("ID", "名称", "所在地_連結表記"), problems)
     for column in FLAG_COLUMNS:
         if values[column] not in ("", "1"):
-            problems.append(_problem(line, column, f"{column}は「1」または空欄です（値: {values[column]}）。"))
-    capacity = values["想定収容人数"].strip()
-    if capacity and not capacity.isdigit():
-        problems.append(_problem(line, "想定収容人数", f"想定収容人数は0以上の整数です（値: {capacity}）。"))
+            problems.append(problem(line, column, f"{column}は「1」または空欄です（値: {values[column]}）。"))
+    capacity = values.get("想定収容人数", "").strip()
+    if capacity and not (re.fullmatch(r"[0-9]+", capacity) and int(capacity) <= MAX_CAPACITY):
+        problems.append(problem(line, "想定収容人数", f"想定収容人数は0以上の整数です（値: {capacity}）。"))
     if len(problems) > before:
         return None
-    return ShelterRecord(
-        line=line, code=values["ID"].strip(), name=values["名称"].strip(), name_kana=values["名称_カナ"],
-        address=values["所在地_連結表記"], lat=lat, lon=lon, phone=values["電話番号"],
-        hazards=[c.removeprefix("災害種別_") for c in HAZARD_COLUMNS if values[c] == "1"],
-        capacity=int(capacity or 0), also_designated=values["指定避難所との重複"] == "1",
-        other={k: v for k, v in values.items() if k not in FIELD_COLUMNS}
-        | {"@緯度": values["緯度"], "@経度": values["経度"], "@想定収容人数": capacity})
+    fields = {attr: values[column] for column, attr in TEXT_FIELDS.items() if column in values and attr != "code"}
+    fields["name"] = fields["name"].strip()
+    other = {k: v for k, v in values.items() if k not in FIELD_COLUMNS}
+    other |= {"@緯度": values["緯度"], "@経度": values["経度"]}
+    if "想定収容人数" in values:
+        fields["capacity"], other["@想定収容人数"] = int(capacity or 0), capacity
+    return ShelterRecord(line=line, code=values["ID"].strip(), lat=lat, lon=lon,
+                         hazards=[c.removeprefix("災害種別_") for c in HAZARD_COLUMNS if values[c] == "1"],
+                         fields=fields, other=other)
 
 
-def _required_and_position(line: int, values: dict[str, str], required: tuple[str, ...],
-                           problems: list[dict]) -> tuple[float | None, float | None]:
-    """Report empty required columns and coordinates outside Japan; the (lat, lon) read."""
-    for column in required:
-        if not values[column].strip():
-            problems.append(_problem(line, column, f"{column}が空です。"))
-    lat, lon = _coordinate(values["緯度"], 20, 46), _coordinate(values["経度"], 122, 154)
-    if lat is None or lon is None:
-        problems.append(_problem(line, "緯度" if lat is None else "経度", "緯度・経度は日本国内の10進数の度です。"))
-    return lat, lon
-
-
-def _coordinate(text: str, low: float, high: float) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if low <= value <= high else None
+def _check_codes(line: int, values: dict[str, str], lg_code: str, problems: list[dict]) -> None:
+    """Every 団体コード given is a valid code; the 全国地方公共団体コード is this municipality's."""
+    for column in LG_CODE_COLUMNS:
+        value = values.get(column, "")
+        if not value:
+            if column == "全国地方公共団体コード":
+                problems.append(problem(line, column, f"{column}が空です。"))
+        elif reason := lg_code_problem(value):
+            problems.append(problem(line, column, reason))
+        elif column == "全国地方公共団体コード" and value != lg_code:
+            problems.append(problem(line, column, f"団体コード {value} はこの団体（{lg_code}）のものではありません。"))
 
 
 def dataset_row(lg_code: str, code: str, name: str, name_kana: str, address: str, lat: float, lon: float,
@@ -145,64 +195,8 @@ def _as_imported(text: str | None, value: float) -> str:
 
 
 def _capacity_text(text: str | None, capacity: int) -> str:
+    """The capacity as written in the imported file while it still holds; none known (0, never
+    written) stays empty."""
     if text is not None and (text == str(capacity) or (text == "" and capacity == 0)):
         return text
-    return str(capacity)
-
-
-# 国土地理院 指定緊急避難場所・指定避難所データ (UTF-8 with BOM).
-GSI_EMERGENCY_HEADER = ("NO", "共通ID", "都道府県名及び市町村名", "施設・場所名", "住所", "洪水",
-                        "崖崩れ、土石流及び地滑り", "高潮", "地震", "津波", "大規模な火事", "内水氾濫", "火山現象",
-                        "指定避難所との住所同一", "緯度", "経度", "備考")
-GSI_SHELTER_HEADER = ("NO", "共通ID", "都道府県名及び市町村名", "施設・場所名", "住所", "指定緊急避難場所との住所同一",
-                      "その他市町村長が必要と認める事項", "受入対象者", "緯度", "経度", "備考")
-GSI_MARKS = ("", "◎", "○", "1")
-
-
-@dataclass
-class GsiRecord:
-    line: int
-    code: str
-    name: str
-    address: str
-    lat: float
-    lon: float
-    kind: str
-    hazards: list[str]
-
-
-def read_gsi(data: bytes, municipality_name: str) -> list[GsiRecord]:
-    """Rows of a 国土地理院 CSV (either list, told apart by its header) of this municipality, or a
-    ValidationError listing each problem with line and column."""
-    rows = list(csv.reader(io.StringIO(decode_spreadsheet_text(data, "国土地理院のCSV"))))
-    header = tuple(rows[0]) if rows else ()
-    if header not in (GSI_EMERGENCY_HEADER, GSI_SHELTER_HEADER):
-        raise ValidationError("見出し行が国土地理院の指定緊急避難場所・指定避難所のCSVと一致しません。",
-                              code="header_mismatch")
-    emergency = header == GSI_EMERGENCY_HEADER
-    problems, records = [], []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            problems.append(_problem(line, "", f"列の数が{len(row)}です（{len(header)}列必要）。"))
-            continue
-        values = dict(zip(header, row, strict=True))
-        before = len(problems)
-        if values["都道府県名及び市町村名"] != municipality_name:
-            problems.append(_problem(line, "都道府県名及び市町村名", f"「{values['都道府県名及び市町村名']}」は"
-                                     f"この団体（{municipality_name}）ではありません。"))
-        lat, lon = _required_and_position(line, values, ("共通ID", "施設・場所名", "住所"), problems)
-        hazard_names = [c.removeprefix("災害種別_") for c in HAZARD_COLUMNS] if emergency else []
-        for name in hazard_names:
-            if values[name] not in GSI_MARKS:
-                problems.append(_problem(line, name, f"{name}は「◎」または空欄です（値: {values[name]}）。"))
-        if len(problems) == before:
-            kind = "指定緊急避難場所" if emergency else "指定避難所"
-            records.append(GsiRecord(line, values["共通ID"].strip(), values["施設・場所名"].strip(),
-                                     values["住所"].strip(), lat, lon, kind,
-                                     [name for name in hazard_names if values[name]]))
-    if problems:
-        raise ValidationError(f"{len(problems)}件の誤りがあるため取り込みませんでした。", code="invalid_rows",
-                              details={"problems": problems[:MAX_PROBLEMS]})
-    return records
+    return str(capacity) if capacity else ""

@@ -17,13 +17,15 @@ from app.shelters import (
     operation_routes,  # noqa: F401  (the shelter operation screens)
     services,
 )
+from app.shelters import registry as registry_services
 from app.shelters.models import STAYS
-from app.tenants.services import get_municipality
 from app.web import current_actor, screen_required
 from certificate_engine.wareki import format_date
 
 SCREEN = "shelters"
 CARD_PURPOSE = "shelter_desk"
+# The registry's file formats (the form's 形式) and the service that imports each.
+IMPORTERS = {"dataset": registry_services.import_dataset, "gsi": registry_services.import_gsi}
 
 
 @bp.get("/shelters", endpoint="index")
@@ -60,37 +62,44 @@ def _match_json(m: services.Match) -> dict:
 @bp.route("/shelters/registry", methods=["GET", "POST"])
 @screen_required(SCREEN)
 def registry():
-    problems = []
+    """The shelter list; a POST imports a file and shows its report (what was added, updated,
+    skipped and repaired) or every problem that refused it."""
+    problems, repairs = [], []
     if request.method == "POST":
         upload = request.files.get("dataset")
         try:
             if upload is None or not upload.filename:
                 raise ValidationError("CSVファイルを選択してください。", code="file_missing")
-            actor, data = current_actor(), upload.read()
-            if request.form.get("source") == "gsi":
-                municipality = get_municipality(db.session, actor.lg_code)
-                result = services.import_gsi(db.session, actor, data, municipality.full_name)
-            else:
-                result = services.import_dataset(db.session, actor, data)
+            importer = IMPORTERS.get(request.form.get("source", "dataset"))
+            if importer is None:
+                raise ValidationError("形式を選択してください。", code="source_unknown")
+            result = importer(db.session, current_actor(), upload.read())
         except ValidationError as exc:
             db.session.rollback()
             flash(exc.message, "error")
             problems = exc.details.get("problems", [])
         else:
-            missing = len(result["missing"])
-            kept = f"ファイルにない避難所 {missing} 件はそのまま残しています。" if missing else ""
-            flash(f"取り込みました（追加 {result['added']} 件、更新 {result['updated']} 件）。{kept}", "success")
-            return redirect(url_for("shelters.registry"))
-    return render_template("shelters/registry.html", shelters=services.list_shelters(db.session), problems=problems)
+            flash(_import_summary(result), "success")
+            repairs = result["repairs"]
+    return render_template("shelters/registry.html", shelters=services.list_shelters(db.session), problems=problems,
+                           repairs=repairs)
+
+
+def _import_summary(result: dict) -> str:
+    missing, skipped, repaired = len(result["missing"]), result["skipped"], len(result["repairs"])
+    return "".join((f"取り込みました（追加 {result['added']} 件、更新 {result['updated']} 件）。",
+                    f"ファイルにない避難所 {missing} 件はそのまま残しています。" if missing else "",
+                    f"ほかの団体の行 {skipped} 件は読み飛ばしました。" if skipped else "",
+                    f"{repaired} 件の値を直して取り込みました（下の一覧）。" if repaired else ""))
 
 
 @bp.get("/shelters/registry/dataset.csv")
 @screen_required(SCREEN)
 def export_dataset():
     actor = current_actor()
-    services.export_dataset(db.session, actor)
+    registry_services.export_dataset(db.session, actor)
     return spreadsheet_response(f"{actor.lg_code}_指定緊急避難場所一覧", "指定緊急避難場所", opendata.HEADER,
-                                lambda session: services.dataset_rows(session, actor.lg_code), "csv")
+                                lambda session: registry_services.dataset_rows(session, actor.lg_code), "csv")
 
 
 def _current_disaster_id() -> int | None:

@@ -2,17 +2,16 @@
 the name, hiragana, half-width, without the space), birth date (西暦 or 和暦) and address."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
 from app.db import get_or_not_found
 from app.errors import ValidationError
-from app.shelters import opendata, rules
+from app.shelters import rules
 from app.shelters.models import Shelter
 
 SEARCH_LIMIT = 20
@@ -113,71 +112,8 @@ def name_prefixes(kana: str) -> list[str]:
     return [kana, *[kana[:i] + "　" + kana[i:] for i in range(1, len(kana))][:11]]
 
 
-def import_dataset(session: Session, actor: Actor, data: bytes) -> dict:
-    """Import the 推奨データセット: every row checked first, then shelters added or updated by ID
-    (all or nothing). Shelters missing from the file are kept and reported."""
-    records = opendata.read_dataset(data, actor.lg_code)
-    existing = {s.code: s for s in session.scalars(select(Shelter))}
-    added = updated = 0
-    for row in records:
-        shelter = existing.get(row.code)
-        if shelter is None:
-            shelter = Shelter(lg_code=actor.lg_code, code=row.code, kind="指定緊急避難場所")
-            session.add(shelter)
-            added += 1
-        else:
-            updated += 1
-        shelter.name, shelter.name_kana, shelter.address = row.name, row.name_kana, row.address
-        shelter.phone, shelter.hazards, shelter.capacity = row.phone, row.hazards, row.capacity
-        shelter.geom = f"SRID=4326;POINT({row.lon} {row.lat})"
-        shelter.open_data = row.other
-    session.flush()
-    missing = sorted(set(existing) - {r.code for r in records})
-    record(session, actor, "shelter_import", "shelter", [], added=added, updated=updated, missing=len(missing))
-    return {"added": added, "updated": updated, "missing": missing}
-
-
-def dataset_rows(session: Session, lg_code: str) -> Iterator[list[str]]:
-    """The municipality's shelters as rows of the 推奨データセット, in ID order."""
-    stmt = select(Shelter, func.ST_Y(Shelter.geom), func.ST_X(Shelter.geom)).order_by(Shelter.code)
-    for shelter, lat, lon in session.execute(stmt):
-        yield opendata.dataset_row(lg_code, shelter.code, shelter.name, shelter.name_kana, shelter.address, lat, lon,
-                                   shelter.phone, list(shelter.hazards or []), shelter.capacity,
-                                   dict(shelter.open_data or {}))
-
-
 def list_shelters(session: Session) -> list[Shelter]:
     return list(session.scalars(select(Shelter).order_by(Shelter.code)))
-
-
-def export_dataset(session: Session, actor: Actor) -> None:
-    """Audit an export of the 推奨データセット (the caller streams ``dataset_rows``)."""
-    record(session, actor, "shelter_export", "shelter", [])
-
-
-def import_gsi(session: Session, actor: Actor, data: bytes, municipality_name: str) -> dict:
-    """Import a 国土地理院 CSV (指定緊急避難場所 or 指定避難所) all or nothing, matched by 共通ID. A
-    facility on both lists keeps one record; being a 指定避難所 is the stronger designation."""
-    records = opendata.read_gsi(data, municipality_name)
-    existing = {s.code: s for s in session.scalars(select(Shelter))}
-    added = 0
-    for row in records:
-        shelter = existing.get(row.code)
-        if shelter is None:
-            shelter = Shelter(lg_code=actor.lg_code, code=row.code, kind=row.kind, capacity=0, phone="",
-                              name_kana="", hazards=[], open_data={})
-            session.add(shelter)
-            added += 1
-        elif row.kind == "指定避難所" and shelter.kind == "指定緊急避難場所":
-            shelter.kind = row.kind
-        shelter.name, shelter.address = row.name, row.address
-        if row.kind == "指定緊急避難場所":
-            shelter.hazards = row.hazards
-        shelter.geom = f"SRID=4326;POINT({row.lon} {row.lat})"
-    session.flush()
-    record(session, actor, "shelter_import", "shelter", [], source="国土地理院", added=added,
-           updated=len(records) - added)
-    return {"added": added, "updated": len(records) - added, "missing": []}
 
 
 def get_shelter(session: Session, shelter_id: int) -> Shelter:

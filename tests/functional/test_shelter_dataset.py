@@ -81,28 +81,79 @@ def test_another_towns_file_and_a_wrong_header_are_refused(as_admin):
     assert "見出し行が推奨データセット" in _import(as_admin, _csv([["NO", "名称"], ["1", "x"]]))
 
 
-def _import_gsi(browser, rows) -> str:
-    return browser.post("/shelters/registry", {"dataset": (io.BytesIO(_csv(rows)), "gsi.csv"), "source": "gsi"},
-                        form_page="/shelters/registry", content_type="multipart/form-data",
-                        follow_redirects=True).get_data(as_text=True)
+# A published subset of the standard columns, in an order of its own, saved by a spreadsheet that
+# dropped the leading zero of the codes (046990 → 46990).
+SUBSET_HEADER = ["ID", "名称", "全国地方公共団体コード", "所在地_連結表記", "緯度", "経度",
+                 "所在地_全国地方公共団体コード", "郵便番号", *[h for h in HEADER if h.startswith("災害種別_")],
+                 "指定避難所との重複", "想定収容人数"]
+SUBSET_ROWS = [
+    ["046990-801", "桜ヶ丘北集会所", "46990", "宮城県桜ヶ丘町桜ヶ丘三丁目4番", "38.4031", "140.9522",
+     "46990", "981-0001", "1", "", "", "1", "", "", "", "", "", "120"],
+    ["046990-802", "桜ヶ丘南広場", "046990", "宮城県桜ヶ丘町桜ヶ丘四丁目1番", "38.3990", "140.9501",
+     "46990", "981-0002", "", "", "", "1", "", "1", "", "", "1", ""],
+]
 
 
-def test_gsi_lists_import_and_a_facility_on_both_lists_stays_one_shelter(as_admin, system_session):
-    from app.shelters.opendata import GSI_EMERGENCY_HEADER, GSI_SHELTER_HEADER
+def test_subset_file_with_codes_missing_their_leading_zero_imports_and_exports_back(as_admin, system_session):
+    page = _import(as_admin, _csv([SUBSET_HEADER, *SUBSET_ROWS], "utf-8"))
+    assert "追加 2 件" in page, page
+    for line, column in ((2, "全国地方公共団体コード"), (2, "所在地_全国地方公共団体コード"),
+                         (3, "所在地_全国地方公共団体コード")):
+        assert f"<td>{line}</td><td>{column}</td><td>「46990」の先頭に0を補い「046990」としました。</td>" in page
+    shelter = system_session.scalars(select(Shelter).where(Shelter.code == "046990-801")).one()
+    assert shelter.capacity == 120 and shelter.hazards == ["洪水", "地震"] and shelter.name_kana == ""
 
-    place = ["G-0001", "宮城県桜ヶ丘町", "桜ヶ丘中央公園", "宮城県桜ヶ丘町桜ヶ丘一丁目1番1号"]
-    flags = ["◎", "", "", "◎", "", "", "◎", ""]
-    emergency = [GSI_EMERGENCY_HEADER, ["1", *place, *flags, "", "38.401", "140.951", ""]]
-    assert "追加 1 件" in _import_gsi(as_admin, emergency)
-    shelter = system_session.scalars(select(Shelter).where(Shelter.code == "G-0001")).one()
-    assert shelter.kind == "指定緊急避難場所" and shelter.hazards == ["洪水", "地震", "内水氾濫"]
-    designated = [GSI_SHELTER_HEADER, ["1", *place, "1", "", "要配慮者", "38.401", "140.951", ""]]
-    assert "更新 1 件" in _import_gsi(as_admin, designated)
-    system_session.expire_all()
-    again = system_session.scalars(select(Shelter).where(Shelter.code == "G-0001")).all()
-    assert len(again) == 1 and again[0].kind == "指定避難所" and again[0].hazards == ["洪水", "地震", "内水氾濫"]
-    elsewhere = [GSI_SHELTER_HEADER, ["1", "G-0002", "岩手県北山村", "北山小学校", "岩手県北山村1", "", "", "",
-                                      "39.1", "141.1", ""]]
-    assert "この団体（宮城県桜ヶ丘町）ではありません" in _import_gsi(as_admin, elsewhere)
-    bad_mark = [GSI_EMERGENCY_HEADER, ["1", *place, "×", *flags[1:], "", "38.401", "140.951", ""]]
-    assert "<td>2</td><td>洪水</td>" in _import_gsi(as_admin, bad_mark)
+    exported = {row[1]: dict(zip(HEADER, row, strict=True)) for row in _rows(_export(as_admin))[1:]}
+    for written in SUBSET_ROWS:
+        back = exported[written[0]]
+        restored = {**dict(zip(SUBSET_HEADER, written, strict=True)),
+                    "全国地方公共団体コード": DEMO_CODE, "所在地_全国地方公共団体コード": DEMO_CODE}
+        assert {column: back[column] for column in SUBSET_HEADER} == restored
+        assert all(back[column] == "" for column in HEADER if column not in SUBSET_HEADER)
+
+
+def test_a_subset_file_updates_only_the_columns_it_has(as_admin, system_session):
+    rows = _rows(_export(as_admin))
+    col = {h: i for i, h in enumerate(HEADER)}
+    rows[1][col["名称_英字"]] = "Sakuragaoka Gymnasium"
+    _import(as_admin, _csv(rows))
+    first = rows[1]
+    subset = [SUBSET_HEADER[:-1], [first[col[h]] if h != "名称" else "桜ヶ丘町総合体育館" for h in SUBSET_HEADER[:-1]]]
+    assert "更新 1 件" in _import(as_admin, _csv(subset))
+    back = {row[1]: row for row in _rows(_export(as_admin))[1:]}[first[col["ID"]]]
+    assert back[col["名称"]] == "桜ヶ丘町総合体育館"
+    assert [v for i, v in enumerate(back) if i != col["名称"]] == [v for i, v in enumerate(first) if i != col["名称"]]
+
+
+def test_unknown_or_missing_columns_and_bad_check_digits_are_refused_by_name(as_admin, system_session):
+    before = system_session.scalar(text("SELECT count(*) FROM shelters WHERE lg_code = :lg"), {"lg": DEMO_CODE})
+    unknown = [[*SUBSET_HEADER[:-1], "収容人数"], [*SUBSET_ROWS[0][:-1], "120"]]
+    page = _import(as_admin, _csv(unknown))
+    assert "何も取り込んでいません" in page
+    assert "<td>1</td><td>収容人数</td><td>「収容人数」は推奨データセット（指定緊急避難場所一覧）の列名ではありません" \
+        in page
+    latitude = SUBSET_HEADER.index("緯度")
+    no_latitude = [[*SUBSET_HEADER[:latitude], *SUBSET_HEADER[latitude + 1:]],
+                   [*SUBSET_ROWS[0][:latitude], *SUBSET_ROWS[0][latitude + 1:]]]
+    assert "<td>1</td><td>緯度</td><td>必須の列「緯度」がありません" in _import(as_admin, _csv(no_latitude))
+    bad_digit = [SUBSET_HEADER, [*SUBSET_ROWS[0][:6], "46991", *SUBSET_ROWS[0][7:]]]
+    page = _import(as_admin, _csv(bad_digit))
+    assert "<td>2</td><td>所在地_全国地方公共団体コード</td>" in page and "検査数字" in page, page
+    after = system_session.scalar(text("SELECT count(*) FROM shelters WHERE lg_code = :lg"), {"lg": DEMO_CODE})
+    assert after == before
+
+
+def test_values_the_register_cannot_hold_are_listed_not_failed_on(as_admin, system_session):
+    rows = _rows(_export(as_admin))
+    col = {h: i for i, h in enumerate(HEADER)}
+    rows[1][col["名称"]] = "桜ヶ丘\x00体育館"
+    rows[2][col["ID"]] = "046990-" + "9" * 20
+    rows[3][col["想定収容人数"]] = "99999999999"
+    rows[4][col["備考"]] = "\x00"
+    page = _import(as_admin, _csv(rows))
+    for line, column in ((2, "名称"), (3, "ID"), (4, "想定収容人数"), (5, "備考")):
+        assert f"<td>{line}</td><td>{column}</td>" in page, (line, column)
+    rows = _rows(_export(as_admin))
+    rows[1][col["備考"]] = "長" * 140_000  # over the csv module's field limit (131,072 characters)
+    page = _import(as_admin, _csv(rows))
+    assert "2行目" in page and "長すぎ" in page, page
