@@ -19,6 +19,7 @@ def register_cli(app: Flask) -> None:
     from app.kiosk.cli import kiosk_group
     from app.maps.cli import layers_group
     from app.residents.cli import link_group
+    from app.shelters.cli import shelters_group
 
     app.cli.add_command(card_group)
     app.cli.add_command(db_group)
@@ -28,6 +29,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(layers_group)
     app.cli.add_command(certificates_group)
     app.cli.add_command(kiosk_group)
+    app.cli.add_command(shelters_group)
 
 
 @click.group("jobs")

@@ -81,3 +81,16 @@ def import_gsi(session: Session, actor: Actor, data: bytes) -> dict:
     record(session, actor, "shelter_import", "shelter", [], source="国土地理院", added=added, updated=updated,
            skipped=gsi_file.skipped)
     return {"added": added, "updated": updated, "missing": [], "repairs": [], "skipped": gsi_file.skipped}
+
+
+def import_summary(result: dict) -> str:
+    """What an import did, in one sentence for staff (screen and CLI)."""
+    missing, skipped, repaired = len(result["missing"]), result["skipped"], len(result["repairs"])
+    return "".join((f"取り込みました（追加 {result['added']} 件、更新 {result['updated']} 件）。",
+                    f"ファイルにない避難所 {missing} 件はそのまま残しています。" if missing else "",
+                    f"ほかの団体の行 {skipped} 件は読み飛ばしました。" if skipped else "",
+                    f"{repaired} 件の値を直して取り込みました。" if repaired else ""))
+
+
+# The registry's file formats (the screen's 形式, the CLI's --format) and the use case importing each.
+IMPORTERS = {"dataset": import_dataset, "gsi": import_gsi}

@@ -24,8 +24,6 @@ from certificate_engine.wareki import format_date
 
 SCREEN = "shelters"
 CARD_PURPOSE = "shelter_desk"
-# The registry's file formats (the form's 形式) and the service that imports each.
-IMPORTERS = {"dataset": registry_services.import_dataset, "gsi": registry_services.import_gsi}
 
 
 @bp.get("/shelters", endpoint="index")
@@ -70,7 +68,7 @@ def registry():
         try:
             if upload is None or not upload.filename:
                 raise ValidationError("CSVファイルを選択してください。", code="file_missing")
-            importer = IMPORTERS.get(request.form.get("source", "dataset"))
+            importer = registry_services.IMPORTERS.get(request.form.get("source", "dataset"))
             if importer is None:
                 raise ValidationError("形式を選択してください。", code="source_unknown")
             result = importer(db.session, current_actor(), upload.read())
@@ -79,18 +77,10 @@ def registry():
             flash(exc.message, "error")
             problems = exc.details.get("problems", [])
         else:
-            flash(_import_summary(result), "success")
+            flash(registry_services.import_summary(result), "success")
             repairs = result["repairs"]
     return render_template("shelters/registry.html", shelters=services.list_shelters(db.session), problems=problems,
                            repairs=repairs)
-
-
-def _import_summary(result: dict) -> str:
-    missing, skipped, repaired = len(result["missing"]), result["skipped"], len(result["repairs"])
-    return "".join((f"取り込みました（追加 {result['added']} 件、更新 {result['updated']} 件）。",
-                    f"ファイルにない避難所 {missing} 件はそのまま残しています。" if missing else "",
-                    f"ほかの団体の行 {skipped} 件は読み飛ばしました。" if skipped else "",
-                    f"{repaired} 件の値を直して取り込みました（下の一覧）。" if repaired else ""))
 
 
 @bp.get("/shelters/registry/dataset.csv")

@@ -1,0 +1,63 @@
+"""``flask shelters import``: the same imports as the registry screen from the command line — a
+nationwide 国土地理院 file in Shift_JIS, a 推奨データセット subset with zero-stripped codes, and a file
+refused with every problem on stderr and nothing imported."""
+from sqlalchemy import func, select
+
+from app.shelters.models import Shelter
+from tests.conftest import DEMO_CODE
+from tests.functional.test_shelter_dataset import SUBSET_HEADER, SUBSET_ROWS
+from tests.functional.test_shelter_gsi_import import (
+    CHIYODA,
+    EMERGENCY_NATIONWIDE,
+    FLOOD_QUAKE,
+    GYM,
+    KITAYAMA,
+    TOWN,
+    _csv,
+    _emergency,
+)
+
+
+def _import(app, path, *options):
+    return app.test_cli_runner().invoke(args=["shelters", "import", str(path), "--lg-code", DEMO_CODE, *options])
+
+
+def _count(session) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(Shelter).where(Shelter.lg_code == DEMO_CODE))
+
+
+def test_cli_imports_a_nationwide_gsi_file_and_a_dataset_subset(app, db, tmp_path, system_session):
+    nationwide = tmp_path / "mergeFromCity_2.csv"
+    rows = [EMERGENCY_NATIONWIDE, _emergency(1, KITAYAMA, FLOOD_QUAKE, "39.1", "141.1", name="岩手県北山村"),
+            _emergency(2, GYM, FLOOD_QUAKE, name=TOWN),
+            _emergency(3, CHIYODA, FLOOD_QUAKE, "35.68", "139.73", name="東京都千代田区")]
+    nationwide.write_bytes(_csv(rows, "cp932"))
+    done = _import(app, nationwide, "--format", "gsi")
+    assert done.exit_code == 0, done.output
+    assert "追加 1 件" in done.stdout and "ほかの団体の行 2 件は読み飛ばしました" in done.stdout
+
+    subset = tmp_path / "subset.csv"
+    subset.write_bytes(_csv([SUBSET_HEADER, *SUBSET_ROWS], "utf-8"))
+    done = _import(app, subset)
+    assert done.exit_code == 0, done.output
+    assert "追加 2 件" in done.stdout
+    assert "2\t全国地方公共団体コード\t「46990」の先頭に0を補い「046990」としました。" in done.stdout.splitlines()
+    found = system_session.scalars(select(Shelter.code).where(Shelter.code.in_([GYM[0], "046990-801", "046990-802"])))
+    assert sorted(found) == sorted([GYM[0], "046990-801", "046990-802"])
+
+
+def test_cli_refuses_a_bad_file_naming_line_and_column_and_imports_nothing(app, db, tmp_path, system_session):
+    before = _count(system_session)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(_csv([[*SUBSET_HEADER, "収容人数"], [*SUBSET_ROWS[0], "120"]]))
+    done = _import(app, bad)
+    assert done.exit_code == 1
+    assert "[header_mismatch]" in done.stderr
+    assert "1\t収容人数\t「収容人数」は推奨データセット（指定緊急避難場所一覧）の列名ではありません。" in done.stderr
+    others = tmp_path / "13101_2.csv"
+    others.write_bytes(_csv([EMERGENCY_NATIONWIDE, _emergency(1, CHIYODA, FLOOD_QUAKE, "35.68", "139.73",
+                                                               name="東京都千代田区")]))
+    done = _import(app, others, "--format", "gsi")
+    assert done.exit_code == 1 and "[no_rows_of_municipality]" in done.stderr
+    assert _count(system_session) == before
