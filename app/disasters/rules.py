@@ -2,8 +2,8 @@
 
 被災者生活再建支援金 (被災者生活再建支援法): a base grant by the house's situation and a top-up by how
 the household rebuilds, ×3/4 for a single-person household; 災害弔慰金 and 災害障害見舞金 (災害弔慰金
-の支給等に関する法律); application deadlines counted as the 民法 counts periods. See
-../shared/DOMAIN.md.
+の支給等に関する法律); application deadlines counted 「災害が発生した日から起算して」, the disaster day
+being day 1. See ../shared/DOMAIN.md.
 """
 from __future__ import annotations
 
@@ -114,21 +114,22 @@ def disability_money(breadwinner: bool) -> int:
     return DISABILITY[bool(breadwinner)]
 
 
-def period_end(event: date, months: int) -> date:
-    """The last day of a period of ``months`` months from ``event`` (民法 140条・143条: the day of the
-    event is not counted; the period ends the day before the corresponding day of the last month,
-    or at that month's end when it has no such day)."""
-    start = event + timedelta(days=1)
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
+def period_end(first_day: date, months: int) -> date:
+    """The last day of a period of ``months`` months counted from ``first_day`` as day 1 (被災者生活
+    再建支援法施行令 「災害が発生した日から起算して」: 初日算入, unlike 民法 140条). As 民法 143条 says,
+    the period ends the day before the day of the last month that corresponds to ``first_day``, or
+    at that month's end when it has no such day (31 Jan + 1 month → 29 Feb)."""
+    month_index = first_day.month - 1 + months
+    year, month = first_day.year + month_index // 12, month_index % 12 + 1
     last_day = calendar.monthrange(year, month)[1]
-    if start.day > last_day:
+    if first_day.day > last_day:
         return date(year, month, last_day)
-    return date(year, month, start.day) - timedelta(days=1)
+    return date(year, month, first_day.day) - timedelta(days=1)
 
 
 def application_deadlines(disaster_on: date) -> dict[str, date]:
-    """Last days to apply: 基礎支援金 13 months, 加算支援金 37 months after the disaster."""
+    """Last days to apply: 基礎支援金 13 months, 加算支援金 37 months, the disaster day being day 1
+    (2019-09-08 → 2020-10-07 and 2022-10-07)."""
     return {"基礎支援金": period_end(disaster_on, BASE_DEADLINE_MONTHS),
             "加算支援金": period_end(disaster_on, TOP_UP_DEADLINE_MONTHS)}
 

@@ -1,11 +1,14 @@
 """Support programmes through HTTP: amounts from the certified grade and the household, rent then
 build paying the difference, decisions (computed or entered), payments, deadlines, totals."""
 import re
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
 
-from app.disasters.models import SupportApplication, VictimHousehold
+from app.disasters import support
+from app.disasters.models import Disaster, SupportApplication, VictimHousehold
+from certificate_engine.wareki import JST, format_date
 from tests.functional.test_damage_surveys import _record, _reviewer, _start, _survey_id, _version
 
 MAN = 10_000
@@ -22,19 +25,25 @@ def quake(as_admin):
 @pytest.fixture()
 def household(app, quake, system_session):
     """A household of two or more in the register whose house was surveyed and certified 全壊."""
+    return _certified_household(app, quake, system_session)
+
+
+def _certified_household(app, browser, system_session):
+    """A household of the chosen disaster, in the register, whose house was certified 全壊."""
     row = system_session.execute(text("""
         SELECT a.code, b.id FROM buildings b JOIN residents r ON r.address = b.address AND r.status = '住登内'
         JOIN admin_areas a ON ST_Intersects(a.geom, r.geom)
         WHERE b.is_dwelling AND b.structure = '木造' GROUP BY a.code, b.id, r.household_no
         HAVING count(*) >= 2 ORDER BY b.id LIMIT 1""")).one()
-    quake.post("/victims/register/build", {"area": row[0]}, form_page="/victims/register")
+    browser.post("/victims/register/build", {"area": row[0]}, form_page="/victims/register")
     building = type("B", (), {"id": row[1]})
-    survey_id = _survey_id(_start(quake, building))
-    _record(quake, survey_id, {"collapsed": "y"})
+    survey_id = _survey_id(_start(browser, building))
+    _record(browser, survey_id, {"collapsed": "y"})
     reviewer = _reviewer(app)
     reviewer.post(f"/damage/surveys/{survey_id}/finalise", {"version": _version(reviewer, survey_id)},
                   form_page=f"/damage/surveys/{survey_id}")
-    return system_session.scalars(select(VictimHousehold).where(VictimHousehold.building_id == row[1])).first()
+    return system_session.scalars(select(VictimHousehold).where(VictimHousehold.building_id == row[1])
+                                  .order_by(VictimHousehold.id.desc())).first()
 
 
 def _apply(browser, household, **form):
@@ -89,8 +98,8 @@ def test_entered_amounts_refusals_and_deadlines(quake, household, system_session
     assert "支給額（円）を入力してください" in _step(quake, household, donation, "decide", grant="y")
     _step(quake, household, donation, "decide", grant="y", amount="300,000")
     assert _applications(system_session, household)[-1].decided_amount == 300_000
-    late = _apply(quake, household, programme="support_base", applied_on="2027-12-21")
-    assert "申請期限（令和9年12月20日）を過ぎています" in late
+    late = _apply(quake, household, programme="support_base", applied_on="2027-12-20")
+    assert "申請期限（令和9年12月19日）を過ぎています" in late
     early = _apply(quake, household, programme="support_base", applied_on="2026-11-01")
     assert "申請日が災害の発生日より前です" in early
     person = _apply(quake, household, programme="condolence")
@@ -101,3 +110,54 @@ def test_entered_amounts_refusals_and_deadlines(quake, household, system_session
     assert _applications(system_session, household)[-1].status == "不支給"
     audit = system_session.scalars(text("SELECT action FROM audit_log WHERE action LIKE 'support_%'")).all()
     assert audit.count("support_apply") == 2 and audit.count("support_decide") == 2
+
+
+@pytest.fixture()
+def typhoon(as_admin):
+    """台風第15号 of 2019-09-08, whose deadlines were published: 基礎 2020-10-07, 加算 2022-10-07."""
+    response = as_admin.post("/disasters/new", {"name": "令和元年台風第15号（支援期限）",
+                                                "kind": "風水害（大雨・洪水）", "started_on": "2019-09-08"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return as_admin
+
+
+def test_deadlines_count_the_disaster_day_as_published(app, typhoon, system_session):
+    household = _certified_household(app, typhoon, system_session)
+    for programme, last_day, after, deadline in (
+            ("support_base", "2020-10-07", "2020-10-08", "令和2年10月7日"),
+            ("support_top_up", "2022-10-07", "2022-10-08", "令和4年10月7日")):
+        plan = "建設・購入" if programme == "support_top_up" else ""
+        refused = _apply(typhoon, household, programme=programme, plan=plan, applied_on=after)
+        assert f"申請期限（{deadline}）を過ぎています" in refused
+        accepted = _apply(typhoon, household, programme=programme, plan=plan, applied_on=last_day)
+        assert "支援制度の申請を受け付けました" in accepted
+    received = [(a.programme, a.applied_on) for a in _applications(system_session, household)]
+    assert received == [("support_base", date(2020, 10, 7)), ("support_top_up", date(2022, 10, 7))]
+    disaster = system_session.get(Disaster, household.disaster_id)
+    # The 30-day warning starts 30 days before the last day, and the last day says 0 days left.
+    assert support.deadline_warnings(disaster, date(2020, 9, 6)) == []
+    assert support.deadline_warnings(disaster, date(2020, 9, 7)) == [
+        "被災者生活再建支援金（基礎支援金）: 申請期限（令和2年10月7日）まであと30日です。"]
+    assert support.deadline_warnings(disaster, date(2022, 10, 7))[-1] == \
+        "被災者生活再建支援金（加算支援金）: 申請期限（令和4年10月7日）まであと0日です。"
+    assert "を過ぎています" in support.deadline_warnings(disaster, date(2022, 10, 8))[-1]
+
+
+def _last_day_of_13_months(first_day: date) -> date:
+    """13 months counted from ``first_day`` (day ≤ 28): the day before the same day a year and a month on."""
+    year, month = first_day.year + 1 + (first_day.month == 12), first_day.month % 12 + 1
+    return date(year, month, first_day.day) - timedelta(days=1)
+
+
+def test_support_screens_warn_from_the_deadline_counted_from_the_disaster_day(as_admin):
+    """The screens warn with Japan's date: a disaster whose 基礎支援金 deadline is 0–30 days away."""
+    today = datetime.now(JST).date()
+    started = next(day for day in (today - timedelta(days=380 + n) for n in range(40))
+                   if day.day <= 28 and 0 <= (_last_day_of_13_months(day) - today).days <= 30)
+    left = (_last_day_of_13_months(started) - today).days
+    as_admin.post("/disasters/new", {"name": "令和の地震（期限の警告）", "kind": "地震",
+                                     "started_on": started.isoformat()})
+    page = as_admin.get("/victims/support").get_data(as_text=True)
+    warnings = re.findall(r'class="flash error deadline-warning"[^>]*>([^<]*)<', page)
+    last_day = format_date(_last_day_of_13_months(started))
+    assert warnings == [f"被災者生活再建支援金（基礎支援金）: 申請期限（{last_day}）まであと{left}日です。"]

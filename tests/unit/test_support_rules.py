@@ -56,26 +56,37 @@ def test_condolence_and_disability_money():
     assert rules.disability_money(True) == 250 * MAN and rules.disability_money(False) == 125 * MAN
 
 
-@pytest.mark.parametrize(("event", "months", "end"), [
-    (date(2024, 1, 1), 13, date(2025, 2, 1)),
-    (date(2024, 1, 30), 13, date(2025, 2, 28)),   # no 31 Feb: the month's end
-    (date(2024, 1, 31), 1, date(2024, 2, 29)),   # 起算日 2/1 → ends the day before 3/1
-    (date(2024, 12, 31), 13, date(2026, 1, 31)),
-    (date(2024, 1, 1), 37, date(2027, 2, 1)),
-    (date(2023, 12, 30), 2, date(2024, 2, 29)),   # 起算日 12/31, no 2/31 → 2/29 (leap year)
+@pytest.mark.parametrize(("disaster_day", "months", "end"), [
+    # 台風第15号 (令和元年房総半島台風), as published: the disaster day is day 1 (初日算入).
+    (date(2019, 9, 8), 13, date(2020, 10, 7)),
+    (date(2019, 9, 8), 37, date(2022, 10, 7)),
+    (date(2024, 1, 1), 13, date(2025, 1, 31)),
+    (date(2024, 1, 1), 37, date(2027, 1, 31)),
+    (date(2024, 1, 29), 1, date(2024, 2, 28)),   # 2/29 exists: the day before it
+    (date(2024, 1, 30), 1, date(2024, 2, 29)),   # no 2/30: the month's end
+    (date(2024, 1, 31), 1, date(2024, 2, 29)),   # no 2/31: the month's end (leap year)
+    (date(2023, 1, 29), 1, date(2023, 2, 28)),   # no 2/29 in 2023: the month's end
+    (date(2024, 1, 31), 13, date(2025, 2, 28)),
+    (date(2024, 2, 29), 12, date(2025, 2, 28)),  # leap day: no 2/29 in 2025
+    (date(2024, 2, 29), 13, date(2025, 3, 28)),
+    (date(2024, 2, 29), 37, date(2027, 3, 28)),
+    (date(2024, 3, 31), 13, date(2025, 4, 30)),  # no 4/31
+    (date(2024, 5, 31), 13, date(2025, 6, 30)),  # no 6/31
+    (date(2024, 12, 31), 13, date(2026, 1, 30)),  # 1/31 exists: the day before it
+    (date(2023, 12, 31), 2, date(2024, 2, 29)),
 ])
-def test_period_end_counts_as_the_civil_code(event, months, end):
-    assert rules.period_end(event, months) == end
+def test_period_end_counts_the_disaster_day_as_day_one(disaster_day, months, end):
+    assert rules.period_end(disaster_day, months) == end
 
 
 def test_deadlines_and_warnings():
-    deadlines = rules.application_deadlines(date(2024, 1, 1))
-    assert deadlines == {"基礎支援金": date(2025, 2, 1), "加算支援金": date(2027, 2, 1)}
-    assert rules.deadline_warning(date(2025, 2, 1), date(2024, 12, 1)) is None
-    assert rules.deadline_warning(date(2025, 2, 1), date(2025, 1, 1)) is None  # 31 days left
-    assert rules.deadline_warning(date(2025, 2, 1), date(2025, 1, 2)) == "申請期限（令和7年2月1日）まであと30日です。"
-    assert rules.deadline_warning(date(2025, 2, 1), date(2025, 2, 1)) == "申請期限（令和7年2月1日）まであと0日です。"
-    assert rules.deadline_warning(date(2025, 2, 1), date(2025, 2, 2)) == "申請期限（令和7年2月1日）を過ぎています。"
+    deadlines = rules.application_deadlines(date(2019, 9, 8))
+    assert deadlines == {"基礎支援金": date(2020, 10, 7), "加算支援金": date(2022, 10, 7)}
+    assert rules.deadline_warning(date(2020, 10, 7), date(2020, 8, 7)) is None
+    assert rules.deadline_warning(date(2020, 10, 7), date(2020, 9, 6)) is None  # 31 days left
+    assert rules.deadline_warning(date(2020, 10, 7), date(2020, 9, 7)) == "申請期限（令和2年10月7日）まであと30日です。"
+    assert rules.deadline_warning(date(2020, 10, 7), date(2020, 10, 7)) == "申請期限（令和2年10月7日）まであと0日です。"
+    assert rules.deadline_warning(date(2020, 10, 7), date(2020, 10, 8)) == "申請期限（令和2年10月7日）を過ぎています。"
 
 
 @pytest.mark.parametrize(("status", "survey", "expected"), [
@@ -113,6 +124,6 @@ def test_programme_amounts_follow_the_rules_or_are_entered():
 
 
 def test_programme_deadlines():
-    assert rules.programme_deadline("support_base", date(2024, 1, 1)) == date(2025, 2, 1)
-    assert rules.programme_deadline("support_top_up", date(2024, 1, 1)) == date(2027, 2, 1)
-    assert rules.programme_deadline("donations", date(2024, 1, 1)) is None
+    assert rules.programme_deadline("support_base", date(2019, 9, 8)) == date(2020, 10, 7)
+    assert rules.programme_deadline("support_top_up", date(2019, 9, 8)) == date(2022, 10, 7)
+    assert rules.programme_deadline("donations", date(2019, 9, 8)) is None
