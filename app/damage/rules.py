@@ -26,6 +26,11 @@ GRADES = (ZENKAI, DAIKIBO, CHUKIBO, HANKAI, JUNHANKAI, ICHIBU)
 LOSS_RATIO_BANDS = ((Decimal(50), ZENKAI), (Decimal(40), DAIKIBO), (Decimal(30), CHUKIBO),
                     (Decimal(20), HANKAI), (Decimal(10), JUNHANKAI), (Decimal(0), ICHIBU))
 
+# Share of the 延床面積 lost (%), 災害の被害認定基準 as revised 2021: (lower bound included, grade).
+# Below 10 % the criterion decides nothing and the other methods apply.
+FLOOR_AREA_BANDS = ((Decimal(70), ZENKAI), (Decimal(50), DAIKIBO), (Decimal(30), CHUKIBO),
+                    (Decimal(20), HANKAI), (Decimal(10), JUNHANKAI))
+
 # 構成比 (%) of each part, wooden/prefab houses, earthquake (kept as data: revisions change them).
 PART_WEIGHTS = {
     ("木造", "地震", "第1次"): {"屋根": 15, "外壁": 75, "基礎": 10},
@@ -96,16 +101,10 @@ def part_weights(structure: str, hazard: str, survey: str) -> dict[str, int]:
 
 
 def grade_for_floor_area(lost_share_percent) -> str | None:
-    """Share of the 延床面積 lost: ≥70 全壊, 50–<70 大規模半壊, ≥20 半壊; below 20 % this criterion
-    decides nothing (None) and the other methods apply."""
+    """Share of the 延床面積 lost: ≥70 全壊, 50–<70 大規模半壊, 30–<50 中規模半壊, 20–<30 半壊,
+    10–<20 準半壊; below 10 % this criterion decides nothing (None) and the other methods apply."""
     share = _percent(lost_share_percent, "損壊した床面積の割合")
-    if share >= 70:
-        return ZENKAI
-    if share >= 50:
-        return DAIKIBO
-    if share >= 20:
-        return HANKAI
-    return None
+    return _band(share, FLOOR_AREA_BANDS) if share >= FLOOR_AREA_BANDS[-1][0] else None
 
 
 def average_tilt(corners: Iterable[object]) -> Fraction:

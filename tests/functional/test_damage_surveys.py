@@ -89,6 +89,15 @@ def test_a_survey_from_start_to_a_final_grade_by_another_member_of_staff(app, qu
     assert certified_grade(system_session, survey.disaster_id, building.id) == "中規模半壊"
 
 
+@pytest.mark.parametrize(("share", "grade"), [("45", "中規模半壊"), ("30", "中規模半壊"), ("15", "準半壊")])
+def test_a_survey_by_the_floor_area_lost_grades_in_five_bands(quake, building, system_session, share, grade):
+    survey_id = _survey_id(_start(quake, building))
+    assert _record(quake, survey_id, {"floor_area_share": share}).status_code == 302
+    assert system_session.get(DamageSurvey, survey_id).computed_grade == grade
+    page = quake.get(f"/damage/surveys/{survey_id}").get_data(as_text=True)
+    assert re.search(r'id="survey-grade"><strong>([^<]+)</strong>', page).group(1) == grade
+
+
 def test_changing_a_judged_survey_needs_the_confirmation(quake, building, system_session):
     survey_id = _survey_id(_start(quake, building, hazard="水害"))
     _record(quake, survey_id, {"flood_level": "above", "flood_depth_m": "0.5", "flood_external_force": "y"})

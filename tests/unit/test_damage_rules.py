@@ -50,11 +50,17 @@ def test_unknown_parts_weights_and_ranges_are_refused():
 
 
 @pytest.mark.parametrize(("share", "grade"), [
-    (100, ZENKAI), (70, ZENKAI), ("69.99", DAIKIBO), (50, DAIKIBO), ("49.99", HANKAI), (20, HANKAI),
-    ("19.99", None), (0, None),
+    (100, ZENKAI), (70, ZENKAI), ("69.99", DAIKIBO), (50, DAIKIBO), ("49.99", CHUKIBO), (30, CHUKIBO),
+    ("29.99", HANKAI), (20, HANKAI), ("19.99", JUNHANKAI), (10, JUNHANKAI), ("9.99", None), (0, None),
 ])
-def test_floor_area_criterion(share, grade):
+def test_floor_area_criterion_has_five_bands(share, grade):
     assert rules.grade_for_floor_area(share) == grade
+
+
+@pytest.mark.parametrize("share", [-1, "100.01", "abc"])
+def test_floor_area_outside_0_to_100_is_refused(share):
+    with pytest.raises(ValidationError):
+        rules.grade_for_floor_area(share)
 
 
 def test_collapse_and_tilt():
@@ -110,6 +116,7 @@ def test_judge_takes_the_most_severe_method_and_the_round_weights():
     assert rules.judge("木造", 2, "再調査", "地震", findings) == (Decimal(17), JUNHANKAI)
     assert rules.judge("木造", 2, "第1次", "地震", findings | {"tilts": ["1/20"] * 4})[1] == ZENKAI
     assert rules.judge("木造", 2, "第1次", "地震", findings | {"floor_area_share": 55})[1] == DAIKIBO
+    assert rules.judge("木造", 2, "第1次", "地震", {"floor_area_share": 10}) == (None, JUNHANKAI)
     flood = {"flood": {"above_floor": True, "depth_m": "1.2", "external_force": False}}
     assert rules.judge("木造", 1, "第1次", "水害", flood) == (None, CHUKIBO)
     with pytest.raises(ValidationError, match="浸水深"):
