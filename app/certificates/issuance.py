@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor
-from app.certificates import builders, fees, rules
+from app.certificates import builders, fees, office_hours, rules
 from app.certificates.issuer import Issuer
 from app.certificates.models import IssuedCertificate
 from app.certificates.services import Store, Subject, issue_document, void_issued
@@ -102,17 +102,24 @@ def document_facts(session: Session, resident: Resident, document_type: str, opt
         final_grade=application.issued_grade if application else "")
 
 
+def office_closed(session: Session, lg_code: str, day: date) -> str | None:
+    """Why the municipality's office is closed on ``day`` (祝日, 年末年始, its own 閉庁日…), or None."""
+    return office_hours.hours_of(session, lg_code).closed_reason(day)
+
+
 def menu(session: Session, resident: Resident, channel: str, day: date) -> list[MenuItem]:
     """The documents the resident's municipality offers through ``channel`` with their fees; each
     one the person cannot have now carries the reason."""
     person = person_refusal(session, resident, channel, day)
+    closed = office_closed(session, resident.lg_code, day)
     items = []
     for setting in fees.fee_table(session, resident.lg_code, channel):
         if setting.document_type not in rules.channel_documents(channel) or not setting.is_offered:
             continue
         options = normalise_options(setting.document_type, {}, day)
         why = person or rules.document_refusal(
-            document_facts(session, resident, setting.document_type, options, channel, day, setting), channel, day)
+            document_facts(session, resident, setting.document_type, options, channel, day, setting), channel, day,
+            closed)
         if why is not None and why.code == "no_final_grade":
             continue  # only households with an issued 罹災証明書 see it on the menu
         fee = rules.charges(setting.document_type, channel, setting.fee_yen).fee_yen
@@ -147,7 +154,8 @@ def quote(session: Session, resident: Resident, document_type: str, options: dic
     options = normalise_options(document_type, options, day)
     setting = fees.fee_for(session, resident.lg_code, document_type, channel)
     why = person_refusal(session, resident, channel, day) or rules.document_refusal(
-        document_facts(session, resident, document_type, options, channel, day, setting), channel, day)
+        document_facts(session, resident, document_type, options, channel, day, setting), channel, day,
+        office_closed(session, resident.lg_code, day))
     if why is not None:
         raise IssuanceRefused(why, status=403 if why.code in PERSON_CODES else None)
     return Quote(document_type, options, rules.charges(document_type, channel, setting.fee_yen))

@@ -47,7 +47,7 @@ TAX_YEAR_STARTS = (6, 1)
 MESSAGES = {
     "document_unknown": "その証明書の種類は取り扱っていません。",
     "not_offered": "この市区町村はこの証明書をコンビニ交付で発行していません。",
-    "weekday_only": "この証明書は平日のみ発行できます。",
+    "weekday_only": "この証明書は平日のみ発行できます（土曜・日曜・祝日・年末年始と市区町村の閉庁日を除きます）。",
     "under_age": "15歳未満の方はコンビニ交付を利用できません。市区町村の窓口で請求してください。",
     "moved_out": "転出された方（転出の届出をされた方を含む）はコンビニ交付を利用できません。",
     "household_moving_out": "世帯に転出の届出があるため、コンビニ交付を利用できません。"
@@ -148,15 +148,24 @@ def channel_documents(channel: str) -> tuple[str, ...]:
     return KIOSK_DOCUMENTS if channel in KIOSK_STYLE_CHANNELS else BCL_FEE_DOCUMENTS
 
 
-def document_refusal(document: DocumentFacts, channel: str, day: date) -> Refusal | None:
+def is_weekday(day: date, closed_reason: str | None = None) -> bool:
+    """平日 for the documents a municipality issues on weekdays only: Monday to Friday, and not a day
+    its office is closed (``closed_reason``, from ``OfficeHours.closed_reason``: a 祝日, 振替休日 or
+    国民の休日, 12/29–1/3, a weekday it closes, one of its own 閉庁日)."""
+    return day.weekday() < 5 and closed_reason is None
+
+
+def document_refusal(document: DocumentFacts, channel: str, day: date,
+                     closed_reason: str | None = None) -> Refusal | None:
     """Whether the document can be issued through ``channel`` on ``day`` for a person already found
-    eligible (None: yes)."""
+    eligible (None: yes). ``closed_reason`` says why the municipality's office is closed that day
+    (None: open), for the weekday-only documents."""
     kind = document.document_type
     if kind not in channel_documents(channel):
         return Refusal("document_unknown")
     if not document.is_offered:
         return Refusal("not_offered")
-    if document.is_weekday_only and day.weekday() >= 5:
+    if document.is_weekday_only and not is_weekday(day, closed_reason):
         return Refusal("weekday_only")
     if kind in TAX_DOCUMENTS:
         if channel == KIOSK and document.fiscal_year != current_fiscal_year(day):

@@ -4,6 +4,7 @@ from datetime import date, datetime
 import pytest
 
 from app.certificates import rules
+from app.certificates.statistics_rules import DEFAULT_OFFICE_HOURS, OfficeHours
 from certificate_engine.wareki import JST
 
 DAY = date(2026, 11, 26)  # a Thursday
@@ -79,9 +80,33 @@ def test_issuance_rules_documents():
     assert _code(rules.document_refusal(rules.DocumentFacts(rules.SEAL), rules.KIOSK, DAY)) == "no_seal"
     assert _code(rules.document_refusal(rules.DocumentFacts(rules.SEAL, has_seal=True, is_offered=False),
                                         rules.KIOSK, DAY)) == "not_offered"
-    weekday_only = rules.DocumentFacts(rules.SEAL, has_seal=True, is_weekday_only=True)
-    assert rules.document_refusal(weekday_only, rules.KIOSK, DAY) is None
-    assert _code(rules.document_refusal(weekday_only, rules.KIOSK, date(2026, 11, 28))) == "weekday_only"
+
+
+WEEKDAY_ONLY = rules.DocumentFacts(rules.SEAL, has_seal=True, is_weekday_only=True)
+TOWN = OfficeHours(extra_closed_days=frozenset({date(2026, 11, 27)}))
+SATURDAY_OFFICE = OfficeHours(closed_weekdays=frozenset({6}))
+
+
+@pytest.mark.parametrize(("day", "hours", "expected"), [
+    (date(2026, 11, 26), TOWN, None),  # Thursday
+    (date(2026, 11, 27), TOWN, "weekday_only"),  # the town's own 閉庁日 (a Friday)
+    (date(2026, 11, 27), DEFAULT_OFFICE_HOURS, None),  # the same Friday elsewhere
+    (date(2026, 11, 28), TOWN, "weekday_only"),  # Saturday
+    (date(2026, 11, 29), TOWN, "weekday_only"),  # Sunday
+    (date(2026, 11, 28), SATURDAY_OFFICE, "weekday_only"),  # a Saturday office hour is still no 平日
+    (date(2026, 11, 23), TOWN, "weekday_only"),  # 勤労感謝の日 (Monday)
+    (date(2026, 11, 24), TOWN, None),
+    (date(2026, 5, 6), TOWN, "weekday_only"),  # 振替休日 (Wednesday)
+    (date(2026, 5, 7), TOWN, None),
+    (date(2026, 9, 22), TOWN, "weekday_only"),  # 国民の休日 (Tuesday)
+    (date(2026, 12, 28), TOWN, None),  # Monday before the year-end closure
+    (date(2026, 12, 29), TOWN, "weekday_only"),  # 年末年始 (Tuesday)
+    (date(2027, 1, 4), TOWN, None),
+])
+def test_issuance_rules_weekday_only_follows_the_calendar_and_the_town(day, hours, expected):
+    assert _code(rules.document_refusal(WEEKDAY_ONLY, rules.KIOSK, day, hours.closed_reason(day))) == expected
+    everyday = rules.DocumentFacts(rules.SEAL, has_seal=True)
+    assert rules.document_refusal(everyday, rules.KIOSK, day, hours.closed_reason(day)) is None
 
 
 def test_issuance_rules_current_fiscal_year_switches_on_june_first():
