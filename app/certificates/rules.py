@@ -2,7 +2,8 @@
 kiosk is open, and what one issue costs whom. No database, no Flask: callers pass the facts.
 
 Money figures are the seed document's (DOMAIN.md "Convenience-store issuance"): the store
-commission of 117 円 per kiosk issue, the BCL fee of 180 円 per 住民票/印鑑/税 issue at a kiosk, and a
+commission of 117 円 per kiosk issue, the BCL fee of 180 円 per kiosk issue of the documents the seed
+names for BCL (住民票の写し, 印鑑登録証明書, the tax certificates; not 住民票記載事項証明書), and a
 free 罹災証明書 costing the resident 10 円 at a kiosk. The fees themselves are each municipality's
 (``certificate_fees``); ``DEFAULT_FEES`` only fills what a municipality has not set.
 """
@@ -21,12 +22,15 @@ INCOME, ASSESSMENT, INCOME_TAX, PAYMENT = "所得証明書", "課税証明書", 
 DISASTER, DAMAGE_REPORT = "罹災証明書", "被災証明書"
 RESIDENT_DOCUMENTS = (RESIDENT_COPY, RESIDENT_ITEMS)
 TAX_DOCUMENTS = (INCOME, ASSESSMENT, INCOME_TAX, PAYMENT)
-# The documents BCL issues for municipalities at kiosks (the BCL fee applies to them).
-BCL_FEE_DOCUMENTS = (*RESIDENT_DOCUMENTS, SEAL, *TAX_DOCUMENTS)
-DOCUMENT_TYPES = (*BCL_FEE_DOCUMENTS, DISASTER, DAMAGE_REPORT)
-# What kiosks and らくらく窓口 issue: BCL's documents, and further copies of a 罹災証明書 the counter
+# The resident and tax documents the issuance service issues through every channel.
+ISSUED_DOCUMENTS = (*RESIDENT_DOCUMENTS, SEAL, *TAX_DOCUMENTS)
+# The kiosk issues that carry the BCL fee: those the seed names for BCL (住民票/印鑑/税). Many towns
+# offer the 住民票記載事項証明書 at kiosks too, without the fee.
+BCL_FEE_DOCUMENTS = (RESIDENT_COPY, SEAL, *TAX_DOCUMENTS)
+DOCUMENT_TYPES = (*ISSUED_DOCUMENTS, DISASTER, DAMAGE_REPORT)
+# What kiosks and らくらく窓口 issue: those documents, and further copies of a 罹災証明書 the counter
 # has issued (the grade is final and the household is in the 被災者台帳).
-KIOSK_DOCUMENTS = (*BCL_FEE_DOCUMENTS, DISASTER)
+KIOSK_DOCUMENTS = (*ISSUED_DOCUMENTS, DISASTER)
 
 # Seed figures (yen). Unconfirmed per DOMAIN.md: a municipality's fee rows override the fees.
 STORE_COMMISSION_YEN = 117
@@ -145,7 +149,7 @@ def person_refusal(person: PersonFacts, channel: str, day: date) -> Refusal | No
 def channel_documents(channel: str) -> tuple[str, ...]:
     """The document types the issuance service issues through ``channel`` (a 罹災証明書 at the counter
     is issued on its application, app.disasters.applications)."""
-    return KIOSK_DOCUMENTS if channel in KIOSK_STYLE_CHANNELS else BCL_FEE_DOCUMENTS
+    return KIOSK_DOCUMENTS if channel in KIOSK_STYLE_CHANNELS else ISSUED_DOCUMENTS
 
 
 def is_weekday(day: date, closed_reason: str | None = None) -> bool:
@@ -221,8 +225,9 @@ class Charges:
 def charges(document_type: str, channel: str, fee: int, *, commission: int = STORE_COMMISSION_YEN,
             bcl_fee: int = BCL_FEE_YEN, free_disaster_fee: int = FREE_DISASTER_KIOSK_FEE_YEN) -> Charges:
     """(fee, commission, BCL fee) of one issue. At a kiosk the municipality pays the store's
-    commission and, for 住民票/印鑑/税, the BCL fee; a 罹災証明書 that is free elsewhere costs the resident
-    ``free_disaster_fee`` at a kiosk (10 − 117 = −107 for the municipality). Other channels: the fee only."""
+    commission and, for ``BCL_FEE_DOCUMENTS`` (住民票の写し/印鑑/税), the BCL fee; a 罹災証明書 that is
+    free elsewhere costs the resident ``free_disaster_fee`` at a kiosk (10 − 117 = −107 for the
+    municipality). Other channels: the fee only."""
     if channel != KIOSK:
         return Charges(fee, 0, 0)
     if document_type == DISASTER and fee == 0:

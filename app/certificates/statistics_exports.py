@@ -16,6 +16,8 @@ from app.errors import NotFound
 from app.tenants.services import list_municipalities
 
 MONEY = ("交付通数", "交付手数料（円）", "委託手数料（円）", "BCL利用料（円）", "差引（円）")
+# The operator's settlement per municipality shows the kiosk 住民票記載事項証明書 (no BCL fee) apart.
+RESIDENT_ITEMS = "うち住民票記載事項証明書（コンビニ）"
 COUNTS = ("交付通数", "うち窓口時間外", "うち住所地以外")
 
 
@@ -65,12 +67,17 @@ def _operator_count_rows(session: Session, month: Month) -> Iterator[Sequence]:
     yield [month.key, "合計", "", "", "", "", *total]
 
 
+def _money_with_resident_items(line: SettlementLine) -> list[int]:
+    count, *yen = _money(line)
+    return [count, line.resident_items, *yen]
+
+
 def _operator_municipality_rows(session: Session, month: Month) -> Iterator[Sequence]:
     names = _names(session)
     settlement = statistics.operator_settlement(session, month).municipalities
     for line in settlement.lines:
-        yield [month.key, line.key[0], names.get(line.key[0], ""), *_money(line)]
-    yield [month.key, "合計", f"{len(settlement.lines)}団体", *_money(settlement.total)]
+        yield [month.key, line.key[0], names.get(line.key[0], ""), *_money_with_resident_items(line)]
+    yield [month.key, "合計", f"{len(settlement.lines)}団体", *_money_with_resident_items(settlement.total)]
 
 
 def _operator_store_rows(session: Session, month: Month) -> Iterator[Sequence]:
@@ -90,8 +97,9 @@ OPERATOR_TABLES = {
     "counts": Table("証明書交付統計_全団体", "交付統計",
                     ("年月", "団体コード", "団体名", "証明書の種類", "交付方法", "事業者", *COUNTS),
                     _operator_count_rows, (10, 12, 20, 24, 14, 24, 12, 14, 14)),
-    "municipalities": Table("証明書交付精算_団体別", "団体別精算", ("年月", "団体コード", "団体名", *MONEY),
-                            _operator_municipality_rows, (10, 12, 20, 12, 16, 16, 16, 14)),
+    "municipalities": Table("証明書交付精算_団体別", "団体別精算",
+                            ("年月", "団体コード", "団体名", MONEY[0], RESIDENT_ITEMS, *MONEY[1:]),
+                            _operator_municipality_rows, (10, 12, 20, 12, 22, 16, 16, 16, 14)),
     "store-operators": Table("証明書交付精算_事業者別", "事業者別精算",
                              ("年月", "事業者", "団体数", "交付通数", "委託手数料（円）"),
                              _operator_store_rows, (10, 24, 10, 12, 16)),

@@ -13,6 +13,9 @@ Definitions (docs/certificate-statistics.md):
   他市区町村でのコンビニ交付割合) are; the outside-hours count of every channel is shown too.
 - Voided issues (``voided_at`` set) are left out of counts and settlement and counted separately.
 - Money is integer yen. The municipality's net per issue = fee − store commission − BCL fee.
+  Each issue's yen are those of its log row, as charged when it was issued.
+- Kiosk issues of the 住民票記載事項証明書 carry no BCL fee; settlement lines count them apart
+  (``SettlementLine.resident_items``).
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from app.certificates.holidays import holiday_name
+from app.certificates.rules import RESIDENT_ITEMS
 from certificate_engine.wareki import JST, era_of
 
 KIOSK = "コンビニ"
@@ -260,13 +264,15 @@ def summarise(groups: Iterable[IssueGroup]) -> MonthlyStatistics:
 
 @dataclass(frozen=True)
 class SettlementLine:
-    """Counts and yen of one settlement row (a store operator, a municipality, or the total)."""
+    """Counts and yen of one settlement row (a store operator, a municipality, or the total);
+    ``resident_items`` counts its kiosk issues of the 住民票記載事項証明書 (no BCL fee)."""
 
     key: tuple[str, ...]
     count: int = 0
     fee_yen: int = 0
     commission_yen: int = 0
     bcl_fee_yen: int = 0
+    resident_items: int = 0
     municipalities: int = 0
 
     @property
@@ -274,9 +280,14 @@ class SettlementLine:
         return net_yen(self.fee_yen, self.commission_yen, self.bcl_fee_yen)
 
 
+def is_kiosk_resident_items(group: IssueGroup) -> bool:
+    """Kiosk issues of the 住民票記載事項証明書: kiosk documents without the BCL fee, settled apart."""
+    return group.channel == KIOSK and group.document_type == RESIDENT_ITEMS
+
+
 def settle(groups: Iterable[IssueGroup], key: Callable[[IssueGroup], tuple[str, ...]]) -> list[SettlementLine]:
     """Sum the issues not voided per ``key``; lines sorted by key."""
-    sums: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    sums: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     places: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for g in groups:
         if not g.count:
@@ -286,6 +297,7 @@ def settle(groups: Iterable[IssueGroup], key: Callable[[IssueGroup], tuple[str, 
         entry[1] += g.fee_yen
         entry[2] += g.commission_yen
         entry[3] += g.bcl_fee_yen
+        entry[4] += g.count if is_kiosk_resident_items(g) else 0
         places[key(g)].add(g.lg_code)
     return [SettlementLine(k, *v, municipalities=len(places[k])) for k, v in sorted(sums.items())]
 
@@ -294,7 +306,8 @@ def settlement_total(lines: Iterable[SettlementLine], label: str = "合計") -> 
     """The totals row of ``lines``."""
     lines = list(lines)
     return SettlementLine((label,), sum(x.count for x in lines), sum(x.fee_yen for x in lines),
-                          sum(x.commission_yen for x in lines), sum(x.bcl_fee_yen for x in lines))
+                          sum(x.commission_yen for x in lines), sum(x.bcl_fee_yen for x in lines),
+                          sum(x.resident_items for x in lines))
 
 
 def by_store(group: IssueGroup) -> tuple[str, ...]:

@@ -149,9 +149,11 @@ def test_operator_sees_every_municipality_and_what_each_store_operator_is_owed(a
     table = page.split('id="municipality-settlement"')[1].split("</table>")[0]
     assert f'data-lg-code="{DEMO_CODE}"' in table and f'data-lg-code="{SECOND_CODE}"' in table
     rows = _csv(operator.get(f"/operator/statistics/municipalities.csv?month={MONTH}"), "utf-8-sig")
-    assert rows[1][1] == SECOND_CODE and rows[1][3:] == ["5", "1000", "585", "900", "-485"]
-    assert rows[2][1] == DEMO_CODE and rows[2][3:] == ["9", "1820", "585", "540", "695"]
-    assert rows[-1] == ["2026-10", "合計", "2団体", "14", "2820", "1170", "1440", "210"]
+    assert rows[0][3:] == ["交付通数", "うち住民票記載事項証明書（コンビニ）", "交付手数料（円）", "委託手数料（円）",
+                           "BCL利用料（円）", "差引（円）"]
+    assert rows[1][1] == SECOND_CODE and rows[1][3:] == ["5", "0", "1000", "585", "900", "-485"]
+    assert rows[2][1] == DEMO_CODE and rows[2][3:] == ["9", "0", "1820", "585", "540", "695"]
+    assert rows[-1] == ["2026-10", "合計", "2団体", "14", "0", "2820", "1170", "1440", "210"]
     stores = _csv(operator.get(f"/operator/statistics/store-operators.csv?month={MONTH}&encoding=cp932"), "cp932")
     assert stores[1:] == [["2026-10", "セブン-イレブン", "2", "8", "936"], ["2026-10", "ローソン", "1", "2", "234"],
                           ["2026-10", "合計", "", "10", "1170"]]

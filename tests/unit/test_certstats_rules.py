@@ -10,6 +10,7 @@ from app.certificates.statistics_rules import (
     IssueGroup,
     Month,
     OfficeHours,
+    by_municipality,
     by_operator,
     by_store,
     is_outside_municipality,
@@ -126,6 +127,21 @@ def test_settlement_per_store_sums_by_hand():
     total = settlement_total(lines)
     assert (total.count, total.fee_yen, total.commission_yen, total.bcl_fee_yen, total.net_yen) == (9, 1820, 585, 540,
                                                                                                     695)
+
+
+def test_settlement_shows_kiosk_resident_items_certificates_apart():
+    g = IssueGroup
+    groups = [*_fixture_groups(),
+              g("046990", "住民票記載事項証明書", "コンビニ", "ローソン", 2, 0, 0, 1, 400, 234, 0),
+              g("046990", "住民票記載事項証明書", "コンビニ", "セブン-イレブン", 1, 0, 0, 0, 200, 117, 180),  # before
+              g("046990", "住民票記載事項証明書", "窓口", "", 3, 0, 0, 0, 900, 0, 0)]
+    lines = settle(groups, by_municipality)
+    assert [(x.key, x.count, x.resident_items, x.bcl_fee_yen) for x in lines] == [
+        (("033995",), 5, 0, 900), (("046990",), 15, 3, 720)]
+    assert settlement_total(lines).resident_items == 3
+    by_store_lines = settle([x for x in groups if x.lg_code == "046990"], by_store)
+    assert [(x.key, x.resident_items) for x in by_store_lines] == [
+        (("コンビニ", "セブン-イレブン"), 1), (("コンビニ", "ローソン"), 2), (("窓口", "（店舗以外）"), 0)]
 
 
 def test_settlement_per_store_operator_across_municipalities():

@@ -153,6 +153,25 @@ def test_issuance_rules_charges():
     assert rules.charges(rules.SEAL, rules.KIOSK, 150, commission=110, bcl_fee=150) == rules.Charges(150, 110, 150)
 
 
+@pytest.mark.parametrize(("document_type", "bcl_fee"), [
+    (rules.RESIDENT_COPY, 180), (rules.SEAL, 180), (rules.INCOME, 180), (rules.ASSESSMENT, 180),
+    (rules.INCOME_TAX, 180), (rules.PAYMENT, 180),
+    (rules.RESIDENT_ITEMS, 0),  # a kiosk document, but not one the seed names for the BCL fee
+    (rules.DISASTER, 0),
+])
+def test_issuance_rules_bcl_fee_only_for_the_documents_the_seed_names(document_type, bcl_fee):
+    kiosk = rules.charges(document_type, rules.KIOSK, 200)
+    assert (kiosk.commission_yen, kiosk.bcl_fee_yen) == (117, bcl_fee)
+    assert rules.charges(document_type, rules.SELF_SERVICE, 300).bcl_fee_yen == 0
+
+
+def test_issuance_rules_resident_items_certificate_stays_a_kiosk_and_counter_document():
+    assert rules.RESIDENT_ITEMS in rules.channel_documents(rules.KIOSK)
+    assert rules.RESIDENT_ITEMS in rules.channel_documents(rules.SELF_SERVICE)
+    assert rules.RESIDENT_ITEMS in rules.channel_documents(rules.COUNTER)
+    assert rules.default_offered(rules.RESIDENT_ITEMS, rules.KIOSK)
+
+
 def test_issuance_rules_default_fees():
     assert rules.default_fee(rules.RESIDENT_COPY, rules.COUNTER) == 300
     assert rules.default_fee(rules.RESIDENT_COPY, rules.KIOSK) == 200
