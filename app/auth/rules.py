@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.clock import require_aware
+
 
 @dataclass(frozen=True)
 class Screen:
@@ -82,11 +84,15 @@ def password_problems(password: str, login_id: str = "") -> list[str]:
 
 
 def lock_after_failure(failures: int, now: datetime, max_failures: int, lock_minutes: int) -> datetime | None:
-    """When ``failures`` consecutive failures reach the limit, the time the lock ends."""
+    """When ``failures`` consecutive failures reach the limit, the time the lock ends (``now``
+    timezone-aware)."""
+    require_aware(now, "now")
     if failures >= max_failures:
         return now + timedelta(minutes=lock_minutes)
     return None
 
 
 def is_locked(locked_until: datetime | None, now: datetime) -> bool:
+    """Whether a lock until ``locked_until`` still holds at ``now`` (timezone-aware)."""
+    require_aware(now, "now")
     return locked_until is not None and locked_until > now

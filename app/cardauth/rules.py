@@ -13,6 +13,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+from app.clock import require_aware
 from app.errors import AuthenticationError
 
 CHALLENGE_BYTES = 32
@@ -86,7 +87,8 @@ def parse_certificate(pem_or_der: object) -> x509.Certificate:
 
 
 def check_challenge(expires_at: datetime, used_at: datetime | None, now: datetime) -> None:
-    """A challenge is good once, and only until it expires."""
+    """A challenge is good once, and only until it expires (``now`` timezone-aware)."""
+    require_aware(now, "now")
     if used_at is not None:
         raise CardAuthRefused("challenge_replayed")
     if now >= expires_at:
@@ -94,7 +96,8 @@ def check_challenge(expires_at: datetime, used_at: datetime | None, now: datetim
 
 
 def issuer_of(cert: x509.Certificate, trust: TrustStore, now: datetime) -> x509.Certificate:
-    """The trusted CA that really signed ``cert`` (name and signature), valid now."""
+    """The trusted CA that really signed ``cert`` (name and signature), valid ``now`` (timezone-aware)."""
+    require_aware(now, "now")
     for ca in trust.cas:
         if ca.subject != cert.issuer:
             continue
@@ -108,6 +111,8 @@ def issuer_of(cert: x509.Certificate, trust: TrustStore, now: datetime) -> x509.
 
 
 def check_validity(cert: x509.Certificate, now: datetime) -> None:
+    """``cert`` is within its validity period at ``now`` (timezone-aware)."""
+    require_aware(now, "now")
     if now < cert.not_valid_before_utc:
         raise CardAuthRefused("certificate_not_yet_valid", not_before=cert.not_valid_before_utc.isoformat())
     if now > cert.not_valid_after_utc:
@@ -126,7 +131,9 @@ def check_usage(cert: x509.Certificate) -> None:
 
 
 def check_revocation(cert: x509.Certificate, ca: x509.Certificate, trust: TrustStore, now: datetime) -> None:
-    """Not in the CA's current CRL. Without a current CRL signed by the CA, fail closed."""
+    """Not in the CA's current CRL at ``now`` (timezone-aware). Without a current CRL signed by the CA,
+    fail closed."""
+    require_aware(now, "now")
     for crl in trust.crls:
         if crl.issuer != ca.subject or not crl.is_signature_valid(ca.public_key()):
             continue

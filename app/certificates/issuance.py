@@ -18,6 +18,7 @@ from app.certificates import builders, fees, office_hours, rules
 from app.certificates.issuer import Issuer
 from app.certificates.models import IssuedCertificate
 from app.certificates.services import Store, Subject, issue_document, void_issued
+from app.clock import require_aware
 from app.db import get_or_not_found
 from app.disasters import applications as disaster_applications
 from app.errors import DomainError
@@ -68,7 +69,8 @@ class Quote:
 
 
 def today_jst(moment: datetime) -> date:
-    return moment.astimezone(JST).date()
+    """The date in Japan of ``moment`` (timezone-aware; a naive one is refused)."""
+    return require_aware(moment, "moment").astimezone(JST).date()
 
 
 def person_facts(session: Session, resident: Resident, day: date) -> rules.PersonFacts:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from app.clock import require_aware
 from certificate_engine.wareki import JST
 
 COUNTER, ONLINE, KIOSK, SELF_SERVICE = "窓口", "オンライン", "コンビニ", "らくらく窓口"
@@ -184,9 +185,9 @@ def document_refusal(document: DocumentFacts, channel: str, day: date,
 
 
 def kiosk_closed(moment: datetime, maintenance_days: frozenset[date] | set[date] = frozenset()) -> Refusal | None:
-    """Whether the kiosk service is closed at ``moment`` (JST): hours 06:30–23:00 (23:00 is closed),
-    12/29–1/3 and maintenance days. None when open."""
-    local = moment.astimezone(JST)
+    """Whether the kiosk service is closed at ``moment`` (timezone-aware, judged in JST): hours
+    06:30–23:00 (23:00 is closed), 12/29–1/3 and maintenance days. None when open."""
+    local = require_aware(moment, "moment").astimezone(JST)
     day = local.date()
     if (day.month, day.day) >= YEAR_END_CLOSED[0] or (day.month, day.day) <= YEAR_END_CLOSED[3]:
         return Refusal("closed_year_end")

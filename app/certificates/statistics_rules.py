@@ -26,6 +26,7 @@ from datetime import date, datetime, time, timedelta
 
 from app.certificates.holidays import holiday_name
 from app.certificates.rules import RESIDENT_ITEMS
+from app.clock import require_aware
 from certificate_engine.wareki import JST, era_of
 
 KIOSK = "コンビニ"
@@ -62,8 +63,9 @@ class OfficeHours:
         return self.closed_reason(day) is None
 
     def within(self, moment: datetime) -> bool:
-        """Whether ``moment`` (timezone-aware) falls in office hours, judged in Japan time."""
-        local = moment.astimezone(JST)
+        """Whether ``moment`` (timezone-aware; a naive one is refused) falls in office hours, judged
+        in Japan time."""
+        local = require_aware(moment, "moment").astimezone(JST)
         return self.is_open_day(local.date()) and self.opens <= local.time() < self.closes
 
     def open_intervals(self, month: Month) -> list[tuple[datetime, datetime]]:
@@ -93,7 +95,8 @@ class Month:
 
     @classmethod
     def of(cls, moment: datetime) -> Month:
-        local = moment.astimezone(JST)
+        """The month in Japan time of ``moment`` (timezone-aware; a naive one is refused)."""
+        local = require_aware(moment, "moment").astimezone(JST)
         return cls(local.year, local.month)
 
     @property

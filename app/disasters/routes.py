@@ -1,12 +1,13 @@
 """Disasters (selection, registration), the 被災者支援 menu and the 被災者台帳 screens."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import flash, redirect, render_template, request, session, url_for
 
 from app.auth import rules
 from app.certificates.web import current_issuer, pdf_response
+from app.clock import today_in_japan
 from app.damage import services as damage_services
 from app.disasters import applications, bp, services, support, victims
 from app.disasters import rules as rules_of_disasters
@@ -17,7 +18,6 @@ from app.exports import ENCODINGS
 from app.extensions import db
 from app.tenants.items import VICTIM_REGISTER, register_items
 from app.web import chosen_disaster, current_actor, disaster_required, safe_next, screen_required
-from certificate_engine.wareki import JST
 
 
 @bp.post("/disasters/select")
@@ -292,7 +292,7 @@ def support_home(disaster):
     found = victims.list_victims(db.session, disaster.id, query=query, limit=50)[1] if query else []
     return render_template("disasters/support.html", disaster=disaster, q=query, found=found,
                            totals=support.totals(db.session, disaster.id),
-                           warnings=support.deadline_warnings(disaster, _today()))
+                           warnings=support.deadline_warnings(disaster, today_in_japan()))
 
 
 @bp.get("/victims/support/households/<int:household_id>")
@@ -306,8 +306,8 @@ def support_household(household_id: int):
                            applications=support.household_applications(db.session, household.id),
                            programmes=rules_of_disasters.PROGRAMMES, plans=rules_of_disasters.PLANS,
                            names=rules_of_disasters.PROGRAMME_NAMES,
-                           amounts=rules_of_disasters.PROGRAMME_AMOUNTS, today=_today(),
-                           warnings=support.deadline_warnings(disaster, _today()))
+                           amounts=rules_of_disasters.PROGRAMME_AMOUNTS, today=today_in_japan(),
+                           warnings=support.deadline_warnings(disaster, today_in_japan()))
 
 
 @bp.post("/victims/support/households/<int:household_id>/applications")
@@ -345,11 +345,6 @@ def support_step(application_id: int, step: str):
     else:
         flash("記録しました。", "success")
     return redirect(url_for("disasters.support_household", household_id=found.household_id))
-
-
-def _today() -> date:
-    """Today in Japan: deadlines are Japanese dates, whatever the server's time zone."""
-    return datetime.now(JST).date()
 
 
 def _form_date(raw: str | None) -> date:

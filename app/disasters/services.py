@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.clock import today_in_japan
 from app.db import get_or_not_found
 from app.disasters.models import DISASTER_KINDS, DISASTER_STATUSES, Disaster
 from app.errors import ValidationError, require_version
@@ -26,13 +27,14 @@ def get_disaster(session: Session, disaster_id: int) -> Disaster:
 def create_disaster(session: Session, actor: Actor, *, name: str, kind: str, started_on: date,
                     is_relief_act_applied: bool = False, is_support_act_applied: bool = False,
                     description: str = "", today: date | None = None) -> Disaster:
-    """Register a disaster for the actor's municipality."""
+    """Register a disaster for the actor's municipality; it may not start after ``today`` (default:
+    today in Japan)."""
     name = (name or "").strip()
     if not name:
         raise ValidationError("災害名を入力してください。", code="name_missing")
     if kind not in DISASTER_KINDS:
         raise ValidationError(f"災害の種類「{kind}」は選択肢にありません。", code="kind_unknown")
-    if started_on > (today or date.today()):
+    if started_on > (today or today_in_japan()):
         raise ValidationError("発生日に未来の日付は指定できません。", code="started_on_future")
     if session.scalars(select(Disaster.id).where(Disaster.name == name)).first():
         raise ValidationError(f"災害名「{name}」は既に登録されています。", code="name_taken")

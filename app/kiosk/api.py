@@ -12,6 +12,7 @@ from app.cardauth import services as cardauth
 from app.cardauth.adapter import answer_from, challenge_json, current_trust, problem
 from app.cardauth.rules import CardAuthRefused
 from app.certificates.web import current_issuer, pdf_response
+from app.clock import require_aware
 from app.extensions import db
 from app.kiosk import api_bp, services, stores
 from app.kiosk.openapi import OPENAPI
@@ -19,9 +20,10 @@ from app.tenants.services import get_municipality
 
 
 def kiosk_now() -> datetime:
-    """Now, or KIOSK_FIXED_NOW (tests and demos only; refused in production by the config)."""
+    """Now, or KIOSK_FIXED_NOW (tests and demos only; refused in production by the config), which
+    must carry its offset (a naive time is refused, not read in the server's zone)."""
     fixed = current_app.config.get("KIOSK_FIXED_NOW")
-    return datetime.fromisoformat(fixed) if fixed else datetime.now(UTC)
+    return require_aware(datetime.fromisoformat(fixed), "KIOSK_FIXED_NOW") if fixed else datetime.now(UTC)
 
 
 def store_required(view):

@@ -1,6 +1,7 @@
 """Support programmes through HTTP: amounts from the certified grade and the household, rent then
 build paying the difference, decisions (computed or entered), payments, deadlines, totals."""
 import re
+import time
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -20,6 +21,18 @@ def quake(as_admin):
                                                 "started_on": "2026-11-20"})
     assert response.status_code == 302
     return as_admin
+
+
+@pytest.fixture()
+def server_date_off_japan(monkeypatch):
+    """The server's local time zone set so that its date is not Japan's: UTC−12 (a day behind) until
+    21:00 JST, UTC+14 (a day ahead) after. Yields the server's local date."""
+    monkeypatch.setenv("TZ", "Etc/GMT+12" if datetime.now(JST).hour < 21 else "Etc/GMT-14")
+    time.tzset()
+    assert date.today() != datetime.now(JST).date()
+    yield date.today()
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture()
@@ -149,7 +162,7 @@ def _last_day_of_13_months(first_day: date) -> date:
     return date(year, month, first_day.day) - timedelta(days=1)
 
 
-def test_support_screens_warn_from_the_deadline_counted_from_the_disaster_day(as_admin):
+def test_support_screens_warn_from_the_deadline_counted_from_the_disaster_day(as_admin, server_date_off_japan):
     """The screens warn with Japan's date: a disaster whose 基礎支援金 deadline is 0–30 days away."""
     today = datetime.now(JST).date()
     started = next(day for day in (today - timedelta(days=380 + n) for n in range(40))
@@ -161,3 +174,13 @@ def test_support_screens_warn_from_the_deadline_counted_from_the_disaster_day(as
     warnings = re.findall(r'class="flash error deadline-warning"[^>]*>([^<]*)<', page)
     last_day = format_date(_last_day_of_13_months(started))
     assert warnings == [f"被災者生活再建支援金（基礎支援金）: 申請期限（{last_day}）まであと{left}日です。"]
+
+
+def test_a_disaster_may_start_today_in_japan_but_not_tomorrow(as_admin, server_date_off_japan):
+    japan = datetime.now(JST).date()
+    for day, accepted in ((japan, True), (japan + timedelta(days=1), False)):
+        response = as_admin.post("/disasters/new", {"name": f"令和の地震（{day}発生）", "kind": "地震",
+                                                    "started_on": day.isoformat()})
+        body = response.get_data(as_text=True)
+        assert (response.status_code == 302) is accepted, (day, server_date_off_japan, body[-1500:])
+        assert ("未来の日付は指定できません" in body) is not accepted

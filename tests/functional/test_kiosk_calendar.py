@@ -1,11 +1,15 @@
-"""Weekday-only documents through the kiosk API: refused on a 祝日, a 振替休日 and the town's own 閉庁日
-(menu and request), issued on an ordinary weekday; other documents stay available on those days."""
+"""The kiosk API's calendar and clock: weekday-only documents refused on a 祝日, a 振替休日 and the
+town's own 閉庁日 (menu and request), issued on an ordinary weekday, other documents available on
+those days; a fixed clock without its offset refused."""
+from datetime import UTC, datetime
+
 import pytest
 
 from app.audit.services import Actor
 from app.certificates import fees, office_hours
 from app.db import Scope
 from app.extensions import db as database
+from app.kiosk.api import kiosk_now
 from tests.conftest import DEMO_CODE, SECOND_CODE
 from tests.functional import test_kiosk_api
 from tests.functional.card_helpers import fresh_card
@@ -65,3 +69,12 @@ def test_a_town_closed_day_is_that_town_s_only(weekday_only_seal, jpki, app, mon
     seal, _, requested = _at(weekday_only_seal, app, monkeypatch, TOWN_CLOSED_DAY,
                              fresh_card(jpki, "second-1", tmp_path))
     assert seal["available"] and requested.status_code == 201, requested.get_data(as_text=True)
+
+
+def test_kiosk_clock_without_an_offset_is_refused(app, monkeypatch):
+    monkeypatch.setitem(app.config, "KIOSK_FIXED_NOW", "2026-11-26T10:00:00")
+    with app.test_request_context(), pytest.raises(ValueError, match="KIOSK_FIXED_NOW must be a timezone-aware"):
+        kiosk_now()
+    monkeypatch.setitem(app.config, "KIOSK_FIXED_NOW", THURSDAY)
+    with app.test_request_context():
+        assert kiosk_now() == datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
