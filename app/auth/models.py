@@ -50,7 +50,7 @@ class User(TimestampMixin, Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped on password change and logout-everywhere: sessions carrying an older value end.
+    # Bumped on logout, password change, lock and deactivation: sessions carrying an older value end.
     session_generation: Mapped[int] = mapped_column(Integer, default=1)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -6,7 +6,6 @@ import time
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app.audit.services import record
 from app.auth import bp, rules, services
 from app.auth.forms import LoginForm, PasswordChangeForm
 from app.errors import AuthenticationError, ValidationError
@@ -47,10 +46,10 @@ def _start_session(user, next_url: str):
 @bp.post("/logout")
 @screen_required(rules.LOGIN_ONLY)
 def logout():
-    record(db.session, current_actor(), "logout", "user", [current_user.id])
+    services.end_sessions(db.session, current_actor(), current_user._get_current_object())
     logout_user()
     session.clear()
-    flash("ログアウトしました。", "info")
+    flash("ログアウトしました。このユーザIDでログインしていた他の端末も、ログアウトしました。", "info")
     return redirect(url_for("auth.login"))
 
 

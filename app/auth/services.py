@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
@@ -50,9 +50,7 @@ def authenticate(session: Session, lg_code: str | None, login_id: str, password:
     if user is None or not user.is_active or not verify_password(user.password_hash, password):
         _register_failure(session, user, actor, now, max_failures, lock_minutes)
         raise AuthenticationError(LOGIN_FAILED)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    _update_login_state(session, user, failed_logins=0, locked_until=None, last_login_at=now)
     record(session, Actor(code, user.id, login_id, actor.ip_address, actor.path), "login", "user", [user.id])
     return user
 
@@ -61,15 +59,38 @@ def _register_failure(session, user, actor, now, max_failures, lock_minutes) -> 
     record(session, actor, "login_failed", "user", [user.id] if user else [])
     if user is None:
         return
-    user.failed_logins += 1
-    user.locked_until = rules.lock_after_failure(user.failed_logins, now, max_failures, lock_minutes)
-    if user.locked_until:
-        record(session, actor, "login_locked", "user", [user.id], failures=user.failed_logins)
-    session.flush()
+    failures = _update_login_state(session, user, failed_logins=User.failed_logins + 1)
+    locked_until = rules.lock_after_failure(failures, now, max_failures, lock_minutes)
+    if locked_until:
+        # A lock ends the account's sessions too: whoever is guessing may already hold one.
+        _update_login_state(session, user, locked_until=locked_until,
+                            session_generation=User.session_generation + 1)
+        record(session, actor, "login_locked", "user", [user.id], failures=failures)
+
+
+def _update_login_state(session: Session, user: User, **values) -> int:
+    """Write login bookkeeping (failure count, lock, last login, session generation) in one UPDATE.
+
+    This is not an edit of the account, so it bypasses the optimistic lock: concurrent logins of one
+    user never conflict, and an administrator's open edit form stays valid. Returns the failure count.
+    """
+    return session.execute(
+        update(User).where(User.id == user.id).values(**values).returning(User.failed_logins),
+        execution_options={"synchronize_session": "fetch"}).scalar_one()
+
+
+def end_sessions(session: Session, actor: Actor, user: User) -> None:
+    """Log out: end every session of the user, on every device (a copied cookie included)."""
+    _update_login_state(session, user, session_generation=User.session_generation + 1)
+    record(session, actor, "logout", "user", [user.id])
 
 
 def load_session_user(session: Session, session_id: str) -> User | None:
-    """The user behind a login session id (``lg_code:user_id:generation``), or None if it ended."""
+    """The user behind a login session id (``lg_code:user_id:generation``), or None if it ended.
+
+    A session ends when the generation moved on (logout, password change, lock, deactivation), and
+    while the account is locked or disabled.
+    """
     try:
         lg_part, user_part, generation = session_id.split(":")
         user_id, generation = int(user_part), int(generation)
@@ -77,7 +98,8 @@ def load_session_user(session: Session, session_id: str) -> User | None:
         return None
     set_scope(session, Scope.operator() if lg_part == "-" else Scope.tenant(lg_part))
     user = session.get(User, user_id)
-    if user is None or not user.is_active or user.session_generation != generation:
+    if (user is None or not user.is_active or user.session_generation != generation
+            or rules.is_locked(user.locked_until, _now())):
         return None
     return user
 
