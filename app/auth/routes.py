@@ -20,26 +20,26 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    error = None
+    error, status = None, 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(
+            login = services.authenticate(
                 db.session, form.lg_code.data, form.login_id.data.strip(), form.password.data,
-                actor=current_actor(), max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-                lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+                actor=current_actor(), policy=rules.LoginPolicy.from_settings(current_app.config))
         except (AuthenticationError, ValidationError) as exc:
-            error = exc.message
+            error, status = exc.message, 401
         else:
-            return _start_session(user, form.next.data)
-    status = 200 if error is None else 401
+            return _start_session(login, form.next.data)
     return render_template("auth/login.html", form=form, error=error), status
 
 
-def _start_session(user, next_url: str):
+def _start_session(login: services.Login, next_url: str):
     session.clear()  # a new session id for the new login (no fixation)
     session.permanent = True
-    login_user(user, remember=False)
+    login_user(login.user, remember=False)
     session["last_seen"] = int(time.time())
+    if login.notice:
+        flash(login.notice, "warning")
     return redirect(safe_next(next_url) or url_for("main.index"))
 
 

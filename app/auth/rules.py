@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -67,6 +68,14 @@ def user_overrides(role_screens, wanted) -> tuple[list[str], list[str]]:
     return sorted(wanted - role), sorted(role - wanted)
 
 
+LOGIN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
+
+
+def is_possible_login_id(login_id: str) -> bool:
+    """Whether ``login_id`` has the form of a user ID (half-width letters, digits and - _ .)."""
+    return LOGIN_ID_PATTERN.fullmatch(login_id) is not None
+
+
 PASSWORD_MIN_LENGTH = 10
 
 
@@ -96,3 +105,47 @@ def is_locked(locked_until: datetime | None, now: datetime) -> bool:
     """Whether a lock until ``locked_until`` still holds at ``now`` (timezone-aware)."""
     require_aware(now, "now")
     return locked_until is not None and locked_until > now
+
+
+# -- login ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """Lockout limits (settings LOGIN_* in app/config.py)."""
+
+    max_failures: int = 5
+    lock_minutes: int = 30
+
+    @classmethod
+    def from_settings(cls, settings: Mapping) -> LoginPolicy:
+        return cls(max_failures=settings["LOGIN_MAX_FAILURES"], lock_minutes=settings["LOGIN_LOCK_MINUTES"])
+
+
+def login_refusal(*, user_found: bool, municipality_found: bool, is_active: bool, is_locked: bool,
+                  password_ok: bool) -> str | None:
+    """Why a login is refused (a code for the audit log only), or None when it may proceed.
+
+    The person logging in is told none of this: every refusal gets the same answer.
+    """
+    if not municipality_found:
+        return "unknown_municipality"
+    if not user_found:
+        return "unknown_user"
+    if is_locked:
+        return "locked"
+    if not is_active:
+        return "inactive"
+    if not password_ok:
+        return "wrong_password"
+    return None
+
+
+def failures_notice(failures: int, was_locked: bool) -> str | None:
+    """What the owner is told at a successful login about failures since their previous login."""
+    if failures <= 0 and not was_locked:
+        return None
+    if was_locked:
+        return (f"前回のログインの後、このユーザIDでログインの失敗が{failures}回あり、一時的にロックされていました。"
+                "心当たりがない場合は、パスワードを変更し、システム管理者に連絡してください。")
+    return (f"前回のログインの後、このユーザIDでログインの失敗が{failures}回ありました。"
+            "心当たりがない場合は、パスワードを変更してください。")

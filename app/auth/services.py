@@ -1,7 +1,7 @@
 """Use cases for staff accounts: login, password change, users, roles and screen permissions."""
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
@@ -16,56 +16,86 @@ from app.errors import AuthenticationError, ValidationError, require_version
 from app.tenants.models import Municipality
 from app.tenants.rules import normalize_lg_code
 
-LOGIN_FAILED = "団体コード、ユーザID、またはパスワードが正しくありません。"
+# One answer for every refused login (unknown 団体コード, unknown user ID, wrong password, locked or
+# disabled account), so the page does not tell which IDs exist or are locked.
+LOGIN_FAILED = ("団体コード、ユーザID、またはパスワードが正しくありません。"
+                "続けて誤るとしばらくログインできなくなります。ログインできない場合はシステム管理者に連絡してください。")
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class Login:
+    """A successful login: the user, and what to tell them about failures since their last login."""
+
+    user: User
+    notice: str | None
+
+
 def authenticate(session: Session, lg_code: str | None, login_id: str, password: str, *,
-                 actor: Actor, max_failures: int, lock_minutes: int) -> User:
-    """Check a login and return the user; counts failures and locks the account at the limit.
+                 actor: Actor, policy: rules.LoginPolicy) -> Login:
+    """Check a login and return it; counts failures and locks the account at the limit.
 
     ``lg_code`` empty means an operator (J-LIS) login. The session's scope is set to the tenant
-    first, so the lookup itself is bound by row-level security.
+    first, so the lookup itself is bound by row-level security. Every refusal raises the same
+    AuthenticationError after one Argon2 verification (against a dummy hash when there is no such
+    user), so neither the answer nor its timing tells whether the ID exists or is locked; the reason
+    goes to the audit log.
     """
     code = normalize_lg_code(lg_code) if (lg_code or "").strip() else None
     set_scope(session, Scope.tenant(code) if code else Scope.operator())
-    actor = Actor(code, None, login_id, actor.ip_address, actor.path)
-    if code is not None and session.get(Municipality, code) is None:
-        record(session, actor, "login_failed", "municipality", [code])
-        raise AuthenticationError(
-            f"地方公共団体コード「{code}」の団体はBCLに登録されていません。コードを確認してください。",
-            code="municipality_unknown")
-    user = session.scalars(select(User).where(User.lg_code.is_(None) if code is None else User.lg_code == code,
-                                              User.login_id == login_id)).first()
+    actor = Actor(code, None, _printable(login_id), actor.ip_address, actor.path)
+    user = _find_user(session, code, login_id)
+    password_ok = verify_password(user.password_hash if user else None, password)
     now = _now()
-    if user is not None and rules.is_locked(user.locked_until, now):
-        record(session, actor, "login_locked", "user", [user.id])
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise AuthenticationError(
-            f"ログインの失敗が続いたため、このユーザIDはロックされています。約{minutes}分後に再度お試しいただくか、"
-            "システム管理者にロック解除を依頼してください。", code="account_locked")
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        _register_failure(session, user, actor, now, max_failures, lock_minutes)
-        raise AuthenticationError(LOGIN_FAILED)
+    refusal = rules.login_refusal(
+        user_found=user is not None, municipality_found=code is None or _municipality_exists(session, code),
+        is_active=bool(user and user.is_active), is_locked=bool(user and rules.is_locked(user.locked_until, now)),
+        password_ok=password_ok)
+    if refusal:
+        _register_failure(session, user, refusal, actor, now, policy)
+        raise AuthenticationError(LOGIN_FAILED, code="login_failed")
+    notice = rules.failures_notice(user.failed_logins, user.locked_until is not None)
     _update_login_state(session, user, failed_logins=0, locked_until=None, last_login_at=now)
-    record(session, Actor(code, user.id, login_id, actor.ip_address, actor.path), "login", "user", [user.id])
-    return user
+    record(session, Actor(code, user.id, user.login_id, actor.ip_address, actor.path), "login", "user", [user.id])
+    return Login(user, notice)
 
 
-def _register_failure(session, user, actor, now, max_failures, lock_minutes) -> None:
-    record(session, actor, "login_failed", "user", [user.id] if user else [])
-    if user is None:
+def _printable(login_id: str) -> str:
+    """The typed ID as the audit log can keep it (PostgreSQL text cannot hold NUL)."""
+    return login_id.replace("\x00", "\ufffd")[:32]
+
+
+def _find_user(session: Session, code: str | None, login_id: str) -> User | None:
+    if not rules.is_possible_login_id(login_id):
+        return None  # cannot exist (and may hold what PostgreSQL refuses, such as NUL)
+    where_code = User.lg_code.is_(None) if code is None else User.lg_code == code
+    return session.scalars(select(User).where(where_code, User.login_id == login_id)).first()
+
+
+def _municipality_exists(session: Session, code: str) -> bool:
+    return session.get(Municipality, code) is not None
+
+
+def _register_failure(session: Session, user: User | None, reason: str, actor: Actor,
+                      now: datetime, policy: rules.LoginPolicy) -> None:
+    """Record a refused login and, on a usable account, count it towards the lock."""
+    target = [user.id] if user else []
+    if reason == "locked":
+        record(session, actor, "login_locked", "user", target, reason=reason)
+        return
+    record(session, actor, "login_failed", "user", target, reason=reason)
+    if reason != "wrong_password":
         return
     failures = _update_login_state(session, user, failed_logins=User.failed_logins + 1)
-    locked_until = rules.lock_after_failure(failures, now, max_failures, lock_minutes)
+    locked_until = rules.lock_after_failure(failures, now, policy.max_failures, policy.lock_minutes)
     if locked_until:
         # A lock ends the account's sessions too: whoever is guessing may already hold one.
         _update_login_state(session, user, locked_until=locked_until,
                             session_generation=User.session_generation + 1)
-        record(session, actor, "login_locked", "user", [user.id], failures=failures)
+        record(session, actor, "login_locked", "user", target, failures=failures)
 
 
 def _update_login_state(session: Session, user: User, **values) -> int:
@@ -145,7 +175,7 @@ def create_user(session: Session, actor: Actor, *, login_id: str, display_name: 
                 role_id: int, password: str) -> User:
     """Register a staff account in the actor's municipality."""
     login_id = login_id.strip()
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}", login_id):
+    if not rules.is_possible_login_id(login_id):
         raise ValidationError("ユーザIDは半角英数字（- _ . を含めてよい）で入力してください。", code="login_id_format")
     if session.scalars(select(User.id).where(User.login_id == login_id)).first():
         raise ValidationError(f"ユーザID「{login_id}」は既に使われています。", code="login_id_taken")

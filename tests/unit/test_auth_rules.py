@@ -43,3 +43,42 @@ def test_is_locked():
     assert rules.is_locked(now + timedelta(seconds=1), now)
     assert not rules.is_locked(now, now)
     assert not rules.is_locked(None, now)
+
+
+def _refusal(**overrides):
+    facts = dict(user_found=True, municipality_found=True, is_active=True, is_locked=False, password_ok=True)
+    return rules.login_refusal(**{**facts, **overrides})
+
+
+def test_login_refusal_names_the_first_reason_for_the_audit_log():
+    assert _refusal() is None
+    assert _refusal(password_ok=False) == "wrong_password"
+    assert _refusal(is_active=False) == "inactive"
+    assert _refusal(is_locked=True) == "locked"
+    assert _refusal(is_locked=True, password_ok=False) == "locked"
+    assert _refusal(user_found=False, is_active=False) == "unknown_user"
+    assert _refusal(municipality_found=False, user_found=False, is_active=False) == "unknown_municipality"
+
+
+def test_a_locked_or_disabled_account_is_refused_even_with_the_right_password():
+    assert _refusal(is_locked=True, password_ok=True) is not None
+    assert _refusal(is_active=False, password_ok=True) is not None
+
+
+def test_failures_notice_only_when_something_happened():
+    assert rules.failures_notice(0, False) is None
+    assert "2回ありました" in rules.failures_notice(2, False)
+    locked = rules.failures_notice(5, True)
+    assert "5回あり、一時的にロックされていました" in locked
+
+
+def test_login_policy_from_settings():
+    settings = {"LOGIN_MAX_FAILURES": 3, "LOGIN_LOCK_MINUTES": 10}
+    assert rules.LoginPolicy.from_settings(settings) == rules.LoginPolicy(3, 10)
+
+
+def test_possible_login_ids():
+    assert rules.is_possible_login_id("admin") and rules.is_possible_login_id("a.b-c_1")
+    assert rules.is_possible_login_id("a" * 32) and not rules.is_possible_login_id("a" * 33)
+    for impossible in ("", "-admin", "adm in", "adm\x00in", "管理者", "admin\n"):
+        assert not rules.is_possible_login_id(impossible), impossible
