@@ -12,6 +12,7 @@ def create_app(config: Config | None = None) -> Flask:
     """Build the application. ``config`` defaults to ``Config`` (environment variables)."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.from_object(config or Config())
+    trust_proxies(app)
     app.config["DATABASE_URL_RESOLVED"] = resolve_url(
         app.config["DATABASE_URL"], app.config["DATABASE_NAME"], INSTANCE_DIR)
     if app.config["DATABASE_URL_RESOLVED"]:
@@ -33,6 +34,19 @@ def create_app(config: Config | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the client address from X-Forwarded-For only behind ``TRUSTED_PROXIES`` reverse proxies.
+
+    Anyone can send the header, so by default it is ignored and the address is the TCP peer's; it
+    is what login throttling counts and the audit log records.
+    """
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)
 
 
 BLUEPRINT_PACKAGES = ("main", "auth", "audit", "disasters", "damage", "maps", "operator", "jobs", "residents",

@@ -95,6 +95,14 @@ class Config:
     IDLE_TIMEOUT_SECONDS = _int("IDLE_TIMEOUT_SECONDS", 15 * 60)
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 30)
+    # Login throttling (docs/permissions.md): failed logins counted in the database over a sliding
+    # window, per client address and per account (団体コード + ユーザID), shared by every worker.
+    LOGIN_THROTTLE_WINDOW_SECONDS = _int("LOGIN_THROTTLE_WINDOW_SECONDS", 600)
+    LOGIN_THROTTLE_PER_ADDRESS = _int("LOGIN_THROTTLE_PER_ADDRESS", 20)
+    LOGIN_THROTTLE_PER_ACCOUNT = _int("LOGIN_THROTTLE_PER_ACCOUNT", 10)
+    # Reverse proxies in front of the app whose X-Forwarded-For is believed. 0: the header is
+    # ignored (anyone can send it) and the client address is the TCP peer.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
     WTF_I18N_ENABLED = False  # use WTForms' own translations (Japanese, see app/forms.py)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

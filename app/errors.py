@@ -39,6 +39,18 @@ class AuthenticationError(DomainError):
     title = "認証に失敗しました"
 
 
+class TooManyRequests(DomainError):
+    """Too many attempts in a short time (login throttling): try again after ``retry_after`` seconds."""
+
+    status = 429
+    code = "too_many_requests"
+    title = "しばらくしてからお試しください"
+
+    def __init__(self, message: str, *, retry_after: int, **kw):
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
 class PermissionDenied(DomainError):
     status = 403
     code = "forbidden"

@@ -17,6 +17,7 @@ ACTIONS = {
     "login": "ログイン",
     "login_failed": "ログイン失敗",
     "login_locked": "アカウントロック",
+    "login_throttled": "ログイン試行の制限",
     "logout": "ログアウト",
     "session_expired": "無操作タイムアウト",
     "password_change": "パスワード変更",

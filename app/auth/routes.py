@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp, rules, services
 from app.auth.forms import LoginForm, PasswordChangeForm
-from app.errors import AuthenticationError, ValidationError
+from app.errors import AuthenticationError, TooManyRequests, ValidationError
 from app.extensions import db
 from app.web import current_actor, safe_next, screen_required
 
@@ -20,17 +20,19 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    error, status = None, 200
+    error, status, headers = None, 200, {}
     if form.validate_on_submit():
         try:
             login = services.authenticate(
                 db.session, form.lg_code.data, form.login_id.data.strip(), form.password.data,
                 actor=current_actor(), policy=rules.LoginPolicy.from_settings(current_app.config))
+        except TooManyRequests as exc:
+            error, status, headers = exc.message, exc.status, {"Retry-After": str(exc.retry_after)}
         except (AuthenticationError, ValidationError) as exc:
             error, status = exc.message, 401
         else:
             return _start_session(login, form.next.data)
-    return render_template("auth/login.html", form=form, error=error), status
+    return render_template("auth/login.html", form=form, error=error), status, headers
 
 
 def _start_session(login: services.Login, next_url: str):

@@ -1,6 +1,9 @@
-"""Pure rules for staff accounts: the screen catalogue, effective permissions, passwords, lockout."""
+"""Pure rules for staff accounts: the screen catalogue, effective permissions, passwords, lockout,
+login throttling."""
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -111,14 +114,20 @@ def is_locked(locked_until: datetime | None, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    """Lockout limits (settings LOGIN_* in app/config.py)."""
+    """Lockout and throttling limits (settings LOGIN_* in app/config.py)."""
 
     max_failures: int = 5
     lock_minutes: int = 30
+    throttle_window_seconds: int = 600
+    throttle_per_address: int = 20
+    throttle_per_account: int = 10
 
     @classmethod
     def from_settings(cls, settings: Mapping) -> LoginPolicy:
-        return cls(max_failures=settings["LOGIN_MAX_FAILURES"], lock_minutes=settings["LOGIN_LOCK_MINUTES"])
+        return cls(max_failures=settings["LOGIN_MAX_FAILURES"], lock_minutes=settings["LOGIN_LOCK_MINUTES"],
+                   throttle_window_seconds=settings["LOGIN_THROTTLE_WINDOW_SECONDS"],
+                   throttle_per_address=settings["LOGIN_THROTTLE_PER_ADDRESS"],
+                   throttle_per_account=settings["LOGIN_THROTTLE_PER_ACCOUNT"])
 
 
 def login_refusal(*, user_found: bool, municipality_found: bool, is_active: bool, is_locked: bool,
@@ -138,6 +147,21 @@ def login_refusal(*, user_found: bool, municipality_found: bool, is_active: bool
     if not password_ok:
         return "wrong_password"
     return None
+
+
+def account_key(lg_code: str | None, login_id: str) -> str:
+    """The throttling key of an account: 団体コード + ユーザID, case and surrounding spaces ignored.
+
+    Hashed, so that whatever was typed as a user ID (a password, sometimes) is not kept in clear.
+    """
+    account = f"{lg_code or '-'}:{login_id.strip().casefold()}"
+    return hashlib.sha256(account.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def retry_after_seconds(oldest_counted: datetime, now: datetime, window_seconds: int) -> int:
+    """Whole seconds until the failure at ``oldest_counted`` leaves the window (at least 1)."""
+    remaining = (oldest_counted + timedelta(seconds=window_seconds) - now).total_seconds()
+    return max(1, math.ceil(remaining))
 
 
 def failures_notice(failures: int, was_locked: bool) -> str | None:

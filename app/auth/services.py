@@ -1,6 +1,7 @@
 """Use cases for staff accounts: login, password change, users, roles and screen permissions."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -8,11 +9,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
-from app.auth import rules
+from app.auth import rules, throttle
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password, verify_password
 from app.db import Scope, get_or_not_found, set_scope
-from app.errors import AuthenticationError, ValidationError, require_version
+from app.errors import AuthenticationError, TooManyRequests, ValidationError, require_version
 from app.tenants.models import Municipality
 from app.tenants.rules import normalize_lg_code
 
@@ -36,17 +37,19 @@ class Login:
 
 def authenticate(session: Session, lg_code: str | None, login_id: str, password: str, *,
                  actor: Actor, policy: rules.LoginPolicy) -> Login:
-    """Check a login and return it; counts failures and locks the account at the limit.
+    """Check a login; count failures, lock the account at the limit and throttle repeated failures.
 
     ``lg_code`` empty means an operator (J-LIS) login. The session's scope is set to the tenant
     first, so the lookup itself is bound by row-level security. Every refusal raises the same
     AuthenticationError after one Argon2 verification (against a dummy hash when there is no such
     user), so neither the answer nor its timing tells whether the ID exists or is locked; the reason
-    goes to the audit log.
+    goes to the audit log. Past the throttling limits it raises TooManyRequests before any check.
     """
     code = normalize_lg_code(lg_code) if (lg_code or "").strip() else None
     set_scope(session, Scope.tenant(code) if code else Scope.operator())
     actor = Actor(code, None, _printable(login_id), actor.ip_address, actor.path)
+    attempt = throttle.Attempt.of(actor.ip_address, code, login_id)
+    _refuse_if_throttled(session, attempt, actor, policy)
     user = _find_user(session, code, login_id)
     password_ok = verify_password(user.password_hash if user else None, password)
     now = _now()
@@ -55,7 +58,7 @@ def authenticate(session: Session, lg_code: str | None, login_id: str, password:
         is_active=bool(user and user.is_active), is_locked=bool(user and rules.is_locked(user.locked_until, now)),
         password_ok=password_ok)
     if refusal:
-        _register_failure(session, user, refusal, actor, now, policy)
+        _register_failure(session, user, refusal, actor, attempt, now, policy)
         raise AuthenticationError(LOGIN_FAILED, code="login_failed")
     notice = rules.failures_notice(user.failed_logins, user.locked_until is not None)
     _update_login_state(session, user, failed_logins=0, locked_until=None, last_login_at=now)
@@ -79,9 +82,22 @@ def _municipality_exists(session: Session, code: str) -> bool:
     return session.get(Municipality, code) is not None
 
 
+def _refuse_if_throttled(session: Session, attempt: throttle.Attempt, actor: Actor,
+                         policy: rules.LoginPolicy) -> None:
+    seconds, limits = throttle.wait_seconds(session, attempt, policy)
+    if not seconds:
+        return
+    record(session, actor, "login_throttled", "user", [], limits=limits, retry_after=seconds)
+    raise TooManyRequests(
+        f"ログインの試行が続いたため、しばらくの間ログインを受け付けません。約{math.ceil(seconds / 60)}分後に"
+        "もう一度お試しください。急ぐ場合はシステム管理者に連絡してください。", retry_after=seconds,
+        code="login_throttled")
+
+
 def _register_failure(session: Session, user: User | None, reason: str, actor: Actor,
-                      now: datetime, policy: rules.LoginPolicy) -> None:
-    """Record a refused login and, on a usable account, count it towards the lock."""
+                      attempt: throttle.Attempt, now: datetime, policy: rules.LoginPolicy) -> None:
+    """Count a refused login for throttling and, on a usable account, towards its lock."""
+    throttle.record_failure(session, attempt, policy)
     target = [user.id] if user else []
     if reason == "locked":
         record(session, actor, "login_locked", "user", target, reason=reason)
@@ -217,9 +233,11 @@ def update_user(session: Session, actor: Actor, user_id: int, *, version: int, d
 
 
 def unlock_user(session: Session, actor: Actor, user_id: int) -> User:
+    """Lift a user's lock, and the login throttling of the account (not of any address)."""
     user = get_user(session, user_id)
     user.failed_logins = 0
     user.locked_until = None
+    throttle.forget_account(session, rules.account_key(user.lg_code, user.login_id))
     session.flush()
     record(session, actor, "user_unlock", "user", [user.id])
     return user

@@ -65,6 +65,24 @@ def test_a_locked_or_disabled_account_is_refused_even_with_the_right_password():
     assert _refusal(is_active=False, password_ok=True) is not None
 
 
+def test_account_key_ignores_case_and_spaces_but_not_the_municipality():
+    key = rules.account_key("046990", "Admin")
+    assert key == rules.account_key("046990", " admin ")
+    assert key != rules.account_key("033995", "admin")
+    assert key != rules.account_key(None, "admin")
+    assert len(key) == 64 and "admin" not in key
+    assert len(rules.account_key("046990", "adm\x00in\ud800")) == 64  # anything typed can be keyed
+
+
+def test_retry_after_counts_whole_seconds_until_the_failure_leaves_the_window():
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    assert rules.retry_after_seconds(now, now, 600) == 600
+    assert rules.retry_after_seconds(now - timedelta(seconds=599, microseconds=500_000), now, 600) == 1
+    assert rules.retry_after_seconds(now - timedelta(seconds=599, microseconds=1), now, 600) == 1
+    assert rules.retry_after_seconds(now - timedelta(seconds=598, microseconds=999_999), now, 600) == 2
+    assert rules.retry_after_seconds(now - timedelta(seconds=600), now, 600) == 1  # never 0 while counted
+
+
 def test_failures_notice_only_when_something_happened():
     assert rules.failures_notice(0, False) is None
     assert "2回ありました" in rules.failures_notice(2, False)
@@ -73,8 +91,9 @@ def test_failures_notice_only_when_something_happened():
 
 
 def test_login_policy_from_settings():
-    settings = {"LOGIN_MAX_FAILURES": 3, "LOGIN_LOCK_MINUTES": 10}
-    assert rules.LoginPolicy.from_settings(settings) == rules.LoginPolicy(3, 10)
+    settings = {"LOGIN_MAX_FAILURES": 3, "LOGIN_LOCK_MINUTES": 10, "LOGIN_THROTTLE_WINDOW_SECONDS": 60,
+                "LOGIN_THROTTLE_PER_ADDRESS": 7, "LOGIN_THROTTLE_PER_ACCOUNT": 4}
+    assert rules.LoginPolicy.from_settings(settings) == rules.LoginPolicy(3, 10, 60, 7, 4)
 
 
 def test_possible_login_ids():
