@@ -7,7 +7,7 @@ import time
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, flash, g, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -197,7 +197,10 @@ _HTTP_MESSAGES = {
 def _http_error(error: HTTPException):
     db.session.rollback()
     title, message = _HTTP_MESSAGES.get(error.code, (error.name, error.description or ""))
-    return _render_problem(error.code or 500, title, message, f"http_{error.code}")
+    response = make_response(_render_problem(error.code or 500, title, message, f"http_{error.code}"))
+    # The exception's own headers carry what its status requires, e.g. Allow on a 405 (RFC 9110 §15.5.6).
+    response.headers.update((name, value) for name, value in error.get_headers() if name.lower() != "content-type")
+    return response
 
 
 def _unexpected_error(error: Exception):
