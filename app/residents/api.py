@@ -7,12 +7,14 @@ from pathlib import Path
 from flask import after_this_request, g, jsonify, request, send_file, url_for
 
 from app.audit.services import Actor, record
+from app.errors import NotFound
 from app.extensions import db
+from app.query_params import BIGINT_MAX, INTEGER_MAX, integer_parameter
 from app.residents import api_bp, services
 from app.residents.jobs import chunk_reader
 from app.residents.link import generations, tokens
 from app.residents.link.archive import BatchRefused, temporary_path
-from app.residents.link.openapi import OPENAPI
+from app.residents.link.openapi import ERRORS_LIMIT_DEFAULT, ERRORS_LIMIT_MAX, OPENAPI
 from app.residents.link.receive import receive_batch
 
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed", "application/octet-stream")
@@ -70,19 +72,27 @@ def _spool_body() -> Path:
     return path
 
 
+def _stored_batch_id(batch_id: int) -> int:
+    """Batch ids are PostgreSQL ``integer``: a larger number names no batch (404, not a database error)."""
+    if batch_id > INTEGER_MAX:
+        raise NotFound("指定された連携バッチはありません。")
+    return batch_id
+
+
 @api_bp.get("/batches/<int:batch_id>")
 @token_required
 def get_batch(batch_id: int):
-    batch = services.get_batch(db.session, batch_id)
+    batch = services.get_batch(db.session, _stored_batch_id(batch_id))
     return jsonify(_batch_json(batch, services.batch_job(db.session, batch)))
 
 
 @api_bp.get("/batches/<int:batch_id>/errors")
 @token_required
 def batch_errors(batch_id: int):
-    services.get_batch(db.session, batch_id)
-    offset = max(0, request.args.get("offset", 0, type=int))
-    limit = min(1000, max(1, request.args.get("limit", 100, type=int)))
+    offset = integer_parameter(request.args.get("offset"), "offset", default=0, minimum=0, maximum=BIGINT_MAX)
+    limit = integer_parameter(request.args.get("limit"), "limit", default=ERRORS_LIMIT_DEFAULT, minimum=1,
+                              maximum=ERRORS_LIMIT_MAX)
+    services.get_batch(db.session, _stored_batch_id(batch_id))
     rows = services.batch_errors(db.session, batch_id, offset, limit)
     return jsonify({"offset": offset, "limit": limit, "errors": [
         {"file": e.file, "line": e.line, "column": e.column, "code": e.code, "message": e.message} for e in rows]})
@@ -112,6 +122,8 @@ def list_generations():
 @api_bp.get("/generations/<int:number>/export")
 @token_required
 def export_generation(number: int):
+    if number > INTEGER_MAX:
+        raise NotFound(f"世代 {number} はありません。")
     path = generations.export_generation(db.session, number, generations.temporary_zip(), chunk_reader(db.session))
     record(db.session, g.api_actor, "link_export", "generation", [number], channel="api")
 

@@ -16,8 +16,14 @@ def test_limit_defaults_clamps_and_refuses():
 
 def test_offset():
     assert rules.parse_offset("") == 0 and rules.parse_offset("40") == 40
-    with pytest.raises(rules.InvalidParameter):
-        rules.parse_offset("-1")
+    assert rules.parse_offset(str(2**63 - 1)) == 2**63 - 1
+    for bad in ("-1", str(2**63), "1e3", "4O"):
+        with pytest.raises(rules.InvalidParameter):
+            rules.parse_offset(bad)
+
+
+def test_limit_far_above_the_maximum_is_still_lowered():
+    assert rules.parse_limit(str(2**64)) == rules.MAX_LIMIT
 
 
 def test_bbox_four_or_six_numbers_in_crs84():

@@ -1,6 +1,10 @@
 """The OpenAPI 3.1 document of the link API (served at /api/link/v1/openapi.json)."""
 from __future__ import annotations
 
+from app.query_params import BIGINT_MAX, INTEGER_MAX
+
+ERRORS_LIMIT_DEFAULT = 100
+ERRORS_LIMIT_MAX = 1000
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
 
@@ -9,6 +13,9 @@ def _error(description: str) -> dict:
 
 
 _ERRORS = {"401": _error("トークンがない・無効"), "404": _error("対象がない（他団体のものを含む）")}
+# Batch ids and generation numbers are PostgreSQL integer columns; a larger number names nothing (404).
+_STORED_NUMBER = {"type": "integer", "format": "int32", "minimum": 1, "maximum": INTEGER_MAX}
+_BATCH_ID = {"name": "batch_id", "in": "path", "required": True, "schema": _STORED_NUMBER}
 
 OPENAPI = {
     "openapi": "3.1.0",
@@ -33,20 +40,24 @@ OPENAPI = {
                 "413": _error("大きすぎる（too_large）"), **_ERRORS}}},
         "/batches/{batch_id}": {"get": {
             "summary": "バッチの状態・進捗・結果",
-            "parameters": [{"name": "batch_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "parameters": [_BATCH_ID],
             "responses": {"200": {"description": "バッチ",
                                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Batch"}}}},
                           **_ERRORS}}},
         "/batches/{batch_id}/errors": {"get": {
             "summary": "検証エラー（ファイル・行・列・理由）",
-            "parameters": [{"name": "batch_id", "in": "path", "required": True, "schema": {"type": "integer"}},
-                           {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-                           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                                                                      "maximum": 1000}}],
+            "parameters": [
+                _BATCH_ID,
+                {"name": "offset", "in": "query", "description": "先頭から飛ばす件数",
+                 "schema": {"type": "integer", "format": "int64", "minimum": 0, "maximum": BIGINT_MAX, "default": 0}},
+                {"name": "limit", "in": "query", "description": "返す件数の上限（範囲外は 400）",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": ERRORS_LIMIT_MAX,
+                            "default": ERRORS_LIMIT_DEFAULT}}],
             "responses": {"200": {"description": "エラーの一覧", "content": {"application/json": {"schema": {
                 "type": "object", "properties": {"offset": {"type": "integer"}, "limit": {"type": "integer"},
                                                  "errors": {"type": "array",
                                                             "items": {"$ref": "#/components/schemas/Finding"}}}}}}},
+                          "400": _error("offset・limit が整数でない・範囲外（invalid_parameter、details.parameter）"),
                           **_ERRORS}}},
         "/status": {"get": {"summary": "連携の状態（次に送る連番など）",
                             "responses": {"200": {"description": "状態", "content": {"application/json": {"schema": {
@@ -62,7 +73,7 @@ OPENAPI = {
                                      "401": _ERRORS["401"]}}},
         "/generations/{number}/export": {"get": {
             "summary": "世代をバッチZIPとして書き出す（全件の世代は受信したファイルそのもの）",
-            "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "parameters": [{"name": "number", "in": "path", "required": True, "schema": _STORED_NUMBER}],
             "responses": {"200": {"description": "バッチZIP",
                                   "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}},
                           "422": _error("保存期間を過ぎた世代（purged）"), **_ERRORS}}},
