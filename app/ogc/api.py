@@ -15,12 +15,12 @@ from app.db import get_scope
 from app.errors import PermissionDenied
 from app.extensions import db
 from app.ogc import api_bp, downloads, html, rules, services, tokens
+from app.ogc.openapi import OPENAPI_TYPE as OPENAPI
 from app.ogc.openapi import document
 from app.tenants.services import get_municipality
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
-OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 CONFORMANCE = [f"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/{c}"
                for c in ("core", "geojson", "html", "oas30")]
 _SIMPLE = frozenset({"f"})

@@ -44,9 +44,49 @@ def test_conformance_and_openapi_document(web, token):
     assert {base + "core", base + "geojson", base + "oas30"} <= set(classes)
     api = _get(web, token, "/ogc/api")
     assert api.status_code == 200 and api.get_json()["openapi"].startswith("3.0")
-    limit = next(p for p in api.get_json()["paths"]["/collections/{collectionId}/items"]["get"]["parameters"]
-                 if p["name"] == "limit")
-    assert limit["schema"]["maximum"] == rules.MAX_LIMIT
+    document = api.get_json()
+    # GDAL's OAPIF driver takes its page size only from a referenced limit parameter.
+    assert {"$ref": "#/components/parameters/limit"} in _operation(document, "/collections/{collectionId}/items")[
+        "parameters"]
+    limit = document["components"]["parameters"]["limit"]
+    assert (limit["schema"]["maximum"], limit["schema"]["default"]) == (rules.MAX_LIMIT, rules.DEFAULT_LIMIT)
+    assert f"{rules.MAX_LIMIT} に下げて返す" in limit["description"]
+    assert document["components"]["parameters"]["offset"]["schema"]["maximum"] == 2**63 - 1
+
+
+def _operation(document: dict, path: str) -> dict:
+    return document["paths"][path]["get"]
+
+
+def _response(document: dict, path: str, status: str) -> dict:
+    answer = _operation(document, path)["responses"][status]
+    if "$ref" in answer:
+        answer = document["components"]["responses"][answer["$ref"].rsplit("/", 1)[1]]
+    return answer
+
+
+def test_openapi_document_declares_every_error_and_its_two_forms(web, token):
+    document = _get(web, token, "/ogc/api").get_json()
+    for path in document["paths"]:
+        for status in ("401", "403"):
+            assert set(_response(document, path, status)["content"]) == {"application/problem+json", "text/html"}
+    for path in ("/", "/conformance", "/api", "/collections", "/collections/{collectionId}",
+                 "/collections/{collectionId}/items", "/collections/{collectionId}/items/{featureId}"):
+        assert "application/problem+json" in _response(document, path, "400")["content"], path
+    for path in document["paths"]:
+        if "{collectionId}" in path:
+            assert "application/problem+json" in _response(document, path, "404")["content"], path
+
+
+@pytest.mark.parametrize(("path", "status"), [("/ogc/collections?colour=red", 400),
+                                              ("/ogc/collections/shelters/items?limit=0", 400),
+                                              ("/ogc/collections/no-such-layer", 404),
+                                              ("/ogc/collections/shelters/items/999999999", 404)])
+def test_errors_come_as_the_document_says_in_json_and_in_html(web, token, path, status):
+    as_json = _get(web, token, path)
+    assert (as_json.status_code, as_json.mimetype) == (status, "application/problem+json")
+    as_html = _get(web, token, path + ("&" if "?" in path else "?") + "f=html")
+    assert (as_html.status_code, as_html.mimetype) == (status, "text/html")
 
 
 def test_collections_list_the_layers_with_data_and_their_links(web, token):

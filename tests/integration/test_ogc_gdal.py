@@ -4,20 +4,23 @@ import json
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
+from urllib.parse import parse_qs
 
 import pyogrio
 import pytest
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
+from app.ogc import rules
 from tests.conftest import DEMO_CODE
 from tests.functional.ogc_helpers import bearer, issue_token
 
 
-@pytest.fixture()
-def server(app, db):
-    """The app on a free loopback port, in a thread, sharing the test's transaction."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=False)
+@contextmanager
+def serving(wsgi_app):
+    """``wsgi_app`` on a free loopback port, in a thread, sharing the test's transaction."""
+    httpd = make_server("127.0.0.1", 0, wsgi_app, threaded=False)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -25,6 +28,12 @@ def server(app, db):
     finally:
         httpd.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture()
+def server(app, db):
+    with serving(app) as url:
+        yield url
 
 
 # GDAL holds the GIL while it pages through features, so it runs in a child process; the app
@@ -151,3 +160,22 @@ def test_hazard_geopackage_has_class_labels(server, db, system_session, tmp_path
     assert set(frame["区分"]) <= {"0.5m未満", "0.5〜3.0m未満", "3.0〜5.0m未満", "5.0〜10.0m未満", "10.0〜20.0m未満",
                                 "20.0m以上"}
     assert frame.geometry.geom_type.isin(["MultiPolygon"]).all()
+
+
+def test_gdal_asking_above_the_limit_maximum_still_reads_every_feature(app, db, bearer_config, monkeypatch,
+                                                                       system_session):
+    """GDAL asks for its own page size (1000); a server that refused a limit above its maximum with
+    400 would break it, so the limit is lowered and the next links carry the lowered value."""
+    monkeypatch.setattr(rules, "MAX_LIMIT", 3)
+    asked = []
+
+    def recording(environ, start_response):
+        if environ["PATH_INFO"] == "/ogc/collections/shelters/items":
+            asked.append(parse_qs(environ.get("QUERY_STRING", "")).get("limit", [""])[0])
+        return app(environ, start_response)
+
+    with serving(recording) as url:
+        read = gdal_read(f"OAPIF:{url}/ogc/", "shelters", bearer_config)
+    assert "error" not in read, read
+    assert len(read["rows"]) == len(_shelters(system_session)) > 3
+    assert "1000" in asked and asked[-1] == "3", asked
