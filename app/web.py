@@ -21,7 +21,7 @@ from app.extensions import db, login_manager
 # Endpoints reachable without login. Every other route declares a screen (screen_required) or, for
 # APIs used by machines, its authentication scheme (``auth_scheme``, e.g. the link API's tokens).
 PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "main.healthz", "link_api.openapi", "cardauth_api.openapi",
-                              "kiosk_api.openapi",
+                              "kiosk_api.openapi", "applications_api.openapi", "certificates.verify_openapi",
                               "certificates.verify", "certificates.verify_api"})
 SESSION_EXPIRED_MESSAGE = ("一定時間操作がなかったため、安全のためログアウトしました。もう一度ログインしてください。"
                            "入力中の内容はこの端末に一時保存されており、ログイン後に復元されます。")

@@ -8,6 +8,7 @@ import io
 from flask import flash, jsonify, redirect, render_template, request, send_file, url_for
 
 from app.certificates import bp, services, wording
+from app.certificates.openapi import OPENAPI
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.web import current_actor, screen_required
@@ -18,6 +19,11 @@ def verify():
     typed = request.args.get("code", "").strip()
     result = services.verify(db.session, typed) if typed else None
     return render_template("certificates/verify.html", code=typed, result=result)
+
+
+@bp.get("/api/verify/v1/openapi.json")
+def verify_openapi():
+    return jsonify(OPENAPI)
 
 
 @bp.get("/api/verify/v1/<code>")

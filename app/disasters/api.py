@@ -8,8 +8,10 @@ from flask import g, jsonify, request, url_for
 
 from app.audit.services import Actor
 from app.disasters import api_bp, applications
+from app.disasters.openapi import OPENAPI
 from app.errors import ValidationError
 from app.extensions import db
+from app.query_params import integer_key
 from app.residents.link import tokens
 
 
@@ -57,4 +59,10 @@ def post_application():
 @api_bp.get("/certificate-applications/<int:application_id>")
 @applications_token_required
 def get_application(application_id: int):
+    application_id = integer_key(application_id, "指定された申請は見つかりません。")
     return jsonify(_application_json(applications.get_application(db.session, application_id)))
+
+
+@api_bp.get("/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)

@@ -1,0 +1,89 @@
+"""The OpenAPI 3.1 document of the online applications API (served at /api/applications/v1/openapi.json)."""
+from __future__ import annotations
+
+from app.disasters.applications import FLOOD_LEVELS, ONLINE_TEXT_LIMITS
+from app.disasters.rules import CERTIFICATE_KINDS
+from app.query_params import INTEGER_MAX
+
+_PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+_UNAUTHORIZED = {"description": "トークンがない・無効・オンライン申請用でない (unauthorized)", "content": _PROBLEM}
+_APPLICATION = {"application/json": {"schema": {"$ref": "#/components/schemas/Application"}}}
+_ID = {"type": "integer", "format": "int32", "minimum": 1, "maximum": INTEGER_MAX}
+# PostgreSQL refuses NUL in text; the API refuses it with 422 (invalid_character) instead.
+_NO_NUL = "^[^\\u0000]*$"
+
+
+def _text(max_length: int, description: str) -> dict:
+    return {"type": "string", "maxLength": max_length, "pattern": _NO_NUL, "description": description}
+
+
+_DESCRIPTIONS = {"applicant_name": "世帯主の氏名", "applicant_address": "世帯主の住所", "applicant_phone": "電話番号",
+                 "cause": "罹災原因",
+                 "building_address": "被災した住家の所在地（建物の所在地と同じ表記。罹災証明書は必須）",
+                 "damaged_property": "被災証明書: 被害を受けた建物（住家以外）又は家財等"}
+
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {"title": "BCL オンライン申請 API（罹災証明書・被災証明書）", "version": "1.0.0",
+             "description": "docs/victim-support.md「Online applications API」。団体のオンライン申請システムが、"
+                            "住民の申請を送り、その進み具合（申請 → 調査 → 判定 → 交付）を確かめる。"},
+    "servers": [{"url": "/api/applications/v1"}],
+    "security": [{"applicationsToken": []}],
+    "paths": {
+        "/disasters": {"get": {
+            "summary": "申請を受け付けている（対応中の）災害",
+            "responses": {
+                "200": {"description": "災害の一覧", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["disasters"], "properties": {"disasters": {
+                        "type": "array", "items": {"$ref": "#/components/schemas/Disaster"}}}}}}},
+                "401": _UNAUTHORIZED}}},
+        "/certificate-applications": {"post": {
+            "summary": "申請を送る",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/NewApplication"}}}},
+            "responses": {
+                "201": {"description": "受け付けた", "content": _APPLICATION,
+                        "headers": {"Location": {"description": "この申請の URL", "schema": {"type": "string"}}}},
+                "422": {"description": "受け付けられない（code: not_json, not_an_object, disaster_unknown, "
+                                       "not_a_string, invalid_character, too_long, missing, kind_unknown, "
+                                       "choice_unknown, building_unknown, dwelling_required, property_missing）",
+                        "content": _PROBLEM},
+                "401": _UNAUTHORIZED}}},
+        "/certificate-applications/{application_id}": {"get": {
+            "summary": "申請の状態（交付されれば証明番号）",
+            "parameters": [{"name": "application_id", "in": "path", "required": True, "schema": _ID}],
+            "responses": {
+                "200": {"description": "申請", "content": _APPLICATION},
+                "404": {"description": "ない（他団体の申請を含む）(not_found)", "content": _PROBLEM},
+                "401": _UNAUTHORIZED}}},
+    },
+    "components": {
+        "securitySchemes": {"applicationsToken": {
+            "type": "http", "scheme": "bearer",
+            "description": "住民情報連携 → 連携トークンで種類「オンライン申請の受付」として発行したトークン"
+                           "（bcl.<団体コード>.<秘密>）"}},
+        "schemas": {
+            "Disaster": {"type": "object", "required": ["id", "name", "kind", "started_on"], "properties": {
+                "id": _ID, "name": {"type": "string"}, "kind": {"type": "string"},
+                "started_on": {"type": "string", "format": "date"}}},
+            "NewApplication": {
+                "type": "object", "required": ["disaster_id", "kind", "applicant_name", "applicant_address", "cause"],
+                "properties": {
+                    "disaster_id": {**_ID, "description": "GET /disasters の id"},
+                    "kind": {"enum": list(CERTIFICATE_KINDS)},
+                    **{name: _text(limit, _DESCRIPTIONS[name]) for name, limit in ONLINE_TEXT_LIMITS.items()},
+                    "flood_level": {"enum": list(FLOOD_LEVELS), "description": "浸水区分（任意）"}}},
+            "Application": {"type": "object", "required": ["id", "kind", "status", "disaster_id", "channel", "url"],
+                            "properties": {
+                                "id": _ID, "kind": {"enum": list(CERTIFICATE_KINDS)},
+                                "status": {"enum": ["申請", "調査", "判定", "交付", "再調査依頼"]},
+                                "disaster_id": _ID, "channel": {"enum": ["窓口", "オンライン"]},
+                                "certificate_no": {"type": ["string", "null"], "description": "交付後の証明番号"},
+                                "issued_at": {"type": ["string", "null"], "format": "date-time"},
+                                "url": {"type": "string"}}},
+            "Problem": {"type": "object", "required": ["type", "title", "status", "code"], "properties": {
+                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                "detail": {"type": "string"}, "code": {"type": "string"}, "details": {"type": "object"}}},
+        },
+    },
+}
