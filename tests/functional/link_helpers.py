@@ -1,6 +1,7 @@
 """Helpers for the resident data link tests: a municipality of its own per test, batches, the worker."""
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -86,3 +87,36 @@ def rewrite_batch(source: Path, target: Path, *, files: dict[str, bytes] | None 
         for name, content in entries.items():
             archive.writestr(name, content)
     return target
+
+
+def send_batch(client, token: str, path: Path, expect: int = 202) -> dict:
+    """POST the batch, run the worker, and return the batch as the API reports it then."""
+    from app.extensions import db
+
+    response = post_batch(client, token, path)
+    assert response.status_code == expect, response.get_data(as_text=True)
+    run_jobs(db)
+    return api_get(client, token, response.headers["Location"]).get_json()
+
+
+def residents_rows(batch: Path) -> list[list[str]]:
+    """The rows of the batch's residents.csv (header first)."""
+    data = zip_entries(batch.read_bytes())["residents.csv"].decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(data)))
+
+
+def with_residents(batch: Path, rows: list[list[str]], target: Path) -> Path:
+    """A copy of the batch whose residents.csv holds ``rows`` (header first)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return rewrite_batch(batch, target, files={"residents.csv": buffer.getvalue().encode("utf-8")})
+
+
+def count_rows(session, model, **where) -> int:
+    """Rows of ``model`` of the test's municipality (LINK_CODE), with the given column values."""
+    from sqlalchemy import func, select
+
+    stmt = select(func.count()).select_from(model).where(model.lg_code == LINK_CODE)
+    for key, value in where.items():
+        stmt = stmt.where(getattr(model, key) == value)
+    return session.scalar(stmt)

@@ -13,12 +13,16 @@ from tests.conftest import DEMO_CODE
 from tests.functional.link_helpers import (
     LINK_CODE,
     api_get,
+    count_rows,
     make_municipality,
     post_batch,
+    residents_rows,
     rewrite_batch,
     run_jobs,
+    send_batch,
     small_town,
     town_with,
+    with_residents,
     zip_entries,
 )
 
@@ -33,13 +37,6 @@ def town():
     return small_town()
 
 
-def _count(system_session, model, **where):
-    stmt = select(func.count()).select_from(model).where(model.lg_code == LINK_CODE)
-    for key, value in where.items():
-        stmt = stmt.where(getattr(model, key) == value)
-    return system_session.scalar(stmt)
-
-
 def test_full_batch_is_received_applied_and_reported(web, link, town, tmp_path, system_session):
     batch = write_full_batch(town, tmp_path / "b1.zip")
     response = post_batch(web.client, link, batch)
@@ -47,7 +44,7 @@ def test_full_batch_is_received_applied_and_reported(web, link, town, tmp_path, 
     body = response.get_json()
     assert body["status"] == "queued" and body["sequence"] == 1 and not body["duplicate"]
     assert response.headers["Location"].endswith(f"/batches/{body['id']}")
-    assert _count(system_session, Resident) == 0  # processing is a job, not the request
+    assert count_rows(system_session, Resident) == 0  # processing is a job, not the request
     assert run_jobs(_db()) == 1
     status = api_get(web.client, link, f"/api/link/v1/batches/{body['id']}").get_json()
     assert status["status"] == "applied" and status["progress"] == 100
@@ -55,7 +52,7 @@ def test_full_batch_is_received_applied_and_reported(web, link, town, tmp_path, 
     manifest = json.loads(zip_entries(batch.read_bytes())["manifest.json"])
     records = {f["kind"]: f["records"] for f in manifest["files"]}
     assert {kind: c["read"] for kind, c in counts.items()} == records
-    assert counts["residents"]["added"] == records["residents"] == _count(system_session, Resident)
+    assert counts["residents"]["added"] == records["residents"] == count_rows(system_session, Resident)
     state = api_get(web.client, link, "/api/link/v1/status").get_json()
     assert state["expected_sequence"] == 2 and state["last_applied_sequence"] == 1
 
@@ -67,10 +64,7 @@ def _db():
 
 
 def _send(web, token, path, expect=202):
-    response = post_batch(web.client, token, path)
-    assert response.status_code == expect, response.get_data(as_text=True)
-    run_jobs(_db())
-    return api_get(web.client, token, response.headers["Location"]).get_json()
+    return send_batch(web.client, token, path, expect)
 
 
 def test_repeated_sequence_is_an_idempotent_no_op(web, link, town, tmp_path, system_session):
@@ -80,7 +74,7 @@ def test_repeated_sequence_is_an_idempotent_no_op(web, link, town, tmp_path, sys
     assert again.status_code == 200 and again.get_json()["duplicate"] is True
     assert again.get_json()["id"] == first["id"]
     assert run_jobs(_db()) == 0
-    assert _count(system_session, Generation) == 1
+    assert count_rows(system_session, Generation) == 1
 
 
 def test_same_sequence_with_other_content_is_refused(web, link, town, tmp_path):
@@ -98,7 +92,7 @@ def test_a_gap_is_refused_naming_the_missing_sequences(web, link, town, tmp_path
     problem = response.get_json()
     assert response.status_code == 409 and problem["code"] == "sequence_gap"
     assert "連番 2〜3 が届いていません" in problem["detail"] and problem["details"]["missing"] == [2, 3]
-    assert _count(system_session, LinkBatch) == 1
+    assert count_rows(system_session, LinkBatch) == 1
 
 
 def test_checksum_mismatch_is_refused_and_nothing_is_stored(web, link, town, tmp_path, system_session):
@@ -110,7 +104,7 @@ def test_checksum_mismatch_is_refused_and_nothing_is_stored(web, link, town, tmp
     problem = response.get_json()
     assert response.status_code == 422 and problem["code"] == "checksum_mismatch"
     assert "residents.csv" in problem["detail"]
-    assert _count(system_session, LinkBatch) == 0
+    assert count_rows(system_session, LinkBatch) == 0
     assert system_session.scalar(select(func.count()).select_from(LinkFileChunk)
                                  .where(LinkFileChunk.lg_code == LINK_CODE)) == 0
 
@@ -142,21 +136,10 @@ def test_not_a_zip_is_refused(web, link, tmp_path):
     assert response.get_json()["code"] == "not_a_zip"
 
 
-def _residents_csv(batch) -> list[list[str]]:
-    data = zip_entries(batch.read_bytes())["residents.csv"].decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(data)))
-
-
-def _with_residents(batch, rows, target):
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return rewrite_batch(batch, target, files={"residents.csv": buffer.getvalue().encode("utf-8")})
-
-
 def test_row_errors_reject_the_whole_batch_with_file_line_column_and_reason(web, link, town, tmp_path,
                                                                               system_session):
     batch = write_full_batch(town, tmp_path / "b1.zip")
-    rows = _residents_csv(batch)
+    rows = residents_rows(batch)
     col = {h: i for i, h in enumerate(RESIDENT_HEADER)}
     rows[3][col["生年月日"]] = "H31.05.01"  # Heisei ended on 04-30
     rows[5][col["氏名カナ"]] = "yamada"
@@ -164,7 +147,7 @@ def test_row_errors_reject_the_whole_batch_with_file_line_column_and_reason(web,
     rows[9][col["個人番号"]] = "123456789010"
     rows[11][col["宛名番号"]] = rows[2][col["宛名番号"]]
     rows[13][col["住民となった日"]] = "2023-02-29"  # PostgreSQL would refuse the cast: the checks explain it
-    result = _send(web, link, _with_residents(batch, rows, tmp_path / "bad.zip"))
+    result = _send(web, link, with_residents(batch, rows, tmp_path / "bad.zip"))
     assert result["status"] == "rejected" and result["error_count"] >= 5
     errors = api_get(web.client, link, result["errors_url"]).get_json()["errors"]
     found = {(e["file"], e["line"], e["column"], e["code"]) for e in errors}
@@ -175,33 +158,33 @@ def test_row_errors_reject_the_whole_batch_with_file_line_column_and_reason(web,
     assert ("residents.csv", 14, "住民となった日", "date") in found
     date_error = next(e for e in errors if e["line"] == 4)
     assert "H31.05.01" in date_error["message"]
-    assert _count(system_session, Resident) == 0 and _count(system_session, Generation) == 0
+    assert count_rows(system_session, Resident) == 0 and count_rows(system_session, Generation) == 0
 
 
 def test_a_rejected_sequence_can_be_sent_again_corrected(web, link, town, tmp_path):
     batch = write_full_batch(town, tmp_path / "b1.zip")
-    rows = _residents_csv(batch)
+    rows = residents_rows(batch)
     rows[2][RESIDENT_HEADER.index("性別")] = "X"
-    assert _send(web, link, _with_residents(batch, rows, tmp_path / "bad.zip"))["status"] == "rejected"
+    assert _send(web, link, with_residents(batch, rows, tmp_path / "bad.zip"))["status"] == "rejected"
     assert _send(web, link, batch)["status"] == "applied"
 
 
 def test_cross_row_rules_duplicates_households_and_references(web, link, town, tmp_path):
     batch = write_full_batch(town, tmp_path / "b1.zip")
-    rows = _residents_csv(batch)
+    rows = residents_rows(batch)
     col = {h: i for i, h in enumerate(RESIDENT_HEADER)}
     heads = [i for i, r in enumerate(rows[1:], start=1) if r[col["世帯主"]] == "1" and r[col["住民状態"]] == "1"]
     rows[heads[0]][col["世帯主"]] = "0"  # a household without its head
     duplicate = list(rows[1])
     rows.append(duplicate)  # the same 宛名番号 twice
-    result = _send(web, link, _with_residents(batch, rows, tmp_path / "bad.zip"))
+    result = _send(web, link, with_residents(batch, rows, tmp_path / "bad.zip"))
     errors = api_get(web.client, link, result["errors_url"]).get_json()["errors"]
     codes = {e["code"] for e in errors}
     assert "duplicate" in codes
     duplicate_error = next(e for e in errors if e["code"] == "duplicate")
     assert duplicate_error["line"] == len(rows) and "2行目と重複" in duplicate_error["message"]
     fixed = list(rows[:-1])
-    result = _send(web, link, _with_residents(batch, fixed, tmp_path / "bad2.zip"))
+    result = _send(web, link, with_residents(batch, fixed, tmp_path / "bad2.zip"))
     errors = api_get(web.client, link, result["errors_url"]).get_json()["errors"]
     assert [e["code"] for e in errors] == ["household_head"]
     assert errors[0]["line"] is not None

@@ -110,3 +110,13 @@ def test_reason_codes_go_with_their_operations():
     ops = pa.array(["1", "2", "2", "3", "3", "2", "1", "2"])
     assert checks._bad_reasons(reasons, ops, "welfare").to_pylist() == [False, False, False, False, False,
                                                                         True, True, True]
+
+
+def test_a_file_of_only_its_header_has_no_rows_and_no_findings(tmp_path):
+    path = tmp_path / "welfare.body"
+    path.write_bytes(b"")
+    result = checks.check_file(path, "welfare", "welfare.csv", False, date(2026, 11, 25), keep=("atena_no",))
+    checks.check_duplicates(result, "welfare")
+    residents = _kept(atena_no=["1", "2"])
+    checks.check_references(result, residents)
+    assert (result.total, result.findings, checks.kept_table(result).num_rows) == (0, [], 0)

@@ -57,6 +57,8 @@ def use_returning_memory_pool() -> None:
 
 def read_blocks(path: Path, names: list[str]) -> Iterator[pa.RecordBatch]:
     """The staged UTF-8 CSV (header already removed) as record batches of text columns."""
+    if path.stat().st_size == 0:  # a file of only its header line (a kind the municipality does not link)
+        return
     # An OSFile is read in blocks; a plain path would be memory-mapped, and the whole file would
     # count against the process's memory.
     reader = pcsv.open_csv(
@@ -70,7 +72,7 @@ def check_file(path: Path, kind: str, name: str, diff: bool, reference_date: dat
     """Every per-row rule over the staged file; keeps ``keep`` columns (for cross-row rules)."""
     columns = spec.columns(kind, diff)
     names = [c.name for c in columns]
-    result = FileChecks(name, keys={k: [] for k in keep})
+    result = FileChecks(name, keys={k: [] for k in (*keep, "line")} if keep else {})
     first_line = 2
     for block in read_blocks(path, names):
         for column in columns:
@@ -80,8 +82,7 @@ def check_file(path: Path, kind: str, name: str, diff: bool, reference_date: dat
         for key in keep:
             result.keys[key].append(block.column(key))
         if keep:
-            result.keys.setdefault("line", []).append(pa.array(range(first_line, first_line + block.num_rows),
-                                                               pa.int64()))
+            result.keys["line"].append(pa.array(range(first_line, first_line + block.num_rows), pa.int64()))
         first_line += block.num_rows
     return result
 

@@ -1,0 +1,41 @@
+"""Unusual but valid batches through the link API: files of only their header."""
+import pytest
+
+from app.residents.models import Resident, WelfareRecord
+from fixtures.link_batch import (
+    SEAL_HEADER,
+    WELFARE_HEADER,
+    write_full_batch,
+)
+from tests.functional.link_helpers import (
+    api_get,
+    count_rows,
+    make_municipality,
+    rewrite_batch,
+    send_batch,
+    small_town,
+)
+
+
+@pytest.fixture()
+def link(db):
+    return make_municipality(db)
+
+
+def _errors(web, token, batch: dict) -> list[dict]:
+    return api_get(web.client, token, batch["errors_url"]).get_json()["errors"]
+
+
+def test_a_full_batch_with_files_of_only_their_header_is_applied(web, link, tmp_path, system_session):
+    batch = write_full_batch(small_town(), tmp_path / "b1.zip")
+    header_only = {name: (",".join(header) + "\r\n").encode("utf-8")
+                   for name, header in (("welfare.csv", WELFARE_HEADER), ("seals.csv", SEAL_HEADER))}
+    result = send_batch(web.client, link, rewrite_batch(batch, tmp_path / "h.zip", files=header_only))
+    assert result["status"] == "applied", result
+    counts = result["report"]["counts"]
+    assert counts["welfare"] == counts["seals"] == {"read": 0, "added": 0, "changed": 0, "removed": 0,
+                                                    "unchanged": 0}
+    assert counts["residents"]["added"] == count_rows(system_session, Resident) > 0
+    assert count_rows(system_session, WelfareRecord) == 0
+    state = api_get(web.client, link, "/api/link/v1/status").get_json()
+    assert state["expected_sequence"] == 2 and state["last_applied_sequence"] == 1
