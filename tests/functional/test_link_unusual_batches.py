@@ -1,6 +1,7 @@
-"""Unusual but valid batches through the link API: files of only their header."""
+"""Unusual but valid batches through the link API: files of only their header, a job that fails."""
 import pytest
 
+from app.residents.link import checks
 from app.residents.models import Resident, WelfareRecord
 from fixtures.link_batch import (
     SEAL_HEADER,
@@ -39,3 +40,21 @@ def test_a_full_batch_with_files_of_only_their_header_is_applied(web, link, tmp_
     assert count_rows(system_session, WelfareRecord) == 0
     state = api_get(web.client, link, "/api/link/v1/status").get_json()
     assert state["expected_sequence"] == 2 and state["last_applied_sequence"] == 1
+
+
+def test_a_batch_whose_job_fails_ends_rejected_and_its_number_can_be_sent_again(web, link, tmp_path,
+                                                                                monkeypatch, system_session):
+    def broken(_result):
+        raise RuntimeError("the household rule broke")
+
+    monkeypatch.setattr(checks, "check_households", broken)
+    batch = write_full_batch(small_town(), tmp_path / "b1.zip")
+    result = send_batch(web.client, link, batch)
+    assert result["status"] == "rejected" and result["job_status"] == "done", result
+    errors = _errors(web, link, result)
+    assert [(e["code"], e["line"]) for e in errors] == [("processing_error", None)]
+    assert "RuntimeError: the household rule broke" in errors[0]["message"]
+    assert "同じ連番 1 で送り直せます" in errors[0]["message"]
+    assert count_rows(system_session, Resident) == 0
+    monkeypatch.undo()
+    assert send_batch(web.client, link, batch)["status"] == "applied"

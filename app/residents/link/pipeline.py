@@ -102,13 +102,30 @@ def apply_batch(session: Session, batch_id: int, *, read_chunks: ChunkReader, pr
         report["timings"] = progress.lap() | {"項目の検証（並行）": checker.seconds}
     except _Rejected:
         savepoint.rollback()  # also drops the staging tables made inside it
-        return _reject(session, batch, outcome, report)
+        return reject(session, batch, outcome.findings, report, Actor.system(batch.lg_code, "link"),
+                      "link_batch_apply", total=outcome.total)
     finally:
         checker.close()
         _remove_spools(staged)
     _drop_scratch(conn, staged)
     savepoint.commit()
     return _finish(session, batch, files, report, retention, progress)
+
+
+def reject_failed(session: Session, batch_id: int, error: Exception) -> dict:
+    """End a batch whose job failed (a fault, not a finding) as rejected, the failure as its one
+    error, so that its sequence number can be sent again. Call it after rolling the work back."""
+    batch = session.get(LinkBatch, batch_id, with_for_update=True)
+    if batch is None or batch.status in ("applied", "rejected"):
+        return {"status": batch.status if batch else "missing"}
+    said = str(error).strip()
+    reason = f"{type(error).__name__}: {said.splitlines()[0] if said else ''}"[:300]
+    finding = Finding("", None, "", "processing_error",
+                      f"処理中にエラーが発生したため、このバッチは反映していません（{reason}）。"
+                      f"同じ連番 {batch.sequence_no} で送り直せます。"
+                      "解消しない場合はシステム管理者に連絡してください。")
+    return reject(session, batch, [finding], {}, Actor.system(batch.lg_code, "link"), "link_batch_apply",
+                  failure=reason)
 
 
 def _remove_spools(staged: list[StagedFile]) -> None:
@@ -271,17 +288,21 @@ def _apply(conn, staged: StagedFile, lg_code: str, keys: dict) -> dict:
     return applier.apply_full(conn, staged.kind, staged.table, lg_code, keys)
 
 
-def _reject(session: Session, batch: LinkBatch, outcome: Outcome, report: dict) -> dict:
+def reject(session: Session, batch: LinkBatch, findings: list[Finding], report: dict, actor: Actor, action: str,
+           total: int | None = None, **detail) -> dict:
+    """Mark ``batch`` rejected with ``findings`` (``total`` of them, when more were counted than
+    kept), which gives its sequence number back, and audit it as ``action``."""
+    total = len(findings) if total is None else total
     batch.status = "rejected"
-    batch.error_count = outcome.total
+    batch.error_count = total
     batch.finished_at = _now(session)
-    batch.report = {**report, "error_count": outcome.total}
+    batch.report = {**report, "error_count": total}
     session.add_all(LinkError(lg_code=batch.lg_code, batch_id=batch.id, file=f.file, line=f.line,
-                              column=f.column, code=f.code, message=f.message) for f in outcome.findings)
-    record(session, Actor.system(batch.lg_code, "link"), "link_batch_apply", "link_batch", [batch.id],
-           sequence=batch.sequence_no, result="rejected", errors=outcome.total)
+                              column=f.column, code=f.code, message=f.message) for f in findings)
+    record(session, actor, action, "link_batch", [batch.id], sequence=batch.sequence_no, result="rejected",
+           errors=total, **detail)
     session.flush()
-    return {"status": "rejected", "errors": outcome.total}
+    return {"status": "rejected", "errors": total}
 
 
 def _finish(session: Session, batch: LinkBatch, files: list[LinkFile], report: dict, retention: int,
