@@ -36,6 +36,7 @@ ACTIONS = {
     "municipality_create": "団体登録",
     "link_batch_receive": "住民情報連携の受付",
     "link_batch_apply": "住民情報連携の反映",
+    "link_batch_end": "住民情報連携の停止した処理の終了",
     "link_export": "副本の書き出し",
     "link_token_create": "連携トークンの発行",
     "link_token_revoke": "連携トークンの失効",

@@ -70,6 +70,28 @@ def get_job(session: Session, job_id: int) -> Job | None:
     return session.get(Job, job_id)
 
 
+def seconds_since_heartbeat(session: Session, job: Job) -> int | None:
+    """How long the worker running ``job`` has been silent (None when no worker holds it)."""
+    if job.status != "running" or job.heartbeat_at is None:
+        return None
+    return int(session.scalar(text("SELECT extract(epoch FROM now() - :beat)"), {"beat": job.heartbeat_at}))
+
+
+def is_live(session: Session, job: Job) -> bool:
+    """A worker is running ``job``: claimed, and its heartbeat younger than STALE_AFTER_SECONDS.
+    Past that the worker counts as gone, and ``Worker.requeue_stale`` gives the job back."""
+    silent = seconds_since_heartbeat(session, job)
+    return silent is not None and silent < STALE_AFTER_SECONDS
+
+
+def abandon(session: Session, job: Job, reason: str) -> None:
+    """End a job that is not running (queued, or left by a worker that is gone) as failed with
+    ``reason``; the caller holds the job's row lock, so no worker claims it meanwhile."""
+    job.status, job.error, job.worker = "failed", reason, ""
+    job.finished_at = session.scalar(text("SELECT now()"))
+    session.flush()
+
+
 class Worker:
     """Claims and runs jobs. ``run_pending`` drains the queue (CLI ``--once``, tests)."""
 

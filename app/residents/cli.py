@@ -55,11 +55,9 @@ def load(path: Path, lg_code: str, wait: bool) -> None:
         if temporary:
             archive.unlink(missing_ok=True)
     click.echo(f"batch {batch_id}: {'already received (no-op)' if received.is_duplicate else 'received'}")
-    if not wait or status in ("applied", "rejected"):
-        _report(lg_code, batch_id)
-        return
-    _run_job(job_id)
-    _report(lg_code, batch_id)
+    if wait and status not in ("applied", "rejected"):
+        _run_job(job_id)
+    sys.exit(_report(lg_code, batch_id, wait))
 
 
 def _run_job(job_id: int) -> None:
@@ -77,28 +75,69 @@ def _run_job(job_id: int) -> None:
         progress_bar("link", 100, 100)
 
 
-def _report(lg_code: str, batch_id: int) -> None:
+# Exit status of ``link load`` when the batch is neither applied nor rejected yet although the
+# command was asked to wait for it (it waits for an earlier batch, or for another try).
+EXIT_NOT_FINISHED = 3
+
+
+def _report(lg_code: str, batch_id: int, waited: bool) -> int:
+    """Print what became of the batch; the exit status: 0 applied (or left to the worker with
+    --no-wait), 1 rejected or failed, EXIT_NOT_FINISHED still waiting."""
     from app.residents import services
+    from app.residents.link.recovery import processing_state
 
     with db.unit_of_work(Scope.tenant(lg_code)) as session:
         batch = services.get_batch(session, batch_id)
-        job = services.batch_job(session, batch)
         if batch.status == "applied":
-            click.echo(f"applied: generation {batch.sequence_no}")
-            for kind, c in batch.report.get("counts", {}).items():
-                click.echo(f"  {kind:<10} read {c['read']:>8}  added {c['added']:>8}  changed {c['changed']:>8}  "
-                           f"removed {c['removed']:>8}")
-            if batch.report.get("character_count"):
-                click.echo(f"  characters outside JIS X 0208 / 外字: {batch.report['character_count']}")
-            return
+            _print_counts(batch)
+            return 0
         if batch.status == "rejected":
-            click.secho(f"rejected: {batch.error_count} error(s); nothing was applied", fg="red", err=True)
+            click.secho(f"rejected: {batch.error_count} error(s); nothing was applied. Correct the batch and send "
+                        f"sequence {batch.sequence_no} again.", fg="red", err=True)
             for error in services.batch_errors(session, batch_id, 0, 20):
-                where = f"{error.file}:{error.line or '-'} [{error.column}]"
+                where = f"{error.file or '-'}:{error.line or '-'} [{error.column}]"
                 click.echo(f"  {where} {error.code}: {error.message}", err=True)
-            sys.exit(1)
-        detail = f" ({job.status}: {job.error})" if job and job.status == "failed" else ""
-        click.echo(f"{batch.status}{detail}")
+            return 1
+        job = services.batch_job(session, batch)
+        state = processing_state(session, batch, job)
+        if job is not None and job.status == "failed":
+            click.secho(f"failed: sequence {batch.sequence_no} is not applied and still holds its number. "
+                        f"{state.message}\n  End it with: flask --app wsgi link end-batch --lg-code {lg_code} "
+                        f"--sequence {batch.sequence_no} --reason …, then send it again.", fg="red", err=True)
+            return 1
+        click.echo(f"{batch.status}: sequence {batch.sequence_no} is not applied yet. {state.message}")
+        if not waited:
+            click.echo("  A worker (flask --app wsgi jobs work) applies it.")
+            return 0
+        return EXIT_NOT_FINISHED
+
+
+def _print_counts(batch) -> None:
+    click.echo(f"applied: generation {batch.sequence_no}")
+    for kind, c in batch.report.get("counts", {}).items():
+        click.echo(f"  {kind:<10} read {c['read']:>8}  added {c['added']:>8}  changed {c['changed']:>8}  "
+                   f"removed {c['removed']:>8}")
+    if batch.report.get("character_count"):
+        click.echo(f"  characters outside JIS X 0208 / 外字: {batch.report['character_count']}")
+
+
+@link_group.command("end-batch")
+@click.option("--lg-code", required=True, callback=lg_code_callback)
+@click.option("--sequence", type=click.IntRange(1, 2**31 - 1), required=True, help="the stuck batch's sequence number")
+@click.option("--reason", required=True, help="why it is ended (kept in the batch's report and the audit log)")
+def end_batch(lg_code: str, sequence: int, reason: str) -> None:
+    """End a batch whose processing stopped (its worker died): it becomes rejected, nothing of it is
+    applied, and SEQUENCE can be sent again. Refused while a worker is still applying it."""
+    from app.residents.link import recovery
+
+    try:
+        with db.unit_of_work(Scope.tenant(lg_code)) as session:
+            batch_id = recovery.open_batch_id(session, sequence)
+            recovery.end_stuck_batch(session, Actor.system(lg_code, "cli"), batch_id, reason)
+    except DomainError as exc:
+        fail(f"終了できません [{exc.code}]: {exc.message}")
+    click.echo(f"ended: batch {batch_id} (sequence {sequence}) is rejected; nothing of it was applied. "
+               f"Send sequence {sequence} again.")
 
 
 @link_group.command("export")

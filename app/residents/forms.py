@@ -1,5 +1,5 @@
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DecimalField, SelectField, StringField
+from wtforms import BooleanField, DecimalField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange
 
@@ -9,6 +9,14 @@ from app.forms import Form
 class BatchUploadForm(Form):
     batch = FileField("連携バッチ（ZIP）", validators=[FileRequired("ZIPファイルを選択してください。"),
                                                 FileAllowed(["zip"], "ZIPファイル（.zip）を選択してください。")])
+
+
+class EndBatchForm(Form):
+    reason = StringField("終了する理由（例: 処理サーバが停止したため）",
+                         validators=[DataRequired("処理を終了する理由を入力してください。"),
+                                     Length(max=200, message="理由は200文字以内で入力してください。")])
+    confirm = BooleanField("このバッチが反映されないこと、同じ連番で送り直す必要があることを確認しました",
+                           validators=[DataRequired("確認のチェックを入れてください。")])
 
 
 class AddressPointsForm(Form):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import after_this_request, flash, jsonify, redirect, render_template, request, send_file, url_for
 
 from app.audit.services import record
-from app.errors import ValidationError
+from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.residents import bp, services
-from app.residents.forms import AddressPointsForm, BatchUploadForm, LocationForm, TokenForm
+from app.residents.forms import AddressPointsForm, BatchUploadForm, EndBatchForm, LocationForm, TokenForm
 from app.residents.jobs import chunk_reader
-from app.residents.link import generations, spec, tokens
+from app.residents.link import generations, recovery, spec, tokens
 from app.residents.link.archive import temporary_path
 from app.residents.link.receive import receive_batch
 from app.web import current_actor, screen_required
@@ -62,9 +62,30 @@ def _upload_answer(batch_id: int | None, message: str, status: int):
 @bp.get("/residents/batches/<int:batch_id>")
 @screen_required(SCREEN)
 def batch(batch_id: int):
+    return _batch_page(batch_id, EndBatchForm())
+
+
+@bp.post("/residents/batches/<int:batch_id>/end")
+@screen_required(SCREEN)
+def end_batch(batch_id: int):
+    form = EndBatchForm()
+    if not form.validate_on_submit():
+        return _batch_page(batch_id, form, 422)
+    try:
+        ended = recovery.end_stuck_batch(db.session, current_actor(), batch_id, form.reason.data)
+    except (ValidationError, Conflict) as exc:
+        db.session.rollback()
+        return _batch_page(batch_id, form, exc.status, refusal=exc.message)
+    flash(f"連番 {ended.sequence_no} のバッチの処理を終了しました（未反映）。同じ連番で送り直せます。", "success")
+    return redirect(url_for("residents.batch", batch_id=batch_id))
+
+
+def _batch_page(batch_id: int, end_form: EndBatchForm, status: int = 200, refusal: str | None = None):
     item = services.get_batch(db.session, batch_id)
-    return render_template("residents/batch.html", batch=item, job=services.batch_job(db.session, item),
-                           errors=services.batch_errors(db.session, batch_id, 0, 200), kinds=spec.KIND_LABELS)
+    job = services.batch_job(db.session, item)
+    return render_template("residents/batch.html", batch=item, job=job, end_form=end_form, refusal=refusal,
+                           processing=recovery.processing_state(db.session, item, job),
+                           errors=services.batch_errors(db.session, batch_id, 0, 200), kinds=spec.KIND_LABELS), status
 
 
 @bp.get("/residents/generations")

@@ -112,6 +112,14 @@ def with_residents(batch: Path, rows: list[list[str]], target: Path) -> Path:
     return rewrite_batch(batch, target, files={"residents.csv": buffer.getvalue().encode("utf-8")})
 
 
+def upload_batch(browser, path: Path, ajax: bool = True):
+    """Upload a batch on the 住民情報連携 screen, as its page's uploader (or a plain form) does."""
+    headers = {"X-Requested-With": "XMLHttpRequest"} if ajax else {}
+    data = {"batch": (io.BytesIO(path.read_bytes()), path.name)}
+    return browser.post("/residents/batches", data, form_page="/residents", content_type="multipart/form-data",
+                        headers=headers)
+
+
 def count_rows(session, model, **where) -> int:
     """Rows of ``model`` of the test's municipality (LINK_CODE), with the given column values."""
     from sqlalchemy import func, select

@@ -10,7 +10,7 @@ from app.residents.models import Resident
 from fixtures.link_batch import write_address_points, write_diff_batch
 from fixtures.town import DEMO_TOWN, generate_town
 from tests.conftest import DEMO_CODE, new_browser
-from tests.functional.link_helpers import run_jobs, zip_entries
+from tests.functional.link_helpers import run_jobs, upload_batch, zip_entries
 
 
 @pytest.fixture()
@@ -24,13 +24,6 @@ def _db():
     return db
 
 
-def _upload(browser, path, ajax=True):
-    headers = {"X-Requested-With": "XMLHttpRequest"} if ajax else {}
-    data = {"batch": (io.BytesIO(path.read_bytes()), path.name)}
-    return browser.post("/residents/batches", data, form_page="/residents", content_type="multipart/form-data",
-                        headers=headers)
-
-
 def test_status_page_shows_the_demo_generation(as_admin):
     page = as_admin.get("/residents").get_data(as_text=True)
     assert "住民情報連携（副本）" in page and 'id="expected-sequence">2<' in page
@@ -39,7 +32,7 @@ def test_status_page_shows_the_demo_generation(as_admin):
 
 def test_upload_applies_a_diff_and_reports(as_admin, demo_town, tmp_path, system_session):
     diff = write_diff_batch(demo_town, tmp_path / "d2.zip", sequence=2, changes=40)
-    response = _upload(as_admin, diff)
+    response = upload_batch(as_admin, diff)
     answer = response.get_json()
     assert response.status_code == 200 and answer["ok"], answer
     assert run_jobs(_db()) == 1
@@ -59,14 +52,14 @@ def test_upload_applies_a_diff_and_reports(as_admin, demo_town, tmp_path, system
 def test_upload_refusals_are_explained(as_admin, tmp_path):
     not_zip = tmp_path / "x.zip"
     not_zip.write_bytes(b"not a zip")
-    response = _upload(as_admin, not_zip)
+    response = upload_batch(as_admin, not_zip)
     assert response.status_code == 422 and "ZIP形式ではありません" in response.get_json()["message"]
-    response = _upload(as_admin, not_zip, ajax=False)
+    response = upload_batch(as_admin, not_zip, ajax=False)
     assert response.status_code == 302
     assert "ZIP形式ではありません" in as_admin.get("/residents").get_data(as_text=True)
     wrong_type = tmp_path / "x.txt"
     wrong_type.write_bytes(b"x")
-    assert "ZIPファイル（.zip）を選択してください" in _upload(as_admin, wrong_type).get_json()["message"]
+    assert "ZIPファイル（.zip）を選択してください" in upload_batch(as_admin, wrong_type).get_json()["message"]
 
 
 def test_tokens_are_shown_once_and_revocable(as_admin, system_session):

@@ -7,14 +7,17 @@ import subprocess
 import sys
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 from fixtures.link_batch import write_address_points, write_diff_batch, write_full_batch
+from fixtures.town import generate_town
 from tests.conftest import admin_dsn, create_empty_database, drop_database
-from tests.functional.link_helpers import LINK_CODE, rewrite_batch, small_town, zip_entries
+from tests.functional.link_helpers import LINK_CODE, LINK_TOWN, rewrite_batch, small_town, zip_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -151,3 +154,67 @@ def test_a_worker_killed_mid_load_leaves_the_previous_generation_and_the_batch_r
         assert _sql(url, "SELECT count(*) FROM residents WHERE lg_code = %s", DEMO_TOWN.lg_code)[0][0] == 60_000
     finally:
         drop_database(server_url, name)
+
+
+_THIS_DATABASE = "l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+
+
+def _wait_for(condition, what: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def test_a_worker_killed_mid_apply_is_recovered_by_ending_its_batch(cli_db, tmp_path):
+    """The worker dies while PostgreSQL still applies its batch; the batch is ended only once that
+    transaction is gone, then its number is sent again and the batch waiting behind it follows."""
+    code = "012041"
+    _sql(cli_db, "INSERT INTO municipalities (lg_code, name, name_kana, kind, population, center_lat, center_lon, "
+                 "version) VALUES (%s, '別の港町', '', '町', 1000, 43.2, 141.0, 1)", code)
+    town = generate_town(replace(LINK_TOWN, lg_code=code), residents=150, seed=5)
+    batch = write_full_batch(town, tmp_path / "b1.zip")
+    queued = _flask(cli_db, "link", "load", str(batch), "--lg-code", code, "--no-wait")
+    assert queued.returncode == 0 and "queued: sequence 1 is not applied yet" in queued.stdout, queued.stderr
+    job_of_batch_1 = "SELECT j.status, j.progress FROM jobs j JOIN link_batches b ON b.job_id = j.id " \
+                     "WHERE b.lg_code = %s AND b.sequence_no = 1 ORDER BY b.id LIMIT 1"
+    end = ("link", "end-batch", "--lg-code", code, "--sequence", "1", "--reason", "処理サーバが停止したため")
+    with psycopg.connect(admin_dsn(cli_db, make_url(cli_db).database)) as blocker:
+        blocker.execute("LOCK TABLE residents IN EXCLUSIVE MODE")  # the worker's apply waits here
+        worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "work"], cwd=ROOT,
+                                  env=dict(os.environ, DATABASE_URL=cli_db), stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            _wait_for(lambda: _sql(cli_db, job_of_batch_1, code) == [("running", 60)], "the apply to start")
+            _wait_for(lambda: _sql(cli_db, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                                           f"WHERE {_THIS_DATABASE} AND c.relname = 'residents' AND NOT l.granted")
+                      == [(1,)], "the apply to wait for the residents table")
+            live = _flask(cli_db, *end)
+            assert live.returncode == 1 and "batch_in_progress" in live.stderr, live.stdout
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+        # The worker is gone and silent; its transaction is still in PostgreSQL, waiting for the lock.
+        _sql(cli_db, "UPDATE jobs SET heartbeat_at = now() - interval '5 minutes' WHERE status = 'running'")
+        applying = _flask(cli_db, *end)
+        assert applying.returncode == 1 and "batch_still_applying" in applying.stderr, applying.stdout
+        diff = write_diff_batch(town, tmp_path / "d2.zip", sequence=2, changes=10)
+        waiting = _flask(cli_db, "link", "load", str(diff), "--lg-code", code)
+        assert waiting.returncode == 3 and "連番 1 の反映を待っています" in waiting.stdout, waiting.stderr
+    # the lock is released: the killed worker's transaction runs into its closed connection and ends
+    _wait_for(lambda: _sql(cli_db, f"SELECT count(*) FROM pg_locks l WHERE {_THIS_DATABASE} "
+                                   "AND l.locktype = 'advisory'") == [(0,)], "the dead worker's transaction to end")
+    ended = _flask(cli_db, *end)
+    assert ended.returncode == 0 and "ended" in ended.stdout, ended.stderr
+    assert _sql(cli_db, "SELECT b.status, j.status, e.code FROM link_batches b JOIN jobs j ON j.id = b.job_id "
+                        "JOIN link_errors e ON e.batch_id = b.id WHERE b.lg_code = %s AND b.sequence_no = 1",
+                code) == [("rejected", "failed", "processing_ended")]
+    assert _sql(cli_db, "SELECT login_id, detail->>'reason' FROM audit_log WHERE action = 'link_batch_end' "
+                        "AND lg_code = %s", code) == [("cli", "処理サーバが停止したため")]
+    assert _sql(cli_db, "SELECT count(*) FROM residents WHERE lg_code = %s", code) == [(0,)]
+    again = _flask(cli_db, "link", "load", str(batch), "--lg-code", code)
+    assert again.returncode == 0 and "applied: generation 1" in again.stdout, again.stderr
+    _wait_for(lambda: _sql(cli_db, "SELECT count(*) FROM jobs WHERE status = 'queued' AND run_after > now()")
+              == [(0,)], "the postponed batch 2 to be due", seconds=30)
+    assert _flask(cli_db, "jobs", "work", "--once").returncode == 0
+    assert _sql(cli_db, "SELECT max(number) FROM generations WHERE lg_code = %s", code) == [(2,)]

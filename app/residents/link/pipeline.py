@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 import pyarrow as pa
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
@@ -76,6 +76,9 @@ def apply_batch(session: Session, batch_id: int, *, read_chunks: ChunkReader, pr
         return {"status": "missing"}
     if batch.status in ("applied", "rejected"):
         return {"status": batch.status}
+    _lock_for_apply(session, batch, progress)
+    if batch.status in ("applied", "rejected"):  # ended while this job waited for the lock
+        return {"status": batch.status}
     _wait_for_previous(session, batch)
     progress = TimedProgress(progress)
     files = list(session.scalars(select(LinkFile).where(LinkFile.batch_id == batch.id)))
@@ -110,6 +113,26 @@ def apply_batch(session: Session, batch_id: int, *, read_chunks: ChunkReader, pr
     _drop_scratch(conn, staged)
     savepoint.commit()
     return _finish(session, batch, files, report, retention, progress)
+
+
+_APPLY_LOCK = "hashtext('bcl.link_apply'), :batch_id"
+
+
+def try_apply_lock(session: Session, batch_id: int) -> bool:
+    """Take the batch's apply lock for the rest of the transaction; False when another transaction
+    holds it. The job applying a batch holds it for as long as its transaction lives in PostgreSQL,
+    which is what tells a live apply from one whose worker is gone (its transaction ended with it)."""
+    return session.scalar(text(f"SELECT pg_try_advisory_xact_lock({_APPLY_LOCK})"), {"batch_id": batch_id})
+
+
+def _lock_for_apply(session: Session, batch: LinkBatch, progress: Progress) -> None:
+    """Hold the batch's apply lock, first waiting for a transaction that still has it: the previous
+    attempt's, when its worker died during a long statement that PostgreSQL finishes before it
+    notices. The batch is read again afterwards (an administrator may have ended it meanwhile)."""
+    if not try_apply_lock(session, batch.id):
+        progress(0, "中断された前回の処理の終了を待っています")
+        session.execute(text(f"SELECT pg_advisory_xact_lock({_APPLY_LOCK})"), {"batch_id": batch.id})
+    session.refresh(batch)
 
 
 def reject_failed(session: Session, batch_id: int, error: Exception) -> dict:
