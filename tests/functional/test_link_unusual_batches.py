@@ -1,9 +1,11 @@
-"""Unusual but valid batches through the link API: files of only their header, a job that fails."""
+"""Unusual but valid batches through the link API: files of only their header, 和暦 dates at the
+edge of the 基準日時, a job that fails."""
 import pytest
 
 from app.residents.link import checks
 from app.residents.models import Resident, WelfareRecord
 from fixtures.link_batch import (
+    RESIDENT_HEADER,
     SEAL_HEADER,
     WELFARE_HEADER,
     write_full_batch,
@@ -12,10 +14,14 @@ from tests.functional.link_helpers import (
     api_get,
     count_rows,
     make_municipality,
+    residents_rows,
     rewrite_batch,
     send_batch,
     small_town,
+    with_residents,
 )
+
+COLUMN = {header: index for index, header in enumerate(RESIDENT_HEADER)}
 
 
 @pytest.fixture()
@@ -40,6 +46,23 @@ def test_a_full_batch_with_files_of_only_their_header_is_applied(web, link, tmp_
     assert count_rows(system_session, WelfareRecord) == 0
     state = api_get(web.client, link, "/api/link/v1/status").get_json()
     assert state["expected_sequence"] == 2 and state["last_applied_sequence"] == 1
+
+
+@pytest.mark.parametrize("birth", ["R08.12.31", "R08.11.26", "2026-11-26"])
+def test_a_birth_date_after_the_reference_date_is_refused_in_both_forms(web, link, tmp_path, birth):
+    batch = write_full_batch(small_town(), tmp_path / "b1.zip", reference_at="2026-11-25T03:00:00+09:00")
+    rows = residents_rows(batch)
+    rows[4][COLUMN["生年月日"]] = birth
+    result = send_batch(web.client, link, with_residents(batch, rows, tmp_path / "bad.zip"))
+    assert result["status"] == "rejected"
+    assert [(e["line"], e["column"], e["code"]) for e in _errors(web, link, result)] == [(5, "生年月日", "consistency")]
+
+
+def test_a_birth_date_on_the_reference_date_in_wareki_is_applied(web, link, tmp_path):
+    batch = write_full_batch(small_town(), tmp_path / "b1.zip", reference_at="2026-11-25T03:00:00+09:00")
+    rows = residents_rows(batch)
+    rows[4][COLUMN["生年月日"]] = "R08.11.25"
+    assert send_batch(web.client, link, with_residents(batch, rows, tmp_path / "ok.zip"))["status"] == "applied"
 
 
 def test_a_batch_whose_job_fails_ends_rejected_and_its_number_can_be_sent_again(web, link, tmp_path,

@@ -112,6 +112,58 @@ def test_reason_codes_go_with_their_operations():
                                                                         True, True, True]
 
 
+def test_link_dates_read_both_forms_as_the_spec_rule_does():
+    values = ["2026-11-25", "R08.11.25", "R08.12.31", "H05.02.20", "1993-02-20", "H31.05.01", "S64.01.08",
+              "2023-02-29", "R05.02.29", "", "X05.02.20", "2026-1-5"]
+    read = checks.link_dates(pa.array(values)).to_pylist()
+    assert [d.date() if d else None for d in read] == [spec.parse_link_date(v) for v in values]
+
+
+def _spool(tmp_path, kind: str, rows: list[dict], diff: bool = False):
+    """A staged-style spool (UTF-8, no header) of ``rows``, each a partial {column name: value}."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow([row.get(c.name, "") for c in spec.columns(kind, diff)])
+    path = tmp_path / f"{kind}.body"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def _consistency(result: FileChecks) -> list[tuple[int, str, str]]:
+    return [(f.line, f.column, f.message) for f in result.findings if f.code == "consistency"]
+
+
+def test_a_birth_date_after_the_reference_date_is_refused_in_either_form(tmp_path):
+    births = ["R08.12.31", "2026-12-31", "R08.11.25", "2026-11-25", "R08.11.26", "S50.01.01"]
+    path = _spool(tmp_path, "residents", [{"birth_date": b, "status": "1"} for b in births])
+    result = checks.check_file(path, "residents", "residents.csv", False, date(2026, 11, 25))
+    assert [(line, column) for line, column, _ in _consistency(result)] == [
+        (2, "生年月日"), (3, "生年月日"), (6, "生年月日")]
+
+
+def test_every_date_rule_holds_for_wareki_too(tmp_path):
+    # 廃止日 before 登録日, in every mix of the two forms; the same day and later days pass.
+    pairs = [("R05.04.01", "R05.03.31"), ("2023-04-01", "R05.03.31"), ("R05.04.01", "2023-03-31"),
+             ("H30.04.01", "H30.04.01"), ("2018-04-01", "R01.05.01"), ("R01.05.01", "H31.04.30")]
+    path = _spool(tmp_path, "seals", [{"registration_no": str(n), "atena_no": "1", "registered_on": r,
+                                       "abolished_on": a} for n, (r, a) in enumerate(pairs)])
+    result = checks.check_file(path, "seals", "seals.csv", False, date(2026, 11, 25))
+    assert [(line, column) for line, column, _ in _consistency(result)] == [
+        (2, "廃止日"), (3, "廃止日"), (4, "廃止日"), (7, "廃止日")]
+
+
+def test_a_birth_date_rule_applies_to_diff_rows_that_keep_a_record(tmp_path):
+    rows = [{"op": "1", "reason": "02", "event_on": "R08.11.20", "birth_date": "R08.12.01", "status": "1"},
+            {"op": "3", "reason": "99", "event_on": "R08.11.20", "birth_date": "R08.12.01"}]
+    path = _spool(tmp_path, "residents", rows, diff=True)
+    result = checks.check_file(path, "residents", "residents.csv", True, date(2026, 11, 25))
+    assert [(line, column) for line, column, _ in _consistency(result)] == [(2, "生年月日")]
+
+
 def test_a_file_of_only_its_header_has_no_rows_and_no_findings(tmp_path):
     path = tmp_path / "welfare.body"
     path.write_bytes(b"")

@@ -272,20 +272,29 @@ def _not_matching(values, pattern: str):
 
 def _bad_dates(values):
     """Present values that are neither a valid YYYY-MM-DD nor a valid 和暦 date."""
+    return pc.and_(pc.is_null(link_dates(values)), pc.not_equal(values, ""))
+
+
+_NO_DATE = pa.scalar(None, pa.timestamp("s"))
+
+
+def link_dates(values) -> pa.Array:
+    """The dates of a link date column (YYYY-MM-DD or 和暦 GYY.MM.DD) as timestamps at midnight;
+    null where the value is empty or not a valid date. Every rule that compares dates reads them
+    through here, so both forms are held to the same rules."""
     iso = pc.strptime(values, format="%Y-%m-%d", unit="s", error_is_null=True)
     # strptime also takes unpadded forms and rolls 2023-02-29 over to March: a valid date is one
     # that reads back as exactly the text it came from.
-    roundtrip = pc.equal(pc.strftime(iso, format="%Y-%m-%d"), values)
-    roundtrip = pc.and_(roundtrip, pc.invert(pc.starts_with(values, "0000")))  # there is no year 0
-    bad = pc.and_(pc.invert(pc.fill_null(roundtrip, False)), pc.not_equal(values, ""))
-    candidates = pc.indices_nonzero(pc.fill_null(pc.and_(bad, pc.match_substring_regex(values, r"^[MTSHR]")),
-                                                 False)).to_pylist()
+    exact = pc.and_(pc.equal(pc.strftime(iso, format="%Y-%m-%d"), values),
+                    pc.invert(pc.starts_with(values, "0000")))  # there is no year 0
+    dates = pc.if_else(pc.fill_null(exact, False), iso, _NO_DATE)
+    wareki = pc.match_substring_regex(values, r"^[MTSHR]")
+    candidates = pc.indices_nonzero(wareki).to_pylist()
     if not candidates:
-        return bad
-    fixed = bad.to_pylist()
-    for index in candidates:  # 和暦: rare, checked one by one with the same rule as SQL bcl_link_date
-        fixed[index] = spec.parse_link_date(values[index].as_py()) is None
-    return pa.array(fixed, pa.bool_())
+        return dates
+    # 和暦: rare, read one by one with the same rule as SQL bcl_link_date
+    parsed = [spec.parse_link_date(values[index].as_py()) for index in candidates]
+    return pc.replace_with_mask(dates, wareki, pa.array(parsed, pa.date32()).cast(pa.timestamp("s")))
 
 
 _WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -321,8 +330,8 @@ def _consistency(block: pa.RecordBatch, kind: str, diff: bool, reference_date: d
     if kind == "residents":
         foreign, japanese = eq(col("resident_kind"), "2"), eq(col("resident_kind"), "1")
         removed = pc.is_in(col("status"), pa.array(["2", "3", "4"]))
-        birth = pc.strptime(col("birth_date"), format="%Y-%m-%d", unit="s", error_is_null=True)
-        after = pc.greater(birth, pa.scalar(reference_date.isoformat() + " 00:00:00").cast(pa.timestamp("s")))
+        after = pc.greater(link_dates(col("birth_date")),
+                           pa.scalar(reference_date.isoformat() + " 00:00:00").cast(pa.timestamp("s")))
         rules = [
             ("国籍・地域", pc.and_(foreign, pc.or_(eq(col("nationality"), ""), eq(col("residence_status"), ""))),
              "外国人住民には国籍・地域と在留資格が必要です。"),
@@ -346,9 +355,8 @@ def _consistency(block: pa.RecordBatch, kind: str, diff: bool, reference_date: d
                 rules.append(("住民状態", pc.and_(eq(col("reason"), reason), ne(col("status"), status)),
                               f"異動事由 {reason} の住民状態は {status}（{spec.RESIDENT_STATUS[status]}）です。"))
     elif kind == "seals":
-        registered = pc.strptime(col("registered_on"), format="%Y-%m-%d", unit="s", error_is_null=True)
-        abolished = pc.strptime(col("abolished_on"), format="%Y-%m-%d", unit="s", error_is_null=True)
-        rules = [("廃止日", pc.less(abolished, registered), "廃止日が登録日より前です。"),
+        rules = [("廃止日", pc.less(link_dates(col("abolished_on")), link_dates(col("registered_on"))),
+                  "廃止日が登録日より前です。"),
                  ("印影", pc.and_(eq(col("abolished_on"), ""), eq(col("impression"), "")),
                   "廃止されていない登録には印影が必要です。")]
     elif kind == "taxes":
