@@ -109,11 +109,20 @@ def _holder(session: Session, cert: x509.Certificate, lg_code: str | None, today
                                                                 CardCertificate.serial == serial))
     if registration.revoked_on is not None and registration.revoked_on <= today:
         raise CardAuthRefused("certificate_revoked", serial=serial)
-    found = select(Resident).where(Resident.resident_code == registration.resident_code)
-    resident = session.scalar(found if any_status else found.where(Resident.status == "住登内"))
-    if resident is None:
+    people = residents_with_code(session, registration.resident_code)
+    if len(people) > 1:
+        raise CardAuthRefused("resident_ambiguous", serial=serial)
+    if not people or not (any_status or people[0].status == "住登内"):
         raise CardAuthRefused("resident_not_found", serial=serial)
-    return CardHolder(owner, resident, serial)
+    return CardHolder(owner, people[0], serial)
+
+
+def residents_with_code(session: Session, resident_code: str) -> list[Resident]:
+    """The municipality's residents (any 住民状態) holding ``resident_code``: one, or none. Two or
+    more means the copy is wrong (the link refuses such batches, older data may hold them), and
+    the caller refuses rather than pick one of them."""
+    return list(session.scalars(select(Resident).where(Resident.resident_code == resident_code)
+                                .order_by(Resident.id).limit(2)))
 
 
 def certificate_tenant(session: Session, issuer: str, serial: str) -> str | None:
@@ -144,10 +153,14 @@ def refuse(session: Session, actor: Actor, error: CardAuthRefused, answer: CardA
 def register_certificate(session: Session, actor: Actor, cert: x509.Certificate, resident_code: str,
                          registered_on: date | None = None) -> CardCertificate:
     """Link a user-auth certificate to a resident (住民票コード) of the actor's municipality."""
-    person = session.scalar(select(Resident.atena_no).where(Resident.resident_code == resident_code))
-    if person is None:
+    people = residents_with_code(session, resident_code)
+    if not people:
         raise ValidationError(f"住民票コード {resident_code} の住民は当団体の住民記録にいません。",
                               code="resident_unknown")
+    if len(people) > 1:
+        raise ValidationError(f"住民票コード {resident_code} の住民が複数います。住民記録（住民情報連携）を"
+                              "正してから登録してください。", code="resident_ambiguous")
+    person = people[0].atena_no
     issuer, serial = cert.issuer.rfc4514_string(), rules.serial_text(cert)
     owner = certificate_tenant(session, issuer, serial)
     if owner is not None and owner != actor.lg_code:

@@ -11,6 +11,7 @@ from app.cardauth.rules import CardAuthRefused, encode_b64
 from app.cardauth.trust import configured_paths, load_trust_store
 from app.db import NO_TENANT, set_scope
 from app.residents.link.tokens import create_token
+from app.residents.models import Resident
 from tests.conftest import DEMO_CODE, SECOND_CODE, tenant_session
 from tests.functional.card_helpers import build_jpki, fresh_card, heads, register, terminal_token, trust_config
 
@@ -116,6 +117,42 @@ def test_a_withdrawn_registration_is_refused_as_revoked(terminal, jpki, tmp_path
     system_session.commit()
     _, answer = _answer(terminal, card)
     _refused(terminal("/verify", answer), "certificate_revoked")
+
+
+def _share_code_with_someone_else(system_session, status: str = "住登内") -> None:
+    """Give the first card's 住民票コード to a second resident too, as data linked before the link
+    refused such batches may hold it."""
+    atena, code = heads(DEMO_CODE, 1)[0]
+    other = system_session.scalar(select(Resident.id).where(Resident.lg_code == DEMO_CODE, Resident.atena_no != atena)
+                                  .order_by(Resident.id.desc()).limit(1))
+    system_session.execute(update(Resident).where(Resident.id == other).values(resident_code=code, status=status))
+    system_session.commit()
+
+
+@pytest.mark.parametrize("status", ["住登内", "転出"])
+def test_a_resident_code_held_by_two_residents_is_refused_not_guessed(terminal, jpki, tmp_path, system_session,
+                                                                      status):
+    _share_code_with_someone_else(system_session, status)
+    card = fresh_card(jpki, "demo-1", tmp_path)
+    _, answer = _answer(terminal, card)
+    body = _refused(terminal("/verify", answer), "resident_ambiguous")
+    assert "本人を特定できません" in body["detail"] and "atena_no" not in body
+    entry = system_session.scalars(select(AuditEntry).where(AuditEntry.action == "card_auth_refused",
+                                                            AuditEntry.lg_code == DEMO_CODE)
+                                   .order_by(AuditEntry.id.desc())).first()
+    assert entry.detail["code"] == "resident_ambiguous"
+    assert entry.target_ids == [format(card.certificate.serial_number, "X")]
+    assert system_session.scalars(select(AuditEntry).where(AuditEntry.action == "card_auth",
+                                                           AuditEntry.lg_code == DEMO_CODE)).first() is None
+
+
+def test_registering_a_card_for_a_resident_code_held_twice_is_refused(app, jpki, tmp_path, system_session):
+    _share_code_with_someone_else(system_session)
+    cert = tmp_path / "card.pem"
+    cert.write_bytes(fresh_card(jpki, "demo-1", tmp_path).certificate_pem)
+    result = app.test_cli_runner().invoke(args=["card", "register", "--lg-code", DEMO_CODE, "--cert", str(cert),
+                                                "--resident-code", heads(DEMO_CODE, 1)[0][1]])
+    assert result.exit_code == 1 and "resident_ambiguous" in result.output
 
 
 def test_another_municipalitys_card_is_refused_at_this_terminal(terminal, jpki, tmp_path):

@@ -1,16 +1,20 @@
 """Unusual but valid batches through the link API: files of only their header, 和暦 dates at the
-edge of the 基準日時, a job that fails."""
+edge of the 基準日時, 住民票コード shared by two people, a job that fails."""
 import pytest
+from sqlalchemy import func, select
 
 from app.residents.link import checks
-from app.residents.models import Resident, WelfareRecord
+from app.residents.models import Generation, Resident, WelfareRecord
 from fixtures.link_batch import (
+    DIFF_PREFIX,
     RESIDENT_HEADER,
     SEAL_HEADER,
     WELFARE_HEADER,
+    write_diff_batch,
     write_full_batch,
 )
 from tests.functional.link_helpers import (
+    LINK_CODE,
     api_get,
     count_rows,
     make_municipality,
@@ -63,6 +67,64 @@ def test_a_birth_date_on_the_reference_date_in_wareki_is_applied(web, link, tmp_
     rows = residents_rows(batch)
     rows[4][COLUMN["生年月日"]] = "R08.11.25"
     assert send_batch(web.client, link, with_residents(batch, rows, tmp_path / "ok.zip"))["status"] == "applied"
+
+
+def test_a_resident_code_shared_by_two_people_refuses_the_batch_naming_both_lines(web, link, tmp_path,
+                                                                                   system_session):
+    batch = write_full_batch(small_town(), tmp_path / "b1.zip")
+    rows = residents_rows(batch)
+    rows[6][COLUMN["住民票コード"]] = rows[2][COLUMN["住民票コード"]]
+    result = send_batch(web.client, link, with_residents(batch, rows, tmp_path / "bad.zip"))
+    assert result["status"] == "rejected"
+    errors = _errors(web, link, result)
+    assert [(e["line"], e["column"], e["code"]) for e in errors] == [(7, "住民票コード", "duplicate")]
+    assert "3行目と重複" in errors[0]["message"]
+    assert count_rows(system_session, Resident) == 0
+
+
+DIFF = len(DIFF_PREFIX)  # a diff row's resident columns start after 異動区分, 異動事由, 異動日
+
+
+def _diff_after_a_full_batch(web, link, tmp_path) -> tuple:
+    """Batch 1 (full) applied; batch 2 (a diff of 30 changes) and its residents rows."""
+    town = small_town()
+    assert send_batch(web.client, link, write_full_batch(town, tmp_path / "b1.zip"))["status"] == "applied"
+    diff = write_diff_batch(town, tmp_path / "d2.zip", sequence=2, changes=30)
+    return diff, residents_rows(diff)
+
+
+def _resident_outside(system_session, rows, *conditions):
+    """(宛名番号, 住民票コード) of a resident of the copy the diff ``rows`` do not name."""
+    named = {row[DIFF + COLUMN["宛名番号"]] for row in rows[1:]}
+    return system_session.execute(select(Resident.atena_no, Resident.resident_code).where(
+        Resident.lg_code == LINK_CODE, Resident.atena_no.not_in(named), *conditions)
+        .order_by(Resident.id).limit(1)).one()
+
+
+def test_a_diff_giving_a_resident_code_another_resident_holds_is_refused(web, link, tmp_path, system_session):
+    diff, rows = _diff_after_a_full_batch(web, link, tmp_path)
+    line = next(i for i, row in enumerate(rows[1:], start=1) if row[0] == "2")  # a 更新 row
+    other = _resident_outside(system_session, rows)
+    rows[line][DIFF + COLUMN["住民票コード"]] = other.resident_code
+    result = send_batch(web.client, link, with_residents(diff, rows, tmp_path / "bad.zip"))
+    assert result["status"] == "rejected", result
+    errors = _errors(web, link, result)
+    assert [(e["line"], e["column"], e["code"]) for e in errors] == [(line + 1, "住民票コード", "duplicate")]
+    assert f"宛名番号 {other.atena_no} の住民と重複" in errors[0]["message"]
+    assert system_session.scalar(select(func.max(Generation.number)).where(Generation.lg_code == LINK_CODE)) == 1
+
+
+def test_a_diff_may_hand_a_removed_records_resident_code_to_a_new_record(web, link, tmp_path, system_session):
+    diff, rows = _diff_after_a_full_batch(web, link, tmp_path)
+    added = next(row for row in rows[1:] if row[0] == "1")
+    # a record entered in error (記録の取消) whose 住民票コード the right record then takes
+    wrong = _resident_outside(system_session, rows, Resident.is_household_head.is_(False))
+    removal = ["3", "99", added[2]] + [""] * len(RESIDENT_HEADER)
+    removal[DIFF + COLUMN["宛名番号"]] = wrong.atena_no
+    added[DIFF + COLUMN["住民票コード"]] = wrong.resident_code
+    rows.insert(1, removal)
+    result = send_batch(web.client, link, with_residents(diff, rows, tmp_path / "ok.zip"))
+    assert result["status"] == "applied", _errors(web, link, result)
 
 
 def test_a_batch_whose_job_fails_ends_rejected_and_its_number_can_be_sent_again(web, link, tmp_path,

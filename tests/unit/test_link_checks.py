@@ -164,6 +164,20 @@ def test_a_birth_date_rule_applies_to_diff_rows_that_keep_a_record(tmp_path):
     assert [(line, column) for line, column, _ in _consistency(result)] == [(2, "生年月日")]
 
 
+def test_resident_codes_are_unique_and_a_repeat_names_both_lines():
+    result = _kept(resident_code=["12345678901", "22222222222", "", "12345678901", "", "22222222222"])
+    checks.check_resident_codes(result)
+    assert [(f.line, f.column, f.code, f.message) for f in result.findings] == [
+        (5, "住民票コード", "duplicate", "住民票コードが2行目と重複しています。"),
+        (7, "住民票コード", "duplicate", "住民票コードが3行目と重複しています。")]
+
+
+def test_a_diff_row_that_removes_a_record_gives_its_resident_code_up():
+    result = _kept(resident_code=["12345678901", "12345678901", "12345678901"], op=["3", "1", "2"])
+    checks.check_resident_codes(result)
+    assert [(f.line, f.message) for f in result.findings] == [(4, "住民票コードが3行目と重複しています。")]
+
+
 def test_a_file_of_only_its_header_has_no_rows_and_no_findings(tmp_path):
     path = tmp_path / "welfare.body"
     path.write_bytes(b"")

@@ -93,13 +93,29 @@ def kept_table(result: FileChecks) -> pa.Table:
 
 
 def check_duplicates(result: FileChecks, kind: str) -> None:
-    """A key appears at most once in a file (full or diff); a repeat names the line it repeats.
+    """A key appears at most once in a file (full or diff); a repeat names the line it repeats."""
+    keys = list(spec.KEYS[kind])
+    headers = "・".join(c.header for c in spec.columns(kind) if c.name in keys)
+    _report_repeats(result, kept_table(result).select([*keys, "line"]), keys, headers)
+
+
+def check_resident_codes(result: FileChecks) -> None:
+    """住民票コード is unique in a municipality: no two people of a residents file share one (in a
+    diff, no two of its 追加/更新 rows; a 削除 row gives its record's code up). Card authentication
+    finds the resident by this code. An empty code is reported by the ``required`` rule instead."""
+    table = kept_table(result)
+    rows = pc.not_equal(table["resident_code"], "")
+    if "op" in table.column_names:
+        rows = pc.and_(rows, pc.not_equal(table["op"], "3"))
+    _report_repeats(result, table.select(["resident_code", "line"]).filter(rows), ["resident_code"], "住民票コード")
+
+
+def _report_repeats(result: FileChecks, table: pa.Table, keys: list[str], headers: str) -> None:
+    """Report every row of ``table`` (``keys`` + ``line``) whose keys an earlier line already had.
 
     Sorting the keys and comparing neighbours needs a few bytes per row, where a hash aggregation
     over a million distinct keys would hold a large hash table.
     """
-    keys = list(spec.KEYS[kind])
-    table = kept_table(result).select([*keys, "line"])  # sort the keys only, not every kept column
     ordered = table.take(pc.sort_indices(table, [(k, "ascending") for k in keys] + [("line", "ascending")]))
     if ordered.num_rows < 2:
         return
@@ -111,7 +127,6 @@ def check_duplicates(result: FileChecks, kind: str) -> None:
     repeats = pc.indices_nonzero(same).to_pylist()
     if not repeats:
         return
-    headers = "・".join(c.header for c in spec.columns(kind) if c.name in keys)
     lines = ordered["line"]
     found = []
     first, previous = None, -2

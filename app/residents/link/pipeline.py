@@ -186,9 +186,14 @@ def _stage_all(conn, files, diff, read_chunks, progress, outcome, staged: list[S
         checker.add(staged[-1])
 
 
-# Key columns each kind keeps for the rules across rows (duplicates, households, references).
-_KEEP = {"residents": ("atena_no", "household_no", "is_household_head", "status"),
+# Key columns each kind keeps for the rules across rows (duplicates, 住民票コード, households,
+# references); a diff of residents keeps its 異動区分 too, as a 削除 row gives its 住民票コード up.
+_KEEP = {"residents": ("atena_no", "resident_code", "household_no", "is_household_head", "status"),
          "seals": ("registration_no", "atena_no"), "taxes": ("atena_no", "fiscal_year"), "welfare": ("atena_no",)}
+
+
+def _kept_columns(kind: str, diff: bool) -> tuple[str, ...]:
+    return _KEEP[kind] + (("op",) if diff and kind == "residents" else ())
 
 
 class _Checker:
@@ -211,8 +216,10 @@ class _Checker:
     def _check(self, file: StagedFile) -> checks.FileChecks:
         started = time.perf_counter()
         result = checks.check_file(file.spool, file.kind, file.name, file.diff, self.reference_date,
-                                   keep=_KEEP[file.kind])
+                                   keep=_kept_columns(file.kind, file.diff))
         checks.check_duplicates(result, file.kind)
+        if file.kind == "residents":
+            checks.check_resident_codes(result)
         pa.default_memory_pool().release_unused()
         self.seconds = round(self.seconds + time.perf_counter() - started, 3)
         return result
@@ -287,8 +294,9 @@ def _apply_all(conn: psycopg.Connection, staged: list[StagedFile], batch: LinkBa
         if residents.diff:
             applier.remember_touched_households(conn, residents.table, batch.lg_code)
         counts["residents"] = _apply(conn, residents, batch.lg_code, keys)
-        if residents.diff:  # a full batch's households were checked in its files
+        if residents.diff:  # a full batch's households and 住民票コード were checked in its files
             outcome.add(validate.household_findings(conn, residents, batch.lg_code))
+            outcome.add(validate.resident_code_findings(conn, residents, batch.lg_code))
     for kind in ("seals", "taxes", "welfare"):
         if kind in by_kind and by_kind[kind].diff:
             outcome.add(validate.reference_findings(conn, by_kind[kind], batch.lg_code))

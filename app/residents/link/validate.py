@@ -82,6 +82,20 @@ def household_findings(conn: psycopg.Connection, staged: StagedFile, lg_code: st
     return _collect(conn.execute(sql, {"lg": lg_code}).fetchall(), staged.name)
 
 
+def resident_code_findings(conn: psycopg.Connection, staged: StagedFile, lg_code: str) -> tuple[int, list[Finding]]:
+    """After a residents diff was applied: a 住民票コード it gives (追加/更新) belongs to nobody else
+    in the copy. Codes the diff does not touch are not looked at."""
+    sql = f"""
+        SELECT count(*) OVER (), s.line_no, '住民票コード{SEP}duplicate{SEP}' || format(
+                   '住民票コードが宛名番号 %%s の住民と重複しています（住民ごとに異なる必要があります）。',
+                   r.atena_no)
+        FROM {staged.table} s
+        JOIN residents r ON r.lg_code = %(lg)s AND r.resident_code = s.resident_code AND r.atena_no <> s.atena_no
+        WHERE s.op IN ('1', '2')
+        ORDER BY s.line_no, r.atena_no LIMIT {MAX_FINDINGS}"""
+    return _collect(conn.execute(sql, {"lg": lg_code}).fetchall(), staged.name)
+
+
 def active_seal_findings(conn: psycopg.Connection, staged: StagedFile, lg_code: str) -> tuple[int, list[Finding]]:
     """A resident has at most one registration without 廃止日 (after the seals were applied).
 
