@@ -1,5 +1,6 @@
 """Unusual but valid batches through the link API: files of only their header, 和暦 dates at the
-edge of the 基準日時, 住民票コード shared by two people, a job that fails."""
+edge of the 基準日時, 住民票コード shared by two people, one character outside JIS X 0208 in two
+columns, a job that fails."""
 import pytest
 from sqlalchemy import func, select
 
@@ -125,6 +126,18 @@ def test_a_diff_may_hand_a_removed_records_resident_code_to_a_new_record(web, li
     rows.insert(1, removal)
     result = send_batch(web.client, link, with_residents(diff, rows, tmp_path / "ok.zip"))
     assert result["status"] == "applied", _errors(web, link, result)
+
+
+def test_a_character_outside_jis_in_two_columns_is_reported_in_each(web, link, tmp_path):
+    batch = write_full_batch(small_town(), tmp_path / "b1.zip")
+    rows = residents_rows(batch)
+    rows[3][COLUMN["氏名"]] = "髙" + rows[3][COLUMN["氏名"]]
+    rows[3][COLUMN["前住所"]] = "髙松市" + rows[3][COLUMN["前住所"]]
+    rows[3][COLUMN["方書"]] = "髙﨑ハイツ"
+    result = send_batch(web.client, link, with_residents(batch, rows, tmp_path / "c.zip"))
+    assert result["status"] == "applied", result
+    found = [(c["line"], c["column"], c["char"]) for c in result["report"]["characters"] if c["line"] == 4]
+    assert found == [(4, "氏名", "髙"), (4, "方書", "髙"), (4, "方書", "﨑"), (4, "前住所", "髙")]
 
 
 def test_a_batch_whose_job_fails_ends_rejected_and_its_number_can_be_sent_again(web, link, tmp_path,

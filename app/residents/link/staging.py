@@ -148,21 +148,30 @@ class _LineReader:
         return rest
 
     def _scan(self, block: str) -> None:
-        for match in _outside_jis_pattern().finditer(block):
-            self.staged.character_count += 1
-            if len(self.staged.characters) >= MAX_LISTED_CHARACTERS:
-                continue
-            line_index = block.count("\n", 0, match.start())
+        """List the characters outside JIS X 0208 and 外字 with their line and column. Only lines
+        holding one are parsed, field by field, so each character is named with its own column."""
+        pattern = _outside_jis_pattern()
+        line_index, line_start, scanned_until = 0, 0, -1
+        for match in pattern.finditer(block):
+            if match.start() < scanned_until:
+                continue  # on a line already scanned
+            if len(self.staged.characters) >= MAX_LISTED_CHARACTERS:  # the list is full: only count
+                self.staged.character_count += sum(1 for _ in pattern.finditer(block, match.start()))
+                return
             start = block.rfind("\n", 0, match.start()) + 1
             end = block.find("\n", match.start())
-            row = next(csv.reader([block[start:end if end >= 0 else None].rstrip("\r")]), [])
-            column = _column_of(row, match.group())
-            self.staged.characters.append(_character(self.name, self.line + 1 + line_index,
-                                                     self.expected, column, match.group()))
+            end = len(block) if end < 0 else end
+            line_index += block.count("\n", line_start, start)
+            line_start, scanned_until = start, end
+            self._scan_line(block[start:end].rstrip("\r"), self.line + 1 + line_index, pattern)
 
-
-def _column_of(row: list[str], char: str) -> int:
-    return next((i for i, value in enumerate(row) if char in value), -1)
+    def _scan_line(self, text: str, line: int, pattern: re.Pattern) -> None:
+        row = next(csv.reader([text]), [])
+        for column, value in enumerate(row):
+            for match in pattern.finditer(value):
+                self.staged.character_count += 1
+                if len(self.staged.characters) < MAX_LISTED_CHARACTERS:
+                    self.staged.characters.append(_character(self.name, line, self.expected, column, match.group()))
 
 
 def _character(file: str, line: int, header: tuple[str, ...], column: int, char: str) -> dict:
