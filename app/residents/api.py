@@ -4,7 +4,8 @@ from __future__ import annotations
 from functools import wraps
 from pathlib import Path
 
-from flask import after_this_request, g, jsonify, request, send_file, url_for
+from flask import after_this_request, current_app, g, jsonify, request, send_file, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.audit.services import Actor, record
 from app.errors import NotFound
@@ -13,7 +14,7 @@ from app.query_params import BIGINT_MAX, INTEGER_MAX, integer_parameter
 from app.residents import api_bp, services
 from app.residents.jobs import chunk_reader
 from app.residents.link import generations, tokens
-from app.residents.link.archive import BatchRefused, temporary_path
+from app.residents.link.archive import BatchRefused, BatchTooLarge, temporary_path
 from app.residents.link.openapi import ERRORS_LIMIT_DEFAULT, ERRORS_LIMIT_MAX, OPENAPI
 from app.residents.link.receive import receive_batch
 
@@ -66,9 +67,15 @@ def post_batch():
 def _spool_body() -> Path:
     """Stream the request body to a temporary file (batches can be hundreds of MB)."""
     path = temporary_path("bcl-batch-", ".zip")
-    with path.open("wb") as handle:
-        while chunk := request.stream.read(1 << 20):
-            handle.write(chunk)
+    try:
+        with path.open("wb") as handle:
+            while chunk := request.stream.read(1 << 20):
+                handle.write(chunk)
+    except RequestEntityTooLarge as exc:
+        path.unlink(missing_ok=True)
+        limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        raise BatchTooLarge(f"バッチが大きすぎます（{limit}MBまで）。差分（diff）で送るか、"
+                            "システム管理者に上限を確認してください。", code="too_large") from exc
     return path
 
 

@@ -1,6 +1,6 @@
 """Unusual but valid batches through the link API: files of only their header, 和暦 dates at the
 edge of the 基準日時, 住民票コード shared by two people, one character outside JIS X 0208 in two
-columns, a job that fails."""
+columns, a job that fails; and the problem documents' titles."""
 import pytest
 from sqlalchemy import func, select
 
@@ -19,11 +19,13 @@ from tests.functional.link_helpers import (
     api_get,
     count_rows,
     make_municipality,
+    post_batch,
     residents_rows,
     rewrite_batch,
     send_batch,
     small_town,
     with_residents,
+    zip_entries,
 )
 
 COLUMN = {header: index for index, header in enumerate(RESIDENT_HEADER)}
@@ -156,3 +158,36 @@ def test_a_batch_whose_job_fails_ends_rejected_and_its_number_can_be_sent_again(
     assert count_rows(system_session, Resident) == 0
     monkeypatch.undo()
     assert send_batch(web.client, link, batch)["status"] == "applied"
+
+
+def _problem(response, status: int, code: str, title: str) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert (problem["code"], problem["title"]) == (code, title)
+    return problem
+
+
+def test_each_link_problem_has_its_own_title(web, link, tmp_path):
+    first = write_full_batch(small_town(), tmp_path / "b1.zip")
+    send_batch(web.client, link, first)
+    gap = write_diff_batch(small_town(), tmp_path / "d3.zip", sequence=3, changes=10)
+    _problem(post_batch(web.client, link, gap), 409, "sequence_gap", "連番が飛んでいます")
+    other = write_full_batch(small_town(residents=130), tmp_path / "other.zip")
+    _problem(post_batch(web.client, link, other), 409, "sequence_conflict", "この連番は別の内容で受け付け済みです")
+    entries = zip_entries(first.read_bytes())
+    broken = rewrite_batch(first, tmp_path / "x.zip", files={"taxes.csv": entries["taxes.csv"] + b"1\r\n"},
+                           fix_checksums=False, manifest=lambda m: m.update(sequence=2))
+    _problem(post_batch(web.client, link, broken), 422, "checksum_mismatch",
+             "ファイルのSHA-256が manifest.json と一致しません")
+    not_zip = tmp_path / "n.zip"
+    not_zip.write_bytes(b"not a zip")
+    _problem(post_batch(web.client, link, not_zip), 422, "not_a_zip", "ZIP形式ではありません")
+
+
+def test_a_batch_over_the_size_limit_is_refused_as_too_large(web, app, link, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    batch = write_full_batch(small_town(residents=3000), tmp_path / "big.zip", compress=False)
+    assert batch.stat().st_size > 1024 * 1024
+    problem = _problem(post_batch(web.client, link, batch), 413, "too_large", "バッチが大きすぎます")
+    assert "1MBまで" in problem["detail"]

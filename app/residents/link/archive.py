@@ -19,8 +19,36 @@ from app.tenants.rules import normalize_lg_code
 CHUNK_SIZE = 1 << 20
 
 
-class BatchRefused(ValidationError):
+# The title of each problem the link API answers with (docs/resident-link.md §4): it names the
+# kind of problem, the same for every occurrence; the detail says what exactly is wrong.
+PROBLEM_TITLES = {
+    "not_a_zip": "ZIP形式ではありません",
+    "manifest_invalid": "manifest.json の内容が正しくありません",
+    "lg_code_mismatch": "送信元と異なる団体のバッチです",
+    "file_missing": "manifest.json にあるファイルがZIPにありません",
+    "checksum_mismatch": "ファイルのSHA-256が manifest.json と一致しません",
+    "record_count_mismatch": "ファイルのデータ行数が manifest.json と一致しません",
+    "sequence_gap": "連番が飛んでいます",
+    "sequence_conflict": "この連番は別の内容で受け付け済みです",
+    "too_large": "バッチが大きすぎます",
+    "purged": "世代のファイルは保存期間を過ぎて削除されています",
+}
+
+
+class LinkProblem:
+    """Mixed into the link's domain errors: the problem title follows the error ``code``."""
+
+    def __init__(self, message: str, *, code: str, **kw):
+        super().__init__(message, code=code, **kw)
+        self.title = PROBLEM_TITLES[code]
+
+
+class BatchRefused(LinkProblem, ValidationError):
     """The batch cannot be accepted at all (before any row is read). ``code`` is the API error code."""
+
+
+class BatchTooLarge(BatchRefused):
+    status = 413
 
 
 @dataclass(frozen=True)

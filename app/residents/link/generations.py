@@ -18,12 +18,16 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound, ValidationError
 from app.residents.link import spec
-from app.residents.link.archive import temporary_path
+from app.residents.link.archive import LinkProblem, temporary_path
 from app.residents.link.staging import stage
 from app.residents.models import Generation, LinkBatch, LinkFile, LinkFileChunk
 
 ChunkReader = Callable[[int], Iterable[bytes]]
 ZIP_DATE = (2026, 1, 1, 0, 0, 0)
+
+
+class GenerationPurged(LinkProblem, ValidationError):
+    """The generation's stored files are gone (older than the retention)."""
 
 
 def list_generations(session: Session) -> list[Generation]:
@@ -60,7 +64,7 @@ def export_generation(session: Session, number: int, target: Path, read_chunks: 
     """Write generation ``number`` as a batch ZIP at ``target`` (see module docstring)."""
     generation = get_generation(session, number)
     if generation.is_purged:
-        raise ValidationError(f"世代 {number} は保存期間を過ぎ、ファイルが削除されています。", code="purged")
+        raise GenerationPurged(f"世代 {number} は保存期間を過ぎ、ファイルが削除されています。", code="purged")
     if generation.mode == "full":
         return _export_stored(session, generation, target, read_chunks)
     return _export_rebuilt(session, generation, target, read_chunks)

@@ -21,6 +21,7 @@ from app.residents.link.archive import (
     BatchRefused,
     FileEntry,
     LineCounter,
+    LinkProblem,
     Manifest,
     iter_chunks,
     open_archive,
@@ -37,7 +38,7 @@ class Received:
     is_duplicate: bool
 
 
-class SequenceError(Conflict):
+class SequenceError(LinkProblem, Conflict):
     """The batch's sequence number does not follow on (gap) or was used by other content."""
 
 
