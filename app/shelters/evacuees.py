@@ -94,6 +94,16 @@ def present_evacuees(session: Session, opening_id: int) -> list[Evacuee]:
                                 .order_by(Evacuee.household_no, Evacuee.id)))
 
 
+def protected_evacuees(session: Session, evacuees: list[Evacuee]) -> set[int]:
+    """Ids of the ``evacuees`` who are under 支援措置: the desk marks them 提供抑止 and confirms to
+    nobody asking that they are here."""
+    resident_ids = [e.resident_id for e in evacuees if e.resident_id is not None]
+    if not resident_ids:
+        return set()
+    protected = set(session.scalars(select(Resident.id).where(Resident.id.in_(resident_ids), Resident.is_protected)))
+    return {e.id for e in evacuees if e.resident_id in protected}
+
+
 def stay_history(session: Session, actor: Actor, opening_id: int) -> list[dict]:
     """Every stay at the opened shelter, present or ended (a closed shelter keeps them all): who,
     in and out (with who received them), why the stay ended and from/to which shelter a move

@@ -51,7 +51,8 @@ def desk_search():
 
 
 def _match_json(m: services.Match) -> dict:
-    return {"atena_no": m.atena_no, "name": m.name, "name_kana": m.name_kana, "birth_date": m.birth_date.isoformat(),
+    return {"atena_no": m.atena_no, "name": m.name, "name_kana": m.name_kana,
+            "birth_date": m.birth_date.isoformat() if m.birth_date else None,
             "birth_date_wareki": format_date(m.birth_date), "sex": {"1": "男", "2": "女"}.get(m.sex, ""),
             "address": m.address, "household_no": m.household_no, "is_household_head": m.is_household_head,
             "is_protected": m.is_protected}
@@ -121,10 +122,11 @@ def openings():
 def opening(opening_id: int):
     found, actor = evacuees.get_opening(db.session, opening_id), current_actor()
     is_staff = operation.is_shelter_staff(db.session, actor, found.shelter_id)
+    present = evacuees.present_evacuees(db.session, found.id)
     return render_template("shelters/opening.html", opening=found,
                            shelter=services.get_shelter(db.session, found.shelter_id),
-                           occupancy=evacuees.occupancy(db.session, found),
-                           present=evacuees.present_evacuees(db.session, found.id),
+                           occupancy=evacuees.occupancy(db.session, found), present=present,
+                           protected=evacuees.protected_evacuees(db.session, present),
                            destinations=[(o, s) for o, s, _ in evacuees.openings(db.session, found.disaster_id)
                                          if o.id != found.id and o.status != "閉鎖"],
                            is_staff=is_staff, stays=STAYS,
@@ -135,10 +137,11 @@ def opening(opening_id: int):
 @screen_required(SCREEN)
 def opening_history(opening_id: int):
     found = evacuees.get_opening(db.session, opening_id)
+    history = evacuees.stay_history(db.session, current_actor(), opening_id)
     return render_template("shelters/history.html", opening=found,
                            shelter=services.get_shelter(db.session, found.shelter_id),
-                           disaster=operation.disaster_of(db.session, found),
-                           history=evacuees.stay_history(db.session, current_actor(), opening_id))
+                           disaster=operation.disaster_of(db.session, found), history=history,
+                           protected=evacuees.protected_evacuees(db.session, [row["evacuee"] for row in history]))
 
 
 @bp.post("/shelters/openings/<int:opening_id>/check-in")

@@ -1,8 +1,11 @@
 """Use cases of the shelter desk. The resident search finds people by kana (typed loosely: part of
-the name, hiragana, half-width, without the space), birth date (西暦 or 和暦) and address."""
+the name, hiragana, half-width, without the space), birth date (西暦 or 和暦) and address.
+
+The desk recognises people; it does not read where a person under 支援措置 lives. Such a person is
+listed without address and birth date (marked 提供抑止), and never found by an address."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select, text
@@ -21,15 +24,27 @@ COLUMNS = ("r.atena_no, r.name, r.name_kana, r.birth_date, r.sex, trim(r.address
 
 @dataclass(frozen=True)
 class Match:
+    """One person found at the desk; for a person under 支援措置 ``address`` is empty and
+    ``birth_date`` None (see ``_match``)."""
+
     atena_no: str
     name: str
     name_kana: str
-    birth_date: date
+    birth_date: date | None
     sex: str
     address: str
     household_no: str
     is_household_head: bool
     is_protected: bool
+
+
+def _match(row) -> Match:
+    """A found row as the desk may show it: people under 支援措置 without where they live and when
+    they were born (the person tells the desk their birth date, which narrows the search)."""
+    match = Match(*row)
+    if match.is_protected:
+        return replace(match, address="", birth_date=None)
+    return match
 
 
 def search_residents(session: Session, actor: Actor, *, kana: str = "", birth: str = "", address: str = "",
@@ -47,8 +62,8 @@ def search_residents(session: Session, actor: Actor, *, kana: str = "", birth: s
     if birth_date:
         conditions.append("r.birth_date = :birth")
         params["birth"] = birth_date
-    if address:
-        conditions.append("r.address LIKE :address")
+    if address:  # nobody under 支援措置 is found by where they live
+        conditions.append("NOT r.is_protected AND r.address LIKE :address")
         params["address"] = f"%{_escape_like(address)}%"
     if kana_query:
         rows = _by_kana_prefix(session, conditions, params, kana_query)
@@ -57,7 +72,7 @@ def search_residents(session: Session, actor: Actor, *, kana: str = "", birth: s
     else:
         rows = session.execute(text(f"SELECT {COLUMNS} FROM residents r WHERE {' AND '.join(conditions)} "
                                     "ORDER BY r.name_kana, r.birth_date LIMIT :limit"), params).all()
-    found = [Match(*row) for row in rows[:limit]]
+    found = [_match(row) for row in rows[:limit]]
     record(session, actor, "resident_search", "resident", [m.atena_no for m in found],
            kana=kana_query, birth=birth_date.isoformat() if birth_date else "", address=address)
     return found
@@ -69,7 +84,7 @@ def household_members(session: Session, actor: Actor, household_no: str) -> list
     rows = session.execute(text(f"SELECT {COLUMNS} FROM residents r WHERE r.status = '住登内' "
                                 "AND r.household_no = :household ORDER BY r.is_household_head DESC, r.id"),
                            {"household": household_no}).all()
-    found = [Match(*row) for row in rows]
+    found = [_match(row) for row in rows]
     record(session, actor, "record_view", "resident", [m.atena_no for m in found], via="card")
     return found
 

@@ -96,3 +96,19 @@ def test_a_desk_challenge_is_not_accepted_by_the_terminal_api(desk, jpki, tmp_pa
 def test_card_check_in_needs_the_shelter_screen_and_the_csrf_token(desk, app):
     browser, opening_id, _ = desk
     assert browser.client.post(f"/shelters/openings/{opening_id}/card/challenge", json={}).status_code == 400
+
+
+def test_a_protected_household_found_by_card_shows_no_address(desk, jpki, tmp_path, system_session):
+    holder_atena = heads(DEMO_CODE, 1)[0][0]
+    holder = system_session.scalars(select(Resident).where(Resident.lg_code == DEMO_CODE,
+                                                           Resident.atena_no == holder_atena)).one()
+    members = system_session.scalars(select(Resident).where(Resident.lg_code == DEMO_CODE,
+                                                            Resident.household_no == holder.household_no)).all()
+    for member in members:  # 支援措置 covers the whole household, as it usually does
+        member.is_protected = True
+    system_session.commit()
+    found = _verify(desk, _card_answer(desk, fresh_card(jpki, "demo-1", tmp_path)))
+    assert found.status_code == 200, found.get_data(as_text=True)
+    rows = found.get_json()["results"]
+    assert rows and all(r["is_protected"] and r["address"] == "" and r["birth_date"] is None for r in rows)
+    assert holder.address not in found.get_data(as_text=True)

@@ -10,6 +10,8 @@
 
   function cell(text) { var td = document.createElement('td'); td.textContent = text; return td; }
 
+  function withheld(text) { var td = cell(text); td.className = 'muted withheld'; return td; }
+
   function show(results) {
     body.textContent = '';
     results.forEach(function (r) {
@@ -20,8 +22,12 @@
         badge.className = 'badge danger'; badge.textContent = '提供抑止';
         name.appendChild(document.createTextNode(' ')); name.appendChild(badge);
       }
-      tr.appendChild(name); tr.appendChild(cell(r.name_kana)); tr.appendChild(cell(r.birth_date_wareki));
-      tr.appendChild(cell(r.sex)); tr.appendChild(cell(r.address)); tr.appendChild(cell(r.household_no));
+      tr.appendChild(name); tr.appendChild(cell(r.name_kana));
+      // 支援措置: the server sends neither birth date nor address; the desk asks the person instead.
+      tr.appendChild(r.is_protected ? withheld('本人に確認') : cell(r.birth_date_wareki));
+      tr.appendChild(cell(r.sex));
+      tr.appendChild(r.is_protected ? withheld('表示しません') : cell(r.address));
+      tr.appendChild(cell(r.household_no));
       if (form.dataset.checkinUrl) { tr.appendChild(checkInCell(r)); }
       body.appendChild(tr);
     });
