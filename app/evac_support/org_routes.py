@@ -2,12 +2,12 @@
 of provisions, and the register update reports after each data link."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from app.errors import Conflict, ValidationError
-from app.evac_support import bp, organisations, rules, services, updates
+from app.evac_support import bp, organisations, rules, updates
 from app.evac_support.models import CONSENT_STATES
-from app.evac_support.routes import SCREEN, roster_file
+from app.evac_support.routes import SCREEN, roster_step
 from app.exports import ENCODINGS
 from app.extensions import db
 from app.web import current_actor, screen_required
@@ -65,21 +65,10 @@ def organisation(org_id: int):
                            provisions=organisations.provisions(db.session, org_id))
 
 
-@bp.get("/evac-support/organisations/<int:org_id>/roster")
+@bp.route("/evac-support/organisations/<int:org_id>/roster", methods=["GET", "POST"])
 @screen_required(SCREEN)
 def organisation_roster(org_id: int):
-    mode, file_format = request.args.get("mode", rules.NORMAL), request.args.get("format", "csv")
-    try:
-        declared = services.roster_mode_allowed(db.session, mode, session.get("disaster_id"))
-        provision = services.provide_roster(db.session, current_actor(), mode=mode, declared=declared,
-                                            file_format=file_format, disaster_id=session.get("disaster_id"),
-                                            org=organisations.get_org(db.session, org_id),
-                                            area_codes=request.args.getlist("area"),
-                                            consents=request.args.getlist("consent"))
-    except ValidationError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("evac_support.organisation", org_id=org_id))
-    return roster_file(provision, file_format, request.args.get("encoding", "utf-8-sig"))
+    return roster_step(organisations.get_org(db.session, org_id), url_for("evac_support.organisation", org_id=org_id))
 
 
 @bp.get("/evac-support/provisions")

@@ -71,21 +71,29 @@ def consent(person_id: int):
     return redirect(url_for("evac_support.index"))
 
 
-@bp.get("/evac-support/roster")
+@bp.route("/evac-support/roster", methods=["GET", "POST"])
 @screen_required(SCREEN)
 def roster():
-    mode, recipient = request.args.get("mode", rules.NORMAL), request.args.get("recipient", "")
-    file_format = request.args.get("format", "csv")
+    return roster_step(None, url_for("evac_support.index"))
+
+
+def roster_step(org, back: str):
+    """GET: the confirmation page of the roster asked for (nothing is recorded). POST, from that
+    page's form: the provision recorded and the file (49条の11)."""
+    values = request.form if request.method == "POST" else request.args
     try:
-        declared = services.roster_mode_allowed(db.session, mode, session.get("disaster_id"))
-        provision = services.provide_roster(db.session, current_actor(), mode=mode, declared=declared,
-                                            file_format=file_format, disaster_id=session.get("disaster_id"),
-                                            recipient=recipient, area_codes=request.args.getlist("area"),
-                                            consents=request.args.getlist("consent"))
+        plan = services.plan_roster(db.session, mode=values.get("mode", rules.NORMAL),
+                                    file_format=values.get("format", "csv"), disaster_id=session.get("disaster_id"),
+                                    org=org, recipient=values.get("recipient", ""), area_codes=values.getlist("area"),
+                                    consents=values.getlist("consent"))
     except ValidationError as exc:
         flash(exc.message, "error")
-        return redirect(url_for("evac_support.index"))
-    return roster_file(provision, file_format, request.args.get("encoding", "utf-8-sig"))
+        return redirect(back)
+    encoding = values.get("encoding", "utf-8-sig")
+    if request.method == "GET":
+        return render_template("evac_support/roster_confirm.html", plan=plan, encoding=encoding, back=back,
+                               encodings=ENCODINGS, area_names=dict(organisations.area_choices(db.session)))
+    return roster_file(services.provide_roster(db.session, current_actor(), plan), plan.file_format, encoding)
 
 
 def roster_file(provision, file_format: str, encoding: str):

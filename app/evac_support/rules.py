@@ -21,6 +21,7 @@ DEFAULT_CRITERIA = {
 ALLOWED = {"care_levels": CARE_LEVELS, "physical_grades": ("1", "2", "3", "4", "5", "6"),
            "mental_grades": ("1", "2", "3"), "intellectual": ("A", "B")}
 NORMAL, DISASTER = "平常時", "災害時"
+ROSTER_FORMATS = ("csv", "xlsx")
 
 
 def validate_criteria(config: dict) -> dict:

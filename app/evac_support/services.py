@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, text
@@ -203,26 +204,54 @@ def roster_rows(session: Session, person_ids: list[int]) -> Iterator[tuple]:
                "" if protected else phone, reasons, consent, household, PROTECTED_NOTE if protected else "")
 
 
-def provide_roster(session: Session, actor: Actor, *, mode: str, declared: bool, file_format: str,
-                   disaster_id: int | None = None, org: SupporterOrg | None = None,
-                   recipient: str = "", area_codes: list[str] | None = None,
-                   consents: list[str] | None = None) -> RosterProvision:
-    """Choose who goes to the recipient (an organisation: only its 町丁目), narrowed to the checked
-    町丁目 and consent states, and record the provision with the people listed (49条の11: every
-    provision is recorded); audited with the filters."""
+@dataclass(frozen=True)
+class RosterPlan:
+    """Who a roster would list now and for whom: what the confirmation page shows, and what a
+    provision records when the page's form is sent."""
+
+    recipient: str
+    org: SupporterOrg | None
+    mode: str
+    disaster_id: int | None  # set only while a disaster is being handled (災害時 is allowed then)
+    file_format: str
+    area_codes: list[str]  # the 町丁目 checked on the form (an organisation's roster: within its own)
+    consents: list[str]
+    person_ids: list[int]
+    protected_count: int  # listed without address and contact
+
+
+def plan_roster(session: Session, *, mode: str, file_format: str, disaster_id: int | None = None,
+                org: SupporterOrg | None = None, recipient: str = "", area_codes: list[str] | None = None,
+                consents: list[str] | None = None) -> RosterPlan:
+    """Check a roster request (recipient, 49条の11 mode, filters, format) and choose its people
+    (an organisation: only its 町丁目), writing nothing: a GET shows this for confirmation."""
+    declared = roster_mode_allowed(session, mode, disaster_id)
     name = org.name if org else (recipient or "").strip()[:100]
     if not name:
         raise ValidationError("提供先（避難支援等関係者）を入力してください。", code="recipient_missing")
     if org is not None and not org.is_active:
         raise ValidationError(f"{org.name}は現在提供先になっていません。", code="org_inactive")
-    areas, consents = roster_filters(session, mode, list(area_codes or []), list(consents or []), org)
-    ids = roster_selection(session, mode, declared, areas, consents)
-    provision = RosterProvision(lg_code=actor.lg_code, org_id=org.id if org else None, recipient=name, mode=mode,
-                                disaster_id=disaster_id if declared else None, file_format=file_format[:8],
-                                person_count=len(ids), person_ids=ids, provided_by=actor.login_id[:60] or "system",
+    if file_format not in rules.ROSTER_FORMATS:
+        raise ValidationError("形式は CSV か Excel（XLSX）を選んでください。", code="format_unknown")
+    areas, checked_consents = roster_filters(session, mode, list(area_codes or []), list(consents or []), org)
+    ids = roster_selection(session, mode, declared, areas, checked_consents)
+    protected = session.scalar(text("""SELECT count(*) FROM evac_people p JOIN residents r ON r.id = p.resident_id
+                                       WHERE p.id = ANY(:ids) AND r.is_protected"""), {"ids": ids})
+    return RosterPlan(name, org, mode, disaster_id if declared else None, file_format, list(area_codes or []),
+                      checked_consents, ids, protected)
+
+
+def provide_roster(session: Session, actor: Actor, plan: RosterPlan) -> RosterProvision:
+    """Record the provision of ``plan`` with the people listed (49条の11: every provision is
+    recorded), audited with the filters. Only ever reached by a POST from the confirmation page."""
+    provision = RosterProvision(lg_code=actor.lg_code, org_id=plan.org.id if plan.org else None,
+                                recipient=plan.recipient, mode=plan.mode, disaster_id=plan.disaster_id,
+                                file_format=plan.file_format, person_count=len(plan.person_ids),
+                                person_ids=plan.person_ids, provided_by=actor.login_id[:60] or "system",
                                 user_id=actor.user_id)
     session.add(provision)
     session.flush()
-    record(session, actor, "evac_roster_export", "roster_provision", [provision.id], mode=mode, recipient=name,
-           org=provision.org_id, count=len(ids), areas=list(area_codes or []), consents=consents)
+    record(session, actor, "evac_roster_export", "roster_provision", [provision.id], mode=plan.mode,
+           recipient=plan.recipient, org=provision.org_id, count=len(plan.person_ids), areas=plan.area_codes,
+           consents=plan.consents)
     return provision

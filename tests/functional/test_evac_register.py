@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from tests.conftest import DEMO_CODE
+from tests.functional.roster_helpers import provide
 
 
 def _refresh(browser) -> str:
@@ -59,8 +60,7 @@ def _consent(browser, person_id, version, consent="同意"):
 
 
 def _roster(browser, **args):
-    response = browser.get("/evac-support/roster", query_string={"recipient": "桜ヶ丘消防署"} | args)
-    return response
+    return provide(browser, "/evac-support/roster", **({"recipient": "桜ヶ丘消防署"} | args))
 
 
 def test_roster_normal_times_disaster_and_protection(as_admin, system_session):
@@ -93,5 +93,5 @@ def test_roster_normal_times_disaster_and_protection(as_admin, system_session):
     provided = system_session.scalars(text("SELECT detail->>'mode' FROM audit_log WHERE action = "
                                            "'evac_roster_export' ORDER BY id")).all()
     assert provided == ["平常時", "災害時", "災害時"]
-    no_recipient = as_admin.get("/evac-support/roster", query_string={"recipient": ""}, follow_redirects=True)
+    no_recipient = provide(as_admin, "/evac-support/roster", recipient="", follow_redirects=True)
     assert "提供先" in no_recipient.get_data(as_text=True)

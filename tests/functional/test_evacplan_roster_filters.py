@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from tests.conftest import DEMO_CODE
+from tests.functional.roster_helpers import provide
 from tests.functional.test_evacplan_supporters import (
     _consent,
     _create_org,
@@ -19,8 +20,7 @@ from tests.functional.test_evacplan_supporters import (
 
 
 def _roster(browser, path="/evac-support/roster", follow_redirects=False, **args):
-    return browser.get(path, query_string={"recipient": "桜ヶ丘消防署", "format": "csv"} | args,
-                       follow_redirects=follow_redirects)
+    return provide(browser, path, follow_redirects, **({"recipient": "桜ヶ丘消防署", "format": "csv"} | args))
 
 
 def _names(response, encoding="utf-8-sig") -> list[str]:
@@ -82,11 +82,11 @@ def test_organisation_roster_narrows_within_its_own_areas(as_admin, system_sessi
     as_admin.post("/disasters/new", {"name": "令和8年桜ヶ丘地震（団体の絞込み）", "kind": "地震",
                                      "started_on": "2026-11-20"})
     path = f"/evac-support/organisations/{org}/roster"
-    only_first = _names(as_admin.get(path, query_string={"mode": "災害時", "area": [first]}))
+    only_first = _names(provide(as_admin, path, mode="災害時", area=[first]))
     assert len(only_first) == len(first_people)
-    both = _names(as_admin.get(path, query_string={"mode": "災害時"}))
+    both = _names(provide(as_admin, path, mode="災害時"))
     assert len(both) == len(first_people) + len(second_people)
-    outside_answer = as_admin.get(path, query_string={"mode": "災害時", "area": [outside]}, follow_redirects=True)
+    outside_answer = provide(as_admin, path, True, mode="災害時", area=[outside])
     assert "担当ではない町丁目が含まれています" in outside_answer.get_data(as_text=True)
     count = system_session.scalar(text("SELECT count(*) FROM evac_roster_provisions WHERE org_id = :o"), {"o": org})
     assert count == 2 and DEMO_CODE

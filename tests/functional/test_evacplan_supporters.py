@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from tests.conftest import DEMO_CODE
+from tests.functional.roster_helpers import provide
 
 AREA_OF = """(SELECT a.code FROM admin_areas a JOIN residents r ON ST_Covers(a.geom, r.geom)
               WHERE r.id = p.resident_id ORDER BY a.code LIMIT 1)"""
@@ -71,23 +72,21 @@ def test_roster_per_organisation_follows_areas_consent_and_disaster_mode(as_admi
                                 "(SELECT resident_id FROM evac_people WHERE id = :id)"), {"id": inside[1]})
     system_session.flush()
 
-    normal = _csv(as_admin.get(f"/evac-support/organisations/{org_id}/roster", query_string={"mode": "平常時"}))
+    roster = f"/evac-support/organisations/{org_id}/roster"
+    normal = _csv(provide(as_admin, roster, mode="平常時"))
     assert sorted(r[0] for r in normal[1:]) == sorted([_name(system_session, inside[0]),
                                                        _name(system_session, inside[1])])
     assert _name(system_session, outside[0]) not in [r[0] for r in normal[1:]]
-    refused = as_admin.get(f"/evac-support/organisations/{org_id}/roster", query_string={"mode": "災害時"},
-                           follow_redirects=True).get_data(as_text=True)
+    refused = provide(as_admin, roster, True, mode="災害時").get_data(as_text=True)
     assert "対応中の災害を選んでいるときだけ" in refused
 
     as_admin.post("/disasters/new", {"name": "令和8年桜ヶ丘豪雨（関係者）", "kind": "地震", "started_on": "2026-11-20"})
-    disaster = _csv(as_admin.get(f"/evac-support/organisations/{org_id}/roster",
-                                 query_string={"mode": "災害時", "encoding": "cp932"}), "cp932")
+    disaster = _csv(provide(as_admin, roster, mode="災害時", encoding="cp932"), "cp932")
     assert len(disaster) - 1 == len(inside)
     protected = [r for r in disaster[1:] if r[0] == _name(system_session, inside[1])]
     assert protected and protected[0][4] == "" and protected[0][5] == "" and "支援措置" in protected[0][9]
     assert all(r[4] for r in disaster[1:] if not r[9])  # everyone else keeps the address
-    sheet = load_workbook(io.BytesIO(as_admin.get(f"/evac-support/organisations/{org_id}/roster",
-                                                  query_string={"mode": "災害時", "format": "xlsx"}).data)).active
+    sheet = load_workbook(io.BytesIO(provide(as_admin, roster, mode="災害時", format="xlsx").data)).active
     assert sheet.max_row == len(disaster)
     assert [c.value for c in sheet[1]] == disaster[0]
 
