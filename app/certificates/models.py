@@ -57,6 +57,30 @@ class IssuedCertificate(Base):
     void_reason: Mapped[str] = text_column(200)
 
 
+PROTECTED_DECISIONS = ("省略", "記載")
+
+
+class ProtectedPersonDecision(Base):
+    """The counter's decision about one household member under 支援措置 on a 住民票の写し of the
+    whole household: left off (省略, the default) or printed (記載, with the reason). Kept with the
+    issued certificate; append-only."""
+
+    __tablename__ = "protected_person_decisions"
+    __table_args__ = (CheckConstraint("decision IN ('省略','記載')", name="decision_known"),
+                      CheckConstraint("decision = '省略' OR reason <> ''", name="inclusion_has_reason"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
+    issued_certificate_id: Mapped[int] = mapped_column(ForeignKey("issued_certificates.id"), index=True)
+    # The member as recorded then (no key to residents: a later data link may remove the record).
+    atena_no: Mapped[str] = mapped_column(String(15))
+    name: Mapped[str] = mapped_column(String(100))
+    decision: Mapped[str] = mapped_column(String(4))
+    reason: Mapped[str] = text_column(200)
+    decided_by: Mapped[str] = mapped_column(String(60))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class CertificateLayout(TimestampMixin, Base):
     """A municipality's certificate layout: the mayor's title and name, the 公印 image (PNG) and
     its own titles and 証明文."""

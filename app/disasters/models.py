@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TimestampMixin, text_column
@@ -92,9 +92,33 @@ class Victim(TimestampMixin, Base):
     damage_status: Mapped[str] = mapped_column(Text, default="")  # 住家の被害その他の被害の状況
     care_reason: Mapped[str] = text_column(200)  # 要配慮者であるときはその事由 (empty: not)
     relief_status: Mapped[str] = mapped_column(Text, default="")  # 援護の実施の状況
-    consented_recipients: Mapped[str] = mapped_column(Text, default="")  # 本人が同意した提供先
+    # 本人が同意した提供先: ids of registered recipients (victim_recipients), compared exactly.
+    consented_recipient_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list, server_default="{}")
     optional_items: Mapped[dict] = mapped_column(JSONB, default=dict)  # その他市町村長が定める事項
     source: Mapped[str] = mapped_column(String(8), default="住民記録")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+RECIPIENT_KINDS = ("地方公共団体", "社会福祉協議会", "専門職団体", "事業者", "NPO・ボランティア団体", "その他")
+RECIPIENT_KIND_SQL = ("kind IN ('地方公共団体','社会福祉協議会','専門職団体','事業者','NPO・ボランティア団体',"
+                      "'その他')")
+
+
+class VictimRecipient(TimestampMixin, Base):
+    """A registered 提供先 of the 被災者台帳 (90条の4): what a person consents to and what a provision
+    names. Chosen from this list by id, never typed; stopped rather than deleted."""
+
+    __tablename__ = "victim_recipients"
+    __table_args__ = (UniqueConstraint("lg_code", "name"), CheckConstraint(RECIPIENT_KIND_SQL, name="kind_known"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    contact: Mapped[str] = text_column(200)  # 担当者・電話番号など
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -108,7 +132,9 @@ class VictimProvision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"), index=True)
-    recipient: Mapped[str] = mapped_column(String(100))
+    # The registered recipient (empty on provisions recorded before recipients were registered).
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("victim_recipients.id"))
+    recipient: Mapped[str] = mapped_column(String(100))  # its name at the time
     purpose: Mapped[str] = mapped_column(String(200))
     basis: Mapped[str] = mapped_column(String(20))  # 本人同意 / 他自治体の援護
     victim_ids: Mapped[list] = mapped_column(JSONB, default=list)

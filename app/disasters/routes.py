@@ -9,7 +9,7 @@ from app.auth import rules
 from app.certificates.web import current_issuer, pdf_response
 from app.clock import today_in_japan
 from app.damage import services as damage_services
-from app.disasters import applications, bp, services, support, victims
+from app.disasters import applications, bp, recipients, services, support, victims
 from app.disasters import rules as rules_of_disasters
 from app.disasters.forms import CertificateApplicationForm, DisasterForm, VictimForm
 from app.downloads import spreadsheet_response
@@ -99,7 +99,9 @@ def register():
     return render_template("disasters/register.html", disaster=disaster, rows=rows, total=total, q=query,
                            care_only=care_only, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
                            areas=victims.area_choices(db.session), encodings=ENCODINGS,
-                           provisions=victims.provisions(db.session, disaster.id) if disaster else [])
+                           recipients=recipients.list_recipients(db.session, active_only=True),
+                           bases=recipients.PROVISION_BASES,
+                           provisions=recipients.provisions(db.session, disaster.id) if disaster else [])
 
 
 PAGE_SIZE = 100
@@ -144,14 +146,16 @@ def add_victim(disaster):
 def victim(victim_id: int):
     found = victims.view_victim(db.session, current_actor(), victim_id)
     own_items = register_items(db.session, VICTIM_REGISTER, visible_only=True)
-    error, conflict, values, optional = None, None, None, None
+    error, conflict, values, optional, consents = None, None, None, None, None
     if request.method == "POST":
         values = {key: request.form.get(key, "") for key in victims.EDITABLE}
         optional = {item.key: request.form.get(f"opt_{item.key}", "") for item in own_items}
+        # The form marks that it showed the consent boxes: unticking every box is a choice too.
+        consents = request.form.getlist("consented_recipient") if "consents_shown" in request.form else None
         try:
             victims.update_victim(db.session, current_actor(), found.id, version=int(request.form.get("version", 0)),
                                   confirmed=request.form.get("confirm_changes") == "y", values=values,
-                                  optional=optional)
+                                  optional=optional, consents=consents)
         except Conflict as exc:
             conflict = exc
         except ValidationError as exc:
@@ -162,7 +166,11 @@ def victim(victim_id: int):
     return render_template("disasters/victim.html", victim=found, labels=victims.LABELS, error=error,
                            conflict=conflict, values=values or {k: getattr(found, k) for k in victims.EDITABLE},
                            own_items=own_items, optional=optional or dict(found.optional_items or {}),
-                           members=victims.household_members(db.session, found))
+                           members=victims.household_members(db.session, found),
+                           recipients=recipients.list_recipients(db.session),
+                           consented=set(consents if consents is not None else
+                                         map(str, found.consented_recipient_ids or []))), \
+        409 if conflict else 422 if error else 200
 
 
 @bp.get("/victims/register/export")
@@ -178,23 +186,25 @@ def export_register(disaster):
 @screen_required("victims")
 @disaster_required("disasters.register")
 def provide_register(disaster):
-    recipient, basis = request.form.get("recipient", ""), request.form.get("basis", "")
     try:
-        victims.provide_register(db.session, current_actor(), disaster.id, recipient=recipient,
-                                 purpose=request.form.get("purpose", ""), basis=basis)
+        provision = recipients.provide_register(db.session, current_actor(), disaster.id,
+                                                recipient_id=request.form.get("recipient_id", ""),
+                                                purpose=request.form.get("purpose", ""),
+                                                basis=request.form.get("basis", ""))
     except ValidationError as exc:
         flash(exc.message, "error")
         return redirect(url_for("disasters.register"))
     return _register_file(disaster, "csv", request.form.get("encoding", "utf-8-sig"), True,
-                          recipient=recipient.strip() if basis == "本人同意" else None)
+                          victim_ids=list(provision.victim_ids), stem=f"_提供_{provision.recipient}")
 
 
-def _register_file(disaster, file_format: str, encoding: str, third_party: bool, recipient: str | None = None):
-    """The register as a download."""
-    stem = f"被災者台帳_{disaster.name}{'_提供用' if third_party else ''}"
+def _register_file(disaster, file_format: str, encoding: str, third_party: bool,
+                   victim_ids: list[int] | None = None, stem: str = ""):
+    """The register as a download (a provision's file: exactly its recorded people)."""
+    stem = f"被災者台帳_{disaster.name}{stem or ('_提供用' if third_party else '')}"
     return spreadsheet_response(
         stem, "被災者台帳", victims.export_header(db.session),
-        lambda session: victims.register_rows(session, disaster.id, third_party=third_party, recipient=recipient),
+        lambda session: victims.register_rows(session, disaster.id, third_party=third_party, victim_ids=victim_ids),
         file_format, encoding, widths=XLSX_WIDTHS)
 
 
@@ -352,3 +362,6 @@ def _form_date(raw: str | None) -> date:
         return date.fromisoformat((raw or "").strip())
     except ValueError as exc:
         raise ValidationError("日付を正しく入力してください（例: 2026-12-01）。", code="date_invalid") from exc
+
+
+from app.disasters import recipient_routes  # noqa: E402,F401 - attach their views to bp

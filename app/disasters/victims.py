@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
 from app.db import get_or_not_found
-from app.disasters.models import Disaster, Victim, VictimHousehold, VictimProvision
+from app.disasters import recipients
+from app.disasters.models import Disaster, Victim, VictimHousehold
 from app.errors import ValidationError, require_version
 from app.tenants.items import VICTIM_REGISTER, register_items
 from certificate_engine.wareki import format_date
@@ -32,9 +33,9 @@ CARE_REASON_SQL = """concat_ws('・',
     CASE WHEN w.has_intractable_disease THEN '難病' END,
     CASE WHEN w.lives_alone AND r.birth_date <= :elderly_born THEN '独居高齢者' END)"""
 
-EDITABLE = ("damage_status", "care_reason", "relief_status", "consented_recipients", "phone", "address")
+EDITABLE = ("damage_status", "care_reason", "relief_status", "phone", "address")
 LABELS = {"damage_status": "被害の状況", "care_reason": "要配慮者の事由", "relief_status": "援護の実施状況",
-          "consented_recipients": "同意した提供先", "phone": "連絡先", "address": "住所又は居所"}
+          "phone": "連絡先", "address": "住所又は居所", "consented_recipient_ids": "同意した提供先"}
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,10 @@ def build_register(session: Session, actor: Actor, disaster_id: int, *, area_cod
     persons = session.execute(text(f"""
         INSERT INTO victims (lg_code, disaster_id, household_id, resident_id, atena_no, name, name_kana, birth_date,
                              sex, relationship, address, phone, is_protected, damage_status, care_reason,
-                             relief_status, consented_recipients, optional_items, source, version)
+                             relief_status, optional_items, source, version)
         SELECT :lg, :d, h.id, r.id, r.atena_no, r.name, r.name_kana, r.birth_date, r.sex, r.relationship,
                trim(r.address || ' ' || r.address_katagaki), r.phone, r.is_protected, '',
-               {CARE_REASON_SQL}, '', '', '{{}}'::jsonb, '住民記録', 1
+               {CARE_REASON_SQL}, '', '{{}}'::jsonb, '住民記録', 1
         FROM victim_selection s JOIN residents r ON r.id = s.id
         JOIN victim_households h ON h.disaster_id = :d AND h.household_no = r.household_no
         LEFT JOIN welfare_records w ON w.atena_no = r.atena_no
@@ -152,15 +153,23 @@ def household_members(session: Session, victim: Victim) -> list[Victim]:
 
 
 def update_victim(session: Session, actor: Actor, victim_id: int, *, version: int, confirmed: bool,
-                  values: dict[str, str], optional: dict[str, str] | None = None) -> Victim:
-    """Change the register items of a person (and the municipality's own items in ``optional``):
+                  values: dict[str, str], optional: dict[str, str] | None = None,
+                  consents: list[str] | None = None) -> Victim:
+    """Change the register items of a person (the municipality's own items in ``optional``; the
+    registered recipients the person consented to in ``consents``, ids as ticked, None: unchanged):
     refused without the confirmation of the changes (変更事項の確認) and when someone else saved
     first (optimistic lock)."""
     victim = get_victim(session, victim_id)
+    names = recipients.recipient_names(session)
     require_version(victim.version, version, "この被災者の記録は他の職員が先に更新しました。最新の内容を確認してから、"
-                    "もう一度更新してください。", {LABELS[k]: getattr(victim, k) for k in EDITABLE})
+                    "もう一度更新してください。", {LABELS[k]: getattr(victim, k) for k in EDITABLE}
+                    | {LABELS["consented_recipient_ids"]: consent_names(victim, names)})
     changed = {k: (v or "").strip() for k, v in values.items()
                if k in EDITABLE and (v or "").strip() != getattr(victim, k)}
+    if consents is not None:
+        wanted = recipients.consented_ids(session, consents, list(victim.consented_recipient_ids or []))
+        if wanted != sorted(victim.consented_recipient_ids or []):
+            changed["consented_recipient_ids"] = wanted
     known = {item.key for item in register_items(session, VICTIM_REGISTER)}
     current_optional = dict(victim.optional_items or {})
     changed_optional = {k: (v or "").strip() for k, v in (optional or {}).items()
@@ -179,10 +188,14 @@ def update_victim(session: Session, actor: Actor, victim_id: int, *, version: in
     return victim
 
 
+def consent_names(victim: Victim, names: dict[int, str]) -> str:
+    """The recipients the person consented to, by name (本人が同意した提供先)."""
+    return "、".join(names.get(i, "") for i in victim.consented_recipient_ids or [])
+
+
 EXPORT_HEADER = ("世帯番号", "氏名", "氏名カナ", "生年月日", "性別", "続柄", "住所又は居所", "連絡先", "被害の状況",
                  "住家の被害の程度", "要配慮者の事由", "援護の実施状況", "本人が同意した提供先", "区分", "備考")
 PROTECTED_NOTE = "支援措置対象（住所・連絡先は提供しません）"
-PROVISION_BASES = ("本人同意", "他自治体の援護")
 
 
 def export_header(session: Session) -> tuple[str, ...]:
@@ -191,23 +204,24 @@ def export_header(session: Session) -> tuple[str, ...]:
 
 
 def register_rows(session: Session, disaster_id: int, *, third_party: bool,
-                  recipient: str | None = None) -> Iterator[tuple]:
+                  victim_ids: list[int] | None = None) -> Iterator[tuple]:
     """Rows of the register for export. For a third party the address and contact of people under
-    支援措置 are left out (and the row says so); with ``recipient`` only the people who consented
-    to that recipient are included."""
+    支援措置 are left out (and the row says so); ``victim_ids`` (a provision's) limits the rows to
+    exactly those people."""
     grades = _building_grades(session, disaster_id)
+    names = recipients.recipient_names(session)
     keys = [item.key for item in register_items(session, VICTIM_REGISTER, visible_only=True)]
     stmt = (select(Victim, VictimHousehold).join(VictimHousehold, VictimHousehold.id == Victim.household_id)
             .where(Victim.disaster_id == disaster_id).order_by(VictimHousehold.household_no, Victim.id)
             .execution_options(yield_per=2000))
-    if recipient:
-        stmt = stmt.where(Victim.consented_recipients.contains(recipient))
+    if victim_ids is not None:
+        stmt = stmt.where(Victim.id.in_(victim_ids))
     for victim, household in session.execute(stmt):
         hidden = third_party and victim.is_protected
         yield (household.household_no, victim.name, victim.name_kana, format_date(victim.birth_date),
                SEX_LABELS.get(victim.sex, ""), victim.relationship, "" if hidden else victim.address,
                "" if hidden else victim.phone, victim.damage_status, grades.get(household.building_id, ""),
-               victim.care_reason, victim.relief_status, victim.consented_recipients, victim.source,
+               victim.care_reason, victim.relief_status, consent_names(victim, names), victim.source,
                PROTECTED_NOTE if hidden else "", *((victim.optional_items or {}).get(k, "") for k in keys))
 
 
@@ -225,34 +239,6 @@ def _building_grades(session: Session, disaster_id: int) -> dict[int, str]:
 def export_register(session: Session, actor: Actor, disaster_id: int, *, third_party: bool, file_format: str) -> None:
     """Audit an export of the register (the caller streams ``register_rows``)."""
     record(session, actor, "victim_export", "disaster", [disaster_id], third_party=third_party, format=file_format)
-
-
-def provide_register(session: Session, actor: Actor, disaster_id: int, *, recipient: str, purpose: str,
-                     basis: str) -> list[int]:
-    """Log a provision of the register outside (90条の4) and return the people it covers: with
-    本人同意 those who consented to ``recipient``; for another local government's relief all."""
-    recipient, purpose = (recipient or "").strip(), (purpose or "").strip()
-    if not recipient or not purpose:
-        raise ValidationError("提供先と目的を入力してください。", code="provision_incomplete")
-    if basis not in PROVISION_BASES:
-        raise ValidationError("提供の根拠は「本人同意」か「他自治体の援護」です。", code="basis_unknown")
-    stmt = select(Victim.id).where(Victim.disaster_id == disaster_id)
-    if basis == "本人同意":
-        stmt = stmt.where(Victim.consented_recipients.contains(recipient))
-    ids = list(session.scalars(stmt.order_by(Victim.id)))
-    if not ids:
-        raise ValidationError(f"「{recipient}」への提供に同意した人がいません。", code="nobody_consented")
-    session.add(VictimProvision(lg_code=actor.lg_code, disaster_id=disaster_id, recipient=recipient, purpose=purpose,
-                                basis=basis, victim_ids=ids, provided_by=actor.login_id))
-    session.flush()
-    record(session, actor, "victim_provide", "disaster", [disaster_id], recipient=recipient, basis=basis,
-           count=len(ids))
-    return ids
-
-
-def provisions(session: Session, disaster_id: int) -> list[VictimProvision]:
-    return list(session.scalars(select(VictimProvision).where(VictimProvision.disaster_id == disaster_id)
-                                .order_by(VictimProvision.id.desc())))
 
 
 def area_choices(session: Session) -> list[tuple[str, str]]:

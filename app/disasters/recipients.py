@@ -1,0 +1,135 @@
+"""The registered 提供先 of the 被災者台帳 and the provisions made to them (災対法 90条の4).
+
+A recipient is chosen from the municipality's list by its id and compared exactly: a consent is the
+id of the recipient the person agreed to, and a provision with 本人同意 covers the people whose
+consent holds that very id. Nothing typed is ever matched against names (a typed ``%`` once matched
+everyone). People under 支援措置 go to a recipient only when they consented to it themselves, and
+even then without address or contact (``victims.register_rows``).
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit.services import Actor, record
+from app.db import get_or_not_found
+from app.disasters.models import RECIPIENT_KINDS, Victim, VictimProvision, VictimRecipient
+from app.errors import ValidationError, require_version
+
+CONSENT, OTHER_GOVERNMENT = "本人同意", "他自治体の援護"
+PROVISION_BASES = (CONSENT, OTHER_GOVERNMENT)
+# Another local government's relief (90条の4第1項第3号) goes to a local government only.
+GOVERNMENT_KIND = "地方公共団体"
+
+
+def list_recipients(session: Session, *, active_only: bool = False) -> list[VictimRecipient]:
+    query = select(VictimRecipient).order_by(VictimRecipient.kind, VictimRecipient.name)
+    if active_only:
+        query = query.where(VictimRecipient.is_active)
+    return list(session.scalars(query))
+
+
+def get_recipient(session: Session, recipient_id: int) -> VictimRecipient:
+    """The municipality's recipient (another municipality's is not found, by row-level security)."""
+    return get_or_not_found(session, VictimRecipient, recipient_id, "指定された提供先は見つかりません。",
+                            "victim_recipient")
+
+
+def save_recipient(session: Session, actor: Actor, recipient_id: int | None, *, name: str, kind: str,
+                   contact: str = "", is_active: bool = True, version: int | None = None,
+                   confirmed: bool = False) -> VictimRecipient:
+    """Register a recipient (``recipient_id`` None) or update one: optimistic lock on ``version``
+    and the changes confirmed (変更事項の確認). Names are unique in the municipality."""
+    name, contact = (name or "").strip(), (contact or "").strip()
+    if not name or len(name) > 100 or "\x00" in name + contact:
+        raise ValidationError("提供先の名称を100文字以内で入力してください。", code="recipient_name_invalid")
+    if kind not in RECIPIENT_KINDS:
+        raise ValidationError(f"提供先の種別は {'・'.join(RECIPIENT_KINDS)} から選んでください。",
+                              code="recipient_kind_unknown")
+    if len(contact) > 200:
+        raise ValidationError("連絡先は200文字以内で入力してください。", code="recipient_contact_too_long")
+    if recipient_id is None:
+        recipient = VictimRecipient(lg_code=actor.lg_code)
+    else:
+        recipient = get_recipient(session, recipient_id)
+        require_version(recipient.version, version or 0, "この提供先の登録は他の職員が先に更新しました。",
+                        {"名称": recipient.name, "種別": recipient.kind, "連絡先": recipient.contact,
+                         "提供先として": "有効" if recipient.is_active else "停止"})
+        if not confirmed:
+            raise ValidationError("変更内容を確認し、チェックを入れてから更新してください。",
+                                  code="confirmation_required")
+    clash = session.scalar(select(VictimRecipient.id).where(VictimRecipient.name == name,
+                                                            VictimRecipient.id != (recipient_id or 0)))
+    if clash:
+        raise ValidationError(f"「{name}」は既に登録されています。", code="recipient_name_taken")
+    recipient.name, recipient.kind, recipient.contact, recipient.is_active = name, kind, contact, is_active
+    session.add(recipient)
+    session.flush()
+    record(session, actor, "victim_recipient_save", "victim_recipient", [recipient.id], name=name, kind=kind,
+           active=is_active)
+    return recipient
+
+
+def chosen_recipient(session: Session, raw_id: str) -> VictimRecipient:
+    """The recipient a form chose by id: anything else (a name, a pattern, an unknown or another
+    municipality's id) is refused with the same message."""
+    raw_id = (raw_id or "").strip()
+    found = session.get(VictimRecipient, int(raw_id)) if raw_id.isdigit() and len(raw_id) <= 9 else None
+    if found is None:
+        raise ValidationError("提供先を一覧から選んでください（登録された提供先だけに提供できます）。",
+                              code="recipient_unknown")
+    return found
+
+
+def consented_ids(session: Session, raw_ids: list[str], already: list[int]) -> list[int]:
+    """The recipient ids of a consent as ticked on a form: each a registered recipient (a stopped
+    one only if the person had already consented to it)."""
+    if any(not raw.strip().isdigit() or len(raw.strip()) > 9 for raw in raw_ids):
+        raise ValidationError("登録されていない提供先が選ばれています。", code="recipient_unknown")
+    wanted = sorted({int(raw) for raw in raw_ids})
+    known = {r.id: r for r in session.scalars(select(VictimRecipient).where(VictimRecipient.id.in_(wanted)))}
+    if any(i not in known or not (known[i].is_active or i in already) for i in wanted):
+        raise ValidationError("登録されていない提供先が選ばれています。", code="recipient_unknown")
+    return wanted
+
+
+def recipient_names(session: Session) -> dict[int, str]:
+    """Recipient id -> name, for showing consents."""
+    return dict(session.execute(select(VictimRecipient.id, VictimRecipient.name)).all())
+
+
+def provide_register(session: Session, actor: Actor, disaster_id: int, *, recipient_id: str, purpose: str,
+                     basis: str) -> VictimProvision:
+    """Record a provision of the register to a registered recipient (90条の4) and return it; the
+    file lists exactly its ``victim_ids``. With 本人同意: the people who consented to that
+    recipient. For another local government's relief: a local government only, and everyone
+    except people under 支援措置 who did not consent to it themselves."""
+    recipient = chosen_recipient(session, recipient_id)
+    purpose = (purpose or "").strip()
+    if not purpose or len(purpose) > 200 or "\x00" in purpose:
+        raise ValidationError("目的を200文字以内で入力してください。", code="provision_incomplete")
+    if basis not in PROVISION_BASES:
+        raise ValidationError("提供の根拠は「本人同意」か「他自治体の援護」です。", code="basis_unknown")
+    if not recipient.is_active:
+        raise ValidationError(f"{recipient.name}は現在提供先になっていません。", code="recipient_inactive")
+    if basis == OTHER_GOVERNMENT and recipient.kind != GOVERNMENT_KIND:
+        raise ValidationError("他自治体の援護のための提供は、種別が地方公共団体の提供先にだけできます。",
+                              code="recipient_not_government")
+    consented = Victim.consented_recipient_ids.contains([recipient.id])
+    who = consented if basis == CONSENT else (~Victim.is_protected | consented)
+    ids = list(session.scalars(select(Victim.id).where(Victim.disaster_id == disaster_id, who).order_by(Victim.id)))
+    if not ids:
+        raise ValidationError(f"「{recipient.name}」への提供に同意した人がいません。", code="nobody_consented")
+    provision = VictimProvision(lg_code=actor.lg_code, disaster_id=disaster_id, recipient_id=recipient.id,
+                                recipient=recipient.name, purpose=purpose, basis=basis, victim_ids=ids,
+                                provided_by=actor.login_id)
+    session.add(provision)
+    session.flush()
+    record(session, actor, "victim_provide", "disaster", [disaster_id], recipient=recipient.name,
+           recipient_id=recipient.id, basis=basis, count=len(ids), provision=provision.id)
+    return provision
+
+
+def provisions(session: Session, disaster_id: int) -> list[VictimProvision]:
+    return list(session.scalars(select(VictimProvision).where(VictimProvision.disaster_id == disaster_id)
+                                .order_by(VictimProvision.id.desc())))

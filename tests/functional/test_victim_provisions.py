@@ -1,0 +1,153 @@
+"""Provisions of the 被災者台帳 outside (災対法 90条の4) through HTTP: the recipient is one of the
+registered 提供先, chosen by id and compared exactly (no wildcard, no part of a name); with 本人同意
+only the people who consented to that very recipient; people under 支援措置 go only where they
+consented themselves, never with address or contact; the log keeps the real recipient, and the file
+lists exactly the people recorded."""
+import csv
+import io
+
+import pytest
+from lxml import html
+from sqlalchemy import select, text
+
+from app.disasters.models import Victim
+from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser
+
+PROVIDE = "/victims/register/provide"
+
+
+@pytest.fixture()
+def register(as_admin, system_session):
+    """A disaster whose register holds the 町丁目 where someone under 支援措置 lives:
+    (browser, that protected person's victim row, the other victims of the register)."""
+    as_admin.post("/disasters/new", {"name": "令和8年桜川水害（提供）", "kind": "風水害（大雨・洪水）",
+                                     "started_on": "2026-11-20"})
+    code, resident_id = system_session.execute(text("""
+        SELECT a.code, r.id FROM residents r JOIN admin_areas a ON ST_Intersects(a.geom, r.geom)
+        WHERE r.lg_code = :lg AND r.is_protected AND r.status = '住登内' ORDER BY r.id LIMIT 1"""),
+                                               {"lg": DEMO_CODE}).one()
+    as_admin.post("/victims/register/build", {"area": code}, form_page="/victims/register")
+    victims = system_session.scalars(select(Victim).order_by(Victim.id)).all()
+    protected = next(v for v in victims if v.resident_id == resident_id)
+    return as_admin, protected, [v for v in victims if not v.is_protected]
+
+
+def _recipient(browser, system_session, name: str, kind: str = "社会福祉協議会") -> int:
+    response = browser.post("/victims/recipients", {"name": name, "kind": kind, "contact": "担当 0225-00-0000"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return system_session.scalar(text("SELECT id FROM victim_recipients WHERE name = :n"), {"n": name})
+
+
+def _victim_form(browser, victim_id: int) -> dict:
+    """The victim page's update form as a browser would send it, unchanged."""
+    form = html.fromstring(browser.get(f"/victims/register/{victim_id}").get_data(as_text=True)).forms[-1]
+    values = {name: value for name, value in form.form_values() if name != "consented_recipient"}
+    return values | {"consented_recipient": [box.get("value") for box in form.inputs
+                                             if box.get("name") == "consented_recipient" and box.checked]}
+
+
+def _consent(browser, system_session, victim: Victim, *recipient_ids: int):
+    data = _victim_form(browser, victim.id) | {"consented_recipient": [str(i) for i in recipient_ids],
+                                               "confirm_changes": "y"}
+    response = browser.client.post(f"/victims/register/{victim.id}", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def _provide(browser, follow_redirects=False, **form):
+    return browser.post(PROVIDE, {"purpose": "見守り"} | form, form_page="/victims/register",
+                        follow_redirects=follow_redirects)
+
+
+def _rows(response) -> list[list[str]]:
+    assert response.status_code == 200 and response.mimetype == "text/csv", response.get_data(as_text=True)[:400]
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))[1:]
+
+
+def _provisions(system_session) -> list:
+    return system_session.execute(text("SELECT recipient_id, recipient, basis, victim_ids FROM victim_provisions "
+                                       "ORDER BY id")).all()
+
+
+@pytest.mark.parametrize("typed", ["%", "_", "%%", "社会%", ""])
+def test_a_wildcard_or_typed_recipient_provides_nobody(register, system_session, typed):
+    browser = register[0]
+    response = _provide(browser, recipient=typed, recipient_id=typed, basis="本人同意", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.mimetype == "text/html" and "提供先を一覧から選んでください" in page
+    assert _provisions(system_session) == []
+
+
+def test_consent_counts_only_for_the_very_recipient_chosen(register, system_session):
+    browser, _, others = register
+    wide = _recipient(browser, system_session, "桜ヶ丘町社会福祉協議会")
+    part = _recipient(browser, system_session, "社会福祉協議会")  # a part of the other's name
+    _consent(browser, system_session, others[0], wide)
+    refused = _provide(browser, recipient_id=str(part), basis="本人同意", follow_redirects=True)
+    assert "同意した人がいません" in refused.get_data(as_text=True) and _provisions(system_session) == []
+    rows = _rows(_provide(browser, recipient_id=str(wide), basis="本人同意"))
+    assert [r[1] for r in rows] == [others[0].name]
+    assert _provisions(system_session) == [(wide, "桜ヶ丘町社会福祉協議会", "本人同意", [others[0].id])]
+    log = browser.get("/victims/register").get_data(as_text=True)
+    assert "桜ヶ丘町社会福祉協議会</td><td>見守り</td>" in log
+
+
+def test_a_protected_person_goes_only_where_they_consented_and_never_with_address(register, system_session):
+    browser, protected, others = register
+    council = _recipient(browser, system_session, "桜ヶ丘町社会福祉協議会")
+    city = _recipient(browser, system_session, "仙台市", kind="地方公共団体")
+    _consent(browser, system_session, protected, council)
+    _consent(browser, system_session, others[0], council)
+    rows = _rows(_provide(browser, recipient_id=str(council), basis="本人同意"))
+    mine = next(r for r in rows if r[1] == protected.name)
+    assert mine[6] == "" and mine[7] == "" and "支援措置" in mine[14]
+    assert protected.address not in "".join(",".join(r) for r in rows)
+    everyone = _rows(_provide(browser, recipient_id=str(city), basis="他自治体の援護", purpose="応急仮設住宅の提供"))
+    assert protected.name not in [r[1] for r in everyone]  # no consent to 仙台市: left out
+    assert sorted(r[1] for r in everyone) == sorted(v.name for v in others)
+    recorded = _provisions(system_session)[-1]
+    assert recorded[0] == city and protected.id not in recorded[3] and len(recorded[3]) == len(others)
+    not_a_government = _provide(browser, recipient_id=str(council), basis="他自治体の援護", follow_redirects=True)
+    assert "地方公共団体" in not_a_government.get_data(as_text=True) and len(_provisions(system_session)) == 2
+
+
+def test_recipients_are_registered_once_and_a_stopped_one_receives_nothing(register, system_session, app):
+    browser, _, others = register
+    council = _recipient(browser, system_session, "桜ヶ丘町社会福祉協議会")
+    _consent(browser, system_session, others[0], council)
+    twice = browser.post("/victims/recipients", {"name": "桜ヶ丘町社会福祉協議会", "kind": "社会福祉協議会"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "既に登録されています" in twice
+    page = f"/victims/recipients/{council}"
+    form = {"name": "桜ヶ丘町社会福祉協議会", "kind": "社会福祉協議会", "contact": "担当 0225-00-0000",
+            "is_active": "n", "version": "1"}
+    assert "チェックを入れてから更新" in browser.post(page, form).get_data(as_text=True)
+    assert browser.post(page, form | {"confirm_changes": "y"}).status_code == 302
+    stale = browser.post(page, form | {"contact": "別の職員", "confirm_changes": "y"}).get_data(as_text=True)
+    assert "他の職員が先に更新しました" in stale and "別の職員" in stale
+    stopped = _provide(browser, recipient_id=str(council), basis="本人同意", follow_redirects=True)
+    assert "現在提供先になっていません" in stopped.get_data(as_text=True) and _provisions(system_session) == []
+    stranger = new_browser(app)
+    stranger.login(SECOND_CODE, "admin")
+    assert stranger.get(page).status_code == 404
+
+
+def test_a_consent_to_an_unknown_recipient_is_refused(register, system_session):
+    browser, _, others = register
+    for chosen in (["999999"], ["%"], ["1 OR 1=1"]):
+        data = _victim_form(browser, others[0].id) | {"consented_recipient": chosen, "confirm_changes": "y"}
+        answer = browser.client.post(f"/victims/register/{others[0].id}", data=data)
+        assert answer.status_code == 422 and "登録されていない提供先" in answer.get_data(as_text=True)
+    system_session.expire_all()
+    assert system_session.get(Victim, others[0].id).consented_recipient_ids == []
+
+
+def test_another_municipalitys_recipient_cannot_be_chosen(register, system_session, app):
+    browser = register[0]
+    stranger = new_browser(app)
+    stranger.login(SECOND_CODE, "admin")
+    stranger.post("/victims/recipients", {"name": "北山村社会福祉協議会", "kind": "社会福祉協議会"},
+                  form_page="/victims/recipients")
+    foreign = system_session.scalar(text("SELECT id FROM victim_recipients WHERE lg_code = :lg"), {"lg": SECOND_CODE})
+    assert foreign
+    refused = _provide(browser, recipient_id=str(foreign), basis="他自治体の援護", follow_redirects=True)
+    assert "提供先を一覧から選んでください" in refused.get_data(as_text=True) and _provisions(system_session) == []
