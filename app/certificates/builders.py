@@ -73,11 +73,13 @@ def tax_record(session: Session, resident: Resident, fiscal_year: int) -> TaxRec
         TaxRecord.fiscal_year == fiscal_year))
 
 
-def builder(session: Session, resident: Resident, document_type: str, options: dict,
-            channel: str) -> Callable[[d.Header], d.Document]:
-    """A function of the header that returns the document (the data is read now, once)."""
+def builder(session: Session, resident: Resident, document_type: str, options: dict, channel: str,
+            omitted: frozenset[int] = frozenset()) -> Callable[[d.Header], d.Document]:
+    """A function of the header that returns the document (the data is read now, once).
+    ``omitted``: household members (resident ids) left off a 連記式 copy (支援措置, decided at the
+    counter)."""
     if document_type in rules.RESIDENT_DOCUMENTS:
-        return _resident_document(session, resident, document_type, options, channel)
+        return _resident_document(session, resident, document_type, options, channel, omitted)
     if document_type == rules.SEAL:
         seal = active_seal(session, resident)
         person = person_of(resident)
@@ -86,7 +88,7 @@ def builder(session: Session, resident: Resident, document_type: str, options: d
     return _tax_document(tax_record(session, resident, options["fiscal_year"]), resident, document_type, options)
 
 
-def _resident_document(session, resident, document_type, options, channel):
+def _resident_document(session, resident, document_type, options, channel, omitted):
     flags = d.ResidentOptions(head_and_relationship=bool(options.get("head_and_relationship")),
                               honseki=bool(options.get("honseki")), my_number=bool(options.get("my_number")))
     head = household_head(session, resident)
@@ -98,6 +100,7 @@ def _resident_document(session, resident, document_type, options, channel):
                                                          submitted_to=str(options.get("submitted_to", ""))[:60])
     # 連記式 (the whole household on one sheet) only at the counter; kiosks print one person a sheet.
     members = household(session, resident) if options.get("household") and channel == rules.COUNTER else [resident]
+    members = [m for m in members if m.id == resident.id or m.id not in omitted]
     persons = tuple(person_of(m, my_number(session, m) if flags.my_number else "") for m in members)
     return lambda header: d.ResidentRecordCopy(header=header, household_head=head, persons=persons, options=flags)
 

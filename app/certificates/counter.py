@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
-from app.certificates import issuance, rules
+from app.certificates import builders, issuance, rules
 from app.certificates.issuer import Issuer
-from app.certificates.models import IssuedCertificate
+from app.certificates.models import PROTECTED_DECISIONS, IssuedCertificate, ProtectedPersonDecision
 from app.certificates.services import Subject, download, issued_for
 from app.errors import NotFound, ValidationError
 from app.residents.models import Resident
@@ -37,11 +37,21 @@ def describe_options(options: dict) -> str:
 
 @dataclass(frozen=True)
 class CounterPerson:
-    """What the counter page shows for one person."""
+    """What the counter page shows for one person; ``protected_members``: the others of the
+    household under 支援措置 (the page warns, and a 世帯全員 copy needs a decision on each)."""
 
     resident: Resident
     menu: list[issuance.MenuItem]
     issued: list[IssuedCertificate]
+    protected_members: list[Resident]
+
+
+@dataclass(frozen=True)
+class MemberDecision:
+    """The counter's decision on one protected member of a 世帯全員 copy: 省略 or 記載 (with why)."""
+
+    decision: str
+    reason: str = ""
 
 
 def find_resident(session: Session, atena_no: str) -> Resident:
@@ -52,13 +62,20 @@ def find_resident(session: Session, atena_no: str) -> Resident:
     return resident
 
 
+def protected_members(session: Session, resident: Resident) -> list[Resident]:
+    """The other members of the resident's household (住登内) who are under 支援措置."""
+    return [m for m in builders.household(session, resident) if m.is_protected and m.id != resident.id]
+
+
 def open_person(session: Session, actor: Actor, atena_no: str, day: date) -> CounterPerson:
-    """The person's counter page: the counter menu with fees and refusals and the certificates issued
-    to the person (audited as a view of personal data)."""
+    """The person's counter page: the counter menu with fees and refusals, the certificates issued
+    to the person and the household's members under 支援措置 (audited as a view of personal data)."""
     resident = find_resident(session, atena_no)
-    record(session, actor, "record_view", "resident", [resident.atena_no], screen="certificates")
+    protected = protected_members(session, resident)
+    record(session, actor, "record_view", "resident", [resident.atena_no, *(m.atena_no for m in protected)],
+           screen="certificates")
     return CounterPerson(resident, issuance.menu(session, resident, rules.COUNTER, day),
-                         issued_for(session, Subject("resident", resident.id)))
+                         issued_for(session, Subject("resident", resident.id)), protected)
 
 
 def options_from_form(document_type: str, form, flags: dict[str, str] = FLAG_OPTIONS) -> dict:
@@ -73,11 +90,59 @@ def options_from_form(document_type: str, form, flags: dict[str, str] = FLAG_OPT
     return options
 
 
+def decisions_from_form(form) -> dict[str, MemberDecision]:
+    """The decisions on protected members sent with an issue (``decision_<宛名番号>``, ``reason_<宛名番号>``)."""
+    chosen = {key.removeprefix("decision_"): value for key, value in form.items() if key.startswith("decision_")}
+    return {atena_no: MemberDecision(value, form.get(f"reason_{atena_no}", "")) for atena_no, value in chosen.items()}
+
+
 def issue_at_counter(session: Session, actor: Actor, issuer: Issuer, atena_no: str, document_type: str,
-                     options: dict, day: date) -> IssuedCertificate:
-    """Issue one document to the person at the counter (channel 窓口, the municipality's fee)."""
+                     options: dict, day: date, decisions: dict[str, MemberDecision] | None = None
+                     ) -> IssuedCertificate:
+    """Issue one document to the person at the counter (channel 窓口, the municipality's fee). A
+    住民票の写し of the whole household needs ``decisions`` (by 宛名番号) on every other member under
+    支援措置: those left off (省略) are not printed; the decisions are kept with the certificate."""
     resident = find_resident(session, atena_no)
-    return issuance.issue(session, actor, issuer, resident, document_type, options, rules.COUNTER, day=day)
+    chosen = _checked_decisions(session, resident, document_type, options, decisions or {})
+    issued = issuance.issue(session, actor, issuer, resident, document_type, options, rules.COUNTER, day=day,
+                            omitted=frozenset(m.id for m, d in chosen if d.decision == "省略"))
+    _keep_decisions(session, actor, issued, chosen)
+    return issued
+
+
+def _checked_decisions(session: Session, resident: Resident, document_type: str, options: dict,
+                       decisions: dict[str, MemberDecision]) -> list[tuple[Resident, MemberDecision]]:
+    """Each protected member of a 世帯全員 copy with its decision; a missing decision, or 記載
+    without a reason, is refused before anything is issued."""
+    if document_type != rules.RESIDENT_COPY or not options.get("household"):
+        return []
+    chosen = []
+    for member in protected_members(session, resident):
+        decision = decisions.get(member.atena_no)
+        if decision is None or decision.decision not in PROTECTED_DECISIONS:
+            raise ValidationError(f"支援措置の対象者（{member.name}）を記載するか省略するかを選んでください。",
+                                  code="protected_decision_missing")
+        reason = (decision.reason or "").strip()
+        if len(reason) > 200 or "\x00" in reason:
+            raise ValidationError("記載する理由は200文字以内で入力してください。", code="protected_reason_invalid")
+        if decision.decision == "記載" and not reason:
+            raise ValidationError(f"{member.name}を記載する理由を入力してください（例: 本人からの請求）。",
+                                  code="protected_reason_missing")
+        chosen.append((member, MemberDecision(decision.decision, reason)))
+    return chosen
+
+
+def _keep_decisions(session: Session, actor: Actor, issued: IssuedCertificate,
+                    chosen: list[tuple[Resident, MemberDecision]]) -> None:
+    if not chosen:
+        return
+    session.add_all(ProtectedPersonDecision(lg_code=actor.lg_code, issued_certificate_id=issued.id,
+                                            atena_no=member.atena_no, name=member.name, decision=d.decision,
+                                            reason=d.reason, decided_by=actor.login_id or "system")
+                    for member, d in chosen)
+    session.flush()
+    record(session, actor, "protected_member_decision", "issued_certificate", [issued.id],
+           decisions={member.atena_no: d.decision for member, d in chosen})
 
 
 def person_certificate(session: Session, actor: Actor, atena_no: str, issued_id: int) -> IssuedCertificate:

@@ -61,7 +61,7 @@ def counter_issue(atena_no: str):
     try:
         options = counter.options_from_form(document_type, request.form)
         issued = counter.issue_at_counter(db.session, current_actor(), current_issuer(), atena_no, document_type,
-                                          options, _today())
+                                          options, _today(), counter.decisions_from_form(request.form))
     except (IssuanceRefused, ValidationError) as exc:
         db.session.rollback()
         return _person_page(atena_no, exc.message, 422)

@@ -181,15 +181,16 @@ def next_serial(session: Session, lg_code: str, document_type: str, day: date) -
 
 def issue(session: Session, actor: Actor, issuer: Issuer, resident: Resident, document_type: str,
           options: dict | None, channel: str, *, day: date, store: Store | None = None,
-          quoted: Quote | None = None) -> IssuedCertificate:
+          quoted: Quote | None = None, omitted: frozenset[int] = frozenset()) -> IssuedCertificate:
     """Issue one document to ``resident`` through ``channel``: checks, serial, signed PDF, log row with
-    the charges (store context for kiosks). ``actor`` acts for the resident's municipality."""
+    the charges (store context for kiosks). ``actor`` acts for the resident's municipality.
+    ``omitted``: household members left off a 連記式 copy (the counter's 支援措置 decisions)."""
     quoted = quoted or quote(session, resident, document_type, options, channel, day)
     if document_type == rules.DISASTER:
         copy = _disaster_certificate_copy(session, resident, quoted.options, channel)
         serial, subject, build = copy.serial, copy.subject, copy.build
     else:
-        build = builders.builder(session, resident, document_type, quoted.options, channel)
+        build = builders.builder(session, resident, document_type, quoted.options, channel, omitted)
         serial, subject = next_serial(session, actor.lg_code, document_type, day), Subject("resident", resident.id)
     return issue_document(session, actor, issuer, serial=serial, channel=channel, subject=subject, build=build,
                           charges=quoted.charges, store=store)
