@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import Integer, any_, bindparam, func, or_, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
@@ -214,8 +215,8 @@ def register_rows(session: Session, disaster_id: int, *, third_party: bool,
     stmt = (select(Victim, VictimHousehold).join(VictimHousehold, VictimHousehold.id == Victim.household_id)
             .where(Victim.disaster_id == disaster_id).order_by(VictimHousehold.household_no, Victim.id)
             .execution_options(yield_per=2000))
-    if victim_ids is not None:
-        stmt = stmt.where(Victim.id.in_(victim_ids))
+    if victim_ids is not None:  # one array parameter, however many people a provision lists
+        stmt = stmt.where(Victim.id == any_(bindparam("victim_ids", list(victim_ids), type_=ARRAY(Integer))))
     for victim, household in session.execute(stmt):
         hidden = third_party and victim.is_protected
         yield (household.household_no, victim.name, victim.name_kana, format_date(victim.birth_date),
