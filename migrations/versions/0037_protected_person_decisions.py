@@ -4,7 +4,7 @@ the 被災者台帳, consents as ids of those recipients (no longer free text), 
 each provision
 
 Revision ID: 0037
-Revises: 0034
+Revises: 0038
 Create Date: 2026-12-07 20:52:08.557723
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 from migrations.tenancy import append_only, drop_append_only, drop_tenant_table_policies, tenant_table
 
 revision = '0037'
-down_revision = '0034'
+down_revision = '0038'
 branch_labels = None
 depends_on = None
 
