@@ -100,7 +100,6 @@ def register():
                            care_only=care_only, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
                            areas=victims.area_choices(db.session), encodings=ENCODINGS,
                            recipients=recipients.list_recipients(db.session, active_only=True),
-                           bases=recipients.PROVISION_BASES,
                            provisions=recipients.provisions(db.session, disaster.id) if disaster else [])
 
 
