@@ -3,7 +3,7 @@ members on a 住民票の写し (append-only, kept with the issued certificate),
 the 被災者台帳, consents as ids of those recipients (no longer free text), and the recipient of
 each provision
 
-Revision ID: 0037
+Revision ID: 0039
 Revises: 0038
 Create Date: 2026-12-07 20:52:08.557723
 """
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 from migrations.tenancy import append_only, drop_append_only, drop_tenant_table_policies, tenant_table
 
-revision = '0037'
+revision = '0039'
 down_revision = '0038'
 branch_labels = None
 depends_on = None
