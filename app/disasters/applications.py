@@ -19,6 +19,7 @@ from app.audit.services import Actor, record
 from app.certificates import services as certificates
 from app.certificates.issuer import Issuer
 from app.certificates.models import IssuedCertificate
+from app.clock import today_in_japan
 from app.damage.models import Building, DamageSurvey
 from app.damage.services import certified_grade
 from app.db import get_or_not_found
@@ -127,7 +128,7 @@ def issue_certificate(session: Session, actor: Actor, issuer: Issuer, applicatio
     gaps), void the one it replaces and issue the signed PDF."""
     # One issuer at a time per municipality, so numbers never repeat or skip.
     session.execute(text("SELECT pg_advisory_xact_lock(hashtext('certificate-no:' || :lg))"), {"lg": actor.lg_code})
-    year = datetime.now(UTC).year
+    year = today_in_japan().year
     prefix = f"{NUMBER_PREFIX[application.kind]}{year}-"
     issued = session.scalar(select(func.count()).select_from(CertificateIssue)
                             .where(CertificateIssue.certificate_no.like(prefix + "%")))

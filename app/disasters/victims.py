@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.clock import today_in_japan
 from app.db import get_or_not_found
 from app.disasters import recipients
 from app.disasters.models import Disaster, Victim, VictimHousehold
@@ -56,7 +57,7 @@ def build_register(session: Session, actor: Actor, disaster_id: int, *, area_cod
     area, of a building (same address) or one person, with their households."""
     disaster = get_or_not_found(session, Disaster, disaster_id, "指定された災害は見つかりません。", "disaster")
     where, params = _selection(disaster, area_codes, whole_disaster_area, building_id, atena_no)
-    reference = today or date.today()
+    reference = today or today_in_japan()
     params |= {"d": disaster.id, "lg": actor.lg_code,
                "elderly_born": reference.replace(year=reference.year - 65)}
     session.execute(text("DROP TABLE IF EXISTS victim_selection"))

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.clock import today_in_japan
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
 from app.errors import ValidationError, require_version
@@ -52,7 +53,7 @@ def refresh_register(session: Session, actor: Actor, today: date | None = None, 
     added (or come back), people who no longer do are marked removed. The change is kept as a
     register update report (with the link batch and generation it followed, if any). Returns the
     counts and the report's id."""
-    config, day = criteria(session), today or date.today()
+    config, day = criteria(session), today or today_in_japan()
     conditions, params = _criteria_sql(config, day)
     if not conditions:
         raise ValidationError("抽出の基準が1つもありません。", code="no_criteria")

@@ -162,3 +162,17 @@ def test_online_applications_arrive_through_their_own_token(quake, house, system
     audit = system_session.scalar(text("SELECT login_id FROM audit_log WHERE action = "
                                        "'certificate_application_create' ORDER BY id DESC LIMIT 1"))
     assert audit == "token:applications テスト"
+
+
+def test_a_certificate_issued_just_after_midnight_on_new_years_day_takes_japans_year(quake, house, system_session,
+                                                                                    monkeypatch):
+    """00:30 JST on 1 January 2027 is still 2026 in UTC: the number follows Japan's date."""
+    from datetime import date
+
+    import app.disasters.applications
+
+    monkeypatch.setattr(app.disasters.applications, "today_in_japan", lambda: date(2027, 1, 1))
+    response = _apply(quake, house, kind="被災証明書", building_id="", damaged_property="家財")
+    application_id = int(re.search(r"/victims/certificates/(\d+)", response.headers["Location"]).group(1))
+    _advance(quake, application_id)
+    assert _status(system_session, application_id).certificate_no.startswith("被2027-")
