@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -23,7 +24,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, text_column
 
-REQUEST_STATUSES = ("quoted", "paid", "issued")
+# quoted → paid → issued; a paid request that ends without a certificate is refund_due until the
+# store confirms the refund (refunded).
+REQUEST_STATUSES = ("quoted", "paid", "issued", "refund_due", "refunded")
 
 
 class StoreOperator(Base):
@@ -85,10 +88,12 @@ class KioskSession(Base):
 
 
 class KioskRequest(Base):
-    """One document asked for in a session: quoted → paid → issued (exactly once)."""
+    """One document asked for in a session: quoted → paid → issued (exactly once), or paid →
+    refund_due → refunded (its ``KioskRefund`` says why and when)."""
 
     __tablename__ = "kiosk_requests"
-    __table_args__ = (CheckConstraint("status IN ('quoted','paid','issued')", name="status_known"),)
+    __table_args__ = (CheckConstraint("status IN ('quoted','paid','issued','refund_due','refunded')",
+                                      name="status_known"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
@@ -96,8 +101,28 @@ class KioskRequest(Base):
     document_type: Mapped[str] = mapped_column(String(20))
     options: Mapped[dict] = mapped_column(JSONB, default=dict)
     fee_yen: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(8), default="quoted")
+    status: Mapped[str] = mapped_column(String(12), default="quoted")
     issued_certificate_id: Mapped[int | None] = mapped_column(ForeignKey("issued_certificates.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KioskRefund(Base):
+    """A kiosk request that was paid and ended without a certificate: what the store owes the resident,
+    why (the refusal's code), when it became due and when the store confirmed the refund. No personal
+    data, like the issuance log: the settlement counts it and the operator reads every municipality's."""
+
+    __tablename__ = "kiosk_refunds"
+    __table_args__ = (Index("ix_kiosk_refunds_due_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
+    kiosk_request_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    document_type: Mapped[str] = mapped_column(String(20))
+    store_operator: Mapped[str] = mapped_column(String(20))
+    store_lg_code: Mapped[str] = mapped_column(String(6))
+    fee_yen: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    refunded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
