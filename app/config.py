@@ -128,6 +128,10 @@ class Config:
     # production, the test CA under instance/jpki/ is used (see app/cardauth/trust.py).
     JPKI_CA_CERT = os.environ.get("JPKI_CA_CERT") or None
     JPKI_CRL = os.environ.get("JPKI_CRL") or None
+    # Throttles of the terminal APIs, counted in the database (docs/card-auth.md, docs/kiosk-api.md):
+    # failed card answers per certificate in 15 minutes, kiosk sessions per store operator per minute.
+    CARD_AUTH_FAILURES_PER_CERTIFICATE = _int("CARD_AUTH_FAILURES_PER_CERTIFICATE", 10)
+    KIOSK_SESSIONS_PER_OPERATOR = _int("KIOSK_SESSIONS_PER_OPERATOR", 3000)
     # Tests and demos only: the kiosk API's clock (ISO 8601 with offset), so hours can be tried any time.
     KIOSK_FIXED_NOW = None if os.environ.get("BCL_ENV") == "production" else (os.environ.get("KIOSK_FIXED_NOW") or None)
     JPKI_TEST_CA_DIR = None if os.environ.get("BCL_ENV") == "production" else str(INSTANCE_DIR / "jpki")

@@ -1,15 +1,20 @@
 """What the web adapters of card authentication share (the kiosk/terminal API and the shelter desk):
-the configured trust store, reading a reader's answer, and verifying with the refusal recorded."""
+the configured trust store and failure limit, reading a request body within its limits, reading a
+reader's answer, verifying with the refusal recorded, and problem documents."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.audit.services import Actor
-from app.cardauth import services
+from app.cardauth import services, throttle
+from app.cardauth.bodies import CARD_ANSWER, BodyRefused, BodySpec
 from app.cardauth.rules import CardAuthRefused, TrustStore
 from app.cardauth.trust import configured_paths, load_trust_store
+from app.errors import DomainError
 from app.extensions import db
 
 
@@ -18,6 +23,29 @@ def current_trust() -> TrustStore:
     config = current_app.config
     fallback = Path(config["JPKI_TEST_CA_DIR"]) if config.get("JPKI_TEST_CA_DIR") else None
     return load_trust_store(*configured_paths(config.get("JPKI_CA_CERT"), config.get("JPKI_CRL"), fallback))
+
+
+def current_failure_limit() -> throttle.Limit:
+    """Failed answers one certificate may give per window (CARD_AUTH_FAILURES_PER_CERTIFICATE)."""
+    return throttle.Limit(current_app.config["CARD_AUTH_FAILURES_PER_CERTIFICATE"], services.FAILURE_WINDOW)
+
+
+def limit_body(max_bytes: int) -> None:
+    """Refuse (413) a request whose declared body is over ``max_bytes``, and make reading stop there
+    for a body sent without a length."""
+    request.max_content_length = max_bytes
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise BodyRefused.too_large(max_bytes)
+
+
+def read_body(spec: BodySpec) -> object:
+    """The request's JSON body, checked against ``spec`` (size, JSON, depth, schema)."""
+    limit_body(spec.max_bytes)
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise BodyRefused.too_large(spec.max_bytes) from None
+    return spec.parse(raw)
 
 
 def answer_from(payload: object) -> services.CardAnswer:
@@ -30,26 +58,55 @@ def answer_from(payload: object) -> services.CardAnswer:
     return services.CardAnswer(*values)
 
 
-def verify_or_refuse(actor: Actor, payload: object, purpose: str) -> services.CardHolder | CardAuthRefused:
-    """Verify the answer in ``payload``; a refusal rolls the work back, uses up the challenge, is
-    audited and returned (not raised), so that the refusal's own record is committed."""
+def read_answer() -> services.CardAnswer:
+    """The reader's answer in the request body (the terminal APIs), checked against its schema."""
+    return answer_from(read_body(CARD_ANSWER))
+
+
+def verify_or_refuse(actor: Actor, payload: object, purpose: str) -> services.CardHolder | DomainError:
+    """Verify the answer in ``payload`` (already parsed, the desk); see ``_verify_or_refuse``."""
+    return _verify_or_refuse(actor, lambda: answer_from(payload), purpose)
+
+
+def verify_request_or_refuse(actor: Actor, purpose: str) -> services.CardHolder | DomainError:
+    """Verify the answer in the request body (the card authentication API)."""
+    return _verify_or_refuse(actor, read_answer, purpose)
+
+
+def _verify_or_refuse(actor: Actor, read: Callable[[], services.CardAnswer],
+                      purpose: str) -> services.CardHolder | DomainError:
+    """A refusal rolls the work back, uses up the challenge, counts against the certificate, is
+    audited and returned (not raised), so that the refusal's own records are committed."""
     answer = None
     try:
-        answer = answer_from(payload)
-        return services.verify(db.session, actor, current_trust(), answer, purpose)
-    except CardAuthRefused as error:
+        answer = read()
+        return services.verify(db.session, actor, current_trust(), answer, purpose,
+                               failure_limit=current_failure_limit())
+    except (CardAuthRefused, BodyRefused) as error:
         db.session.rollback()
         services.refuse(db.session, actor, error, answer, purpose)
         return error
 
 
-def problem(error: CardAuthRefused):
-    """The refusal as an RFC 9457 problem document with the precise ``code``."""
-    response = jsonify({"type": "about:blank", "title": error.title, "status": error.status,
-                        "detail": error.message, "code": error.code})
+def problem(error: DomainError):
+    """The refusal as an RFC 9457 problem document with the precise ``code`` (and its details); a
+    throttled call says when to come back (Retry-After)."""
+    body = {"type": "about:blank", "title": error.title, "status": error.status, "detail": error.message,
+            "code": error.code}
+    if error.details:
+        body["details"] = error.details
+    response = jsonify(body)
     response.status_code = error.status
     response.mimetype = "application/problem+json"
+    if "retry_after" in error.details:
+        response.headers["Retry-After"] = str(error.details["retry_after"])
     return response
+
+
+def throttled(error: throttle.Throttled):
+    """Error handler of the terminal API blueprints for a throttled call: nothing of it is kept."""
+    db.session.rollback()
+    return problem(error)
 
 
 def challenge_json(challenge) -> dict:

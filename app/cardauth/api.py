@@ -10,39 +10,46 @@ from flask import g, jsonify, request
 
 from app.audit.services import Actor
 from app.cardauth import api_bp, services
-from app.cardauth.adapter import challenge_json, problem, verify_or_refuse
+from app.cardauth.adapter import challenge_json, limit_body, problem, read_body, verify_request_or_refuse
+from app.cardauth.bodies import CARD_ANSWER, EMPTY, SMALL_BODY
 from app.cardauth.openapi import OPENAPI
-from app.cardauth.rules import CardAuthRefused
+from app.errors import DomainError
 from app.extensions import db
 from app.residents.link import tokens
 
 PURPOSE = "terminal"
 
 
-def terminal_required(view):
-    """Authenticate the terminal by its bearer token; the session then acts for its municipality."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        token = tokens.authenticate(db.session, request.headers.get("Authorization"), purpose="card_reader")
-        g.api_actor = Actor(token.lg_code, None, f"terminal:{token.name}"[:32], request.remote_addr, request.path)
-        return view(*args, **kwargs)
+def terminal_required(max_bytes: int = SMALL_BODY):
+    """Authenticate the terminal by its bearer token; the session then acts for its municipality.
+    A body over ``max_bytes`` is refused first (413)."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            limit_body(max_bytes)
+            token = tokens.authenticate(db.session, request.headers.get("Authorization"), purpose="card_reader")
+            g.api_actor = Actor(token.lg_code, None, f"terminal:{token.name}"[:32], request.remote_addr, request.path)
+            return view(*args, **kwargs)
 
-    wrapped.auth_scheme = "card_reader_token"
-    return wrapped
+        wrapped.auth_scheme = "card_reader_token"
+        return wrapped
+
+    return decorate
 
 
 @api_bp.post("/challenges")
-@terminal_required
+@terminal_required()
 def create_challenge():
+    read_body(EMPTY)
     challenge = services.issue_challenge(db.session, PURPOSE, g.api_actor.lg_code)
     return jsonify(challenge_json(challenge)), 201
 
 
 @api_bp.post("/verify")
-@terminal_required
+@terminal_required(CARD_ANSWER.max_bytes)
 def verify():
-    found = verify_or_refuse(g.api_actor, request.get_json(silent=True), PURPOSE)
-    if isinstance(found, CardAuthRefused):
+    found = verify_request_or_refuse(g.api_actor, PURPOSE)
+    if isinstance(found, DomainError):
         return problem(found)
     return jsonify({"lg_code": found.lg_code, "atena_no": found.resident.atena_no,
                     "household_no": found.resident.household_no, "certificate_serial": found.serial})

@@ -1,14 +1,47 @@
-"""The OpenAPI 3.1 document of the card authentication API (served at /api/cardauth/v1/openapi.json)."""
+"""The OpenAPI 3.1 document of the card authentication API (served at /api/cardauth/v1/openapi.json):
+the body schemas and limits the views validate with (``bodies``) and, for each status, the problem
+``code`` values the server answers with."""
 from __future__ import annotations
 
+from app.cardauth.bodies import CARD_ANSWER, EMPTY
 from app.cardauth.rules import MESSAGES
 
-_PROBLEM = {"$ref": "#/components/schemas/Problem"}
-_REFUSALS = sorted(set(MESSAGES) - {"other_municipality", "not_configured", "revocation_unknown"})
+_SERVER_SIDE = {"not_configured", "revocation_unknown", "too_many_attempts"}
+VERIFY_CODES = {400: ["body_invalid", "body_too_deep"],
+                401: sorted({"unauthorized", *MESSAGES} - _SERVER_SIDE), 413: ["body_too_large"],
+                429: ["too_many_attempts"], 503: ["not_configured", "revocation_unknown"]}
+CHALLENGE_CODES = {400: ["body_invalid", "body_too_deep"], 401: ["unauthorized"], 413: ["body_too_large"]}
+_TEXT = {400: "本文の誤り", 401: "端末のトークン、又はカードの応答の拒否", 413: "本文が大きすぎる",
+         429: "このカードでの認証の失敗が続いている", 503: "失効情報を確認できない・信頼する認証局が未設定"}
+
+
+PROBLEM = {"type": "object", "required": ["type", "title", "status", "detail", "code"], "properties": {
+    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+    "detail": {"type": "string", "description": "端末の画面に出す日本語の理由"},
+    "code": {"type": "string", "description": "理由のコード"},
+    "details": {"type": "object", "description": "field と reason（本文の誤り）、option（記載事項）、"
+                                                  "limit（バイト数）、retry_after（秒）、request_status（refund_due）など"}}}
+
+
+def problem_response(status: int, what: str, codes: list[str]) -> dict:
+    """An error response: a problem document (``#/components/schemas/Problem``) whose ``code`` is one
+    of ``codes``; a 429 also says when to come back (Retry-After)."""
+    response = {"description": f"{what}: " + ", ".join(codes), "content": {
+        "application/problem+json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Problem"}],
+                                                "properties": {"code": {"enum": codes}}}}}}
+    if status == 429:
+        response["headers"] = {"Retry-After": {"description": "次に受け付ける時までの秒数",
+                                               "schema": {"type": "integer", "minimum": 1}}}
+    return response
+
+
+def _json(ref: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
+
 
 OPENAPI = {
     "openapi": "3.1.0",
-    "info": {"title": "BCL カード認証 API（公的個人認証・利用者証明）", "version": "1.0.0",
+    "info": {"title": "BCL カード認証 API（公的個人認証・利用者証明）", "version": "1.1.0",
              "description": "docs/card-auth.md。端末はチャレンジを受け取り、カード（暗証番号はカードが確認）が"
                             "そのチャレンジに署名し、端末は証明書と署名を送る。サーバは証明書の連鎖・有効期間・失効（CRL）・"
                             "署名・チャレンジの未使用と期限を確かめ、カードの持ち主（住民）を返す。"},
@@ -17,47 +50,41 @@ OPENAPI = {
     "paths": {
         "/challenges": {"post": {
             "summary": "チャレンジ（32バイトの乱数、5分間・1回限り）を発行する",
+            "requestBody": {"required": False, "content": _json("Empty"),
+                            "description": f"なし、又は空のオブジェクト（{EMPTY.max_bytes} バイトまで）"},
             "responses": {
-                "201": {"description": "発行した",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Challenge"}}}},
-                "401": {"description": "端末のトークンがない・無効 (unauthorized)",
-                        "content": {"application/problem+json": {"schema": _PROBLEM}}}}}},
+                "201": {"description": "発行した", "content": _json("Challenge")},
+                **{str(status): problem_response(status, _TEXT[status], codes)
+                   for status, codes in CHALLENGE_CODES.items()}}}},
         "/verify": {"post": {
             "summary": "カードの応答（証明書と、チャレンジへの署名）を検証し、持ち主を返す",
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/CardAnswer"}}}},
+            "requestBody": {"required": True, "content": _json("CardAnswer"),
+                            "description": f"JSON、{CARD_ANSWER.max_bytes} バイトまで"},
             "responses": {
-                "200": {"description": "本人を確認した",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Holder"}}}},
-                "401": {"description": "拒否。code は " + ", ".join(_REFUSALS) + "、"
-                                       "他団体の住民のカードは other_municipality、端末のトークンの誤りは unauthorized",
-                        "content": {"application/problem+json": {"schema": _PROBLEM}}},
-                "503": {"description": "失効情報を確認できない (revocation_unknown)・"
-                                       "信頼する認証局が未設定 (not_configured)",
-                        "content": {"application/problem+json": {"schema": _PROBLEM}}}}}},
+                "200": {"description": "本人を確認した", "content": _json("Holder")},
+                **{str(status): problem_response(status, _TEXT[status], codes)
+                   for status, codes in VERIFY_CODES.items()}}}},
     },
     "components": {
         "securitySchemes": {"cardReaderToken": {
             "type": "http", "scheme": "bearer",
             "description": "団体が発行する種類「カードリーダー端末」のトークン（bcl.<団体コード>.<秘密>）"}},
         "schemas": {
-            "Challenge": {"type": "object", "required": ["challenge_id", "challenge", "expires_at"], "properties": {
-                "challenge_id": {"type": "string", "format": "uuid"},
-                "challenge": {"type": "string", "description": "署名する32バイト（base64url、パディングなし）"},
-                "expires_at": {"type": "string", "format": "date-time"},
-                "purpose": {"type": "string"}}},
-            "CardAnswer": {"type": "object", "required": ["challenge_id", "certificate", "signature"], "properties": {
-                "challenge_id": {"type": "string", "format": "uuid"},
-                "certificate": {"type": "string", "description": "利用者証明用電子証明書（PEM、又は DER の base64）"},
-                "signature": {"type": "string", "description": "チャレンジのバイト列そのものへの署名（base64url）。"
-                                                              "RSA PKCS#1 v1.5 / ECDSA、SHA-256"}}},
-            "Holder": {"type": "object", "properties": {
-                "lg_code": {"type": "string"}, "atena_no": {"type": "string"}, "household_no": {"type": "string"},
-                "certificate_serial": {"type": "string", "description": "16進"}}},
-            "Problem": {"type": "object", "properties": {
-                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                "detail": {"type": "string", "description": "画面に出す日本語の理由"},
-                "code": {"type": "string", "description": "理由のコード"}}},
+            "Empty": EMPTY.schema,
+            "CardAnswer": CARD_ANSWER.schema,
+            "Challenge": {"type": "object", "required": ["challenge_id", "challenge", "expires_at", "purpose"],
+                          "properties": {
+                              "challenge_id": {"type": "string", "format": "uuid"},
+                              "challenge": {"type": "string",
+                                            "description": "署名する32バイト（base64url、パディングなし）"},
+                              "expires_at": {"type": "string", "format": "date-time"},
+                              "purpose": {"type": "string"}}},
+            "Holder": {"type": "object", "required": ["lg_code", "atena_no", "household_no", "certificate_serial"],
+                       "properties": {
+                           "lg_code": {"type": "string"}, "atena_no": {"type": "string"},
+                           "household_no": {"type": "string"},
+                           "certificate_serial": {"type": "string", "description": "16進"}}},
+            "Problem": PROBLEM,
         },
     },
 }

@@ -41,7 +41,12 @@ MESSAGES = {
     "resident_not_found": "カードの持ち主が住民記録（住登内）に見つかりません。",
     "resident_ambiguous": "カードの住民票コードを持つ住民が住民記録に複数あるため、本人を特定できません。"
                           "職員に連絡してください（住民記録の確認が必要です）。",
+    "too_many_attempts": "このカードでの認証に続けて失敗したため、しばらくの間このカードでは認証できません。"
+                         "時間をおいてもう一度お試しください。",
 }
+# Refusals that say nothing about the presented card (the server's own state, or the throttle
+# itself): they do not count towards the card's failed answers.
+NOT_THE_CARDS_FAILURE = frozenset({"not_configured", "revocation_unknown", "too_many_attempts"})
 
 
 class CardAuthRefused(AuthenticationError):
@@ -51,6 +56,8 @@ class CardAuthRefused(AuthenticationError):
         super().__init__(MESSAGES[code], code=code, details=details)
         if code in ("revocation_unknown", "not_configured"):
             self.status = 503
+        elif code == "too_many_attempts":
+            self.status = 429
 
 
 @dataclass(frozen=True)

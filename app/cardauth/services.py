@@ -18,14 +18,18 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
-from app.cardauth import rules
+from app.cardauth import rules, throttle
 from app.cardauth.models import CardCertificate, CardChallenge
 from app.cardauth.rules import CardAuthRefused, TrustStore
 from app.db import NO_TENANT, Scope, set_scope
-from app.errors import ValidationError
+from app.errors import DomainError, ValidationError
 from app.residents.models import Resident
 
 KEEP_USED_CHALLENGES = timedelta(days=1)
+# Failed answers of one certificate within 15 minutes before it is held back (429) until the oldest
+# of them is 15 minutes old; the count is the configuration's CARD_AUTH_FAILURES_PER_CERTIFICATE.
+FAILURE_WINDOW = timedelta(minutes=15)
+DEFAULT_FAILURE_LIMIT = throttle.Limit(10, FAILURE_WINDOW)
 
 
 @dataclass(frozen=True)
@@ -47,11 +51,13 @@ class CardHolder:
 
 
 def issue_challenge(session: Session, purpose: str, terminal_lg_code: str | None) -> CardChallenge:
-    """A fresh single-use challenge (32 random bytes) valid for five minutes."""
+    """A fresh single-use challenge (32 random bytes) valid for five minutes. Old challenges and old
+    throttle counts are purged on the way."""
     if purpose not in rules.PURPOSES:
         raise ValidationError(f"認証の用途「{purpose}」はありません。", code="purpose_unknown")
     now = datetime.now(UTC)
     session.execute(delete(CardChallenge).where(CardChallenge.expires_at < now - KEEP_USED_CHALLENGES))
+    throttle.purge(session, now)
     challenge = CardChallenge(id=uuid.uuid4(), nonce=os.urandom(rules.CHALLENGE_BYTES), purpose=purpose,
                               terminal_lg_code=terminal_lg_code, expires_at=now + rules.CHALLENGE_LIFETIME)
     session.add(challenge)
@@ -60,9 +66,11 @@ def issue_challenge(session: Session, purpose: str, terminal_lg_code: str | None
 
 
 def verify(session: Session, actor: Actor, trust: TrustStore, answer: CardAnswer, purpose: str,
-           now: datetime | None = None, any_status: bool = False) -> CardHolder:
-    """Verify ``answer`` against its challenge: challenge unused and unexpired, certificate chained to
-    a trusted CA, valid now, not revoked, signature over exactly the challenge; then the holder.
+           now: datetime | None = None, any_status: bool = False,
+           failure_limit: throttle.Limit = DEFAULT_FAILURE_LIMIT) -> CardHolder:
+    """Verify ``answer`` against its challenge: challenge unused and unexpired, certificate not held
+    back by its failed answers (``failure_limit``), chained to a trusted CA, valid now, not revoked,
+    signature over exactly the challenge; then the holder.
 
     ``actor.lg_code`` is the terminal's municipality: a card of another one is refused. A terminal of
     no municipality (``None``) gets the holder's municipality, and the session then acts for it.
@@ -73,6 +81,7 @@ def verify(session: Session, actor: Actor, trust: TrustStore, answer: CardAnswer
     challenge = _open_challenge(session, answer.challenge_id, purpose)
     rules.check_challenge(challenge.expires_at, challenge.used_at, now)
     cert = rules.parse_certificate(answer.certificate)
+    _check_not_held_back(session, cert, failure_limit, now)
     signature = rules.decode_b64(answer.signature)
     rules.check_certificate(cert, trust, now)
     rules.check_signature(cert, challenge.nonce, signature)
@@ -82,6 +91,26 @@ def verify(session: Session, actor: Actor, trust: TrustStore, answer: CardAnswer
     record(session, replace(actor, lg_code=holder.lg_code), "card_auth", "resident", [holder.resident.atena_no],
            serial=holder.serial, purpose=purpose)
     return holder
+
+
+def _throttle_key(cert: x509.Certificate) -> str:
+    return throttle.certificate_key(cert.issuer.rfc4514_string(), rules.serial_text(cert))
+
+
+def _check_not_held_back(session: Session, cert: x509.Certificate, limit: throttle.Limit, now: datetime) -> None:
+    wait = throttle.wait_seconds(session, _throttle_key(cert), limit, now)
+    if wait is not None:
+        raise CardAuthRefused("too_many_attempts", retry_after=wait)
+
+
+def presented_certificate(answer: CardAnswer | None) -> x509.Certificate | None:
+    """The certificate an answer presented, when it can be read (else None)."""
+    if answer is None:
+        return None
+    try:
+        return rules.parse_certificate(answer.certificate)
+    except CardAuthRefused:
+        return None
 
 
 def _open_challenge(session: Session, challenge_id: str, purpose: str) -> CardChallenge:
@@ -131,10 +160,13 @@ def certificate_tenant(session: Session, issuer: str, serial: str) -> str | None
                           {"issuer": issuer, "serial": serial})
 
 
-def refuse(session: Session, actor: Actor, error: CardAuthRefused, answer: CardAnswer | None,
-           purpose: str) -> None:
-    """After a refusal (and the rollback): use up the challenge, so it cannot be tried again, and
-    audit the refusal. Refusals at a terminal of no municipality go to the operator's (J-LIS) log."""
+def refuse(session: Session, actor: Actor, error: DomainError, answer: CardAnswer | None, purpose: str,
+           now: datetime | None = None) -> None:
+    """After a refusal (and the rollback): use up the challenge, so it cannot be tried again, count
+    the failure against the presented certificate, and audit the refusal with that certificate's
+    serial (empty when none could be read). Refusals at a terminal of no municipality go to the
+    operator's (J-LIS) log. ``error`` is a ``CardAuthRefused`` or a refused request body."""
+    now = now or datetime.now(UTC)
     set_scope(session, Scope.tenant(actor.lg_code) if actor.lg_code else NO_TENANT)
     if answer is not None:
         try:
@@ -143,10 +175,13 @@ def refuse(session: Session, actor: Actor, error: CardAuthRefused, answer: CardA
             key = None
         if key is not None:
             session.execute(update(CardChallenge).where(CardChallenge.id == key, CardChallenge.used_at.is_(None))
-                            .values(used_at=datetime.now(UTC)))
+                            .values(used_at=now))
+    cert = presented_certificate(answer)
+    if cert is not None and error.code not in rules.NOT_THE_CARDS_FAILURE:
+        throttle.add(session, _throttle_key(cert), now)
     if actor.lg_code is None:
         set_scope(session, Scope.operator())
-    record(session, actor, "card_auth_refused", "card_certificate", [error.details.get("serial", "")],
+    record(session, actor, "card_auth_refused", "card_certificate", [rules.serial_text(cert) if cert else ""],
            code=error.code, purpose=purpose)
 
 

@@ -33,6 +33,7 @@ def terminal(web, app, jpki, monkeypatch):
     def call(path, body=None):
         return web.client.post(API + path, json=body if body is not None else {}, headers=headers)
 
+    call.headers = headers
     return call
 
 
@@ -98,7 +99,9 @@ def test_an_expired_or_unknown_challenge_is_refused(terminal, jpki, tmp_path, sy
     _refused(terminal("/verify", dict(answer, challenge_id="00000000-0000-0000-0000-000000000000")),
              "challenge_unknown")
     _refused(terminal("/verify", dict(answer, challenge_id="not-a-uuid")), "challenge_unknown")
-    _refused(terminal("/verify", {"challenge_id": challenge["challenge_id"]}), "request_invalid")
+    _refused(terminal("/verify", {"challenge_id": challenge["challenge_id"]}), "body_invalid", 400)
+    _, fresh = _answer(terminal, fresh_card(jpki, "demo-1", tmp_path))
+    _refused(terminal("/verify", dict(fresh, signature="A")), "request_invalid")  # not base64
 
 
 def test_an_unregistered_certificate_is_refused(web, app, jpki, tmp_path, monkeypatch):
@@ -208,3 +211,49 @@ def test_a_terminal_of_no_municipality_learns_the_holders_municipality(db, jpki,
     refused = system_session.scalars(select(AuditEntry).where(AuditEntry.action == "card_auth_refused")
                                      .order_by(AuditEntry.id.desc())).first()
     assert refused.lg_code is None and refused.detail["code"] == "challenge_replayed"
+
+
+def test_every_refusal_of_a_readable_certificate_records_its_serial(terminal, jpki, tmp_path, system_session):
+    def serial_of(label):
+        return format(fresh_card(jpki, label, tmp_path).certificate.serial_number, "X")
+
+    card = fresh_card(jpki, "demo-1", tmp_path)
+    _, answer = _answer(terminal, card)
+    assert terminal("/verify", answer).status_code == 200
+    _refused(terminal("/verify", answer), "challenge_replayed")
+    other = terminal("/challenges").get_json()
+    _refused(terminal("/verify", card.respond(other["challenge_id"], encode_b64(b"something else"), "1234")),
+             "bad_signature")
+    for label in ("expired", "revoked", "forged", "second-1"):
+        _refused(terminal("/verify", _answer(terminal, fresh_card(jpki, label, tmp_path))[1]),
+                 {"expired": "certificate_expired", "revoked": "certificate_revoked", "forged": "untrusted_issuer",
+                  "second-1": "other_municipality"}[label])
+    unreadable = dict(_answer(terminal, card)[1], certificate="-----BEGIN CERTIFICATE-----\nAAAA")
+    _refused(terminal("/verify", unreadable), "certificate_malformed")
+    refusals = [(e.detail["code"], e.target_ids) for e in system_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "card_auth_refused").order_by(AuditEntry.id))]
+    assert refusals == [("challenge_replayed", [serial_of("demo-1")]), ("bad_signature", [serial_of("demo-1")]),
+                        ("certificate_expired", [serial_of("expired")]),
+                        ("certificate_revoked", [serial_of("revoked")]),
+                        ("untrusted_issuer", [serial_of("forged")]), ("other_municipality", [serial_of("second-1")]),
+                        ("certificate_malformed", [""])]
+
+
+@pytest.mark.parametrize(("body", "code", "status"), [
+    ("[1]", "body_invalid", 400), ('"answer"', "body_invalid", 400), ("{", "body_invalid", 400),
+    ("[" * 5000 + "]" * 5000, "body_too_deep", 400), ("[" * 100_000 + "]" * 100_000, "body_too_large", 413),
+    ('{"challenge_id": "x\\u0000", "certificate": "y", "signature": "z"}', "body_invalid", 400),
+    ('{"challenge_id": "x", "certificate": "y", "signature": "z", "pin": "1234"}', "body_invalid", 400),
+])
+def test_the_card_auth_api_refuses_malformed_bodies_before_verifying(terminal, web, body, code, status):
+    headers = {"Authorization": terminal.headers["Authorization"], "Content-Type": "application/json"}
+    response = web.client.post(API + "/verify", data=body, headers=headers)
+    _refused(response, code, status)
+    assert response.get_json()["code"] in _documented_codes(web, "/verify", status)
+    _refused(web.client.post(API + "/challenges", data=" " * 100_000, headers=headers), "body_too_large", 413)
+
+
+def _documented_codes(web, path, status):
+    document = web.client.get(API + "/openapi.json").get_json()
+    content = document["paths"][path]["post"]["responses"][str(status)]["content"]["application/problem+json"]
+    return content["schema"]["properties"]["code"]["enum"]
