@@ -102,6 +102,7 @@ ACTIONS = {
     "store_operator_update": "コンビニ事業者（キオスク端末）の登録・トークン更新",
     "office_hours_update": "窓口の開庁時間の設定",
     "kiosk_contract_set": "コンビニ交付の事業者との契約の登録・変更",
+    "kiosk_refund": "コンビニ交付の返金（支払い後に発行できなかった請求）",
     "certificate_statistics_export": "証明書の交付統計・精算の出力",
     "register_items_update": "事項の表示切替",
     "support_apply": "支援制度の申請受付",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import Date, String, and_, cast, column, func, literal, not_, select, text
@@ -38,6 +38,7 @@ from app.certificates.statistics_rules import (
 )
 from app.db import get_scope
 from app.errors import ValidationError
+from app.kiosk.refunds import RefundLine, refund_lines
 from certificate_engine.wareki import JST
 
 LG_CODE = re.compile(r"[0-9]{6}")
@@ -132,10 +133,11 @@ def monthly_statistics(session: Session, month: Month) -> MonthlyStatistics:
 
 @dataclass(frozen=True)
 class Settlement:
-    """Settlement lines and their totals row."""
+    """Settlement lines and their totals row; ``refunds``: kiosk requests paid and never issued."""
 
     lines: list[SettlementLine]
     total: SettlementLine
+    refunds: list[RefundLine] = field(default_factory=list)
 
     def chart_items(self, amount: str, names: dict[str, str] | None = None) -> list[tuple[str, int]]:
         """(label, ``amount``) per line for a bar chart; ``names`` turns codes into names."""
@@ -150,8 +152,10 @@ def _settlement(groups: list[IssueGroup], key) -> Settlement:
 
 def municipality_settlement(session: Session, month: Month) -> Settlement:
     """A municipality's month: per channel and store operator the issues, fees collected,
-    commissions owed to the store operator, BCL fees and the net, with the totals row."""
-    return _settlement(issue_groups(session, month), by_store)
+    commissions owed to the store operator, BCL fees and the net, with the totals row; and the
+    kiosk refunds that fell due in the month (still due, refunded)."""
+    return replace(_settlement(issue_groups(session, month), by_store),
+                   refunds=refund_lines(session, month.start, month.end))
 
 
 @dataclass(frozen=True)
@@ -160,13 +164,15 @@ class OperatorSettlement:
 
     municipalities: Settlement
     store_operators: Settlement
+    refunds: list[RefundLine] = field(default_factory=list)
 
 
 def operator_settlement(session: Session, month: Month) -> OperatorSettlement:
     """Settlement across municipalities (operator scope): per municipality and per store operator."""
     groups = issue_groups(session, month)
     return OperatorSettlement(_settlement(groups, by_municipality),
-                              _settlement([g for g in groups if g.store_operator], by_operator))
+                              _settlement([g for g in groups if g.store_operator], by_operator),
+                              refund_lines(session, month.start, month.end))
 
 
 def statistics_by_municipality(session: Session, month: Month,

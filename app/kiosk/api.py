@@ -1,5 +1,6 @@
 """Kiosk API /api/kiosk/v1 (docs/kiosk-api.md): a store operator's kiosk serves residents of every
-municipality. Each view parses, calls one service and serialises; refusals are problem documents."""
+municipality. Each view checks its body (size, JSON, schema) before any service runs, calls one
+service and serialises; refusals are problem documents."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -9,14 +10,27 @@ from urllib.parse import quote
 from flask import current_app, g, jsonify, request
 
 from app.cardauth import services as cardauth
-from app.cardauth.adapter import answer_from, challenge_json, current_trust, problem
+from app.cardauth import throttle
+from app.cardauth.adapter import (
+    challenge_json,
+    current_failure_limit,
+    current_trust,
+    limit_body,
+    problem,
+    read_answer,
+    read_body,
+    throttled,
+)
+from app.cardauth.bodies import CARD_ANSWER, EMPTY, SMALL_BODY, BodyRefused
 from app.cardauth.rules import CardAuthRefused
 from app.certificates.web import current_issuer, pdf_response
 from app.clock import require_aware
 from app.extensions import db
-from app.kiosk import api_bp, services, stores
+from app.kiosk import api_bp, schemas, services, stores
 from app.kiosk.openapi import OPENAPI
 from app.tenants.services import get_municipality
+
+api_bp.register_error_handler(throttle.Throttled, throttled)
 
 
 def kiosk_now() -> datetime:
@@ -26,37 +40,44 @@ def kiosk_now() -> datetime:
     return require_aware(datetime.fromisoformat(fixed), "KIOSK_FIXED_NOW") if fixed else datetime.now(UTC)
 
 
-def store_required(view):
-    """Authenticate the store operator's token and read the store (id, municipality) from headers."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        g.store = stores.authenticate(db.session, request.headers.get("Authorization"),
-                                      request.headers.get("X-Kiosk-Store-Id"),
-                                      request.headers.get("X-Kiosk-Store-Lg-Code"))
-        g.now = kiosk_now()
-        return view(*args, **kwargs)
+def store_required(max_bytes: int = SMALL_BODY):
+    """Refuse a body over ``max_bytes`` (413), authenticate the store operator's token and read the
+    store (id, municipality) from the headers."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            limit_body(max_bytes)
+            g.store = stores.authenticate(db.session, request.headers.get("Authorization"),
+                                          request.headers.get("X-Kiosk-Store-Id"),
+                                          request.headers.get("X-Kiosk-Store-Lg-Code"))
+            g.now = kiosk_now()
+            return view(*args, **kwargs)
 
-    wrapped.auth_scheme = "store_operator_token"
-    return wrapped
+        wrapped.auth_scheme = "store_operator_token"
+        return wrapped
+
+    return decorate
 
 
 @api_bp.post("/sessions")
-@store_required
+@store_required()
 def open_session():
-    opened = services.open_session(db.session, g.store, g.now)
+    read_body(EMPTY)
+    limit = throttle.Limit(current_app.config["KIOSK_SESSIONS_PER_OPERATOR"], services.SESSION_WINDOW)
+    opened = services.open_session(db.session, g.store, g.now, limit)
     return jsonify({"session_id": str(opened.kiosk_session.id), **challenge_json(opened.challenge)}), 201
 
 
 @api_bp.post("/sessions/<session_id>/verify")
-@store_required
+@store_required(CARD_ANSWER.max_bytes)
 def verify(session_id):
     answer = None
     services.enter(db.session, session_id=session_id)
     try:
-        answer = answer_from(request.get_json(silent=True))
+        answer = read_answer()
         kiosk_session, resident = services.verify_card(db.session, g.store, current_trust(), session_id, answer,
-                                                       g.now)
-    except CardAuthRefused as error:
+                                                       g.now, current_failure_limit())
+    except (CardAuthRefused, BodyRefused) as error:
         db.session.rollback()
         cardauth.refuse(db.session, services.kiosk_actor(None, g.store), error, answer, services.PURPOSE)
         return problem(error)
@@ -68,7 +89,7 @@ def verify(session_id):
 
 
 @api_bp.get("/sessions/<session_id>/menu")
-@store_required
+@store_required()
 def menu(session_id):
     services.enter(db.session, session_id=session_id)
     items = services.menu(db.session, g.store, session_id, g.now)
@@ -76,26 +97,46 @@ def menu(session_id):
 
 
 @api_bp.post("/sessions/<session_id>/requests")
-@store_required
+@store_required(schemas.NEW_REQUEST.max_bytes)
 def create_request(session_id):
-    body = request.get_json(silent=True) or {}
     services.enter(db.session, session_id=session_id)
-    created = services.create_request(db.session, g.store, session_id, body.get("document_type"),
-                                      body.get("options"), g.now)
+    try:
+        body = read_body(schemas.NEW_REQUEST)
+    except BodyRefused as refused:
+        raise services.refused_body(db.session, g.store, session_id, schemas.option_refusal(refused)) from None
+    created = services.create_request(db.session, g.store, session_id, body["document_type"], body.get("options"),
+                                      g.now)
     return jsonify(_request_json(created)), 201
 
 
-@api_bp.post("/requests/<request_id>/payment")
-@store_required
-def confirm_payment(request_id):
-    body = request.get_json(silent=True) or {}
+@api_bp.get("/requests/<request_id>")
+@store_required()
+def request_state(request_id):
     services.enter(db.session, request_id=request_id)
-    paid = services.confirm_payment(db.session, g.store, request_id, body.get("amount_yen"), g.now)
+    found, refund = services.get_request(db.session, g.store, request_id)
+    return jsonify(_request_json(found, refund))
+
+
+@api_bp.post("/requests/<request_id>/payment")
+@store_required(schemas.PAYMENT.max_bytes)
+def confirm_payment(request_id):
+    body = read_body(schemas.PAYMENT)
+    services.enter(db.session, request_id=request_id)
+    paid = services.confirm_payment(db.session, g.store, request_id, body["amount_yen"], g.now)
     return jsonify(_request_json(paid))
 
 
+@api_bp.post("/requests/<request_id>/refund")
+@store_required(schemas.REFUND.max_bytes)
+def confirm_refund(request_id):
+    body = read_body(schemas.REFUND)
+    services.enter(db.session, request_id=request_id)
+    refunded, refund = services.confirm_refund(db.session, g.store, request_id, body["amount_yen"], g.now)
+    return jsonify(_request_json(refunded, refund))
+
+
 @api_bp.get("/requests/<request_id>/pdf")
-@store_required
+@store_required()
 def pdf(request_id):
     services.enter(db.session, request_id=request_id)
     issued = services.fetch_pdf(db.session, g.store, current_issuer(), request_id, g.now)
@@ -110,7 +151,12 @@ def openapi():
     return jsonify(OPENAPI)
 
 
-def _request_json(kiosk_request) -> dict:
+def _request_json(kiosk_request, refund=None) -> dict:
     return {"request_id": str(kiosk_request.id), "document_type": kiosk_request.document_type,
             "options": kiosk_request.options, "fee_yen": kiosk_request.fee_yen, "status": kiosk_request.status,
-            "expires_at": kiosk_request.expires_at.isoformat()}
+            "expires_at": kiosk_request.expires_at.isoformat(),
+            "paid_at": kiosk_request.paid_at.isoformat() if kiosk_request.paid_at else None,
+            "refund": None if refund is None else {
+                "reason": refund.reason, "message": services.refund_message(refund.reason),
+                "amount_yen": refund.fee_yen, "due_at": refund.due_at.isoformat(),
+                "refunded_at": refund.refunded_at.isoformat() if refund.refunded_at else None}}

@@ -2,9 +2,11 @@
 a client that speaks the kiosk API, and residents with a seal and this year's tax record."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from app.db import SYSTEM
@@ -44,6 +46,10 @@ class KioskClient:
     def get(self, path: str):
         return self.client.get(API + path, headers=self.headers())
 
+    def post_raw(self, path: str, data: bytes | str, content_type: str = "application/json"):
+        """POST a body exactly as given (not JSON-encoded by the client)."""
+        return self.client.post(API + path, data=data, headers={**self.headers(), "Content-Type": content_type})
+
     def login(self, card, pin: str = "1234"):
         """Open a session and answer its challenge with ``card``: (session id, verify response)."""
         opened = self.post("/sessions")
@@ -61,6 +67,69 @@ class KioskClient:
 
     def pdf(self, request_id: str):
         return self.get(f"/requests/{request_id}/pdf")
+
+
+def jpki_fixture():
+    """A module's test JPKI (``jpki``), as ``card_helpers.build_jpki`` makes it."""
+    from tests.functional.card_helpers import build_jpki
+
+    @pytest.fixture(scope="module")
+    def jpki(app, tmp_path_factory):
+        return build_jpki(tmp_path_factory.mktemp("kiosk-jpki"))
+
+    return jpki
+
+
+def kiosk_fixture():
+    """A test's kiosk (``kiosk``): ``kiosk_client`` of the store operator demo-mart."""
+    @pytest.fixture()
+    def kiosk(web, app, jpki, monkeypatch, system_session):
+        return kiosk_client(web, app, jpki, monkeypatch, system_session)
+
+    return kiosk
+
+
+def document_fixture():
+    """The kiosk API's published OpenAPI document (``document``)."""
+    @pytest.fixture()
+    def document(web):
+        return web.client.get(API + "/openapi.json").get_json()
+
+    return document
+
+
+def kiosk_client(web, app, jpki, monkeypatch, system_session, operator: str = "demo-mart") -> KioskClient:
+    """A kiosk of a store operator with every card registered, the clock fixed at ``OPEN_NOW`` and
+    the card holders given a seal and this year's tax record."""
+    from tests.conftest import DEMO_CODE, SECOND_CODE
+    from tests.functional.card_helpers import heads, register, trust_config
+
+    trust_config(monkeypatch, app, jpki)
+    monkeypatch.setitem(app.config, "KIOSK_FIXED_NOW", OPEN_NOW)
+    register(jpki)
+    for lg_code, count in ((DEMO_CODE, 2), (SECOND_CODE, 1)):
+        for atena_no, _ in heads(lg_code, count):
+            with_seal_and_tax(system_session, lg_code, atena_no)
+    return KioskClient(web.client, store_operator(operator), dict(STORE))
+
+
+def documented(document: dict, method: str, template: str, response) -> None:
+    """Assert that ``response`` is one the OpenAPI ``document`` declares for the operation: its status,
+    its content type and, for a problem document, its ``code`` among those listed for that status."""
+    operation = document["paths"][template][method.lower()]
+    declared = operation["responses"].get(str(response.status_code))
+    assert declared is not None, f"{method} {template}: {response.status_code} not declared"
+    assert response.mimetype in declared.get("content", {}), (response.mimetype, list(declared.get("content", {})))
+    if response.mimetype == "application/problem+json":
+        schema = declared["content"][response.mimetype]["schema"]
+        codes = schema["properties"]["code"]["enum"]
+        assert response.get_json()["code"] in codes, (response.get_json()["code"], codes)
+
+
+def template_of(path: str) -> str:
+    """The OpenAPI path template of a kiosk API path (ids replaced by their parameter names)."""
+    path = re.sub(r"^/sessions/[^/]+", "/sessions/{session_id}", path)
+    return re.sub(r"^/requests/[^/]+", "/requests/{request_id}", path)
 
 
 def with_seal_and_tax(system_session, lg_code: str, atena_no: str, fiscal_year: int = 2026) -> None:

@@ -13,31 +13,19 @@ from app.kiosk.models import KioskMaintenanceDay
 from certificate_engine.signing import signature_status
 from fixtures.demo_disaster import issue_household_certificate
 from tests.conftest import DEMO_CODE, SECOND_CODE
-from tests.functional.card_helpers import build_jpki, fresh_card, heads, register, trust_config
+from tests.functional.card_helpers import fresh_card, heads
 from tests.functional.kiosk_helpers import (
     OPEN_NOW,
     STORE,
     KioskClient,
+    jpki_fixture,
+    kiosk_fixture,
     resident,
     store_operator,
-    with_seal_and_tax,
 )
 
-
-@pytest.fixture(scope="module")
-def jpki(app, tmp_path_factory):
-    return build_jpki(tmp_path_factory.mktemp("kiosk-jpki"))
-
-
-@pytest.fixture()
-def kiosk(web, app, jpki, monkeypatch, system_session):
-    trust_config(monkeypatch, app, jpki)
-    monkeypatch.setitem(app.config, "KIOSK_FIXED_NOW", OPEN_NOW)
-    register(jpki)
-    for lg_code, count in ((DEMO_CODE, 2), (SECOND_CODE, 1)):
-        for atena_no, _ in heads(lg_code, count):
-            with_seal_and_tax(system_session, lg_code, atena_no)
-    return KioskClient(web.client, store_operator(), dict(STORE))
+jpki = jpki_fixture()
+kiosk = kiosk_fixture()
 
 
 def _refused(response, code, status):
@@ -208,7 +196,9 @@ def test_kiosk_never_serves_another_store_or_municipality(kiosk, jpki, tmp_path,
 def test_kiosk_openapi_is_public(web):
     document = web.client.get("/api/kiosk/v1/openapi.json").get_json()
     assert "/sessions/{session_id}/verify" in document["paths"]
-    assert "payment_not_confirmed" in document["components"]["schemas"]["Problem"]["properties"]["code"]["enum"]
+    refused = document["paths"]["/requests/{request_id}/pdf"]["get"]["responses"]["402"]
+    assert refused["content"]["application/problem+json"]["schema"]["properties"]["code"]["enum"] == [
+        "payment_not_confirmed"]
 
 
 def test_kiosk_rotated_or_inactive_store_tokens_stop_working(kiosk):
