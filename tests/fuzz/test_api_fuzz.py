@@ -14,11 +14,6 @@ from tests.fuzz.harness import Report, fuzz
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 
-# The kiosk document (undeclared path parameters and store headers) and the kiosk's body checks are
-# being completed in app/kiosk. Until that lands the kiosk run finds server errors (a JSON body that
-# is not an object) and is expected to fail, strictly: the day it passes, remove it from here.
-AWAITING_KIOSK_FIXES = {"kiosk"}
-
 
 def _run(app, target: arrange.Target) -> Report:
     report = Report()
@@ -32,12 +27,6 @@ def _assert_clean(report: Report, name: str) -> None:
     assert report.cases > 0
     assert report.server_errors == 0 and not report.findings, (
         f"{name}: {report.cases} cases, {report.server_errors} server errors\n\n{findings}")
-
-
-def _awaiting(name: str):
-    return pytest.param(name, marks=pytest.mark.xfail(
-        strict=True, reason="the kiosk document and body checks are completed in app/kiosk"
-    )) if name in AWAITING_KIOSK_FIXES else name
 
 
 @pytest.fixture()
@@ -61,10 +50,9 @@ def test_ogc_api_fuzz(app, db):
     _assert_clean(_run(app, arrange.ogc_target(db)), "ogc")
 
 
-@pytest.mark.parametrize("name", [_awaiting("kiosk")])
-def test_kiosk_api_fuzz(app, db, client, system_session, tmp_path, monkeypatch, name):
+def test_kiosk_api_fuzz(app, db, client, system_session, tmp_path, monkeypatch):
     target = arrange.kiosk_target(app, client, system_session, tmp_path, monkeypatch)
-    _assert_clean(_run(app, target), name)
+    _assert_clean(_run(app, target), "kiosk")
 
 
 def test_cardauth_api_fuzz(app, db):
