@@ -43,7 +43,7 @@ def user_new():
     return render_template("auth/user_new.html", form=form)
 
 
-@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
 @screen_required("admin")
 def user_edit(user_id: int):
     user = services.get_user(db.session, user_id)
@@ -72,7 +72,7 @@ def user_edit(user_id: int):
                            role_screens={r.id: r.screens for r in services.list_roles(db.session)})
 
 
-@bp.post("/admin/users/<int:user_id>/unlock")
+@bp.post("/admin/users/<id:user_id>/unlock")
 @screen_required("admin")
 def user_unlock(user_id: int):
     user = services.unlock_user(db.session, current_actor(), user_id)

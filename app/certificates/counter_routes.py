@@ -68,13 +68,13 @@ def counter_issue(atena_no: str):
     return redirect(url_for("certificates.counter_pdf", atena_no=atena_no, issued_id=issued.id))
 
 
-@bp.get("/certificates/counter/<atena_no>/issued/<int:issued_id>.pdf")
+@bp.get("/certificates/counter/<atena_no>/issued/<id:issued_id>.pdf")
 @screen_required(SCREEN)
 def counter_pdf(atena_no: str, issued_id: int):
     return pdf_response(counter.person_certificate(db.session, current_actor(), atena_no, issued_id))
 
 
-@bp.post("/certificates/counter/<atena_no>/issued/<int:issued_id>/void")
+@bp.post("/certificates/counter/<atena_no>/issued/<id:issued_id>/void")
 @screen_required(SCREEN)
 def counter_void(atena_no: str, issued_id: int):
     try:
@@ -86,7 +86,7 @@ def counter_void(atena_no: str, issued_id: int):
     return redirect(url_for("certificates.counter_person", atena_no=atena_no))
 
 
-@bp.post("/certificates/counter/<atena_no>/issued/<int:issued_id>/reissue")
+@bp.post("/certificates/counter/<atena_no>/issued/<id:issued_id>/reissue")
 @screen_required(SCREEN)
 def counter_reissue(atena_no: str, issued_id: int):
     try:

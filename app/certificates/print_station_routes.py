@@ -33,7 +33,7 @@ def print_jobs():
                              for job in jobs]})
 
 
-@bp.post("/certificates/queue/<int:entry_id>/printed")
+@bp.post("/certificates/queue/<id:entry_id>/printed")
 @screen_required(SCREEN)
 def queue_printed(entry_id: int):
     entry = counter_queue.mark_printed(db.session, current_actor(), entry_id)

@@ -107,7 +107,7 @@ def _confirm_page(item, error: str | None = None):
                            years=[(year, fiscal_year(year)) for year in range(latest, latest - 5, -1)])
 
 
-@bp.get("/certificates/self-service/ticket/<int:entry_id>")
+@bp.get("/certificates/self-service/ticket/<id:entry_id>")
 @screen_required(SCREEN)
 def self_service_ticket(entry_id: int):
     entry = counter_queue.get_entry(db.session, entry_id)
@@ -128,7 +128,7 @@ def queue():
     return _queue_page()
 
 
-@bp.post("/certificates/queue/<int:entry_id>/hand-over")
+@bp.post("/certificates/queue/<id:entry_id>/hand-over")
 @screen_required(SCREEN)
 def queue_hand_over(entry_id: int):
     try:
@@ -141,7 +141,7 @@ def queue_hand_over(entry_id: int):
     return redirect(url_for("certificates.queue"))
 
 
-@bp.get("/certificates/queue/<int:entry_id>/certificate.pdf")
+@bp.get("/certificates/queue/<id:entry_id>/certificate.pdf")
 @screen_required(SCREEN)
 def queue_pdf(entry_id: int):
     entry = counter_queue.get_entry(db.session, entry_id)
@@ -150,7 +150,7 @@ def queue_pdf(entry_id: int):
     return pdf_response(download(db.session, current_actor(), entry.issued_certificate_id))
 
 
-@bp.post("/certificates/queue/<int:entry_id>/cancel")
+@bp.post("/certificates/queue/<id:entry_id>/cancel")
 @screen_required(SCREEN)
 def queue_cancel(entry_id: int):
     try:

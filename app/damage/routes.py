@@ -24,7 +24,7 @@ def surveys():
                            status=request.args.get("status", ""), encodings=ENCODINGS)
 
 
-@bp.get("/damage/buildings/<int:building_id>")
+@bp.get("/damage/buildings/<id:building_id>")
 @screen_required(SCREEN)
 def building(building_id: int):
     disaster = chosen_disaster()
@@ -35,7 +35,7 @@ def building(building_id: int):
                            occupants=services.occupants(db.session, current_actor(), found.id))
 
 
-@bp.post("/damage/buildings/<int:building_id>/owner")
+@bp.post("/damage/buildings/<id:building_id>/owner")
 @screen_required(SCREEN)
 def set_owner(building_id: int):
     try:
@@ -49,7 +49,7 @@ def set_owner(building_id: int):
     return redirect(url_for("damage.building", building_id=building_id))
 
 
-@bp.post("/damage/buildings/<int:building_id>/surveys")
+@bp.post("/damage/buildings/<id:building_id>/surveys")
 @screen_required(SCREEN)
 def start(building_id: int):
     disaster = chosen_disaster()
@@ -66,7 +66,7 @@ def start(building_id: int):
     return redirect(url_for("damage.survey", survey_id=survey.id))
 
 
-@bp.route("/damage/surveys/<int:survey_id>", methods=["GET", "POST"])
+@bp.route("/damage/surveys/<id:survey_id>", methods=["GET", "POST"])
 @screen_required(SCREEN)
 def survey(survey_id: int):
     found = services.get_survey(db.session, survey_id)
@@ -95,7 +95,7 @@ def survey(survey_id: int):
                            history=services.survey_history(db.session, found.id))
 
 
-@bp.post("/damage/surveys/<int:survey_id>/finalise")
+@bp.post("/damage/surveys/<id:survey_id>/finalise")
 @screen_required("damage_review")
 def finalise(survey_id: int):
     try:
@@ -107,7 +107,7 @@ def finalise(survey_id: int):
     return redirect(url_for("damage.survey", survey_id=survey_id))
 
 
-@bp.post("/damage/surveys/<int:survey_id>/photos")
+@bp.post("/damage/surveys/<id:survey_id>/photos")
 @screen_required(SCREEN)
 def add_photo(survey_id: int):
     upload = request.files.get("photo")
@@ -122,7 +122,7 @@ def add_photo(survey_id: int):
     return redirect(url_for("damage.survey", survey_id=survey_id) + "#photos")
 
 
-@bp.get("/damage/photos/<int:photo_id>")
+@bp.get("/damage/photos/<id:photo_id>")
 @screen_required(SCREEN)
 def photo(photo_id: int):
     found = services.get_photo(db.session, photo_id)

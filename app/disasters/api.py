@@ -56,7 +56,7 @@ def post_application():
     return response
 
 
-@api_bp.get("/certificate-applications/<int:application_id>")
+@api_bp.get("/certificate-applications/<id:application_id>")
 @applications_token_required
 def get_application(application_id: int):
     application_id = integer_key(application_id, "指定された申請は見つかりません。")

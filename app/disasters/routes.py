@@ -50,7 +50,7 @@ def new():
     return render_template("disasters/new.html", form=form)
 
 
-@bp.get("/disasters/<int:disaster_id>")
+@bp.get("/disasters/<id:disaster_id>")
 @screen_required("disaster_register")
 def show(disaster_id: int):
     disaster = services.get_disaster(db.session, disaster_id)
@@ -58,8 +58,8 @@ def show(disaster_id: int):
                            affected=services.affected_area_codes(db.session, disaster))
 
 
-@bp.post("/disasters/<int:disaster_id>/areas", defaults={"what": "areas"})
-@bp.post("/disasters/<int:disaster_id>/status", defaults={"what": "status"})
+@bp.post("/disasters/<id:disaster_id>/areas", defaults={"what": "areas"})
+@bp.post("/disasters/<id:disaster_id>/status", defaults={"what": "status"})
 @screen_required("disaster_register")
 def update(disaster_id: int, what: str):
     version = int(request.form.get("version", 0))
@@ -140,7 +140,7 @@ def add_victim(disaster):
     return render_template("disasters/victim_new.html", form=form, disaster=disaster)
 
 
-@bp.route("/victims/register/<int:victim_id>", methods=["GET", "POST"])
+@bp.route("/victims/register/<id:victim_id>", methods=["GET", "POST"])
 @screen_required("victims")
 def victim(victim_id: int):
     found = victims.view_victim(db.session, current_actor(), victim_id)
@@ -240,7 +240,7 @@ def new_application(disaster):
     return render_template("disasters/application_new.html", form=form, disaster=disaster, building=building)
 
 
-@bp.get("/victims/certificates/<int:application_id>")
+@bp.get("/victims/certificates/<id:application_id>")
 @screen_required("victims")
 def application(application_id: int):
     found = applications.get_application(db.session, application_id)
@@ -253,7 +253,7 @@ def application(application_id: int):
                            if found.building_id else None)
 
 
-@bp.post("/victims/certificates/<int:application_id>/advance")
+@bp.post("/victims/certificates/<id:application_id>/advance")
 @screen_required("victims")
 def advance_application(application_id: int):
     try:
@@ -268,7 +268,7 @@ def advance_application(application_id: int):
     return redirect(url_for("disasters.application", application_id=application_id))
 
 
-@bp.get("/victims/certificates/<int:application_id>/certificate.pdf")
+@bp.get("/victims/certificates/<id:application_id>/certificate.pdf")
 @screen_required("victims")
 def certificate_pdf(application_id: int):
     issued_id = request.args.get("issued", type=int)
@@ -280,7 +280,7 @@ def certificate_pdf(application_id: int):
     return pdf_response(issued)
 
 
-@bp.post("/victims/certificates/<int:application_id>/reissue")
+@bp.post("/victims/certificates/<id:application_id>/reissue")
 @screen_required("victims")
 def reissue_certificate(application_id: int):
     try:
@@ -304,7 +304,7 @@ def support_home(disaster):
                            warnings=support.deadline_warnings(disaster, today_in_japan()))
 
 
-@bp.get("/victims/support/households/<int:household_id>")
+@bp.get("/victims/support/households/<id:household_id>")
 @screen_required("victims")
 def support_household(household_id: int):
     household = support.get_household(db.session, household_id)
@@ -319,7 +319,7 @@ def support_household(household_id: int):
                            warnings=support.deadline_warnings(disaster, today_in_japan()))
 
 
-@bp.post("/victims/support/households/<int:household_id>/applications")
+@bp.post("/victims/support/households/<id:household_id>/applications")
 @screen_required("victims")
 def support_apply(household_id: int):
     form = request.form
@@ -336,8 +336,8 @@ def support_apply(household_id: int):
     return redirect(url_for("disasters.support_household", household_id=household_id))
 
 
-@bp.post("/victims/support/applications/<int:application_id>/decide", defaults={"step": "decide"})
-@bp.post("/victims/support/applications/<int:application_id>/pay", defaults={"step": "pay"})
+@bp.post("/victims/support/applications/<id:application_id>/decide", defaults={"step": "decide"})
+@bp.post("/victims/support/applications/<id:application_id>/pay", defaults={"step": "pay"})
 @screen_required("victims")
 def support_step(application_id: int, step: str):
     found = support.get_support_application(db.session, application_id)

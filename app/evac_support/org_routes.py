@@ -37,7 +37,7 @@ def organisations_page():
                            kinds=rules.ORG_KINDS, error=error, values=values or {})
 
 
-@bp.route("/evac-support/organisations/<int:org_id>", methods=["GET", "POST"])
+@bp.route("/evac-support/organisations/<id:org_id>", methods=["GET", "POST"])
 @screen_required(SCREEN)
 def organisation(org_id: int):
     org, error, conflict, values = organisations.get_org(db.session, org_id), None, None, None
@@ -65,7 +65,7 @@ def organisation(org_id: int):
                            provisions=organisations.provisions(db.session, org_id))
 
 
-@bp.route("/evac-support/organisations/<int:org_id>/roster", methods=["GET", "POST"])
+@bp.route("/evac-support/organisations/<id:org_id>/roster", methods=["GET", "POST"])
 @screen_required(SCREEN)
 def organisation_roster(org_id: int):
     return roster_step(organisations.get_org(db.session, org_id), url_for("evac_support.organisation", org_id=org_id))
@@ -77,7 +77,7 @@ def provisions():
     return render_template("evac_support/provisions.html", provisions=organisations.provisions(db.session))
 
 
-@bp.get("/evac-support/provisions/<int:provision_id>")
+@bp.get("/evac-support/provisions/<id:provision_id>")
 @screen_required(SCREEN)
 def provision(provision_id: int):
     found, people = organisations.view_provision(db.session, current_actor(), provision_id)
@@ -90,7 +90,7 @@ def register_updates():
     return render_template("evac_support/updates.html", updates=updates.latest_updates(db.session))
 
 
-@bp.get("/evac-support/updates/<int:update_id>")
+@bp.get("/evac-support/updates/<id:update_id>")
 @screen_required(SCREEN)
 def register_update(update_id: int):
     found, people = updates.view_update(db.session, current_actor(), update_id)

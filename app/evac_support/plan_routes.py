@@ -24,13 +24,13 @@ def _plan_page(view, *, error=None, conflict=None, form=None, status=200):
                            basemap_credit=current_app.config["BASEMAP_ATTRIBUTION_URL"]), status
 
 
-@bp.get("/evac-support/people/<int:person_id>")
+@bp.get("/evac-support/people/<id:person_id>")
 @screen_required(SCREEN)
 def person(person_id: int):
     return _plan_page(plans.view_plan(db.session, current_actor(), person_id))
 
 
-@bp.post("/evac-support/people/<int:person_id>/plan")
+@bp.post("/evac-support/people/<id:person_id>/plan")
 @screen_required(SCREEN)
 def save_plan(person_id: int):
     form = request.form
@@ -49,7 +49,7 @@ def save_plan(person_id: int):
     return redirect(url_for("evac_support.person", person_id=person_id))
 
 
-@bp.get("/evac-support/people/<int:person_id>/plan/print")
+@bp.get("/evac-support/people/<id:person_id>/plan/print")
 @screen_required(SCREEN)
 def print_plan(person_id: int):
     view = plans.view_plan(db.session, current_actor(), person_id, action="evac_plan_print")

@@ -54,7 +54,7 @@ def refresh():
     return redirect(url_for("evac_support.index"))
 
 
-@bp.post("/evac-support/people/<int:person_id>/consent")
+@bp.post("/evac-support/people/<id:person_id>/consent")
 @screen_required(SCREEN)
 def consent(person_id: int):
     form = request.form

@@ -35,7 +35,7 @@ def safety_page(disaster):
                            total=safety.progress(db.session, disaster.id)[-1], args=args)
 
 
-@bp.post("/evac-support/safety/<int:person_id>")
+@bp.post("/evac-support/safety/<id:person_id>")
 @screen_required(SCREEN)
 @disaster_required("evac_support.index")
 def set_safety(disaster, person_id: int):
@@ -105,7 +105,7 @@ def safety_tile(disaster, z: int, x: int, y: int):
     return tile_response(tiles.get_layer(EVAC_TILES, current_user.screens), z, x, y, disaster.id)
 
 
-@bp.get("/evac-support/safety/people/<int:person_id>.json")
+@bp.get("/evac-support/safety/people/<id:person_id>.json")
 @screen_required(SCREEN)
 @disaster_required("evac_support.index")
 def safety_person(disaster, person_id: int):

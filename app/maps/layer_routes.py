@@ -46,7 +46,7 @@ def _answer(upload_id: int | None, message: str, status: int):
     return redirect(target)
 
 
-@bp.get("/map/layers/imports/<int:upload_id>")
+@bp.get("/map/layers/imports/<id:upload_id>")
 @screen_required(SCREEN)
 def layer_import(upload_id: int):
     upload, job = layer_services.get_upload(db.session, upload_id)

@@ -213,7 +213,7 @@ def _feature_collection(page: services.Page, collection_id: str) -> str:
             + json.dumps(tail, ensure_ascii=False)[1:])
 
 
-@api_bp.get("/collections/<collection_id>/items/<int:feature_id>")
+@api_bp.get("/collections/<collection_id>/items/<id:feature_id>")
 @gis_token_required
 def item(collection_id: str, feature_id: int):
     as_html = _simple_request()

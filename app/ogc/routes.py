@@ -25,7 +25,7 @@ def token_list():
                            ogc_url=url_for("ogc_api.landing", _external=True), now=datetime.now(UTC))
 
 
-@bp.post("/gis/tokens/<int:token_id>/revoke")
+@bp.post("/gis/tokens/<id:token_id>/revoke")
 @screen_required(rules.BASE_SCREEN)
 def token_revoke(token_id: int):
     token = tokens.revoke_token(db.session, current_actor(), token_id)

@@ -86,14 +86,14 @@ def _stored_batch_id(batch_id: int) -> int:
     return batch_id
 
 
-@api_bp.get("/batches/<int:batch_id>")
+@api_bp.get("/batches/<id:batch_id>")
 @token_required
 def get_batch(batch_id: int):
     batch = services.get_batch(db.session, _stored_batch_id(batch_id))
     return jsonify(_batch_json(batch, services.batch_job(db.session, batch)))
 
 
-@api_bp.get("/batches/<int:batch_id>/errors")
+@api_bp.get("/batches/<id:batch_id>/errors")
 @token_required
 def batch_errors(batch_id: int):
     offset = integer_parameter(request.args.get("offset"), "offset", default=0, minimum=0, maximum=BIGINT_MAX)
@@ -126,7 +126,7 @@ def list_generations():
         for gen in generations.list_generations(db.session)]})
 
 
-@api_bp.get("/generations/<int:number>/export")
+@api_bp.get("/generations/<id:number>/export")
 @token_required
 def export_generation(number: int):
     if number > INTEGER_MAX:

@@ -59,7 +59,7 @@ def _upload_answer(batch_id: int | None, message: str, status: int):
     return redirect(target)
 
 
-@bp.get("/residents/batches/<int:batch_id>")
+@bp.get("/residents/batches/<id:batch_id>")
 @screen_required(SCREEN)
 def batch(batch_id: int):
     return _batch_page(batch_id, EndBatchForm())
@@ -95,7 +95,7 @@ def generation_list():
                            kinds=spec.KIND_LABELS)
 
 
-@bp.get("/residents/generations/<int:number>/export")
+@bp.get("/residents/generations/<id:number>/export")
 @screen_required(SCREEN)
 def export(number: int):
     path = generations.export_generation(db.session, number, generations.temporary_zip(), chunk_reader(db.session))
@@ -121,7 +121,7 @@ def token_list():
                            purposes=tokens.PURPOSES)
 
 
-@bp.post("/residents/tokens/<int:token_id>/revoke")
+@bp.post("/residents/tokens/<id:token_id>/revoke")
 @screen_required(SCREEN)
 def token_revoke(token_id: int):
     token = tokens.revoke_token(db.session, current_actor(), token_id)

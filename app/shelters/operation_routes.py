@@ -38,7 +38,7 @@ def export_situation(file_format: str, disaster):
                                 request.args.get("encoding", "utf-8-sig"))
 
 
-@bp.post("/shelters/openings/<int:opening_id>/reentry")
+@bp.post("/shelters/openings/<id:opening_id>/reentry")
 @screen_required(SCREEN)
 def reenter(opening_id: int):
     try:
@@ -52,7 +52,7 @@ def reenter(opening_id: int):
     return redirect(url_for("shelters.opening", opening_id=opening_id))
 
 
-@bp.post("/shelters/evacuees/<int:evacuee_id>/move")
+@bp.post("/shelters/evacuees/<id:evacuee_id>/move")
 @screen_required(SCREEN)
 def move(evacuee_id: int):
     origin = operation.get_evacuee(db.session, evacuee_id).opening_id
@@ -66,7 +66,7 @@ def move(evacuee_id: int):
     return redirect(url_for("shelters.opening", opening_id=origin))
 
 
-@bp.post("/shelters/evacuees/<int:evacuee_id>/stay")
+@bp.post("/shelters/evacuees/<id:evacuee_id>/stay")
 @screen_required(SCREEN)
 def change_stay(evacuee_id: int):
     try:
@@ -80,7 +80,7 @@ def change_stay(evacuee_id: int):
     return redirect(url_for("shelters.opening", opening_id=evacuee.opening_id))
 
 
-@bp.route("/shelters/evacuees/<int:evacuee_id>/needs", methods=["GET", "POST"])
+@bp.route("/shelters/evacuees/<id:evacuee_id>/needs", methods=["GET", "POST"])
 @screen_required(SCREEN)
 def needs(evacuee_id: int):
     evacuee, conflict = operation.get_evacuee(db.session, evacuee_id), None
@@ -102,7 +102,7 @@ def needs(evacuee_id: int):
                            if request.method == "POST" else None)
 
 
-@bp.get("/shelters/evacuees/<int:evacuee_id>/card")
+@bp.get("/shelters/evacuees/<id:evacuee_id>/card")
 @screen_required(SCREEN)
 def evacuee_card(evacuee_id: int):
     evacuee = operation.get_evacuee(db.session, evacuee_id)
@@ -114,7 +114,7 @@ def evacuee_card(evacuee_id: int):
                            disaster=operation.disaster_of(db.session, opening), rules=rules)
 
 
-@bp.route("/shelters/registry/<int:shelter_id>", methods=["GET", "POST"])
+@bp.route("/shelters/registry/<id:shelter_id>", methods=["GET", "POST"])
 @screen_required(SCREEN)
 def facilities(shelter_id: int):
     shelter, conflict = services.get_shelter(db.session, shelter_id), None
@@ -143,7 +143,7 @@ def facilities(shelter_id: int):
                            users=operation.municipality_users(db.session, current_actor().lg_code))
 
 
-@bp.post("/shelters/registry/<int:shelter_id>/staff")
+@bp.post("/shelters/registry/<id:shelter_id>/staff")
 @screen_required("admin")
 def assign_staff(shelter_id: int):
     try:

@@ -117,7 +117,7 @@ def openings():
                            shelters=services.list_shelters(db.session))
 
 
-@bp.get("/shelters/openings/<int:opening_id>")
+@bp.get("/shelters/openings/<id:opening_id>")
 @screen_required(SCREEN)
 def opening(opening_id: int):
     found, actor = evacuees.get_opening(db.session, opening_id), current_actor()
@@ -133,7 +133,7 @@ def opening(opening_id: int):
                            needs=operation.needs_of_present(db.session, actor, found.id) if is_staff else {})
 
 
-@bp.get("/shelters/openings/<int:opening_id>/history")
+@bp.get("/shelters/openings/<id:opening_id>/history")
 @screen_required(SCREEN)
 def opening_history(opening_id: int):
     found = evacuees.get_opening(db.session, opening_id)
@@ -144,7 +144,7 @@ def opening_history(opening_id: int):
                            protected=evacuees.protected_evacuees(db.session, [row["evacuee"] for row in history]))
 
 
-@bp.post("/shelters/openings/<int:opening_id>/check-in")
+@bp.post("/shelters/openings/<id:opening_id>/check-in")
 @screen_required(SCREEN)
 def check_in(opening_id: int):
     try:
@@ -158,14 +158,14 @@ def check_in(opening_id: int):
                     "present": evacuees.occupancy(db.session, found).present})
 
 
-@bp.post("/shelters/openings/<int:opening_id>/card/challenge")
+@bp.post("/shelters/openings/<id:opening_id>/card/challenge")
 @screen_required(SCREEN)
 def card_challenge(opening_id: int):
     evacuees.get_opening(db.session, opening_id)
     return jsonify(challenge_json(card_services.issue_challenge(db.session, CARD_PURPOSE, current_actor().lg_code)))
 
 
-@bp.post("/shelters/openings/<int:opening_id>/card/verify")
+@bp.post("/shelters/openings/<id:opening_id>/card/verify")
 @screen_required(SCREEN)
 def card_verify(opening_id: int):
     """The card reader's answer (certificate + signature over the challenge) → the holder's household."""
@@ -177,7 +177,7 @@ def card_verify(opening_id: int):
     return jsonify({"atena_no": found.resident.atena_no, "results": [_match_json(m) for m in members]})
 
 
-@bp.post("/shelters/evacuees/<int:evacuee_id>/check-out")
+@bp.post("/shelters/evacuees/<id:evacuee_id>/check-out")
 @screen_required(SCREEN)
 def check_out(evacuee_id: int):
     try:
@@ -189,7 +189,7 @@ def check_out(evacuee_id: int):
     return redirect(url_for("shelters.opening", opening_id=left.opening_id))
 
 
-@bp.post("/shelters/openings/<int:opening_id>/status")
+@bp.post("/shelters/openings/<id:opening_id>/status")
 @screen_required(SCREEN)
 def opening_status(opening_id: int):
     try:
@@ -202,7 +202,7 @@ def opening_status(opening_id: int):
     return redirect(url_for("shelters.opening", opening_id=opening_id))
 
 
-@bp.post("/shelters/openings/<int:opening_id>/walk-in")
+@bp.post("/shelters/openings/<id:opening_id>/walk-in")
 @screen_required(SCREEN)
 def walk_in(opening_id: int):
     try:
