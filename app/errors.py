@@ -85,3 +85,12 @@ def require_version(stored: int, submitted: int, message: str, current: dict[str
     shows the other person's saved values next to the user's own input."""
     if stored != submitted:
         raise Conflict(message, current=current)
+
+
+class InvalidInput(DomainError):
+    """A request the application cannot use as sent (a character the database cannot store, a page
+    number out of range): 400, with the field or parameter named in ``details``."""
+
+    status = 400
+    code = "invalid_input"
+    title = "入力内容を受け付けられません"

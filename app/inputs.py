@@ -1,17 +1,103 @@
 """What a request brings, checked before it reaches a view or the database.
 
-- ``DatabaseIdConverter``: the ``<id:…>`` URL converter for record ids and other database keys.
-  Only 1 … 2⁶³−1 (PostgreSQL ``bigint``) match; anything else is a 404 before the view runs.
+- ``<id:…>`` and ``<bigid:…>``: the URL converters for record ids and other database keys. Only
+  1 … 2³¹−1 (PostgreSQL ``integer``, the type of most keys) or 1 … 2⁶³−1 (``bigint`` keys: jobs,
+  spatial analyses) match; anything else is a 404 before the view runs, never a database error.
+- ``integer_argument`` / ``page_number``: page, offset and limit numbers from a query string.
+- ``unstorable_field``: finds a character PostgreSQL cannot store (NUL, a lone surrogate) in the
+  path, query string, form fields, file names or JSON strings; ``app/web.py`` refuses such a
+  request with 400 before any view runs.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from werkzeug.routing import IntegerConverter
 
+from app.errors import InvalidInput
+
+INTEGER_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1
+# PostgreSQL's text types refuse NUL, and a lone surrogate (JSON's "\ud800") has no UTF-8 encoding.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """``<id:name>``: a positive PostgreSQL ``bigint`` (1 … 2⁶³−1), else no route matches (404)."""
+    """``<id:name>``: a key of a PostgreSQL ``integer`` column (1 … 2³¹−1), else no route matches (404)."""
+
+    maximum = INTEGER_MAX
 
     def __init__(self, map, *args, **kwargs) -> None:
-        super().__init__(map, min=1, max=BIGINT_MAX)
+        super().__init__(map, min=1, max=self.maximum)
+
+
+class BigDatabaseIdConverter(DatabaseIdConverter):
+    """``<bigid:name>``: a key of a PostgreSQL ``bigint`` column (1 … 2⁶³−1)."""
+
+    maximum = BIGINT_MAX
+
+
+URL_CONVERTERS = {"id": DatabaseIdConverter, "bigid": BigDatabaseIdConverter}
+
+
+def integer_argument(args: Mapping[str, str], name: str, *, default: int, minimum: int = 0,
+                     maximum: int = BIGINT_MAX) -> int:
+    """``args[name]`` as an integer (``default`` when absent or empty). Text that is not an integer,
+    or a number outside ``minimum`` … ``maximum``, is refused (InvalidInput naming the parameter)."""
+    value = (args.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or not minimum <= number <= maximum:
+        raise InvalidInput(f"{name} には{minimum}から{maximum}までの整数を指定してください"
+                           f"（指定された値: {value[:40]}）。", code="invalid_parameter", details={"parameter": name})
+    return number
+
+
+def page_number(args: Mapping[str, str], page_size: int, name: str = "page") -> int:
+    """The 1-based page number in ``args[name]`` (1 when absent), at most the last page whose row
+    offset PostgreSQL can hold."""
+    return integer_argument(args, name, default=1, minimum=1, maximum=BIGINT_MAX // page_size)
+
+
+def unstorable_field(path: str, view_args: Mapping[str, Any] | None, args, form, files,
+                     json_body: Any) -> str | None:
+    """Where the request holds a character PostgreSQL cannot store: the name of the path parameter,
+    query parameter, form field, uploaded file or JSON member (``$.a.b[2]``), or None."""
+    found = _first_unstorable(path, view_args, args, form, files, json_body)
+    return None if found is None else UNSTORABLE.sub("\ufffd", found)
+
+
+def _first_unstorable(path, view_args, args, form, files, json_body) -> str | None:
+    if UNSTORABLE.search(path):
+        for name, value in (view_args or {}).items():
+            if isinstance(value, str) and UNSTORABLE.search(value):
+                return name
+        return "path"
+    for source in (args, form):
+        for name, value in source.items(multi=True):
+            if UNSTORABLE.search(name) or UNSTORABLE.search(value):
+                return name
+    for name, upload in files.items(multi=True):
+        if upload.filename and UNSTORABLE.search(upload.filename):
+            return name
+    return next(_unstorable_json(json_body, "$"), None)
+
+
+def _unstorable_json(value: Any, where: str) -> Iterator[str]:
+    if isinstance(value, str):
+        if UNSTORABLE.search(value):
+            yield where
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if UNSTORABLE.search(key):
+                yield where
+            yield from _unstorable_json(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unstorable_json(item, f"{where}[{index}]")

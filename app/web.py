@@ -15,8 +15,9 @@ from werkzeug.exceptions import HTTPException
 from app.audit.services import Actor, record
 from app.auth import rules
 from app.auth.services import load_session_user
-from app.errors import DomainError, NotFound, PermissionDenied
+from app.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from app.extensions import db, login_manager
+from app.inputs import unstorable_field
 
 # Endpoints reachable without login. Every other route declares a screen (screen_required) or, for
 # APIs used by machines, its authentication scheme (``auth_scheme``, e.g. the link API's tokens).
@@ -100,6 +101,10 @@ def init_web(app: Flask) -> None:
     def _load_user(session_id: str):
         return load_session_user(db.session, session_id)
 
+    # First of the request hooks: nothing (not even the login or CSRF check) reads a field PostgreSQL
+    # would refuse mid-request.
+    app.before_request(_refuse_unstorable_input)
+
     @app.before_request
     def _idle_timeout():
         if request.endpoint == "static" or not current_user.is_authenticated:
@@ -126,6 +131,15 @@ def init_web(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
+
+
+def _refuse_unstorable_input():
+    body = request.get_json(silent=True) if request.is_json else None
+    field = unstorable_field(request.path, request.view_args, request.args, request.form, request.files, body)
+    if field is not None:
+        raise InvalidInput(f"「{field}」に使用できない文字（NUL などの制御文字）が含まれています。"
+                           "その文字を取り除いて、もう一度操作してください。",
+                           code="unstorable_character", details={"field": field})
 
 
 def _end_idle_session():

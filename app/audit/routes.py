@@ -10,8 +10,11 @@ from app.audit.forms import AuditFilterForm
 from app.db import get_scope
 from app.errors import ValidationError
 from app.extensions import db
+from app.inputs import page_number
 from app.web import current_actor, screen_required
 from certificate_engine.wareki import JST
+
+PAGE_SIZE = 50
 
 
 def _filter_from_request() -> tuple[AuditFilterForm, services.AuditFilter]:
@@ -30,8 +33,8 @@ def _filter_from_request() -> tuple[AuditFilterForm, services.AuditFilter]:
 @screen_required("audit")
 def index():
     form, flt = _filter_from_request()
-    page = max(1, request.args.get("page", 1, type=int))
-    entries, has_next = services.search(db.session, flt, page=page, page_size=50)
+    page = page_number(request.args, PAGE_SIZE)
+    entries, has_next = services.search(db.session, flt, page=page, page_size=PAGE_SIZE)
     services.record(db.session, current_actor(), "audit_view", "audit_log", [], page=page,
                     filters=_describe(flt))
     return render_template("audit/index.html", form=form, entries=entries, page=page, has_next=has_next,

@@ -16,6 +16,7 @@ from app.downloads import spreadsheet_response
 from app.errors import Conflict, ValidationError
 from app.exports import ENCODINGS
 from app.extensions import db
+from app.inputs import page_number
 from app.tenants.items import VICTIM_REGISTER, register_items
 from app.web import chosen_disaster, current_actor, disaster_required, safe_next, screen_required
 
@@ -93,7 +94,7 @@ def victims_menu():
 def register():
     disaster = chosen_disaster()
     query, care_only = request.args.get("q", ""), request.args.get("care") == "1"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args, PAGE_SIZE)
     total, rows = (victims.list_victims(db.session, disaster.id, query=query, care_only=care_only,
                                         limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE) if disaster else (0, []))
     return render_template("disasters/register.html", disaster=disaster, rows=rows, total=total, q=query,

@@ -11,7 +11,7 @@ from app.jobs.services import get_job
 from app.web import screen_required
 
 
-@bp.get("/jobs/<id:job_id>")
+@bp.get("/jobs/<bigid:job_id>")
 @screen_required(rules.LOGIN_ONLY)
 def progress(job_id: int):
     job = get_job(db.session, job_id)

@@ -77,7 +77,7 @@ def analysis_start():
     return redirect(url_for("maps.analysis_result", analysis_id=started.id))
 
 
-@bp.get("/map/analysis/results/<id:analysis_id>")
+@bp.get("/map/analysis/results/<bigid:analysis_id>")
 @screen_required(SCREEN)
 def analysis_result(analysis_id: int):
     found = results.get_result(db.session, current_actor(), analysis_id)
@@ -89,14 +89,14 @@ def analysis_result(analysis_id: int):
                  features_url=url_for("maps.analysis_features", analysis_id=found.id) if done else "")
 
 
-@bp.get("/map/analysis/results/<id:analysis_id>/status")
+@bp.get("/map/analysis/results/<bigid:analysis_id>/status")
 @screen_required(SCREEN)
 def analysis_status(analysis_id: int):
     found = results.get_result(db.session, current_actor(), analysis_id)
     return jsonify(results.status(db.session, found))
 
 
-@bp.get("/map/analysis/results/<id:analysis_id>/features.geojson")
+@bp.get("/map/analysis/results/<bigid:analysis_id>/features.geojson")
 @screen_required(SCREEN)
 def analysis_features(analysis_id: int):
     found = results.get_result(db.session, current_actor(), analysis_id)
@@ -105,7 +105,7 @@ def analysis_features(analysis_id: int):
     return response
 
 
-@bp.get("/map/analysis/results/<id:analysis_id>/export")
+@bp.get("/map/analysis/results/<bigid:analysis_id>/export")
 @screen_required(SCREEN)
 def analysis_export(analysis_id: int):
     found, kind = results.get_result(db.session, current_actor(), analysis_id), request.args.get("kind", "residents")

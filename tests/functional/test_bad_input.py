@@ -2,15 +2,17 @@
 record ids beyond PostgreSQL's bigint, page numbers, NUL bytes and other characters PostgreSQL refuses."""
 import re
 from datetime import date
+from urllib.parse import parse_qsl
 
 import pytest
+from sqlalchemy import text
 
 from app.disasters.models import Disaster
 from tests.conftest import DEMO_CODE, new_browser
 
-BAD_IDS = ("9223372036854775808", "18446744073709551616", "-1", "0")
+INTEGER_MAX, BIGINT_MAX = 2**31 - 1, 2**63 - 1
 TILE_COORDINATES = {"z", "x", "y"}
-INTEGER_PARAMETER = re.compile(r"<(int|id)(?:\([^)]*\))?:(\w+)>")
+INTEGER_PARAMETER = re.compile(r"<(int|id|bigid)(?:\([^)]*\))?:(\w+)>")
 ANY_PARAMETER = re.compile(r"<(?:[\w]+(?:\([^)]*\))?:)?(\w+)>")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
@@ -44,39 +46,49 @@ def _path(rule, values: dict[str, str]) -> str:
     return ANY_PARAMETER.sub(lambda m: values.get(m.group(1), "1"), rule.rule)
 
 
-def assert_clear_refusal(response, statuses=(400, 404)):
-    """A 4xx whose message a person can read: the Japanese error page or a problem+json document."""
+def assert_clear_refusal(response, statuses=(400, 404)) -> str:
+    """A 4xx whose message a person can read: the Japanese error page or a problem+json document.
+    Returns the message."""
     assert response.status_code in statuses, (response.request.path, response.status_code)
     if response.mimetype == "application/problem+json":
         body = response.get_json()
         assert body["status"] == response.status_code and body["code"]
-        assert JAPANESE.search(body["title"] + body.get("detail", ""))
+        message = body["title"] + body.get("detail", "")
     else:
         assert response.mimetype == "text/html"
-        page = response.get_data(as_text=True)
-        assert JAPANESE.search(re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)), page[:300]
+        message = response.get_data(as_text=True)
+        assert JAPANESE.search(re.search(r"<h1[^>]*>(.*?)</h1>", message, re.S).group(1)), message[:300]
+    assert JAPANESE.search(message)
+    return message
 
 
-def test_record_ids_in_routes_use_the_database_id_converter(app):
+def test_record_ids_in_routes_use_a_database_id_converter(app):
     ints = [(rule.rule, name) for rule, names in _integer_routes(app) for name in names
-            if name not in TILE_COORDINATES and "<id:" + name + ">" not in rule.rule]
+            if name not in TILE_COORDINATES and not re.search(rf"<(big)?id:{name}>", rule.rule)]
     assert ints == []
 
 
-def test_every_id_route_answers_404_to_ids_beyond_bigint(app, admin):
+def test_every_id_route_answers_404_to_ids_its_column_cannot_hold(app, admin, disaster_chosen):
+    """The largest id a route accepts must reach the database as a valid key (a 404, not 'integer out
+    of range', which would mean a <bigid:> route over an integer column); anything beyond, or below
+    1, is no route at all."""
     token = admin.csrf_token("/")
     checked = 0
     for rule, names in _integer_routes(app):
         for name in names:
             if name in TILE_COORDINATES:
                 continue
-            for bad in BAD_IDS:
-                path = _path(rule, {name: bad})
+            largest = BIGINT_MAX if f"<bigid:{name}>" in rule.rule else INTEGER_MAX
+            for value in dict.fromkeys((largest, largest + 1, BIGINT_MAX + 1, 2**64, -1)):
+                path = _path(rule, {name: str(value)})
                 for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                     response = admin.client.open(path, method=method, data={"csrf_token": token})
-                    assert_clear_refusal(response, (404,))
+                    if value == largest:  # a valid key of no record: the view answers as it does
+                        assert response.status_code < 500 and response.status_code != 200, (path, method)
+                    else:
+                        assert_clear_refusal(response, (404,))
                     checked += 1
-    assert checked > 100
+    assert checked > 300
 
 
 @pytest.mark.parametrize("value", ["9223372036854775808", "18446744073709551616", "-1"])
@@ -86,3 +98,82 @@ def test_tile_coordinates_beyond_range_are_refused(app, admin, disaster_chosen, 
             for name in TILE_COORDINATES:
                 response = admin.get(_path(rule, {name: value, "layer": "shelters"}))
                 assert response.status_code in (204, 400, 404), (rule.rule, name, response.status_code)
+
+
+FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
+FIELD = re.compile(r"<(?:input|select|textarea)\b[^>]*\bname=\"([^\"]+)\"", re.I)
+ACTION = re.compile(r"\baction=\"([^\"]*)\"")
+LINK_QUERY = re.compile(r"href=\"(/[^\"?#]*)\?([^\"#]+)\"")
+
+
+def _search_parameters(app, browser):
+    """(path, parameter name) of every GET form field and every link's query parameter on the pages
+    a logged-in administrator can open."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.arguments or rule.endpoint == "static":
+            continue
+        response = browser.get(rule.rule)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        page = response.get_data(as_text=True)
+        for path, query in LINK_QUERY.findall(page):
+            found |= {(path, name) for name, _ in parse_qsl(query.replace("&amp;", "&"), keep_blank_values=True)}
+        for attributes, body in FORM.findall(page):
+            if re.search(r"method=\"post\"", attributes, re.I):
+                continue
+            action = ACTION.search(attributes)
+            target = (action.group(1) if action and action.group(1) else rule.rule).split("?")[0]
+            found |= {(target.replace("&amp;", "&"), name) for name in FIELD.findall(body) if name != "csrf_token"}
+    return found
+
+
+def test_a_nul_byte_in_any_search_field_of_the_list_screens_is_refused(app, admin, disaster_chosen):
+    forms = _search_parameters(app, admin)
+    names = {name for _, name in forms}
+    assert {"kana", "status", "has_plan"} <= names, names
+    for action, name in sorted(forms):
+        message = assert_clear_refusal(admin.get(action, query_string={name: "a\x00b"}), (400,))
+        assert "使用できない文字" in message and f"「{name}」" in message, (action, name)
+
+
+@pytest.mark.parametrize("path", ["/shelters/desk/search.json", "/certificates/counter", "/evac-support/plans",
+                                  "/evac-support/safety", "/damage/surveys", "/victims/certificates"])
+@pytest.mark.parametrize("name", ["kana", "status", "has_plan", "birth", "address"])
+def test_a_nul_byte_in_a_search_parameter_is_a_400(admin, disaster_chosen, path, name):
+    response = admin.get(path, query_string={name: "\x00"})
+    assert_clear_refusal(response, (400,))
+
+
+def test_nul_bytes_and_lone_surrogates_in_form_fields_and_json_are_refused_before_any_write(
+        admin, system_session):
+    before = system_session.execute(text("SELECT count(*) FROM disasters")).scalar()
+    form = admin.post("/disasters/new", {"name": "災害\x00", "kind": "地震", "started_on": "2026-11-01"})
+    assert_clear_refusal(form, (400,))
+    assert "name" in form.get_data(as_text=True)
+    api = admin.client.post("/api/kiosk/v1/sessions", data='{"card": {"certificate": "\\ud800"}}',
+                            content_type="application/json", headers={"Authorization": "Bearer x"})
+    assert_clear_refusal(api, (400,))
+    assert api.get_json()["code"] == "unstorable_character"
+    assert api.get_json()["details"]["field"] == "$.card.certificate"
+    assert system_session.execute(text("SELECT count(*) FROM disasters")).scalar() == before
+
+
+@pytest.mark.parametrize("path", ["/residents/%00", "/map/layers/%00.geojson", "/ogc/collections/%00"])
+def test_a_nul_byte_in_a_path_is_refused(admin, path):
+    assert_clear_refusal(admin.get(path), (400, 404))
+
+
+@pytest.mark.parametrize("page", ["9223372036854775807", "9223372036854775808", "18446744073709551616", "0", "-1",
+                                  "abc", "1\x00"])
+@pytest.mark.parametrize("path", ["/admin/audit", "/victims/register"])
+def test_page_numbers_out_of_range_are_a_400(admin, disaster_chosen, path, page):
+    response = admin.get(path, query_string={"page": page})
+    assert_clear_refusal(response, (400,))
+
+
+def test_the_last_page_that_postgresql_can_offset_is_shown_empty(admin, disaster_chosen):
+    from app.inputs import BIGINT_MAX
+
+    for path, size in (("/admin/audit", 50), ("/victims/register", 100)):
+        assert admin.get(path, query_string={"page": BIGINT_MAX // size}).status_code == 200, path
