@@ -66,8 +66,10 @@ def enqueue(session: Session, kind: str, payload: dict, lg_code: str | None) -> 
     return job
 
 
-def get_job(session: Session, job_id: int) -> Job | None:
-    return session.get(Job, job_id)
+def get_job(session: Session, lg_code: str | None, job_id: int) -> Job | None:
+    """The job of municipality ``lg_code`` (row-level security hides the others'); an operator
+    (no 団体コード) has no jobs and may not read the table, so gets None."""
+    return session.get(Job, job_id) if lg_code else None
 
 
 def seconds_since_heartbeat(session: Session, job: Job) -> int | None:
