@@ -22,12 +22,14 @@ def create_app(config: Config | None = None) -> Flask:
 
         use_fast_hashing()
 
+    from app.headers import init_headers
     from app.inputs import URL_CONVERTERS
     from app.web import init_web
 
     app.url_map.converters.update(URL_CONVERTERS)  # record ids in routes: <id:user_id>, <bigid:job_id>
     login_manager.init_app(app)
     init_web(app)
+    init_headers(app)
     csrf.init_app(app)  # after init_web, so an idle session is detected before the CSRF check
     _register_blueprints(app)
     _register_template_helpers(app)

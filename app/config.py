@@ -87,7 +87,14 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE") == "1"
+    # Secure on every HTTPS request anyway (app/headers.py); production sets it for every request.
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE") == "1" or os.environ.get("BCL_ENV") == "production"
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are trusted
+    # (werkzeug's ProxyFix): the client's address in the audit log, HTTPS seen as HTTPS.
+    PROXY_HOPS = _int("PROXY_HOPS", 0)
+    # The scheme of URLs built outside a request (CLI, jobs), e.g. the /verify address on certificates.
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME") or (
+        "https" if os.environ.get("BCL_ENV") == "production" else "http")
     SESSION_COOKIE_NAME = "bcl_session"
     # Hard limit for one login; the idle limit below is what shared tablets rely on.
     PERMANENT_SESSION_LIFETIME = _int("SESSION_LIFETIME_HOURS", 12) * 3600

@@ -128,8 +128,7 @@ def photo(photo_id: int):
     found = services.get_photo(db.session, photo_id)
     thumbnail = request.args.get("size") == "thumb"
     return Response(found.thumbnail if thumbnail else found.content,
-                    mimetype="image/jpeg" if thumbnail else found.content_type,
-                    headers={"Cache-Control": "private, max-age=3600"})
+                    mimetype="image/jpeg" if thumbnail else found.content_type)
 
 
 @bp.get("/damage/surveys/export")

@@ -128,6 +128,7 @@ def tile_response(layer: tiles.TileLayer, z: int, x: int, y: int, disaster_id: i
     response = Response(result.data if status == 200 else b"", status=status,
                         mimetype="application/vnd.mapbox-vector-tile")
     response.headers["ETag"] = result.etag
-    response.headers["Cache-Control"] = "private, no-cache"
+    # A personal layer never stays in the browser's cache; the others are revalidated by ETag.
+    response.headers["Cache-Control"] = "no-store" if layer.personal else "private, no-cache"
     response.headers["X-Tile-Cache"] = "hit" if result.cached else "miss"
     return response

@@ -105,10 +105,26 @@
     });
   }
 
+  // Markup asks for behaviour with data- attributes (the Content-Security-Policy runs no inline
+  // handlers): data-print prints the page, data-autosubmit sends its form when the choice changes,
+  // data-history-back returns to the previous page.
+  function setupDeclaredActions() {
+    document.querySelectorAll('[data-print]').forEach(function (el) {
+      el.addEventListener('click', function () { window.print(); });
+    });
+    document.querySelectorAll('select[data-autosubmit]').forEach(function (el) {
+      el.addEventListener('change', function () { el.form.submit(); });
+    });
+    document.querySelectorAll('[data-history-back]').forEach(function (el) {
+      el.addEventListener('click', function (event) { event.preventDefault(); window.history.back(); });
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     setupSideMenu();
     setupDisasterSelect();
     setupDrafts();
     setupChangeConfirmation();
+    setupDeclaredActions();
   });
 })();
