@@ -14,7 +14,7 @@ def test_survey_from_the_map_to_a_final_grade(live_server, page, chromium):
     register_disaster(page, base, "令和8年桜ヶ丘地震（ブラウザ）")
     page.goto(base + "/map")
     page.locator(".leaflet-control-layers-overlays label", has_text="建物（被害認定）").click()
-    page.wait_for_function("BCLMap.loaded['buildings'] > 0")
+    page.wait_for_function("() => BCLMap.loaded['buildings'] > 0")
     building_id = page.evaluate("""() => {
         const id = BCLMap.featureIds('buildings', p => p.structure.startsWith('木造'))[0];
         BCLMap.openFeature('buildings', id);
@@ -53,8 +53,8 @@ def test_survey_from_the_map_to_a_final_grade(live_server, page, chromium):
     # Back on the map (the surveyor's disaster is still selected) the building shows its grade.
     page.goto(base + "/map")
     page.locator(".leaflet-control-layers-overlays label", has_text="建物（被害認定）").click()
-    page.wait_for_function("BCLMap.loaded['buildings'] > 0")
-    page.wait_for_function(f"BCLMap.featureIds('buildings').includes('{building_id}')")
+    page.wait_for_function("() => BCLMap.loaded['buildings'] > 0")
+    page.wait_for_function(f"() => BCLMap.featureIds('buildings').includes('{building_id}')")
     page.evaluate(f"BCLMap.openFeature('buildings', {building_id})")
     expect(page.locator(".leaflet-popup-content")).to_contain_text("中規模半壊")
     # The household applies for a 罹災証明書 at the counter; the steps follow the survey.

@@ -50,12 +50,12 @@ def test_choose_a_class_then_draw_an_area(live_server, page):
     residents = int(page.locator("[data-count='residents']").inner_text().replace(",", ""))
     assert residents > 0
     assert page.locator("#list-residents tbody tr").count() == min(residents, 500)
-    page.wait_for_function("window.BCLMap && BCLMap.loaded['analysis'] > 0 && BCLMap.loaded['hazard:flood'] > 0")
+    page.wait_for_function("() => window.BCLMap && BCLMap.loaded['analysis'] > 0 && BCLMap.loaded['hazard:flood'] > 0")
     page.locator("#map-area").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "hazard-analysis-class-1024.png"))
 
     page.goto(live_server.url + "/map/analysis")
-    page.wait_for_function("window.BCLMap && BCLMap.map")
+    page.wait_for_function("() => window.BCLMap && BCLMap.map")
     page.locator(".leaflet-draw-draw-rectangle").click()
     box = page.locator("#map-area .folium-map").bounding_box()
     x, y = box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.2
@@ -67,7 +67,7 @@ def test_choose_a_class_then_draw_an_area(live_server, page):
     page.wait_for_selector("#analysis-title", timeout=30_000)
     assert "地図上で描いた範囲" in page.locator("#analysis-title").inner_text()
     assert int(page.locator("[data-count='residents']").inner_text().replace(",", "")) > 0
-    page.wait_for_function("BCLMap.loaded['analysis'] > 0")
+    page.wait_for_function("() => BCLMap.loaded['analysis'] > 0")
     assert page.locator(".leaflet-overlay-pane path, .leaflet-marker-icon").count() > 0
     page.locator("#map-area").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "hazard-analysis-drawn-1024.png"))

@@ -19,7 +19,7 @@ def test_tiled_layers_tap_a_building_and_print(live_server, chromium):
         login(page, base, "046990", "admin")
         register_disaster(page, base, "令和8年桜ヶ丘地震（地図タイル）")
         page.goto(base + "/map?layers=buildings,residents")
-        page.wait_for_function("BCLMap.loaded['buildings'] > 0 && BCLMap.loaded['residents'] > 0", timeout=20000)
+        page.wait_for_function("() => BCLMap.loaded['buildings'] > 0 && BCLMap.loaded['residents'] > 0", timeout=20000)
         assert any("/map/tiles/buildings/" in url and url.endswith(".pbf") for url in requests)
         locate = page.locator(".leaflet-control-locate a").first
         expect(locate).to_be_visible()
@@ -38,14 +38,14 @@ def test_tiled_layers_tap_a_building_and_print(live_server, chromium):
         expect(page.locator("#start-survey")).to_be_visible()
         # Print: the form on the map opens the print view of the current view in a new tab.
         page.goto(base + "/map?layers=buildings,admin_areas")
-        page.wait_for_function("BCLMap.loaded['buildings'] > 0", timeout=20000)
+        page.wait_for_function("() => BCLMap.loaded['buildings'] > 0", timeout=20000)
         expect(page.locator("[data-overlay-status='shelters']")).to_have_text("表示時に読み込み")  # switched off
         page.select_option("#print-size", "A3")
         with context.expect_page() as opened:
             page.click("#print-map")
         sheet = opened.value
         sheet.wait_for_load_state("networkidle")
-        sheet.wait_for_function("BCLMap.loaded['buildings'] > 0", timeout=20000)
+        sheet.wait_for_function("() => BCLMap.loaded['buildings'] > 0", timeout=20000)
         expect(sheet.locator("#print-legend")).to_contain_text("建物（被害認定）")
         expect(sheet.locator("#print-legend")).to_contain_text("全壊")
         expect(sheet.locator("#print-legend")).not_to_contain_text("避難所・避難場所")  # off on the map, off on paper

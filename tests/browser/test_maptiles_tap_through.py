@@ -70,7 +70,7 @@ def _tap_area(page, key: str, label: str) -> str:
 
 def _open_map(page, base: str, area: str) -> None:
     page.goto(f"{base}/map?layers={TILES},{area}")
-    page.wait_for_function(f"BCLMap.loaded['buildings'] > 0 && BCLMap.loaded['residents'] > 0"
+    page.wait_for_function(f"() => BCLMap.loaded['buildings'] > 0 && BCLMap.loaded['residents'] > 0"
                            f" && BCLMap.loaded['{area}'] > 0", timeout=30000)
     assert page.evaluate("['residents', 'evac_people', 'buildings'].every(k => BCLMap.map.hasLayer(BCLMap.groups[k]))")
 

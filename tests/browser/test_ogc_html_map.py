@@ -13,7 +13,7 @@ def test_staff_browse_the_ogc_pages_with_a_map(live_server, page):
     page.click("#ogc-links >> text=コレクション一覧")
     expect(page.locator("#collection-table")).to_contain_text("避難所・避難場所")
     page.click("tr[data-collection='shelters'] >> text=表と地図")
-    page.wait_for_function("window.BCLOgcMap !== undefined")
+    page.wait_for_function("() => window.BCLOgcMap !== undefined")
     rows = page.locator("#item-table tbody tr")
     assert rows.count() == page.evaluate("BCLOgcMap.count") > 0
     expect(page.locator("#item-count")).to_contain_text("件目")
@@ -36,7 +36,7 @@ def test_staff_browse_the_ogc_pages_with_a_map(live_server, page):
     first_ids = page.locator("#item-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.id)")
     assert len(first_ids) == 2
     page.click("a[rel=next]")
-    page.wait_for_function("window.BCLOgcMap !== undefined && BCLOgcMap.count === 2")
+    page.wait_for_function("() => window.BCLOgcMap !== undefined && BCLOgcMap.count === 2")
     expect(page.locator("#item-count")).to_contain_text("3〜4 件目")
     assert not set(page.locator("#item-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.id)")) \
         & set(first_ids)

@@ -29,13 +29,13 @@ def test_login_menu_and_map_stay_on_this_machine(live_server, page):
     page.locator("#side-menu a", has_text="地図").click()
     page.wait_for_url("**/map")
 
-    page.wait_for_function("window.BCLMap && BCLMap.loaded['shelters'] > 0 && BCLMap.loaded['admin_areas'] > 0")
+    page.wait_for_function("() => window.BCLMap && BCLMap.loaded['shelters'] > 0 && BCLMap.loaded['admin_areas'] > 0")
     markers = page.locator(".leaflet-marker-icon, .leaflet-interactive").count()
     assert markers > 0
     assert page.locator(".leaflet-control-layers-base label", has_text="地理院タイル（標準）").is_visible()
     assert page.locator(".leaflet-control-attribution").inner_text().strip() != ""
     page.locator(".leaflet-control-layers-overlays label", has_text="洪水浸水想定区域").click()
-    page.wait_for_function("BCLMap.loaded['hazard:flood'] > 0")
+    page.wait_for_function("() => BCLMap.loaded['hazard:flood'] > 0")
     page.screenshot(path=str(ARTIFACTS / "map-1024.png"))
 
     local, hosts = _only_local(page.requests_seen)
@@ -58,7 +58,7 @@ def test_gsi_base_map_is_credited_when_chosen(live_server, page):
     attribution = page.locator(".leaflet-control-attribution a", has_text="地理院タイル")
     attribution.wait_for()
     assert attribution.get_attribute("href") == "https://maps.gsi.go.jp/development/ichiran.html"
-    page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-tile-loaded').length > 0")
     assert tiles and all("/xyz/pale/" in url for url in tiles)
     page.screenshot(path=str(ARTIFACTS / "map-gsi-pale.png"))
 
@@ -71,7 +71,7 @@ def test_map_falls_back_to_the_blank_map_when_tiles_are_unreachable(live_server,
     page.wait_for_selector("#map-offline-note:not([hidden])", timeout=15000)
     blank = page.locator(".leaflet-control-layers-base label", has_text="白地図（オフライン）").locator("input")
     assert blank.is_checked()
-    page.wait_for_function("BCLMap.loaded['shelters'] > 0")  # the overlays still work
+    page.wait_for_function("() => BCLMap.loaded['shelters'] > 0")  # the overlays still work
     page.screenshot(path=str(ARTIFACTS / "map-offline-fallback.png"))
 
 
