@@ -7,6 +7,8 @@
 - ``unstorable_field``: finds a character PostgreSQL cannot store (NUL, a lone surrogate) in the
   path, query string, form fields, file names or JSON strings; ``app/web.py`` refuses such a
   request with 400 before any view runs.
+- ``malformed_version``: the optimistic-lock ``version`` a form sends back must be a number a
+  version column can hold; views read it with ``int()``.
 """
 from __future__ import annotations
 
@@ -63,6 +65,13 @@ def page_number(args: Mapping[str, str], page_size: int, name: str = "page") -> 
     """The 1-based page number in ``args[name]`` (1 when absent), at most the last page whose row
     offset PostgreSQL can hold."""
     return integer_argument(args, name, default=1, minimum=1, maximum=BIGINT_MAX // page_size)
+
+
+def malformed_version(form) -> bool:
+    """Whether a form's ``version`` field (the record version it was rendered with) is anything but
+    empty or 0 … 2³¹−1."""
+    value = form.get("version")
+    return bool(value) and not (value.isascii() and value.isdigit() and int(value) <= INTEGER_MAX)
 
 
 def unstorable_field(path: str, view_args: Mapping[str, Any] | None, args, form, files,

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Flask, flash, g, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from app.audit.services import Actor, record
@@ -17,7 +18,7 @@ from app.auth import rules
 from app.auth.services import load_session_user
 from app.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from app.extensions import db, login_manager
-from app.inputs import unstorable_field
+from app.inputs import malformed_version, unstorable_field
 
 # Endpoints reachable without login. Every other route declares a screen (screen_required) or, for
 # APIs used by machines, its authentication scheme (``auth_scheme``, e.g. the link API's tokens).
@@ -129,6 +130,7 @@ def init_web(app: Flask) -> None:
 
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(DataError, _value_refused_by_database)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -140,6 +142,9 @@ def _refuse_unstorable_input():
         raise InvalidInput(f"「{field}」に使用できない文字（NUL などの制御文字）が含まれています。"
                            "その文字を取り除いて、もう一度操作してください。",
                            code="unstorable_character", details={"field": field})
+    if malformed_version(request.form):
+        raise InvalidInput("画面の情報が正しくありません。画面を開き直してから、もう一度操作してください。",
+                           code="invalid_version", details={"field": "version"})
 
 
 def _end_idle_session():
@@ -215,6 +220,17 @@ def _http_error(error: HTTPException):
     # The exception's own headers carry what its status requires, e.g. Allow on a 405 (RFC 9110 §15.5.6).
     response.headers.update((name, value) for name, value in error.get_headers() if name.lower() != "content-type")
     return response
+
+
+def _value_refused_by_database(error: DataError):
+    # SQLSTATE class 22 (data exception): a value from the request that its column cannot hold (a
+    # number beyond the column's type, a date that does not exist). Nothing was written.
+    db.session.rollback()
+    logging.getLogger("bcl").warning("value refused by the database: %s", error.orig)
+    return _render_problem(400, "入力内容を受け付けられません",
+                           "入力された値が扱える範囲を超えています（数値が大きすぎる、文字数が多すぎるなど）。"
+                           "入力内容を確認してください。",
+                           "value_out_of_range")
 
 
 def _unexpected_error(error: Exception):

@@ -177,3 +177,20 @@ def test_the_last_page_that_postgresql_can_offset_is_shown_empty(admin, disaster
 
     for path, size in (("/admin/audit", 50), ("/victims/register", 100)):
         assert admin.get(path, query_string={"page": BIGINT_MAX // size}).status_code == 200, path
+
+
+@pytest.mark.parametrize("version", ["abc", "1.5", "-1", "１", "99999999999999999999999"])
+def test_a_form_version_that_is_no_version_number_is_a_400_and_changes_nothing(admin, disaster_chosen,
+                                                                                 system_session, version):
+    page = f"/disasters/{disaster_chosen.id}"
+    response = admin.post(f"{page}/status", {"status": "終了", "version": version}, form_page=page)
+    assert "画面を開き直して" in assert_clear_refusal(response, (400,))
+    system_session.expire_all()
+    assert system_session.get(Disaster, disaster_chosen.id).status != "終了"
+
+
+@pytest.mark.parametrize(("path", "field"), [("/shelters/openings", "shelter_id"),
+                                             ("/disasters/select", "disaster_id")])
+def test_a_record_id_in_a_form_beyond_its_column_is_a_400_not_a_database_error(admin, disaster_chosen, path, field):
+    response = admin.post(path, {field: str(2**40)}, form_page="/")
+    assert "範囲を超えています" in assert_clear_refusal(response, (400,))
