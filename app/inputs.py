@@ -7,8 +7,9 @@
 - ``unstorable_field``: finds a character PostgreSQL cannot store (NUL, a lone surrogate) in the
   path, query string, form fields, file names or JSON strings; ``app/web.py`` refuses such a
   request with 400 before any view runs.
-- ``malformed_version``: the optimistic-lock ``version`` a form sends back must be a number a
-  version column can hold; views read it with ``int()``.
+- ``malformed_number_field``: the fields that carry a database number chosen on the screen (the
+  optimistic-lock ``version``, record ids from selects and hidden fields) must be one an
+  ``integer`` column can hold; views read them with ``int()``.
 """
 from __future__ import annotations
 
@@ -67,11 +68,21 @@ def page_number(args: Mapping[str, str], page_size: int, name: str = "page") -> 
     return integer_argument(args, name, default=1, minimum=1, maximum=BIGINT_MAX // page_size)
 
 
-def malformed_version(form) -> bool:
-    """Whether a form's ``version`` field (the record version it was rendered with) is anything but
-    empty or 0 … 2³¹−1."""
-    value = form.get("version")
-    return bool(value) and not (value.isascii() and value.isdigit() and int(value) <= INTEGER_MAX)
+# Form and query fields holding a number of an integer column: the version a form was rendered with
+# and the record ids the screens offer in selects, checkboxes and hidden fields.
+NUMBER_FIELDS = frozenset({"version", "building_id", "disaster_id", "shelter_id", "to_opening_id", "victim_id",
+                           "user_id"})
+
+
+def malformed_number_field(*sources) -> str | None:
+    """The first of ``NUMBER_FIELDS`` in the given form/query mappings whose value is anything but
+    empty or 0 … 2³¹−1, or None."""
+    for source in sources:
+        for name in NUMBER_FIELDS & source.keys():
+            for value in source.getlist(name):
+                if value and not (value.isascii() and value.isdigit() and int(value) <= INTEGER_MAX):
+                    return name
+    return None
 
 
 def unstorable_field(path: str, view_args: Mapping[str, Any] | None, args, form, files,

@@ -18,7 +18,7 @@ from app.auth import rules
 from app.auth.services import load_session_user
 from app.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from app.extensions import db, login_manager
-from app.inputs import malformed_version, unstorable_field
+from app.inputs import malformed_number_field, unstorable_field
 
 # Endpoints reachable without login. Every other route declares a screen (screen_required) or, for
 # APIs used by machines, its authentication scheme (``auth_scheme``, e.g. the link API's tokens).
@@ -142,9 +142,10 @@ def _refuse_unstorable_input():
         raise InvalidInput(f"「{field}」に使用できない文字（NUL などの制御文字）が含まれています。"
                            "その文字を取り除いて、もう一度操作してください。",
                            code="unstorable_character", details={"field": field})
-    if malformed_version(request.form):
+    field = malformed_number_field(request.form, request.args)
+    if field is not None:
         raise InvalidInput("画面の情報が正しくありません。画面を開き直してから、もう一度操作してください。",
-                           code="invalid_version", details={"field": "version"})
+                           code="invalid_number", details={"field": field})
 
 
 def _end_idle_session():

@@ -189,8 +189,36 @@ def test_a_form_version_that_is_no_version_number_is_a_400_and_changes_nothing(a
     assert system_session.get(Disaster, disaster_chosen.id).status != "終了"
 
 
-@pytest.mark.parametrize(("path", "field"), [("/shelters/openings", "shelter_id"),
-                                             ("/disasters/select", "disaster_id")])
-def test_a_record_id_in_a_form_beyond_its_column_is_a_400_not_a_database_error(admin, disaster_chosen, path, field):
-    response = admin.post(path, {field: str(2**40)}, form_page="/")
+@pytest.mark.parametrize("value", [str(2**40), "abc", "²"])
+@pytest.mark.parametrize(("method", "path", "field"), [
+    ("POST", "/shelters/openings", "shelter_id"), ("POST", "/disasters/select", "disaster_id"),
+    ("GET", "/victims/certificates/new", "building_id"), ("POST", "/victims/certificates/new", "building_id")])
+def test_a_record_id_in_a_form_that_no_column_can_hold_is_a_400(admin, disaster_chosen, method, path, field, value):
+    if method == "GET":
+        response = admin.get(path, query_string={field: value})
+    else:
+        response = admin.post(path, {field: value, "kind": "被災証明書", "channel": "窓口", "applicant_name": "入力",
+                                     "applicant_address": "桜ヶ丘町", "cause": "地震"}, form_page="/")
+    assert "画面を開き直して" in assert_clear_refusal(response, (400,))
+
+
+def test_a_value_the_database_refuses_as_data_is_a_400(app, db):
+    """The last line of defence: a value PostgreSQL refuses as data (here a number beyond integer)
+    reaches the one error handler, which answers 400, not 500."""
+    from sqlalchemy.exc import DataError
+
+    with app.test_request_context("/victims/register"):
+        with pytest.raises(DataError) as refused:
+            db.session.execute(text("SELECT CAST(:n AS integer)"), {"n": str(2**40)})
+        response = app.make_response(app.handle_user_exception(refused.value))
     assert "範囲を超えています" in assert_clear_refusal(response, (400,))
+
+
+def test_every_record_id_field_of_the_screens_is_checked(app):
+    from pathlib import Path
+
+    from app.inputs import NUMBER_FIELDS
+
+    offered = {name for path in Path(app.root_path).rglob("*.html")
+               for name in re.findall(r'name="(\w+_id)"', path.read_text())}
+    assert offered - NUMBER_FIELDS == set()
