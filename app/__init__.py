@@ -41,16 +41,18 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def trust_proxies(app: Flask) -> None:
-    """Take the client address from X-Forwarded-For only behind ``TRUSTED_PROXIES`` reverse proxies.
+    """Take the client address from X-Forwarded-For, and the scheme, host and port from
+    X-Forwarded-Proto/-Host/-Port, only behind ``TRUSTED_PROXIES`` reverse proxies.
 
-    Anyone can send the header, so by default it is ignored and the address is the TCP peer's; it
-    is what login throttling counts and the audit log records.
+    Anyone can send the headers, so by default they are ignored and the address is the TCP peer's;
+    it is what login throttling counts and the audit log records. The scheme decides whether the
+    session cookie is Secure (app/headers.py).
     """
     hops = app.config.get("TRUSTED_PROXIES", 0)
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
 BLUEPRINT_PACKAGES = ("main", "auth", "audit", "disasters", "damage", "maps", "operator", "jobs", "residents",

@@ -89,9 +89,6 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     # Secure on every HTTPS request anyway (app/headers.py); production sets it for every request.
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE") == "1" or os.environ.get("BCL_ENV") == "production"
-    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are trusted
-    # (werkzeug's ProxyFix): the client's address in the audit log, HTTPS seen as HTTPS.
-    PROXY_HOPS = _int("PROXY_HOPS", 0)
     # The scheme of URLs built outside a request (CLI, jobs), e.g. the /verify address on certificates.
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME") or (
         "https" if os.environ.get("BCL_ENV") == "production" else "http")
@@ -107,8 +104,8 @@ class Config:
     LOGIN_THROTTLE_WINDOW_SECONDS = _int("LOGIN_THROTTLE_WINDOW_SECONDS", 600)
     LOGIN_THROTTLE_PER_ADDRESS = _int("LOGIN_THROTTLE_PER_ADDRESS", 20)
     LOGIN_THROTTLE_PER_ACCOUNT = _int("LOGIN_THROTTLE_PER_ACCOUNT", 10)
-    # Reverse proxies in front of the app whose X-Forwarded-For is believed. 0: the header is
-    # ignored (anyone can send it) and the client address is the TCP peer.
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are believed. 0: the
+    # headers are ignored (anyone can send them): the client address is the TCP peer, HTTPS is what it saw.
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
     WTF_I18N_ENABLED = False  # use WTForms' own translations (Japanese, see app/forms.py)

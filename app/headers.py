@@ -10,7 +10,7 @@
 - ``Cache-Control: no-store`` on every response but static files, unless the view chose a cache
   policy of its own (``private``/``public``, e.g. map tiles that hold nothing personal): personal
   data never stays in a shared tablet's browser cache.
-- The session cookie is Secure when the request came over HTTPS (behind a proxy: ``PROXY_HOPS``)
+- The session cookie is Secure when the request came over HTTPS (behind a proxy: ``TRUSTED_PROXIES``)
   and always when ``SESSION_COOKIE_SECURE`` is set, which production does (docs/operations.md).
 """
 from __future__ import annotations
@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 
 from flask import Flask, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Responses that BCL itself may show in a frame of its own pages.
 SAME_ORIGIN_FRAME_ENDPOINTS = frozenset({"certificates.queue_pdf"})
@@ -57,10 +56,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def init_headers(app: Flask) -> None:
-    """Trust ``PROXY_HOPS`` reverse proxies, set the session interface and the response headers."""
-    hops = app.config.get("PROXY_HOPS", 0)
-    if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+    """Set the session interface, the templates' ``csp_nonce()`` and the response headers."""
     app.session_interface = SessionInterface()
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     image_hosts = tile_origins(app.config.get("BASEMAP_GSI_URL") or "")

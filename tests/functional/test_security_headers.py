@@ -102,10 +102,12 @@ def test_the_session_cookie_is_secure_over_https(app, db):
 
 
 def test_behind_a_trusted_proxy_https_and_the_client_address_come_from_the_forwarded_headers():
+    from app import trust_proxies
     from app.headers import init_headers
 
     app = Flask(__name__)
-    app.config.update(SECRET_KEY="x", SESSION_COOKIE_SECURE=False, PROXY_HOPS=1, BASEMAP_GSI_URL="")
+    app.config.update(SECRET_KEY="x", SESSION_COOKIE_SECURE=False, TRUSTED_PROXIES=1, BASEMAP_GSI_URL="")
+    trust_proxies(app)
     init_headers(app)
 
     @app.get("/")
