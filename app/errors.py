@@ -88,8 +88,8 @@ def require_version(stored: int, submitted: int, message: str, current: dict[str
 
 
 class InvalidInput(DomainError):
-    """A request the application cannot use as sent (a character the database cannot store, a page
-    number out of range): 400, with the field or parameter named in ``details``."""
+    """A request the application cannot use as sent (a character the database cannot store, a record
+    number no column can hold): 400, with the field named in ``details``."""
 
     status = 400
     code = "invalid_input"

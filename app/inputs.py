@@ -3,7 +3,7 @@
 - ``<id:…>`` and ``<bigid:…>``: the URL converters for record ids and other database keys. Only
   1 … 2³¹−1 (PostgreSQL ``integer``, the type of most keys) or 1 … 2⁶³−1 (``bigint`` keys: jobs,
   spatial analyses) match; anything else is a 404 before the view runs, never a database error.
-- ``integer_argument`` / ``page_number``: page, offset and limit numbers from a query string.
+- ``page_number``: the page of a list screen (other query numbers: ``app.query_params``).
 - ``unstorable_field``: finds a character PostgreSQL cannot store (NUL, a lone surrogate) in the
   path, query string, form fields, file names or JSON strings; ``app/web.py`` refuses such a
   request with 400 before any view runs.
@@ -19,10 +19,8 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter
 
-from app.errors import InvalidInput
+from app.query_params import BIGINT_MAX, INTEGER_MAX, integer_parameter
 
-INTEGER_MAX = 2**31 - 1
-BIGINT_MAX = 2**63 - 1
 # PostgreSQL's text types refuse NUL, and a lone surrogate (JSON's "\ud800") has no UTF-8 encoding.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -45,27 +43,10 @@ class BigDatabaseIdConverter(DatabaseIdConverter):
 URL_CONVERTERS = {"id": DatabaseIdConverter, "bigid": BigDatabaseIdConverter}
 
 
-def integer_argument(args: Mapping[str, str], name: str, *, default: int, minimum: int = 0,
-                     maximum: int = BIGINT_MAX) -> int:
-    """``args[name]`` as an integer (``default`` when absent or empty). Text that is not an integer,
-    or a number outside ``minimum`` … ``maximum``, is refused (InvalidInput naming the parameter)."""
-    value = (args.get(name) or "").strip()
-    if not value:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = None
-    if number is None or not minimum <= number <= maximum:
-        raise InvalidInput(f"{name} には{minimum}から{maximum}までの整数を指定してください"
-                           f"（指定された値: {value[:40]}）。", code="invalid_parameter", details={"parameter": name})
-    return number
-
-
 def page_number(args: Mapping[str, str], page_size: int, name: str = "page") -> int:
     """The 1-based page number in ``args[name]`` (1 when absent), at most the last page whose row
-    offset PostgreSQL can hold."""
-    return integer_argument(args, name, default=1, minimum=1, maximum=BIGINT_MAX // page_size)
+    offset PostgreSQL can hold; anything else is refused (InvalidParameter, 400)."""
+    return integer_parameter(args.get(name), name, default=1, minimum=1, maximum=BIGINT_MAX // page_size)
 
 
 # Form and query fields holding a number of an integer column: the version a form was rendered with
