@@ -65,7 +65,7 @@ def batch(batch_id: int):
     return _batch_page(batch_id, EndBatchForm())
 
 
-@bp.post("/residents/batches/<int:batch_id>/end")
+@bp.post("/residents/batches/<id:batch_id>/end")
 @screen_required(SCREEN)
 def end_batch(batch_id: int):
     form = EndBatchForm()
