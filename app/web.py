@@ -217,7 +217,10 @@ _HTTP_MESSAGES = {
 def _http_error(error: HTTPException):
     db.session.rollback()
     title, message = _HTTP_MESSAGES.get(error.code, (error.name, error.description or ""))
-    response = make_response(_render_problem(error.code or 500, title, message, f"http_{error.code}"))
+    # A path that names no record (an id no column can hold, see app/inputs.py) is as "not_found" as
+    # a record that is not there; a client need not tell them apart.
+    code = "not_found" if error.code == 404 else f"http_{error.code}"
+    response = make_response(_render_problem(error.code or 500, title, message, code))
     # The exception's own headers carry what its status requires, e.g. Allow on a 405 (RFC 9110 §15.5.6).
     response.headers.update((name, value) for name, value in error.get_headers() if name.lower() != "content-type")
     return response

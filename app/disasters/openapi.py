@@ -9,7 +9,7 @@ _PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schema
 _UNAUTHORIZED = {"description": "トークンがない・無効・オンライン申請用でない (unauthorized)", "content": _PROBLEM}
 _APPLICATION = {"application/json": {"schema": {"$ref": "#/components/schemas/Application"}}}
 _ID = {"type": "integer", "format": "int32", "minimum": 1, "maximum": INTEGER_MAX}
-# PostgreSQL refuses NUL in text; the API refuses it with 422 (invalid_character) instead.
+# PostgreSQL refuses NUL in text; every request with one is refused with 400 (unstorable_character).
 _NO_NUL = "^[^\\u0000]*$"
 
 
@@ -44,8 +44,10 @@ OPENAPI = {
             "responses": {
                 "201": {"description": "受け付けた", "content": _APPLICATION,
                         "headers": {"Location": {"description": "この申請の URL", "schema": {"type": "string"}}}},
+                "400": {"description": "文字列に使えない文字（NUL など）がある (unstorable_character)",
+                        "content": _PROBLEM},
                 "422": {"description": "受け付けられない（code: not_json, not_an_object, disaster_unknown, "
-                                       "not_a_string, invalid_character, too_long, missing, kind_unknown, "
+                                       "not_a_string, too_long, missing, kind_unknown, "
                                        "choice_unknown, building_unknown, dwelling_required, property_missing）",
                         "content": _PROBLEM},
                 "401": _UNAUTHORIZED}}},

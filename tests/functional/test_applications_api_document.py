@@ -36,9 +36,17 @@ def test_a_valid_application_is_received(web, applications):
     assert response.status_code == 201, response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"applicant_name": "桜\x00太郎"}, "$.applicant_name"), ({"building_address": "\x00"}, "$.building_address")])
+def test_a_nul_in_a_text_field_is_refused_before_the_api_reads_it(web, applications, changes, field):
+    body = {**_application(_open_disaster(web, applications)), **changes}
+    response = web.client.post("/api/applications/v1/certificate-applications", headers=applications, json=body)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.get_json()["code"] == "unstorable_character"
+    assert response.get_json()["details"] == {"field": field}
+
+
 @pytest.mark.parametrize(("changes", "code"), [
-    ({"applicant_name": "桜\x00太郎"}, "invalid_character"),
-    ({"building_address": "\x00"}, "invalid_character"),
     ({"applicant_name": "あ" * 101}, "too_long"),
     ({"applicant_phone": "0" * 21}, "too_long"),
     ({"disaster_id": 2**40}, "disaster_unknown"),
