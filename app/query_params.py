@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from app.errors import DomainError, NotFound
+from app.errors import DomainError
 
 BIGINT_MAX = 2**63 - 1
 INTEGER_MAX = 2**31 - 1
@@ -34,11 +34,3 @@ def integer_parameter(value: str | None, name: str, *, default: int, minimum: in
         upper = "" if maximum is None else f"{maximum}以下の"
         raise InvalidParameter(f"{name} は{minimum}以上{upper}整数で指定してください。", details={"parameter": name})
     return number
-
-
-def integer_key(value: int, message: str) -> int:
-    """``value`` (a URL's id) as a key of a PostgreSQL ``integer`` column; a larger number names no
-    record, so it is a 404 with ``message`` before any query (the database would refuse to compare it)."""
-    if value > INTEGER_MAX:
-        raise NotFound(message)
-    return value

@@ -11,7 +11,6 @@ from app.disasters import api_bp, applications
 from app.disasters.openapi import OPENAPI
 from app.errors import ValidationError
 from app.extensions import db
-from app.query_params import integer_key
 from app.residents.link import tokens
 
 
@@ -59,7 +58,6 @@ def post_application():
 @api_bp.get("/certificate-applications/<id:application_id>")
 @applications_token_required
 def get_application(application_id: int):
-    application_id = integer_key(application_id, "指定された申請は見つかりません。")
     return jsonify(_application_json(applications.get_application(db.session, application_id)))
 
 

@@ -8,9 +8,8 @@ from flask import after_this_request, current_app, g, jsonify, request, send_fil
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.audit.services import Actor, record
-from app.errors import NotFound
 from app.extensions import db
-from app.query_params import BIGINT_MAX, INTEGER_MAX, integer_parameter
+from app.query_params import BIGINT_MAX, integer_parameter
 from app.residents import api_bp, services
 from app.residents.jobs import chunk_reader
 from app.residents.link import generations, tokens
@@ -79,17 +78,10 @@ def _spool_body() -> Path:
     return path
 
 
-def _stored_batch_id(batch_id: int) -> int:
-    """Batch ids are PostgreSQL ``integer``: a larger number names no batch (404, not a database error)."""
-    if batch_id > INTEGER_MAX:
-        raise NotFound("指定された連携バッチはありません。")
-    return batch_id
-
-
 @api_bp.get("/batches/<id:batch_id>")
 @token_required
 def get_batch(batch_id: int):
-    batch = services.get_batch(db.session, _stored_batch_id(batch_id))
+    batch = services.get_batch(db.session, batch_id)
     return jsonify(_batch_json(batch, services.batch_job(db.session, batch)))
 
 
@@ -99,7 +91,7 @@ def batch_errors(batch_id: int):
     offset = integer_parameter(request.args.get("offset"), "offset", default=0, minimum=0, maximum=BIGINT_MAX)
     limit = integer_parameter(request.args.get("limit"), "limit", default=ERRORS_LIMIT_DEFAULT, minimum=1,
                               maximum=ERRORS_LIMIT_MAX)
-    services.get_batch(db.session, _stored_batch_id(batch_id))
+    services.get_batch(db.session, batch_id)
     rows = services.batch_errors(db.session, batch_id, offset, limit)
     return jsonify({"offset": offset, "limit": limit, "errors": [
         {"file": e.file, "line": e.line, "column": e.column, "code": e.code, "message": e.message} for e in rows]})
@@ -129,8 +121,6 @@ def list_generations():
 @api_bp.get("/generations/<id:number>/export")
 @token_required
 def export_generation(number: int):
-    if number > INTEGER_MAX:
-        raise NotFound(f"世代 {number} はありません。")
     path = generations.export_generation(db.session, number, generations.temporary_zip(), chunk_reader(db.session))
     record(db.session, g.api_actor, "link_export", "generation", [number], channel="api")
 
