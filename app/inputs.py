@@ -52,7 +52,7 @@ def page_number(args: Mapping[str, str], page_size: int, name: str = "page") -> 
 # Form and query fields holding a number of an integer column: the version a form was rendered with
 # and the record ids the screens offer in selects, checkboxes and hidden fields.
 NUMBER_FIELDS = frozenset({"version", "building_id", "disaster_id", "shelter_id", "to_opening_id", "victim_id",
-                           "user_id"})
+                           "user_id", "recipient_id"})
 
 
 def malformed_number_field(*sources) -> str | None:

@@ -32,7 +32,7 @@ def recipient_list():
                            kinds=RECIPIENT_KINDS, error=error, values=values or {}), 422 if error else 200
 
 
-@bp.route("/victims/recipients/<int:recipient_id>", methods=["GET", "POST"])
+@bp.route("/victims/recipients/<id:recipient_id>", methods=["GET", "POST"])
 @screen_required("victims")
 def recipient(recipient_id: int):
     found, error, conflict, values = recipients.get_recipient(db.session, recipient_id), None, None, None

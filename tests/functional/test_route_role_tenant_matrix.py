@@ -21,7 +21,7 @@ from PIL import Image
 from sqlalchemy import text
 
 from app.certificates.models import CounterQueueEntry
-from app.disasters.models import SupportApplication
+from app.disasters.models import RECIPIENT_KINDS, SupportApplication
 from app.maps.models import HazardUpload, SpatialAnalysis
 from app.web import PUBLIC_ENDPOINTS
 from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser
@@ -41,7 +41,7 @@ LOGIN_ONLY = "login_only"
 RECORDS_OF_A_ONLY = {"disaster_id", "building_id", "survey_id", "photo_id", "victim_id", "household_id",
                      "application_id", "shelter_id", "opening_id", "evacuee_id", "person_id", "org_id",
                      "provision_id", "update_id", "token_id", "batch_id", "job_id", "analysis_id", "upload_id",
-                     "entry_id", "issued_id", "user_id", "atena_no", "feature_id"}
+                     "entry_id", "issued_id", "user_id", "atena_no", "feature_id", "recipient_id"}
 PARAMETER = re.compile(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>")
 # A parameter name that means different records under different paths.
 BY_PATH = {("/victims/support/applications/", "application_id"): "support_application_id",
@@ -113,8 +113,11 @@ def _records_of_a(app, session) -> dict[str, str]:
     admin.post("/evac-support/organisations", {"name": "検査用記録A自主防災会", "kind": "自主防災組織・自治会",
                                                "contact": "会長", "area_codes": [area], "is_active": "y"})
     org_id = _scalar(session, "SELECT id FROM supporter_orgs WHERE lg_code = :lg")
-    admin.get(f"/evac-support/organisations/{org_id}/roster")
+    admin.post(f"/evac-support/organisations/{org_id}/roster", {"mode": "平常時", "format": "csv"},
+               form_page=f"/evac-support/organisations/{org_id}/roster")
     admin.post("/gis/tokens", {"name": "検査用記録A", "days": "30"})
+    admin.post("/victims/recipients", {"name": "検査用記録A提供先", "kind": RECIPIENT_KINDS[0], "contact": "",
+                                       "is_active": "y"})
     admin.post("/residents/tokens", {"name": "検査用記録A", "purpose": "link"})
     admin.post(f"/certificates/counter/{atena_no}/issue", {"document_type": "住民票の写し"},
                form_page=f"/certificates/counter/{atena_no}")
@@ -145,6 +148,7 @@ def _records_of_a(app, session) -> dict[str, str]:
         "org_id": org_id, "provision_id": _scalar(session, "SELECT id FROM evac_roster_provisions WHERE lg_code = :lg"),
         "update_id": _scalar(session, "SELECT id FROM evac_register_updates WHERE lg_code = :lg"),
         "gis_token_id": _scalar(session, "SELECT id FROM gis_tokens WHERE lg_code = :lg"),
+        "recipient_id": _scalar(session, "SELECT id FROM victim_recipients WHERE lg_code = :lg"),
         "token_id": _scalar(session, "SELECT id FROM link_tokens WHERE lg_code = :lg"),
         "batch_id": _scalar(session, "SELECT id FROM link_batches WHERE lg_code = :lg ORDER BY id LIMIT 1"),
         "number": _scalar(session, "SELECT max(number) FROM generations WHERE lg_code = :lg"),
