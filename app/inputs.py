@@ -90,15 +90,18 @@ def _first_unstorable(path, view_args, args, form, files, json_body) -> str | No
     return next(_unstorable_json(json_body, "$"), None)
 
 
-def _unstorable_json(value: Any, where: str) -> Iterator[str]:
-    if isinstance(value, str):
-        if UNSTORABLE.search(value):
-            yield where
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if UNSTORABLE.search(key):
+def _unstorable_json(document: Any, root: str) -> Iterator[str]:
+    """Where strings (members' names too) in a parsed JSON document hold an unstorable character.
+    Walked with a stack, not recursion: the document may nest as deep as the parser allowed."""
+    stack = [(document, root)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            if UNSTORABLE.search(value):
                 yield where
-            yield from _unstorable_json(item, f"{where}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _unstorable_json(item, f"{where}[{index}]")
+        elif isinstance(value, dict):
+            if any(UNSTORABLE.search(key) for key in value):
+                yield where
+            stack.extend((item, f"{where}.{key}") for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{index}]") for index, item in reversed(list(enumerate(value))))

@@ -1,7 +1,7 @@
 """The operator (J-LIS) may run the public certificate verification like anyone else
 
 Revision ID: 0041
-Revises: 0039
+Revises: 0040
 Create Date: 2026-12-07 21:00:00
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '0041'
-down_revision = '0039'
+down_revision = '0040'
 branch_labels = None
 depends_on = None
 

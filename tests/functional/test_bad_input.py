@@ -11,6 +11,7 @@ from app.disasters.models import Disaster
 from tests.conftest import DEMO_CODE, new_browser
 
 INTEGER_MAX, BIGINT_MAX = 2**31 - 1, 2**63 - 1
+APPLICATIONS_API = "/api/applications/v1/certificate-applications"
 TILE_COORDINATES = {"z", "x", "y"}
 INTEGER_PARAMETER = re.compile(r"<(int|id|bigid)(?:\([^)]*\))?:(\w+)>")
 ANY_PARAMETER = re.compile(r"<(?:[\w]+(?:\([^)]*\))?:)?(\w+)>")
@@ -151,12 +152,20 @@ def test_nul_bytes_and_lone_surrogates_in_form_fields_and_json_are_refused_befor
     form = admin.post("/disasters/new", {"name": "災害\x00", "kind": "地震", "started_on": "2026-11-01"})
     assert_clear_refusal(form, (400,))
     assert "name" in form.get_data(as_text=True)
-    api = admin.client.post("/api/kiosk/v1/sessions", data='{"card": {"certificate": "\\ud800"}}',
+    api = admin.client.post(APPLICATIONS_API, data='{"card": {"certificate": "\\ud800"}}',
                             content_type="application/json", headers={"Authorization": "Bearer x"})
     assert_clear_refusal(api, (400,))
     assert api.get_json()["code"] == "unstorable_character"
     assert api.get_json()["details"]["field"] == "$.card.certificate"
     assert system_session.execute(text("SELECT count(*) FROM disasters")).scalar() == before
+
+
+def test_json_nested_deeper_than_the_parser_goes_is_a_400(admin):
+    deep = "[" * 100_000 + "]" * 100_000
+    response = admin.client.post(APPLICATIONS_API, data=deep, content_type="application/json",
+                                 headers={"Authorization": "Bearer x"})
+    assert_clear_refusal(response, (400,))
+    assert response.get_json()["code"] == "body_too_deep"
 
 
 @pytest.mark.parametrize("path", ["/residents/%00", "/map/layers/%00.geojson", "/ogc/collections/%00"])
