@@ -7,6 +7,7 @@
 - ``unstorable_field``: finds a character PostgreSQL cannot store (NUL, a lone surrogate) in the
   path, query string, form fields, file names or JSON strings; ``app/web.py`` refuses such a
   request with 400 before any view runs.
+- ``form_integer``: a form or query value read as such a number, or a default.
 - ``malformed_number_field``: the fields that carry a database number chosen on the screen (the
   optimistic-lock ``version``, record ids from selects and hidden fields) must be one an
   ``integer`` column can hold; views read them with ``int()``.
@@ -55,13 +56,21 @@ NUMBER_FIELDS = frozenset({"version", "building_id", "disaster_id", "shelter_id"
                            "user_id", "recipient_id"})
 
 
+def form_integer(raw: str | None, default: int | None = None) -> int | None:
+    """``raw`` (a form or query value) as a number of an ``integer`` column (0 … 2³¹−1), else ``default``.
+    ASCII digits only: ``str.isdigit`` also takes "²" or "١", which ``int()`` then refuses."""
+    if raw and raw.isascii() and raw.isdigit() and int(raw) <= INTEGER_MAX:
+        return int(raw)
+    return default
+
+
 def malformed_number_field(*sources) -> str | None:
     """The first of ``NUMBER_FIELDS`` in the given form/query mappings whose value is anything but
     empty or 0 … 2³¹−1, or None."""
     for source in sources:
         for name in NUMBER_FIELDS & source.keys():
             for value in source.getlist(name):
-                if value and not (value.isascii() and value.isdigit() and int(value) <= INTEGER_MAX):
+                if value and form_integer(value) is None:
                     return name
     return None
 

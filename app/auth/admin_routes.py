@@ -8,6 +8,7 @@ from app.auth import bp, rules, services
 from app.auth.forms import UserCreateForm, UserEditForm
 from app.errors import Conflict, ValidationError
 from app.extensions import db
+from app.inputs import form_integer
 from app.tenants import items
 from app.web import current_actor, screen_required
 
@@ -101,7 +102,7 @@ def _role_changes(roles_) -> list[dict]:
     changes = []
     for role in roles_:
         version = request.form.get(f"role-{role.id}-version", "")
-        changes.append({"role_id": role.id, "version": int(version) if version.isdigit() else -1,
+        changes.append({"role_id": role.id, "version": form_integer(version, default=-1),
                         "name": request.form.get(f"role-{role.id}-name", role.name),
                         "screens": request.form.getlist(f"role-{role.id}-screens")})
     return changes

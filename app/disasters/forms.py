@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.disasters.models import DISASTER_KINDS
 from app.forms import Form
+from app.inputs import form_integer
 
 
 class DisasterForm(Form):
@@ -51,6 +52,5 @@ class CertificateApplicationForm(Form):
         names = ("kind", "channel", "applicant_name", "applicant_address", "applicant_phone", "cause",
                  "damaged_property", "flood_level")
         values = {name: getattr(self, name).data or "" for name in names}
-        raw = (self.building_id.data or "").strip()
-        values["building_id"] = int(raw) if raw.isdigit() else None
+        values["building_id"] = form_integer((self.building_id.data or "").strip())
         return values

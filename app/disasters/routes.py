@@ -16,7 +16,7 @@ from app.downloads import spreadsheet_response
 from app.errors import Conflict, ValidationError
 from app.exports import ENCODINGS
 from app.extensions import db
-from app.inputs import page_number
+from app.inputs import form_integer, page_number
 from app.tenants.items import VICTIM_REGISTER, register_items
 from app.web import chosen_disaster, current_actor, disaster_required, safe_next, screen_required
 
@@ -26,7 +26,7 @@ from app.web import chosen_disaster, current_actor, disaster_required, safe_next
 def select():
     raw = request.form.get("disaster_id", "")
     if raw:
-        disaster = services.get_disaster(db.session, int(raw) if raw.isdigit() else -1)
+        disaster = services.get_disaster(db.session, form_integer(raw, default=-1))
         session["disaster_id"] = disaster.id
         flash(f"災害「{disaster.name}」を選択しました。", "success")
     else:
@@ -115,8 +115,7 @@ def build_register(disaster):
         result = victims.build_register(db.session, current_actor(), disaster.id,
                                         area_codes=request.form.getlist("area"),
                                         whole_disaster_area=request.form.get("whole") == "y",
-                                        building_id=int(request.form["building_id"])
-                                        if request.form.get("building_id", "").isdigit() else None,
+                                        building_id=form_integer(request.form.get("building_id")),
                                         atena_no=request.form.get("atena_no") or None)
     except ValidationError as exc:
         flash(exc.message, "error")
@@ -226,8 +225,9 @@ def applications_list(disaster):
 def new_application(disaster):
     form = CertificateApplicationForm()
     building = None
-    if request.method == "GET" and request.args.get("building_id", "").isdigit():
-        building = damage_services.get_building(db.session, int(request.args["building_id"]))
+    building_id = form_integer(request.args.get("building_id"))
+    if request.method == "GET" and building_id is not None:
+        building = damage_services.get_building(db.session, building_id)
         form.building_id.data, form.applicant_address.data = str(building.id), building.address
         form.cause.data = disaster.kind
     if form.validate_on_submit():
@@ -325,7 +325,7 @@ def support_household(household_id: int):
 def support_apply(household_id: int):
     form = request.form
     try:
-        victim_id = int(form["victim_id"]) if form.get("victim_id", "").isdigit() else None
+        victim_id = form_integer(form.get("victim_id"))
         support.apply(db.session, current_actor(), household_id, programme=form.get("programme", ""),
                       applied_on=_form_date(form.get("applied_on")), plan=form.get("plan", ""), victim_id=victim_id,
                       demolished=form.get("demolished") == "y", long_term_evacuation=form.get("evacuation") == "y",
@@ -347,7 +347,7 @@ def support_step(application_id: int, step: str):
         if step == "decide":
             amount = form.get("amount", "").replace(",", "")
             support.decide(db.session, current_actor(), found.id, version=version, grant=form.get("grant") == "y",
-                           decided_on=_form_date(form.get("on")), amount=int(amount) if amount.isdigit() else None)
+                           decided_on=_form_date(form.get("on")), amount=form_integer(amount))
         else:
             support.pay(db.session, current_actor(), found.id, version=version, paid_on=_form_date(form.get("on")))
     except (Conflict, ValidationError) as exc:

@@ -11,6 +11,7 @@ from app.evac_support import bp, organisations, rules, services
 from app.evac_support.models import CONSENT_STATES
 from app.exports import ENCODINGS
 from app.extensions import db
+from app.inputs import form_integer
 from app.web import current_actor, screen_required
 
 SCREEN = "evac_support"
@@ -30,7 +31,7 @@ def register_page():
 @screen_required(SCREEN)
 def save_criteria():
     form = request.form
-    config = {key: int(form[key]) if form.get(key, "").isdigit() else None for key in ("age_min", "alone_age_min")}
+    config = {key: form_integer(form.get(key)) for key in ("age_min", "alone_age_min")}
     config |= {key: form.getlist(key) for key in rules.ALLOWED} | {"intractable": form.get("intractable") == "y"}
     try:
         services.save_criteria(db.session, current_actor(), config)

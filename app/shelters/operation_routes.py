@@ -9,6 +9,7 @@ from markupsafe import Markup
 from app.downloads import spreadsheet_response
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
+from app.inputs import form_integer
 from app.shelters import bp, dashboard, evacuees, operation, rules, services
 from app.shelters.models import ACCESSIBILITY_ITEMS, HAZARD_TYPES, NEEDS, SHELTER_KINDS
 from app.web import current_actor, disaster_required, screen_required
@@ -147,8 +148,8 @@ def facilities(shelter_id: int):
 @screen_required("admin")
 def assign_staff(shelter_id: int):
     try:
-        chosen = operation.assign_staff(db.session, current_actor(), shelter_id,
-                                        [int(u) for u in request.form.getlist("user_id") if u.isdigit()])
+        user_ids = [n for n in map(form_integer, request.form.getlist("user_id")) if n is not None]
+        chosen = operation.assign_staff(db.session, current_actor(), shelter_id, user_ids)
     except ValidationError as exc:
         flash(exc.message, "error")
     else:

@@ -231,3 +231,19 @@ def test_every_record_id_field_of_the_screens_is_checked(app):
     offered = {name for path in Path(app.root_path).rglob("*.html")
                for name in re.findall(r'name="(\w+_id)"', path.read_text())}
     assert offered - NUMBER_FIELDS == set()
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", str(2**40)])
+def test_numbers_typed_into_forms_that_are_no_database_number_never_reach_int(admin, system_session, value):
+    """Digits Python's isdigit() takes but int() or PostgreSQL refuse ("²", Arabic-Indic digits, past
+    integer): a stale-form refusal on the roles grid, an ignored age on the criteria form, never a 500."""
+    from werkzeug.datastructures import MultiDict
+
+    role = system_session.execute(text("SELECT id FROM roles WHERE lg_code = :lg AND code = '04'"),
+                                  {"lg": DEMO_CODE}).scalar_one()
+    roles = admin.client.post("/admin/roles", data=MultiDict([(f"role-{role}-version", value),
+                                                              ("csrf_token", admin.csrf_token("/admin/roles"))]))
+    assert roles.status_code == 302
+    criteria = admin.post("/evac-support/criteria", {"age_min": value, "alone_age_min": value},
+                          form_page="/evac-support")
+    assert criteria.status_code == 302
