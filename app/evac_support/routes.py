@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, session, url_for
 
+from app.clock import today_in_japan
 from app.downloads import spreadsheet_response
 from app.errors import Conflict, ValidationError
 from app.evac_support import bp, organisations, rules, services
@@ -23,7 +24,7 @@ def register_page():
     return render_template("evac_support/index.html", people=services.register(db.session),
                            total=services.register_size(db.session),
                            criteria=services.criteria(db.session), allowed=rules.ALLOWED, consents=CONSENT_STATES,
-                           encodings=ENCODINGS, modes=(rules.NORMAL, rules.DISASTER), today=date.today(),
+                           encodings=ENCODINGS, modes=(rules.NORMAL, rules.DISASTER), today=today_in_japan(),
                            areas=organisations.area_choices(db.session))
 
 

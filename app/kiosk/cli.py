@@ -3,12 +3,12 @@ simulator (the whole コンビニ交付 flow over HTTP with a virtual card)."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import click
 
 from app.cli import fail, lg_code_callback
+from app.clock import today_in_japan
 from app.db import SYSTEM
 from app.errors import DomainError
 from app.extensions import db
@@ -89,7 +89,7 @@ def contract(lg_code: str, operator_code: str, started_on, ended_on) -> None:
     try:
         with db.unit_of_work(SYSTEM) as session:
             contracts.set_contract(session, Actor.system(lg_code, "kiosk-cli"), lg_code, operator_code,
-                                   started_on.date() if started_on else date.today(),
+                                   started_on.date() if started_on else today_in_japan(),
                                    ended_on.date() if ended_on else None)
     except DomainError as exc:
         fail(exc.message)
@@ -123,7 +123,7 @@ def maintenance(day, note: str, remove: bool) -> None:
     with db.unit_of_work(SYSTEM) as session:
         if day is not None:
             set_day(session, day.date(), note, closed=not remove)
-        days = list_days(session, date.today())
+        days = list_days(session, today_in_japan())
     for item in days:
         click.echo(f"{item.day.isoformat()}\t{item.note}")
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import time
-from datetime import date
 
 from flask import Response, current_app, render_template, request, session, url_for
 from flask_login import current_user
 
+from app.clock import today_in_japan
 from app.evac_support import rules as evac_rules
 from app.extensions import db
 from app.maps import bp, rules, services, tiles
@@ -96,7 +96,7 @@ def print_view():
     return render_template("maps/print.html", map=parts, legend=[r for r in legend if r["name"] in
                                                                   {o.name for o in shown}],
                            municipality=municipality, size=size, orientation=orientation,
-                           today=format_date(date.today()),
+                           today=format_date(today_in_japan()),
                            base=request.args.get("base") or current_app.config["BASEMAP_DEFAULT"],
                            attribution_url=current_app.config["BASEMAP_ATTRIBUTION_URL"],
                            title=(request.args.get("title") or f"{municipality.name} 地図")[:60])

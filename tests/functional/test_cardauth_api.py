@@ -257,3 +257,26 @@ def _documented_codes(web, path, status):
     document = web.client.get(API + "/openapi.json").get_json()
     content = document["paths"][path]["post"]["responses"][str(status)]["content"]["application/problem+json"]
     return content["schema"]["properties"]["code"]["enum"]
+
+
+def test_a_registration_withdrawn_today_is_refused_in_the_first_hours_of_the_japanese_day(
+        app, terminal, jpki, tmp_path, system_session):
+    """00:30 JST is still yesterday in UTC: the withdrawal date is compared with Japan's date."""
+    from datetime import UTC, datetime, time
+
+    from app.cardauth.adapter import current_trust
+    from app.clock import today_in_japan
+    from certificate_engine.wareki import JST
+
+    card = fresh_card(jpki, "demo-1", tmp_path)
+    system_session.execute(update(CardCertificate).where(CardCertificate.serial == format(
+        card.certificate.serial_number, "X")).values(revoked_on=today_in_japan()))
+    system_session.commit()
+    _, answer = _answer(terminal, card)
+    just_after_midnight = datetime.combine(today_in_japan(), time(0, 30), JST).astimezone(UTC)
+    session = tenant_session(DEMO_CODE)
+    with app.test_request_context(), pytest.raises(CardAuthRefused) as refused:
+        services.verify(session, Actor(lg_code=DEMO_CODE, user_id=None, login_id="terminal"), current_trust(),
+                        services.CardAnswer(**answer), "terminal", now=just_after_midnight)
+    session.close()
+    assert refused.value.code == "certificate_revoked"
