@@ -135,12 +135,25 @@ def confirm_refund(request_id):
     return jsonify(_request_json(refunded, refund))
 
 
+@api_bp.post("/requests/<request_id>/issue")
+@store_required()
+def issue(request_id):
+    read_body(EMPTY)
+    services.enter(db.session, request_id=request_id)
+    issued, is_new = services.issue_pdf(db.session, g.store, current_issuer(), request_id, g.now)
+    return _certificate_response(issued, 201 if is_new else 200)
+
+
 @api_bp.get("/requests/<request_id>/pdf")
 @store_required()
 def pdf(request_id):
     services.enter(db.session, request_id=request_id)
-    issued = services.fetch_pdf(db.session, g.store, current_issuer(), request_id, g.now)
+    return _certificate_response(services.issued_pdf(db.session, g.store, request_id), 200)
+
+
+def _certificate_response(issued, status: int):
     response = pdf_response(issued)
+    response.status_code = status
     response.headers["X-Certificate-Serial"] = quote(issued.serial)
     response.headers["X-Verification-Code"] = issued.verification_code
     return response

@@ -102,17 +102,27 @@ PATHS = {
         ("200", "返金を記録した", _json("Request")),
         _codes(STORE, BODY, REQUEST, {409: ["refund_not_due"], 422: ["refund_mismatch"]}),
         path_parameter="request_id", body=("Refund", schemas.REFUND))},
-    "/requests/{request_id}/pdf": {"get": _operation(
-        "署名付きPDF（初回に発行し、以後は同じ文書を返す）。支払い後に発行できなければ請求は refund_due",
-        ("200", "PDF（ヘッダ X-Certificate-Serial は URL エンコード、X-Verification-Code）", _PDF),
-        _codes(STORE, CLOSED, REQUEST, PERSON, DOCUMENT,
+    "/requests/{request_id}/issue": {"post": _operation(
+        "支払い済みの請求の証明書を発行し、署名付きPDFを返す。再送しても二重に発行せず同じ文書を返す（200）。"
+        "支払い後に発行できなければ請求は refund_due",
+        ("201", "発行した。PDF（ヘッダ X-Certificate-Serial は URL エンコード、X-Verification-Code）", _PDF),
+        _codes(STORE, BODY, CLOSED, REQUEST, PERSON, DOCUMENT,
                {402: ["payment_not_confirmed"], 409: ["refund_due"], 410: ["request_expired"],
                 422: ["layout_missing", "unsupported_characters"]}),
+        path_parameter="request_id", body=("Empty", EMPTY))},
+    "/requests/{request_id}/pdf": {"get": _operation(
+        "発行済みの証明書のPDFをもう一度受け取る（用紙詰まりなど）。読むだけで、発行はしない",
+        ("200", "PDF（ヘッダ X-Certificate-Serial は URL エンコード、X-Verification-Code）", _PDF),
+        _codes(STORE, REQUEST, {402: ["payment_not_confirmed"], 409: ["not_issued", "refund_due"]}),
         path_parameter="request_id")},
 }
-PATHS["/requests/{request_id}/pdf"]["get"]["responses"]["200"]["headers"] = {
+_CERTIFICATE_HEADERS = {
     "X-Certificate-Serial": {"schema": {"type": "string"}, "description": "証明番号（URL エンコード）"},
     "X-Verification-Code": {"schema": {"type": "string"}, "description": "検証コード"}}
+PATHS["/requests/{request_id}/issue"]["post"]["responses"]["201"]["headers"] = _CERTIFICATE_HEADERS
+PATHS["/requests/{request_id}/issue"]["post"]["responses"]["200"] = {
+    "description": "発行済み（再送）。同じPDF", "content": _PDF, "headers": _CERTIFICATE_HEADERS}
+PATHS["/requests/{request_id}/pdf"]["get"]["responses"]["200"]["headers"] = _CERTIFICATE_HEADERS
 
 _DATE_TIME = {"type": "string", "format": "date-time"}
 _REFUSAL = {"type": ["object", "null"], "required": ["code", "message"],

@@ -60,12 +60,13 @@ MESSAGES = {
     "payment_mismatch": "支払われた金額が手数料と一致しません。",
     "payment_done": "この請求の支払いは既に確認されています。",
     "refund_due": "この請求の証明書は発行できませんでした。受け取った手数料を利用者に返金してください。",
+    "not_issued": "この請求の証明書はまだ発行されていません。発行の手続き（POST …/issue）を先に行ってください。",
     "refund_not_due": "この請求は返金の対象ではないか、返金は既に確認されています。",
     "refund_mismatch": "返金した金額が受け取った手数料と一致しません。",
 }
 STATUS = {"session_unknown": 404, "request_unknown": 404, "session_expired": 410, "request_expired": 410,
           "payment_not_confirmed": 402, "session_not_verified": 409, "session_verified": 409, "payment_done": 409,
-          "store_mismatch": 409, "refund_due": 409, "refund_not_due": 409}
+          "store_mismatch": 409, "refund_due": 409, "refund_not_due": 409, "not_issued": 409}
 
 
 class KioskRefused(DomainError):
@@ -321,26 +322,42 @@ def confirm_payment(session: Session, store: KioskStore, request_id: str, amount
     return request
 
 
-def fetch_pdf(session: Session, store: KioskStore, issuer: Issuer, request_id: str,
-              now: datetime) -> IssuedCertificate:
-    """The paid request's signed PDF: issued on the first call (hours, contract and eligibility
-    checked again; log row with the session's store), the same document on any later call. Unpaid:
-    refused, nothing issued. A paid request refused here, or asked for PAID_LIFETIME after the
-    payment, becomes refund_due with the refusal's code."""
+def issue_pdf(session: Session, store: KioskStore, issuer: Issuer, request_id: str,
+              now: datetime) -> tuple[IssuedCertificate, bool]:
+    """Issue the paid request's signed PDF (hours, contract and eligibility checked again; log row
+    with the session's store): ``(issued, True)``. Asked again, the same document, ``(issued, False)``:
+    a retried call never issues twice. Unpaid: refused, nothing issued. A paid request refused here,
+    or asked for PAID_LIFETIME after the payment, becomes refund_due with the refusal's code."""
     request, kiosk_session = _request(session, store, request_id)
     actor = kiosk_actor(request.lg_code, store)
     if request.status == "issued":
-        return download(session, actor, request.issued_certificate_id)
-    if request.status in ("refund_due", "refunded"):
-        raise KioskRefused("refund_due", request_status=request.status)
-    if request.status != "paid":
-        raise KioskRefused("payment_not_confirmed")
+        return download(session, actor, request.issued_certificate_id), False
+    _refuse_unless(request, "paid")
     try:
         if request.paid_at + PAID_LIFETIME <= now:
             raise KioskRefused("request_expired")
-        return _issue(session, store, issuer, request, kiosk_session, now)
+        return _issue(session, store, issuer, request, kiosk_session, now), True
     except DomainError as refusal:
         raise _refund_due_after_rollback(refusal, actor, request.id, now) from None
+
+
+def issued_pdf(session: Session, store: KioskStore, request_id: str) -> IssuedCertificate:
+    """The signed PDF of a request already issued (a reprint after a paper jam), audited as a
+    download. Reading never issues: a paid request not yet issued is refused with ``not_issued``."""
+    request, _ = _request(session, store, request_id)
+    _refuse_unless(request, "issued")
+    return download(session, kiosk_actor(request.lg_code, store), request.issued_certificate_id)
+
+
+def _refuse_unless(request: KioskRequest, status: str) -> None:
+    """Refuse with the code that tells the store what to do when ``request`` is not in ``status``."""
+    if request.status == status:
+        return
+    if request.status in ("refund_due", "refunded"):
+        raise KioskRefused("refund_due", request_status=request.status)
+    if request.status == "paid":
+        raise KioskRefused("not_issued")
+    raise KioskRefused("payment_not_confirmed")
 
 
 def _issue(session: Session, store: KioskStore, issuer: Issuer, request: KioskRequest,

@@ -91,6 +91,6 @@ class KioskClient:
         request = quote(quoted["request_id"])
         self._call("POST", f"/requests/{request}/payment", {"amount_yen": quoted["fee_yen"]})
         self.report("6/6 証明書（署名付きPDF）を受け取っています…")
-        _, headers, pdf = self._call("GET", f"/requests/{request}/pdf")
+        _, headers, pdf = self._call("POST", f"/requests/{request}/issue")
         return Issued(unquote(headers.get("X-Certificate-Serial", "")), headers.get("X-Verification-Code", ""), pdf,
                       quoted["fee_yen"])

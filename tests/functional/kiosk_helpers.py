@@ -65,7 +65,12 @@ class KioskClient:
     def pay(self, request_id: str, amount: int):
         return self.post(f"/requests/{request_id}/payment", {"amount_yen": amount})
 
+    def issue(self, request_id: str):
+        """Issue the paid request (201 with the PDF; a repeated call 200 with the same document)."""
+        return self.post(f"/requests/{request_id}/issue")
+
     def pdf(self, request_id: str):
+        """Read an issued request's PDF again (never issues)."""
         return self.get(f"/requests/{request_id}/pdf")
 
 

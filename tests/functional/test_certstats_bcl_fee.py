@@ -22,7 +22,7 @@ ITEMS = "住民票記載事項証明書"
 def _issue_at_kiosk(kiosk, session_id, document_type):
     request_id = kiosk.request(session_id, document_type).get_json()["request_id"]
     assert kiosk.pay(request_id, 200).status_code == 200
-    assert kiosk.pdf(request_id).status_code == 200, document_type
+    assert kiosk.issue(request_id).status_code == 201, document_type
 
 
 def test_kiosk_resident_items_certificate_pays_no_bcl_fee_and_is_settled_apart(app, kiosk, jpki, tmp_path,

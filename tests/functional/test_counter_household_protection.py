@@ -138,10 +138,12 @@ def test_kiosks_refuse_the_protected_person_and_print_one_person_a_sheet(web, ap
     system_session.commit()
     session_id, verified = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
     assert verified.get_json()["eligible"]
-    request = kiosk.request(session_id, "住民票の写し", {"household": True})
+    household = kiosk.request(session_id, "住民票の写し", {"household": True})
+    assert household.status_code == 400 and household.get_json()["code"] == "option_unknown"  # 個票式 only
+    request = kiosk.request(session_id, "住民票の写し")
     assert request.status_code == 201, request.get_data(as_text=True)
     assert kiosk.pay(request.get_json()["request_id"], 200).status_code == 200
-    printed = _text(kiosk.pdf(request.get_json()["request_id"]).data)
+    printed = _text(kiosk.issue(request.get_json()["request_id"]).data)
     assert _flat(holder.name) in printed
     for member in members:
         if member.id != holder.id:

@@ -62,15 +62,16 @@ def test_kiosk_issues_a_signed_pdf_once_with_its_log_row(kiosk, jpki, tmp_path, 
     request_id = quoted.get_json()["request_id"]
     assert kiosk.pay(request_id, 200).get_json()["status"] == "paid"
     before = _counts(system_session)
-    first = kiosk.pdf(request_id)
-    assert first.status_code == 200 and first.mimetype == "application/pdf", first.get_data(as_text=True)
+    first = kiosk.issue(request_id)
+    assert first.status_code == 201 and first.mimetype == "application/pdf", first.get_data(as_text=True)
     text = _pdf_text(first.data, tmp_path)
     person = resident(system_session, DEMO_CODE, heads(DEMO_CODE, 1)[0][0])
     assert all(word in text for word in expected) and "".join(person.name.split()) in text
     status = signature_status(first.data, signing_paths(app.config)[2])
     assert status.intact and status.valid and status.trusted
-    again = kiosk.pdf(request_id)
-    assert again.data == first.data and _counts(system_session) == (before[0] + 1, before[1] + 1)
+    again, reread = kiosk.issue(request_id), kiosk.pdf(request_id)  # a retried issue, a reprint: no second issue
+    assert (again.status_code, reread.status_code) == (200, 200)
+    assert again.data == reread.data == first.data and _counts(system_session) == (before[0] + 1, before[1] + 1)
     issued = system_session.scalar(select(IssuedCertificate).order_by(IssuedCertificate.id.desc()))
     assert (issued.lg_code, issued.channel, issued.document_type) == (DEMO_CODE, "コンビニ", document_type)
     log = system_session.scalar(select(IssuanceLog).where(IssuanceLog.issued_certificate_id == issued.id))
@@ -87,7 +88,7 @@ def test_kiosk_serials_are_consecutive_per_type(kiosk, jpki, tmp_path, system_se
         session_id, _ = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
         request_id = kiosk.request(session_id, "住民票の写し").get_json()["request_id"]
         kiosk.pay(request_id, 200)
-        assert kiosk.pdf(request_id).status_code == 200
+        assert kiosk.issue(request_id).status_code == 201
         serials.append(system_session.scalar(select(IssuedCertificate.serial).order_by(IssuedCertificate.id.desc())))
     assert serials[0].startswith("住2026-") and int(serials[1][-6:]) == int(serials[0][-6:]) + 1
 
@@ -96,10 +97,23 @@ def test_kiosk_unpaid_request_gives_no_pdf(kiosk, jpki, tmp_path, system_session
     session_id, _ = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
     request_id = kiosk.request(session_id, "住民票の写し").get_json()["request_id"]
     before = _counts(system_session)
-    _refused(kiosk.pdf(request_id), "payment_not_confirmed", 402)
+    _refused(kiosk.issue(request_id), "payment_not_confirmed", 402)
     _refused(kiosk.pay(request_id, 100), "payment_mismatch", 422)
-    _refused(kiosk.pdf(request_id), "payment_not_confirmed", 402)
+    _refused(kiosk.issue(request_id), "payment_not_confirmed", 402)
     assert _counts(system_session) == before
+
+
+def test_kiosk_reading_a_pdf_never_issues_one(kiosk, jpki, tmp_path, system_session):
+    """GET has no legal effect: a paid request is issued only by its POST …/issue."""
+    session_id, _ = kiosk.login(fresh_card(jpki, "demo-1", tmp_path))
+    request_id = kiosk.request(session_id, "住民票の写し").get_json()["request_id"]
+    kiosk.pay(request_id, 200)
+    before = _counts(system_session)
+    _refused(kiosk.pdf(request_id), "not_issued", 409)
+    assert kiosk.get(f"/requests/{request_id}").get_json()["status"] == "paid"
+    assert _counts(system_session) == before
+    assert kiosk.issue(request_id).status_code == 201
+    assert kiosk.pdf(request_id).status_code == 200 and _counts(system_session) == (before[0] + 1, before[1] + 1)
 
 
 @pytest.mark.parametrize(("label", "code"), [("expired", "certificate_expired"), ("revoked", "certificate_revoked"),
@@ -185,9 +199,9 @@ def test_kiosk_never_serves_another_store_or_municipality(kiosk, jpki, tmp_path,
     _refused(other.get(f"/sessions/{session_id}/menu"), "session_unknown", 404)
     _refused(other.pay(request_id, 200), "request_unknown", 404)
     assert kiosk.pay(request_id, 200).status_code == 200
-    _refused(other.pdf(request_id), "request_unknown", 404)
-    served = kiosk.pdf(request_id)
-    assert served.status_code == 200 and "北山村" in _pdf_text(served.data, tmp_path)
+    _refused(other.issue(request_id), "request_unknown", 404)
+    served = kiosk.issue(request_id)
+    assert served.status_code == 201 and "北山村" in _pdf_text(served.data, tmp_path)
     issued = system_session.scalar(select(IssuedCertificate).order_by(IssuedCertificate.id.desc()))
     log = system_session.scalar(select(IssuanceLog).where(IssuanceLog.issued_certificate_id == issued.id))
     assert (issued.lg_code, log.lg_code, log.store_lg_code) == (SECOND_CODE, SECOND_CODE, "041009")
@@ -196,7 +210,7 @@ def test_kiosk_never_serves_another_store_or_municipality(kiosk, jpki, tmp_path,
 def test_kiosk_openapi_is_public(web):
     document = web.client.get("/api/kiosk/v1/openapi.json").get_json()
     assert "/sessions/{session_id}/verify" in document["paths"]
-    refused = document["paths"]["/requests/{request_id}/pdf"]["get"]["responses"]["402"]
+    refused = document["paths"]["/requests/{request_id}/issue"]["post"]["responses"]["402"]
     assert refused["content"]["application/problem+json"]["schema"]["properties"]["code"]["enum"] == [
         "payment_not_confirmed"]
 
@@ -230,7 +244,7 @@ def test_kiosk_prints_the_individual_number_only_when_asked(kiosk, jpki, tmp_pat
         quoted = kiosk.request(session_id, "住民票の写し", {"my_number": asked, "head_and_relationship": True})
         request_id = quoted.get_json()["request_id"]
         kiosk.pay(request_id, 200)
-        texts[asked] = _pdf_text(kiosk.pdf(request_id).data, tmp_path)
+        texts[asked] = _pdf_text(kiosk.issue(request_id).data, tmp_path)
     assert number in texts[True] and "個人番号" in texts[True]
     assert number not in texts[False] and "世帯主" in texts[False]
 
@@ -251,8 +265,8 @@ def test_kiosk_prints_a_copy_of_the_households_issued_disaster_certificate(kiosk
     assert quoted.status_code == 201, quoted.get_data(as_text=True)
     request_id = quoted.get_json()["request_id"]
     kiosk.pay(request_id, 10)
-    issued = kiosk.pdf(request_id)
-    assert issued.status_code == 200, issued.get_data(as_text=True)
+    issued = kiosk.issue(request_id)
+    assert issued.status_code == 201, issued.get_data(as_text=True)
     text = _pdf_text(issued.data, tmp_path)
     assert "罹災証明書" in text and "中規模半壊" in text and f"{application.certificate_no}-2" in text
     assert signature_status(issued.data, signing_paths(app.config)[2]).valid

@@ -72,10 +72,10 @@ def test_the_session_keeps_the_store_and_municipality_it_was_opened_with(kiosk, 
     assert kiosk.pay(request_id, 200).status_code == 200
     kiosk.store = ELSEWHERE
     before = _issues(system_session)
-    _answer(document, "GET", f"/requests/{request_id}/pdf", kiosk.pdf(request_id), 409, "store_mismatch")
+    _answer(document, "POST", f"/requests/{request_id}/issue", kiosk.issue(request_id), 409, "store_mismatch")
     assert _issues(system_session) == before
     kiosk.store = dict(STORE)
-    assert kiosk.pdf(request_id).status_code == 200
+    assert kiosk.issue(request_id).status_code == 201
     log = system_session.scalar(select(IssuanceLog).order_by(IssuanceLog.id.desc()))
     assert (log.store_operator, log.store_lg_code) == ("demo-mart", STORE["X-Kiosk-Store-Lg-Code"])
 
@@ -87,13 +87,13 @@ def test_a_paid_request_refused_at_the_pdf_is_refund_due_until_the_store_confirm
         contracts.set_contract(session, Actor.system(DEMO_CODE), DEMO_CODE, "demo-mart", date(2020, 4, 1),
                                date(2026, 11, 25))
     before = _issues(system_session)
-    pdf = f"/requests/{request_id}/pdf"
-    refused = _answer(document, "GET", pdf, kiosk.pdf(request_id), 403, "no_contract")
+    pdf = f"/requests/{request_id}/issue"
+    refused = _answer(document, "POST", pdf, kiosk.issue(request_id), 403, "no_contract")
     assert refused["details"]["request_status"] == "refund_due"
     state = _answer(document, "GET", f"/requests/{request_id}", kiosk.get(f"/requests/{request_id}"), 200)
     assert state["status"] == "refund_due" and state["refund"]["reason"] == "no_contract"
     assert state["refund"]["amount_yen"] == 200 and state["refund"]["refunded_at"] is None
-    _answer(document, "GET", pdf, kiosk.pdf(request_id), 409, "refund_due")
+    _answer(document, "POST", pdf, kiosk.issue(request_id), 409, "refund_due")
     refund = f"/requests/{request_id}/refund"
     _answer(document, "POST", refund, kiosk.post(refund, {"amount_yen": 100}), 422, "refund_mismatch")
     done = _answer(document, "POST", refund, kiosk.post(refund, {"amount_yen": 200}), 200)
@@ -106,12 +106,12 @@ def test_a_paid_request_refused_at_the_pdf_is_refund_due_until_the_store_confirm
     _settlement_shows(app, due=(0, 0), refunded=(1, 200))
 
 
-def test_the_pdf_rechecks_the_opening_hours(kiosk, card, app, monkeypatch, system_session, document):
+def test_the_issue_rechecks_the_opening_hours(kiosk, card, app, monkeypatch, system_session, document):
     _clock(app, monkeypatch, "2026-11-26T22:58:00+09:00")
     session_id, late = _paid(kiosk, card)
     issued_id = kiosk.request(session_id, "住民票の写し").get_json()["request_id"]
     kiosk.pay(issued_id, 200)
-    assert kiosk.pdf(issued_id).status_code == 200
+    assert kiosk.issue(issued_id).status_code == 201
     unpaid = kiosk.request(session_id, "住民票の写し").get_json()["request_id"]
     _clock(app, monkeypatch, "2026-11-26T23:00:00+09:00")
     _answer(document, "POST", f"/sessions/{session_id}/requests", kiosk.request(session_id, "住民票の写し"), 503,
@@ -121,7 +121,8 @@ def test_the_pdf_rechecks_the_opening_hours(kiosk, card, app, monkeypatch, syste
     _clock(app, monkeypatch, "2026-11-26T23:05:00+09:00")
     before = _issues(system_session)
     for request_id in (late, unpaid):
-        refused = _answer(document, "GET", f"/requests/{request_id}/pdf", kiosk.pdf(request_id), 503, "closed_hours")
+        refused = _answer(document, "POST", f"/requests/{request_id}/issue", kiosk.issue(request_id), 503,
+                          "closed_hours")
         assert refused["details"]["request_status"] == "refund_due"
         assert kiosk.get(f"/requests/{request_id}").get_json()["refund"]["reason"] == "closed_hours"
     assert _issues(system_session) == before
@@ -135,7 +136,7 @@ def test_a_paid_request_not_collected_in_time_is_refund_due(kiosk, card, app, mo
     done = kiosk.post(f"/requests/{cancelled}/refund", {"amount_yen": 200}).get_json()
     assert done["status"] == "refunded" and done["refund"]["reason"] == "store_cancelled"
     _clock(app, monkeypatch, "2026-11-26T10:11:00+09:00")
-    refused = _answer(document, "GET", f"/requests/{late}/pdf", kiosk.pdf(late), 410, "request_expired")
+    refused = _answer(document, "POST", f"/requests/{late}/issue", kiosk.issue(late), 410, "request_expired")
     assert refused["details"]["request_status"] == "refund_due"
     state = kiosk.get(f"/requests/{late}").get_json()
     assert (state["status"], state["refund"]["reason"]) == ("refund_due", "request_expired")

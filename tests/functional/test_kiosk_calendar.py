@@ -62,7 +62,7 @@ def test_weekday_only_document_is_issued_on_an_ordinary_weekday(weekday_only_sea
     assert seal["available"] and requested.status_code == 201, requested.get_data(as_text=True)
     request_id = requested.get_json()["request_id"]
     assert weekday_only_seal.pay(request_id, 200).status_code == 200
-    assert weekday_only_seal.pdf(request_id).status_code == 200
+    assert weekday_only_seal.issue(request_id).status_code == 201
 
 
 def test_a_town_closed_day_is_that_town_s_only(weekday_only_seal, jpki, app, monkeypatch, tmp_path):
