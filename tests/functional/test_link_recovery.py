@@ -106,8 +106,10 @@ def test_ending_needs_a_reason_and_the_confirmation(as_admin, diff, system_sessi
     assert unconfirmed.status_code == 422 and "確認のチェックを入れてください" in unconfirmed.get_data(as_text=True)
     blank = _end(as_admin, batch_id, reason="  ")
     assert blank.status_code == 422 and "理由を入力してください" in blank.get_data(as_text=True)
-    control = _end(as_admin, batch_id, reason="止まった\x00")
+    control = _end(as_admin, batch_id, reason="止まった\x07")
     assert control.status_code == 422 and "制御文字は使えません" in control.get_data(as_text=True)
+    nul = _end(as_admin, batch_id, reason="止まった\x00")  # refused for the whole request, before the view
+    assert nul.status_code == 400 and "使用できない文字" in nul.get_data(as_text=True)
     assert _state(system_session, batch_id) == ("queued", "running")
 
 
