@@ -59,10 +59,15 @@ def logout():
 @screen_required(rules.LOGIN_ONLY)
 def password():
     form = PasswordChangeForm()
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             services.change_password(db.session, current_user, form.current.data, form.new.data,
-                                     form.confirm.data, current_actor())
+                                     form.confirm.data, current_actor(),
+                                     rules.LoginPolicy.from_settings(current_app.config))
+        except TooManyRequests as exc:
+            form.current.errors.append(exc.message)
+            status, headers = exc.status, {"Retry-After": str(exc.retry_after)}
         except ValidationError as exc:
             form.new.errors.append(exc.message)
         else:
@@ -70,4 +75,4 @@ def password():
             login_user(current_user._get_current_object(), remember=False)
             flash("パスワードを変更しました。他の端末のログインは終了しました。", "success")
             return redirect(url_for("main.index"))
-    return render_template("auth/password.html", form=form, min_length=rules.PASSWORD_MIN_LENGTH)
+    return render_template("auth/password.html", form=form, min_length=rules.PASSWORD_MIN_LENGTH), status, headers

@@ -150,9 +150,17 @@ def load_session_user(session: Session, session_id: str) -> User | None:
     return user
 
 
-def change_password(session: Session, user: User, current: str, new: str, confirm: str, actor: Actor) -> None:
-    """Change one's own password; every other session of the user ends."""
+def change_password(session: Session, user: User, current: str, new: str, confirm: str, actor: Actor,
+                    policy: rules.LoginPolicy) -> None:
+    """Change one's own password; every other session of the user ends.
+
+    The current password is guessed no more easily here than at the login: a wrong one counts as a
+    failed login (throttling by address and account, and the account's lock, which ends every session
+    of the user, the guesser's included), and past the throttling limits nothing is checked."""
+    attempt = throttle.Attempt.of(actor.ip_address, user.lg_code, user.login_id)
+    _refuse_if_throttled(session, attempt, actor, policy)
     if not verify_password(user.password_hash, current):
+        _register_failure(session, user, "wrong_password", actor, attempt, _now(), policy)
         raise ValidationError("現在のパスワードが正しくありません。", code="current_password_wrong")
     if new != confirm:
         raise ValidationError("新しいパスワードと確認用のパスワードが一致しません。", code="password_mismatch")

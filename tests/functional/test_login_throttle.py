@@ -125,3 +125,32 @@ def test_an_administrators_unlock_lifts_the_account_limit(app, as_admin, system_
                                      {"c": DEMO_CODE}).scalar()
     assert as_admin.post(f"/admin/users/{user_id}/unlock", form_page="/admin/users").status_code == 302
     assert _attempt(web, DEMO_CODE, "fukushi", PASSWORD, address="198.51.100.201").status_code == 302
+
+
+def _change_password(browser, current):
+    return browser.post("/password", {"current": current, "new": "new-Passw0rd-2026", "confirm": "new-Passw0rd-2026"},
+                        form_page="/password", environ_base={"REMOTE_ADDR": "192.0.2.20"})
+
+
+def test_guessing_the_current_password_on_the_password_screen_locks_the_account(app, system_session):
+    """A stolen session cannot guess the password on the change screen faster than at the login:
+    each wrong current password is a failed login, and the lock ends every session, the guesser's too."""
+    guesser = new_browser(app)
+    assert guesser.login(DEMO_CODE, "hinanjo").status_code == 302
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert _change_password(guesser, "guess-Passw0rd").status_code == 200
+    assert guesser.get("/").status_code == 302  # the session ended with the lock
+    assert [row[0] for row in _audit(system_session, "login_locked")] == ["hinanjo"]
+    assert new_browser(app).login(DEMO_CODE, "hinanjo").status_code == 401  # locked, even with the password
+
+
+def test_the_password_screen_is_throttled_like_the_login(app, system_session, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES", 1000)  # the throttle, not the lock, stops it
+    guesser = new_browser(app)
+    assert guesser.login(DEMO_CODE, "hinanjo").status_code == 302
+    for _ in range(app.config["LOGIN_THROTTLE_PER_ACCOUNT"]):
+        assert _change_password(guesser, "guess-Passw0rd").status_code == 200
+    blocked = _change_password(guesser, PASSWORD)  # even the right current password waits
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 1
+    assert THROTTLED in blocked.get_data(as_text=True)
+    assert [row[2]["limits"] for row in _audit(system_session, "login_throttled")] == [["account"]]
