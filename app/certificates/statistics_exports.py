@@ -87,11 +87,36 @@ def _operator_store_rows(session: Session, month: Month) -> Iterator[Sequence]:
     yield [month.key, "合計", "", settlement.total.count, settlement.total.commission_yen]
 
 
+REFUNDS = ("事業者", "返金待ち（件）", "返金待ち（円）", "返金済み（件）", "返金済み（円）")
+
+
+def _refund_amounts(lines) -> list[int]:
+    return [sum(r.due for r in lines), sum(r.due_yen for r in lines), sum(r.refunded for r in lines),
+            sum(r.refunded_yen for r in lines)]
+
+
+def _refund_rows(session: Session, month: Month) -> Iterator[Sequence]:
+    lines = statistics.municipality_settlement(session, month).refunds
+    for r in lines:
+        yield [month.key, r.store_operator, r.due, r.due_yen, r.refunded, r.refunded_yen]
+    yield [month.key, "合計", *_refund_amounts(lines)]
+
+
+def _operator_refund_rows(session: Session, month: Month) -> Iterator[Sequence]:
+    names = _names(session)
+    lines = statistics.operator_settlement(session, month).refunds
+    for r in lines:
+        yield [month.key, r.lg_code, names.get(r.lg_code, ""), r.store_operator, r.due, r.due_yen, r.refunded,
+               r.refunded_yen]
+    yield [month.key, "合計", "", "", *_refund_amounts(lines)]
+
+
 STAFF_TABLES = {
     "counts": Table("証明書交付統計", "交付統計", ("年月", "証明書の種類", "交付方法", "事業者", *COUNTS),
                     _count_rows, (10, 24, 14, 24, 12, 14, 14)),
     "settlement": Table("証明書交付精算", "精算", ("年月", "交付方法", "事業者", *MONEY),
                         _settlement_rows, (10, 14, 24, 12, 16, 16, 16, 14)),
+    "refunds": Table("コンビニ交付の返金", "返金", ("年月", *REFUNDS), _refund_rows, (10, 24, 14, 14, 14, 14)),
 }
 OPERATOR_TABLES = {
     "counts": Table("証明書交付統計_全団体", "交付統計",
@@ -103,6 +128,8 @@ OPERATOR_TABLES = {
     "store-operators": Table("証明書交付精算_事業者別", "事業者別精算",
                              ("年月", "事業者", "団体数", "交付通数", "委託手数料（円）"),
                              _operator_store_rows, (10, 24, 10, 12, 16)),
+    "refunds": Table("コンビニ交付の返金_全団体", "返金", ("年月", "団体コード", "団体名", *REFUNDS),
+                     _operator_refund_rows, (10, 12, 20, 24, 14, 14, 14, 14)),
 }
 FORMATS = ("csv", "xlsx")
 

@@ -163,3 +163,17 @@ def _settlement_shows(app, due: tuple[int, int], refunded: tuple[int, int]) -> N
         assert page.status_code == 200 and 'id="kiosk-refunds"' in html
         rows = re.findall(r"<tr [^>]*data-store-operator=[^>]*>", html)
         assert any(expected in row for row in rows), rows
+        assert "refunds.csv" in html and "refunds.xlsx" in html  # the same rows as a download
+    # The downloads, read back: the store operator's line and the totals row.
+    staff_csv = staff.get("/certificates/statistics/refunds.csv?month=2026-11").data.decode("utf-8-sig")
+    operator_csv = operator.get("/operator/statistics/refunds.csv?month=2026-11&encoding=cp932").data.decode("cp932")
+    amounts = [str(due[0]), str(due[1]), str(refunded[0]), str(refunded[1])]
+    assert [["2026-11", "demo-mart", *amounts], ["2026-11", "合計", *amounts]] == _csv_rows(staff_csv)[1:]
+    assert ["2026-11", DEMO_CODE, "宮城県桜ヶ丘町", "demo-mart", *amounts] in _csv_rows(operator_csv)
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(text)))
