@@ -27,6 +27,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, text
 
 from app.evac_support.models import RosterProvision
+from app.extensions import db as database
+from app.jobs.services import Worker
 from app.residents.models import Resident
 from fixtures import protected_person
 from fixtures.protected_person import PlantedPerson
@@ -183,6 +185,17 @@ def household_copy(browser: Browser, person: PlantedPerson):
     return browser.get(issued.headers["Location"])
 
 
+def analysis(suffix: str = "", **query) -> Callable[[Browser, PlantedPerson], object]:
+    """A 空間分析 of the flood layer run as its job (the person's home is in a flood area), then
+    ``suffix`` of its stored result (the page, an export, the map features)."""
+    def fetch(browser: Browser, person: PlantedPerson):
+        answer = browser.post("/map/analysis", {"layer": "flood", "min_class": "1"}, form_page="/map/analysis")
+        assert answer.status_code == 302, answer.get_data(as_text=True)
+        assert Worker(database).run_pending() >= 1
+        return browser.get(answer.headers["Location"] + suffix, query_string=query)
+    return fetch
+
+
 @dataclass(frozen=True)
 class Output:
     name: str
@@ -285,6 +298,13 @@ OUTPUTS = [
     Output("people at risk in flood areas (CSV)", "bosai",
            get("/map/analysis/at-risk/export", layer="flood", format="csv"),
            shows=name_of),
+    Output("spatial analysis result page", "bosai", analysis(), shows=name_of),
+    Output("spatial analysis residents CSV (UTF-8)", "bosai", analysis("/export", kind="residents", format="csv"),
+           shows=name_of),
+    Output("spatial analysis 要支援者 CSV (CP932)", "bosai",
+           analysis("/export", kind="evac_people", format="csv", encoding="cp932"), read=cp932, shows=name_of),
+    Output("spatial analysis 要支援者 XLSX", "bosai", analysis("/export", kind="evac_people", format="xlsx"),
+           read=xlsx, shows=name_of),
     # 証明書 (what a household member carries away)
     Output("counter search list", "admin",
            get("/certificates/counter", kana="{p.name_kana}"), shows=name_of),
@@ -325,3 +345,12 @@ def test_the_planted_person_is_where_the_outputs_could_show_them(planted, system
                                          "address_katagaki LIKE '%白菫%' OR phone = :phone) AND id <> :id"),
                                     {"phone": protected_person.PHONE, "id": planted.resident_id}).scalar()
     assert others == 0  # any hit in an output is theirs
+
+
+def test_the_spatial_analysis_map_never_places_a_protected_person(app, planted):
+    """The analysis map draws people by name at their homes: the protected person is not drawn."""
+    browser = _browser(app, "bosai", planted.disaster_id)
+    drawn = json.loads(_ok(analysis("/features.geojson")(browser, planted)))["features"]
+    people = [f["properties"]["name"] for f in drawn if f["properties"]["kind"] in ("residents", "evac_people")]
+    assert people, "the flood analysis should draw people"
+    assert not any(name_of(planted, name) for name in people)
