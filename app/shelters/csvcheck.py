@@ -53,12 +53,21 @@ def is_blank(row: list[str]) -> bool:
     return not any(cell.strip() for cell in row)
 
 
-def text_problems(line: int, values: dict[str, str], lengths: dict[str, int]) -> list[dict]:
-    """NUL characters anywhere (the database refuses them) and values longer than their field."""
+def text_fields(values: dict[str, str], fields: dict[str, str]) -> dict[str, str]:
+    """The shelter's text fields a row fills (``fields``: column -> attribute), as they are stored:
+    without the spaces around them (ideographic ones included). The length check measures these
+    same values, so a value that passes it fits its column."""
+    return {attr: values[column].strip() for column, attr in fields.items() if column in values}
+
+
+def text_problems(line: int, values: dict[str, str], fields: dict[str, str]) -> list[dict]:
+    """NUL characters anywhere (the database refuses them) and text fields (``fields``: column ->
+    attribute) longer than their column once stored."""
     found = [problem(line, column, f"{column}に使えない制御文字（NUL）が含まれています。")
              for column, value in values.items() if "\x00" in value]
-    found += [problem(line, column, f"{column}は{limit}文字までです（{len(values[column].strip())}文字）。")
-              for column, limit in lengths.items() if len(values.get(column, "").strip()) > limit]
+    stored = text_fields(values, fields)
+    found += [problem(line, column, f"{column}は{FIELD_LENGTHS[attr]}文字までです（{len(stored[attr])}文字）。")
+              for column, attr in fields.items() if attr in stored and len(stored[attr]) > FIELD_LENGTHS[attr]]
     return found
 
 

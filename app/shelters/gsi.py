@@ -32,7 +32,6 @@ LAYOUTS = {layout: kind for header, kind in KINDS.items()
 # Hazard marks: GSI publishes "1"; older files and municipalities' own copies use ◎ or ○.
 MARKS = ("", "1", "◎", "○")
 TEXT_FIELDS = {"共通ID": "code", "施設・場所名": "name", "住所": "address"}
-TEXT_LENGTHS = {column: csvcheck.FIELD_LENGTHS[attr] for column, attr in TEXT_FIELDS.items()}
 _COMMON_ID_CODE = re.compile(r"[A-Za-z]?([0-9]{5})[0-9]+")
 
 
@@ -119,7 +118,7 @@ def _record(line: int, header: tuple[str, ...], row: list[str], problems: list[d
         return None
     values = dict(zip(header, row, strict=True))
     before = len(problems)
-    problems += csvcheck.text_problems(line, values, TEXT_LENGTHS)
+    problems += csvcheck.text_problems(line, values, TEXT_FIELDS)
     lat, lon = csvcheck.required_and_position(line, values, tuple(TEXT_FIELDS), problems)
     hazards = HAZARDS if "洪水" in header else ()
     for name in hazards:
@@ -127,5 +126,6 @@ def _record(line: int, header: tuple[str, ...], row: list[str], problems: list[d
             problems.append(problem(line, name, f"{name}は「1」（または「◎」「○」）か空欄です（値: {values[name]}）。"))
     if len(problems) > before:
         return None
-    return GsiRecord(line, values["共通ID"].strip(), values["施設・場所名"].strip(), values["住所"].strip(), lat, lon,
-                     LAYOUTS[header], [name for name in hazards if values[name].strip()])
+    fields = csvcheck.text_fields(values, TEXT_FIELDS)
+    return GsiRecord(line, fields["code"], fields["name"], fields["address"], lat, lon, LAYOUTS[header],
+                     [name for name in hazards if values[name].strip()])

@@ -36,7 +36,6 @@ CODE_WIDTHS = {**dict.fromkeys(LG_CODE_COLUMNS, 6), "町字ID": 7, "郵便番号
 # Text columns kept as the shelter's own fields (column -> attribute).
 TEXT_FIELDS = {"ID": "code", "名称": "name", "名称_カナ": "name_kana", "所在地_連結表記": "address",
                "電話番号": "phone"}
-TEXT_LENGTHS = {column: csvcheck.FIELD_LENGTHS[attr] for column, attr in TEXT_FIELDS.items()}
 # Columns kept as the shelter's own fields (the rest go to open_data as they came).
 FIELD_COLUMNS = ("全国地方公共団体コード", *TEXT_FIELDS, "緯度", "経度", *HAZARD_COLUMNS, "想定収容人数")
 MAX_CAPACITY = 2**31 - 1  # the capacity column is a PostgreSQL integer
@@ -138,7 +137,7 @@ def _record(line: int, columns: tuple[str, ...], row: list[str], lg_code: str, p
     values = dict(zip(columns, row, strict=True))
     before = len(problems)
     _restore_codes(line, values, repairs)
-    problems += csvcheck.text_problems(line, values, TEXT_LENGTHS)
+    problems += csvcheck.text_problems(line, values, TEXT_FIELDS)
     _check_codes(line, values, lg_code, problems)
     lat, lon = csvcheck.required_and_position(line, values, ("ID", "名称", "所在地_連結表記"), problems)
     for column in FLAG_COLUMNS:
@@ -149,13 +148,13 @@ def _record(line: int, columns: tuple[str, ...], row: list[str], lg_code: str, p
         problems.append(problem(line, "想定収容人数", f"想定収容人数は0以上の整数です（値: {capacity}）。"))
     if len(problems) > before:
         return None
-    fields = {attr: values[column] for column, attr in TEXT_FIELDS.items() if column in values and attr != "code"}
-    fields["name"] = fields["name"].strip()
+    fields = csvcheck.text_fields(values, TEXT_FIELDS)
+    code = fields.pop("code")
     other = {k: v for k, v in values.items() if k not in FIELD_COLUMNS}
     other |= {"@緯度": values["緯度"], "@経度": values["経度"]}
     if "想定収容人数" in values:
         fields["capacity"], other["@想定収容人数"] = int(capacity or 0), capacity
-    return ShelterRecord(line=line, code=values["ID"].strip(), lat=lat, lon=lon,
+    return ShelterRecord(line=line, code=code, lat=lat, lon=lon,
                          hazards=[c.removeprefix("災害種別_") for c in HAZARD_COLUMNS if values[c] == "1"],
                          fields=fields, other=other)
 

@@ -157,3 +157,26 @@ def test_values_the_register_cannot_hold_are_listed_not_failed_on(as_admin, syst
     rows[1][col["備考"]] = "長" * 140_000  # over the csv module's field limit (131,072 characters)
     page = _import(as_admin, _csv(rows))
     assert "2行目" in page and "長すぎ" in page, page
+
+
+# A row whose text fields carry the spaces around them that spreadsheets leave (ideographic ones
+# too, which PostgreSQL does not trim to fit a column): 電話番号 is 20 characters, its column's limit,
+# once they are removed.
+SPACED_HEADER = [*SUBSET_HEADER, "名称_カナ", "電話番号"]
+SPACED_ROW = [" 046990-803 ", " 桜ヶ丘東集会所 ", "046990", " 宮城県桜ヶ丘町桜ヶ丘五丁目1番　", "38.4021", "140.9511",
+              "", "", "1", "", "", "1", "", "", "", "", "", "80", "サクラガオカヒガシシュウカイジョ　",
+              "  022-123-4567 内線 8901　"]
+
+
+def test_text_fields_are_stored_without_surrounding_spaces_and_measured_so(as_admin, system_session):
+    response = as_admin.post("/shelters/registry", {"dataset": (io.BytesIO(_csv([SPACED_HEADER, SPACED_ROW])),
+                                                                "spaced.csv")},
+                             form_page="/shelters/registry", content_type="multipart/form-data")
+    assert response.status_code == 200 and "追加 1 件" in response.get_data(as_text=True)
+    shelter = system_session.scalars(select(Shelter).where(Shelter.code == "046990-803")).one()
+    assert (shelter.name, shelter.name_kana, shelter.address, shelter.phone) == (
+        "桜ヶ丘東集会所", "サクラガオカヒガシシュウカイジョ", "宮城県桜ヶ丘町桜ヶ丘五丁目1番", "022-123-4567 内線 8901")
+
+    longer = [*SPACED_ROW[:-1], "022-123-4567 内線 89012 "]
+    page = _import(as_admin, _csv([SPACED_HEADER, longer]))
+    assert "<td>2</td><td>電話番号</td><td>電話番号は20文字までです（21文字）。</td>" in page, page

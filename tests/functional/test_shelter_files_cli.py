@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.shelters.models import Shelter
 from tests.conftest import DEMO_CODE
-from tests.functional.test_shelter_dataset import SUBSET_HEADER, SUBSET_ROWS
+from tests.functional.test_shelter_dataset import SPACED_HEADER, SPACED_ROW, SUBSET_HEADER, SUBSET_ROWS
 from tests.functional.test_shelter_gsi_import import (
     CHIYODA,
     EMERGENCY_NATIONWIDE,
@@ -61,3 +61,14 @@ def test_cli_refuses_a_bad_file_naming_line_and_column_and_imports_nothing(app, 
     done = _import(app, others, "--format", "gsi")
     assert done.exit_code == 1 and "[no_rows_of_municipality]" in done.stderr
     assert _count(system_session) == before
+
+
+def test_cli_stores_text_without_surrounding_spaces(app, db, tmp_path, system_session):
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_bytes(_csv([SPACED_HEADER, SPACED_ROW]))
+    done = _import(app, spaced)
+    assert done.exit_code == 0, done.output
+    assert "追加 1 件" in done.stdout
+    system_session.expire_all()
+    assert system_session.scalar(select(Shelter.phone).where(Shelter.code == "046990-803")) == "022-123-4567 内線 8901"
+
