@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.services import Actor
 from app.cli import lg_code_callback
@@ -32,10 +34,20 @@ def import_command(path: Path, lg_code: str, file_format: str) -> None:
         with db.unit_of_work(Scope.tenant(lg_code)) as session:
             result = IMPORTERS[file_format](session, Actor.system(lg_code, "cli"), path.read_bytes())
     except DomainError as exc:
-        click.secho(f"取り込みませんでした [{exc.code}]: {exc.message}", fg="red", err=True)
-        for found in exc.details.get("problems", []):
-            click.echo(f"{found['line']}\t{found['column']}\t{found['message']}", err=True)
-        raise SystemExit(1) from exc
+        _refused(exc.code, exc.message, exc.details.get("problems", []))
+    except (DBAPIError, StaleDataError) as exc:
+        # What the file's checks let through but the database refused (or a shelter changed on the
+        # screen meanwhile): the whole import is rolled back, and the reason is said in one line.
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        _refused("database_refused", f"データベースが取り込みを受け付けませんでした（{reason}）。", [])
     click.echo(import_summary(result))
     for repair in result["repairs"]:
         click.echo(f"{repair['line']}\t{repair['column']}\t{repair['message']}")
+
+
+def _refused(code: str, message: str, problems: list[dict]) -> None:
+    """End the command: the refusal and each problem (``line<TAB>column<TAB>message``) on stderr, status 1."""
+    click.secho(f"取り込みませんでした [{code}]: {message}", fg="red", err=True)
+    for found in problems:
+        click.echo(f"{found['line']}\t{found['column']}\t{found['message']}", err=True)
+    raise SystemExit(1)

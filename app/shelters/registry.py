@@ -16,7 +16,9 @@ from app.tenants.services import get_municipality
 def import_dataset(session: Session, actor: Actor, data: bytes) -> dict:
     """Import the 推奨データセット: every row checked first, then shelters added or updated by ID
     (all or nothing). A file with only some of the columns changes only those; shelters missing
-    from the file are kept and reported, and so are the codes whose leading zeros were restored."""
+    from the file are kept and reported, and so are the codes whose leading zeros were restored.
+    Raises NotFound for a municipality that is not registered."""
+    get_municipality(session, actor.lg_code)  # a code nobody registered is refused, not met by its foreign key
     dataset = opendata.read_dataset(data, actor.lg_code)
     existing = {s.code: s for s in session.scalars(select(Shelter))}
     added = updated = 0

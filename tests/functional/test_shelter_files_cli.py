@@ -3,6 +3,7 @@ nationwide 国土地理院 file in Shift_JIS, a 推奨データセット subset 
 refused with every problem on stderr and nothing imported."""
 from sqlalchemy import func, select
 
+from app.shelters import registry
 from app.shelters.models import Shelter
 from tests.conftest import DEMO_CODE
 from tests.functional.test_shelter_dataset import SPACED_HEADER, SPACED_ROW, SUBSET_HEADER, SUBSET_ROWS
@@ -72,3 +73,31 @@ def test_cli_stores_text_without_surrounding_spaces(app, db, tmp_path, system_se
     system_session.expire_all()
     assert system_session.scalar(select(Shelter.phone).where(Shelter.code == "046990-803")) == "022-123-4567 内線 8901"
 
+
+def test_cli_refuses_a_municipality_that_is_not_registered(app, db, tmp_path, system_session):
+    chiyoda = tmp_path / "131016.csv"
+    rows = [[*row[:2], "131016", *row[3:6], "131016", *row[7:]] for row in SUBSET_ROWS]
+    chiyoda.write_bytes(_csv([SUBSET_HEADER, *rows]))
+    done = app.test_cli_runner().invoke(args=["shelters", "import", str(chiyoda), "--lg-code", "131016"])
+    assert done.exit_code == 1 and isinstance(done.exception, SystemExit), done.exception
+    assert "取り込みませんでした [not_found]: 地方公共団体コード「131016」の団体は登録されていません。" in done.stderr
+    assert system_session.scalar(select(func.count()).select_from(Shelter).where(Shelter.lg_code == "131016")) == 0
+
+
+def test_cli_reports_a_value_the_database_refuses_and_imports_nothing(app, db, tmp_path, system_session, monkeypatch):
+    """Whatever slips past the file's checks, the database's refusal is a clear line, not a traceback."""
+    def import_unchecked(session, actor, data):
+        session.add(Shelter(lg_code=actor.lg_code, code="046990-899", name="電話番号の長い避難所",
+                            kind="指定緊急避難場所", address="宮城県桜ヶ丘町", phone="0" * 21,
+                            geom="SRID=4326;POINT(140.95 38.40)"))
+        session.flush()
+
+    monkeypatch.setitem(registry.IMPORTERS, "dataset", import_unchecked)
+    before = _count(system_session)
+    file = tmp_path / "any.csv"
+    file.write_bytes(b"")
+    done = _import(app, file)
+    assert done.exit_code == 1 and isinstance(done.exception, SystemExit), done.exception
+    assert done.stderr.startswith("取り込みませんでした [database_refused]: "), done.stderr
+    assert "character varying(20)" in done.stderr
+    assert _count(system_session) == before
