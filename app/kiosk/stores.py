@@ -17,12 +17,12 @@ from app.audit.services import Actor, record
 from app.certificates.services import Store
 from app.errors import AuthenticationError, ValidationError
 from app.kiosk.models import StoreOperator
-from app.tenants.rules import check_digit
+from app.tenants.rules import LG_CODE_PATTERN, lg_code_problem
 
 CODE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{1,19}")
 STORE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
-# Six ASCII digits starting with a prefecture (01–47); the sixth, the check digit, is checked too.
-STORE_LG_CODE_PATTERN = re.compile(r"(0[1-9]|[1-3][0-9]|4[0-7])[0-9]{4}")
+# The header's pattern as the OpenAPI document states it; the check digit is checked too.
+STORE_LG_CODE_PATTERN = LG_CODE_PATTERN
 
 
 def _digest(token: str) -> str:
@@ -103,8 +103,7 @@ def authenticate(session: Session, authorization: str | None, store_id: str | No
     if not STORE_ID_PATTERN.fullmatch(store_id or ""):
         raise ValidationError("店舗ID（X-Kiosk-Store-Id）が必要です（英数字・-・_ の40文字まで）。",
                               code="store_invalid")
-    lg_code = store_lg_code or ""
-    if not STORE_LG_CODE_PATTERN.fullmatch(lg_code) or lg_code[5] != check_digit(lg_code[:5]):
+    if lg_code_problem(store_lg_code) is not None:
         raise ValidationError("店舗の所在地の団体コード（X-Kiosk-Store-Lg-Code）が正しくありません"
                               "（半角数字6桁、6桁目は検査数字）。", code="store_invalid")
-    return KioskStore(operator=row.code, store_id=store_id, lg_code=lg_code, operator_name=row.name)
+    return KioskStore(operator=row.code, store_id=store_id, lg_code=store_lg_code, operator_name=row.name)

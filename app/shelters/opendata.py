@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from app.errors import ValidationError
 from app.shelters import csvcheck
 from app.shelters.csvcheck import problem
-from app.tenants.rules import normalize_lg_code
+from app.tenants.rules import lg_code_problem
 
 HAZARD_COLUMNS = ("災害種別_洪水", "災害種別_崖崩れ、土石流及び地滑り", "災害種別_高潮", "災害種別_地震",
                   "災害種別_津波", "災害種別_大規模な火事", "災害種別_内水氾濫", "災害種別_火山現象")
@@ -108,17 +108,6 @@ def restore_leading_zeros(value: str, width: int) -> str:
     (``92011`` → ``092011``); anything but digits is left for the checks to report."""
     text = value.strip()
     return text.zfill(width) if text.isascii() and text.isdigit() and len(text) < width else text
-
-
-def lg_code_problem(code: str) -> str | None:
-    """Why ``code`` is not a 全国地方公共団体コード (six digits, prefecture, check digit), or None."""
-    if not re.fullmatch(r"[0-9]{6}", code):
-        return f"「{code}」は6桁の数字ではありません。"
-    try:
-        normalize_lg_code(code)
-    except ValidationError as exc:
-        return exc.message
-    return None
 
 
 def _restore_codes(line: int, values: dict[str, str], repairs: list[dict]) -> None:

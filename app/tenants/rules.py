@@ -23,6 +23,10 @@ PREFECTURES = {
 # Municipality kinds, as the operating contribution table of the seed distinguishes them.
 KINDS = ("政令市", "市", "特別区", "町", "村")
 
+# The form a schema or an API document can state: six ASCII digits beginning with a prefecture
+# code (01–47, the keys of PREFECTURES). The sixth digit, the check digit, only code can check.
+LG_CODE_PATTERN = re.compile(r"(0[1-9]|[1-3][0-9]|4[0-7])[0-9]{4}")
+
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _WEIGHTS = (6, 5, 4, 3, 2)
 
@@ -33,18 +37,21 @@ def check_digit(first_five: str) -> str:
     return str((11 - remainder) % 10)
 
 
-def normalize_lg_code(raw: str | None) -> str:
-    """Validate a 6-digit 全国地方公共団体コード and return it; full-width digits are accepted.
+def normalize_lg_code(raw: str | None, *, strict: bool = False) -> str:
+    """Validate a 6-digit 全国地方公共団体コード (prefecture, check digit) and return it.
 
-    Raises ValidationError with a message that says exactly what is wrong.
+    A code a person types may carry spaces around it and full-width digits, which are accepted.
+    With ``strict`` the code is taken only as systems exchange it (files, API headers): exactly six
+    ASCII digits, nothing around them. Raises ValidationError with a message that says exactly
+    what is wrong.
     """
-    value = (raw or "").strip().translate(_FULLWIDTH_DIGITS)
+    value = (raw or "") if strict else (raw or "").strip().translate(_FULLWIDTH_DIGITS)
     if not value:
         raise ValidationError("地方公共団体コードを入力してください。", code="lg_code_missing")
     if not re.fullmatch(r"[0-9]{6}", value):
-        raise ValidationError(
-            f"地方公共団体コード「{value}」は6桁の数字ではありません（例: 131016）。", code="lg_code_format"
-        )
+        digits = "半角数字6桁" if strict else "6桁の数字"
+        raise ValidationError(f"地方公共団体コード「{value}」は{digits}ではありません（例: 131016）。",
+                              code="lg_code_format")
     if value[:2] not in PREFECTURES:
         raise ValidationError(
             f"地方公共団体コード「{value}」の先頭2桁（都道府県コード）は01〜47である必要があります。",
@@ -57,6 +64,16 @@ def normalize_lg_code(raw: str | None) -> str:
             code="lg_code_check_digit",
         )
     return value
+
+
+def lg_code_problem(raw: str | None) -> str | None:
+    """Why ``raw`` is not a 全国地方公共団体コード as systems exchange it (six ASCII digits, a
+    prefecture, the check digit: ``normalize_lg_code(strict=True)``), or None when it is one."""
+    try:
+        normalize_lg_code(raw, strict=True)
+    except ValidationError as exc:
+        return exc.message
+    return None
 
 
 def prefecture_of(lg_code: str) -> str:

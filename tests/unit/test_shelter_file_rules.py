@@ -15,16 +15,6 @@ def test_restore_leading_zeros(written, width, restored):
     assert opendata.restore_leading_zeros(written, width) == restored
 
 
-@pytest.mark.parametrize(("code", "reason"), [
-    ("092011", None), ("046990", None), ("131016", None),
-    ("046991", "検査数字"), ("013101", "検査数字"), ("481234", "都道府県コード"), ("46990", "6桁の数字"),
-    ("０４６９９０", "6桁の数字"),
-])
-def test_lg_code_problem(code, reason):
-    found = opendata.lg_code_problem(code)
-    assert (found is None) if reason is None else (reason in found)
-
-
 def test_header_in_part_and_in_any_order_is_read_and_anything_else_named():
     required = list(opendata.REQUIRED_COLUMNS)
     assert opendata.read_header([*reversed(required), " 備考 "]) == (*reversed(required), "備考")

@@ -35,6 +35,35 @@ def test_normalize_lg_code_refuses_with_a_precise_message(raw, code, fragment):
     assert fragment in caught.value.message
 
 
+@pytest.mark.parametrize(("raw", "fragment"), [
+    ("046990", None), ("131016", None), ("011002", None), ("473812", None),
+    ("０４６９９０", "半角数字6桁ではありません"), ("04699０", "半角数字6桁ではありません"),
+    ("٠٤٦٩٩٠", "半角数字6桁ではありません"),  # Arabic-Indic digits are digits too, but not ASCII
+    ("46990", "半角数字6桁ではありません"), ("0469900", "半角数字6桁ではありません"),
+    (" 046990", "半角数字6桁ではありません"), ("046990 ", "半角数字6桁ではありません"),
+    ("046990\n", "半角数字6桁ではありません"), ("04699O", "半角数字6桁ではありません"),
+    ("001236", "都道府県コード）は01〜47"), ("481234", "都道府県コード）は01〜47"), ("991012", "01〜47"),
+    ("046991", "6桁目は 0 になるはず"), ("131017", "6桁目は 6 になるはず"),
+    ("", "入力してください"), (None, "入力してください"),
+])
+def test_lg_code_problem_takes_only_six_ascii_digits_with_prefecture_and_check_digit(raw, fragment):
+    found = rules.lg_code_problem(raw)
+    assert (found is None) if fragment is None else (fragment in found), found
+
+
+def test_strict_normalize_returns_the_code_as_written():
+    assert rules.normalize_lg_code("046990", strict=True) == "046990"
+    with pytest.raises(ValidationError) as caught:
+        rules.normalize_lg_code("０４６９９０", strict=True)
+    assert caught.value.code == "lg_code_format"
+
+
+def test_lg_code_pattern_admits_exactly_the_prefectures():
+    for prefecture in (f"{n:02d}" for n in range(100)):
+        assert bool(rules.LG_CODE_PATTERN.fullmatch(f"{prefecture}1234")) is (prefecture in rules.PREFECTURES)
+    assert not rules.LG_CODE_PATTERN.fullmatch("０４６９９０")
+
+
 def test_prefecture_of_reads_the_first_two_digits():
     assert rules.prefecture_of("046990") == "宮城県"
     assert rules.prefecture_of("473812") == "沖縄県"
