@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 
+import jsonschema_rs
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
@@ -19,6 +20,7 @@ from app.cluster import EmbeddedCluster
 from app.config import INSTANCE_DIR, TestConfig
 from app.db import SYSTEM, Scope, set_scope
 from app.extensions import db as database
+from app.openapi_common import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA
 
 DEMO_CODE = "046990"
 SECOND_CODE = "033995"
@@ -69,11 +71,26 @@ def database_url(server_url):
     drop_database(server_url, name)
 
 
+_PROBLEM_VALIDATOR = jsonschema_rs.validator_for(PROBLEM_SCHEMA)
+
+
+def _hold_problem_documents_to_their_schema(response):
+    """Every problem document a test receives (HTTP client, fuzzing) is the one the API documents
+    publish (app.openapi_common): a document the schema does not describe fails the request."""
+    if response.mimetype == PROBLEM_MEDIA_TYPE:
+        body = response.get_json(silent=True)
+        errors = [error.message for error in _PROBLEM_VALIDATOR.iter_errors(body)] if body is not None else [
+            "not JSON"]
+        assert not errors, f"problem document outside PROBLEM_SCHEMA: {body!r}: {errors}"
+    return response
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     config = TestConfig()
     config.DATABASE_URL = database_url
     application = create_app(config)
+    application.after_request(_hold_problem_documents_to_their_schema)
     from fixtures import demo
 
     with database.unit_of_work(SYSTEM) as session:

@@ -3,6 +3,7 @@ the body schemas and limits the views validate with (``bodies``) and, for each s
 ``code`` values the server answers with."""
 from __future__ import annotations
 
+from app import openapi_common
 from app.cardauth.bodies import CARD_ANSWER, EMPTY
 from app.cardauth.rules import MESSAGES
 
@@ -15,20 +16,10 @@ _TEXT = {400: "本文の誤り", 401: "端末のトークン、又はカード�
          429: "このカードでの認証の失敗が続いている", 503: "失効情報を確認できない・信頼する認証局が未設定"}
 
 
-PROBLEM = {"type": "object", "required": ["type", "title", "status", "detail", "code"], "properties": {
-    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-    "detail": {"type": "string", "description": "端末の画面に出す日本語の理由"},
-    "code": {"type": "string", "description": "理由のコード"},
-    "details": {"type": "object", "description": "field と reason（本文の誤り）、option（記載事項）、"
-                                                  "limit（バイト数）、retry_after（秒）、request_status（refund_due）など"}}}
-
-
 def problem_response(status: int, what: str, codes: list[str]) -> dict:
-    """An error response: a problem document (``#/components/schemas/Problem``) whose ``code`` is one
-    of ``codes``; a 429 also says when to come back (Retry-After)."""
-    response = {"description": f"{what}: " + ", ".join(codes), "content": {
-        "application/problem+json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Problem"}],
-                                                "properties": {"code": {"enum": codes}}}}}}
+    """An error response: a problem document whose ``code`` is one of ``codes``; a 429 also says
+    when to come back (Retry-After)."""
+    response = openapi_common.problem_response(f"{what}: " + ", ".join(codes), codes)
     if status == 429:
         response["headers"] = {"Retry-After": {"description": "次に受け付ける時までの秒数",
                                                "schema": {"type": "integer", "minimum": 1}}}
@@ -84,7 +75,7 @@ OPENAPI = {
                            "lg_code": {"type": "string"}, "atena_no": {"type": "string"},
                            "household_no": {"type": "string"},
                            "certificate_serial": {"type": "string", "description": "16進"}}},
-            "Problem": PROBLEM,
+            "Problem": openapi_common.PROBLEM_SCHEMA,
         },
     },
 }

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from app.disasters.applications import FLOOD_LEVELS, ONLINE_TEXT_LIMITS
 from app.disasters.rules import CERTIFICATE_KINDS
+from app.openapi_common import PROBLEM_SCHEMA
 from app.query_params import INTEGER_MAX
 
 _PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -83,9 +84,7 @@ OPENAPI = {
                                 "certificate_no": {"type": ["string", "null"], "description": "交付後の証明番号"},
                                 "issued_at": {"type": ["string", "null"], "format": "date-time"},
                                 "url": {"type": "string"}}},
-            "Problem": {"type": "object", "required": ["type", "title", "status", "code"], "properties": {
-                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                "detail": {"type": "string"}, "code": {"type": "string"}, "details": {"type": "object"}}},
+            "Problem": PROBLEM_SCHEMA,
         },
     },
 }

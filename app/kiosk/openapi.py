@@ -6,12 +6,13 @@ each status it answers with the problem ``code`` values it can carry."""
 from __future__ import annotations
 
 from app.cardauth.bodies import CARD_ANSWER, EMPTY, BodySpec
-from app.cardauth.openapi import PROBLEM, problem_response
+from app.cardauth.openapi import problem_response
 from app.cardauth.rules import MESSAGES as CARD_MESSAGES
 from app.cardauth.rules import NOT_THE_CARDS_FAILURE
 from app.certificates.issuance import PERSON_CODES
 from app.kiosk import schemas, stores
 from app.kiosk.models import REQUEST_STATUSES
+from app.openapi_common import PROBLEM_SCHEMA
 
 STORE = {401: ["unauthorized"], 413: ["body_too_large"], 422: ["store_invalid"]}
 BODY = {400: ["body_invalid", "body_too_deep"]}
@@ -156,7 +157,7 @@ COMPONENT_SCHEMAS = {
                    "properties": {"reason": {"type": "string"}, "message": {"type": "string"},
                                   "amount_yen": {"type": "integer"}, "due_at": _DATE_TIME,
                                   "refunded_at": {"type": ["string", "null"], "format": "date-time"}}}}},
-    "Problem": PROBLEM,
+    "Problem": PROBLEM_SCHEMA,
 }
 OPENAPI = {
     "openapi": "3.1.0",

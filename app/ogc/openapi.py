@@ -9,11 +9,11 @@ by default; GDAL asks for 1,000 features a page whatever the maximum, so a 400 w
 from __future__ import annotations
 
 from app.ogc import rules
+from app.openapi_common import PROBLEM_SCHEMA, problem_response
 from app.query_params import BIGINT_MAX
 
 _JSON = "application/json"
 _GEOJSON = "application/geo+json"
-_PROBLEM_JSON = "application/problem+json"
 _HTML = "text/html"
 OPENAPI_TYPE = "application/vnd.oai.openapi+json;version=3.0"
 _HTML_NOTE = ("f=html（又は Accept で text/html を JSON より優先するブラウザ）には、同じ内容の日本語 HTML ページ"
@@ -26,9 +26,9 @@ def _ref(kind: str, name: str) -> dict:
 
 def _problem(description: str) -> dict:
     """An error answered as a problem document, or as a Japanese HTML page when HTML was asked for."""
-    return {"description": description + " " + _HTML_NOTE,
-            "content": {_PROBLEM_JSON: {"schema": _ref("schemas", "Problem")},
-                        _HTML: {"schema": {"type": "string"}}}}
+    response = problem_response(description + " " + _HTML_NOTE)
+    response["content"][_HTML] = {"schema": {"type": "string"}}
+    return response
 
 
 _RESPONSES = {
@@ -126,8 +126,6 @@ def document(server_url: str) -> dict:
             },
             "parameters": _parameters(),
             "responses": _RESPONSES,
-            "schemas": {"Problem": {"type": "object", "required": ["type", "title", "status", "code"], "properties": {
-                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                "detail": {"type": "string"}, "code": {"type": "string"}, "details": {"type": "object"}}}},
+            "schemas": {"Problem": PROBLEM_SCHEMA},
         },
     }

@@ -1,18 +1,12 @@
 """The OpenAPI 3.1 document of the link API (served at /api/link/v1/openapi.json)."""
 from __future__ import annotations
 
+from app.openapi_common import PROBLEM_SCHEMA, problem_response
 from app.query_params import BIGINT_MAX, INTEGER_MAX
 
 ERRORS_LIMIT_DEFAULT = 100
 ERRORS_LIMIT_MAX = 1000
-_PROBLEM = {"$ref": "#/components/schemas/Problem"}
-
-
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/problem+json": {"schema": _PROBLEM}}}
-
-
-_ERRORS = {"401": _error("トークンがない・無効"), "404": _error("対象がない（他団体のものを含む）")}
+_ERRORS = {"401": problem_response("トークンがない・無効"), "404": problem_response("対象がない（他団体のものを含む）")}
 # Batch ids and generation numbers are PostgreSQL integer columns; a larger number names nothing (404).
 _STORED_NUMBER = {"type": "integer", "format": "int32", "minimum": 1, "maximum": INTEGER_MAX}
 _BATCH_ID = {"name": "batch_id", "in": "path", "required": True, "schema": _STORED_NUMBER}
@@ -34,10 +28,10 @@ OPENAPI = {
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Batch"}}}},
                 "200": {"description": "同じ連番・同じ内容のバッチ（何もしない）",
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Batch"}}}},
-                "409": _error("連番の欠落（sequence_gap）・別内容の同じ連番（sequence_conflict）"),
-                "422": _error("ZIP・manifest・チェックサム・件数の誤り（not_a_zip, manifest_invalid, lg_code_mismatch, "
-                              "file_missing, checksum_mismatch, record_count_mismatch）"),
-                "413": _error("大きすぎる（too_large）"), **_ERRORS}}},
+                "409": problem_response("連番の欠落（sequence_gap）・別内容の同じ連番（sequence_conflict）"),
+                "422": problem_response("ZIP・manifest・チェックサム・件数の誤り（not_a_zip, manifest_invalid, "
+                                        "lg_code_mismatch, file_missing, checksum_mismatch, record_count_mismatch）"),
+                "413": problem_response("大きすぎる（too_large）"), **_ERRORS}}},
         "/batches/{batch_id}": {"get": {
             "summary": "バッチの状態・進捗・結果",
             "parameters": [_BATCH_ID],
@@ -57,7 +51,8 @@ OPENAPI = {
                 "type": "object", "properties": {"offset": {"type": "integer"}, "limit": {"type": "integer"},
                                                  "errors": {"type": "array",
                                                             "items": {"$ref": "#/components/schemas/Finding"}}}}}}},
-                          "400": _error("offset・limit が整数でない・範囲外（invalid_parameter、details.parameter）"),
+                          "400": problem_response(
+                              "offset・limit が整数でない・範囲外（invalid_parameter、details.parameter）"),
                           **_ERRORS}}},
         "/status": {"get": {"summary": "連携の状態（次に送る連番など）",
                             "responses": {"200": {"description": "状態", "content": {"application/json": {"schema": {
@@ -76,15 +71,13 @@ OPENAPI = {
             "parameters": [{"name": "number", "in": "path", "required": True, "schema": _STORED_NUMBER}],
             "responses": {"200": {"description": "バッチZIP",
                                   "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}},
-                          "422": _error("保存期間を過ぎた世代（purged）"), **_ERRORS}}},
+                          "422": problem_response("保存期間を過ぎた世代（purged）"), **_ERRORS}}},
     },
     "components": {
         "securitySchemes": {"linkToken": {"type": "http", "scheme": "bearer",
                                           "description": "bcl.<団体コード>.<秘密の文字列>"}},
         "schemas": {
-            "Problem": {"type": "object", "properties": {
-                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                "detail": {"type": "string"}, "code": {"type": "string"}, "details": {"type": "object"}}},
+            "Problem": PROBLEM_SCHEMA,
             "Finding": {"type": "object", "properties": {
                 "file": {"type": "string"}, "line": {"type": ["integer", "null"]}, "column": {"type": "string"},
                 "code": {"type": "string"}, "message": {"type": "string"}}},
