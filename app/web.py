@@ -177,8 +177,7 @@ def _end_idle_session():
     logout_user()
     session.pop("last_seen", None)
     if wants_json():
-        return jsonify(type="about:blank", title="セッションの有効期限が切れました", status=401,
-                       code="session_expired"), 401
+        return _render_problem(401, "セッションの有効期限が切れました", SESSION_EXPIRED_MESSAGE, "session_expired")
     flash(SESSION_EXPIRED_MESSAGE, "warning")
     return redirect(url_for("auth.login", next=form_page))
 

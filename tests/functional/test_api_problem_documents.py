@@ -1,6 +1,6 @@
 """The problem documents: every API document publishes the one schema of app.openapi_common for
-every error it declares, and what the server writes — from the shared error handler and the card
-API's refusals — is exactly that schema. (Every other
+every error it declares, and what the server writes — from the shared error handler, the card
+API's refusals and an expired staff session asked for JSON — is exactly that schema. (Every other
 problem document a test receives is held to it too, by the check tests/conftest.py adds to the app.)"""
 import jsonschema_rs
 import pytest
@@ -69,3 +69,10 @@ def test_the_card_apis_refusals_write_the_schema(web):
     body = _assert_problem(web.client.post("/api/cardauth/v1/verify", json=[], headers=headers), 400, "body_invalid")
     assert set(body["details"]) >= {"field", "reason"}
 
+
+def test_an_expired_staff_session_asked_for_json_gets_a_problem_document(app, as_admin):
+    with as_admin.client.session_transaction() as session:
+        session["last_seen"] = 0
+    response = as_admin.get("/map/layers/shelters.geojson", headers={"Accept": "application/json"})
+    body = _assert_problem(response, 401, "session_expired")
+    assert "もう一度ログインしてください" in body["detail"]
