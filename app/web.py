@@ -136,7 +136,7 @@ def init_web(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
-# APIs whose views read their JSON body through their own checked reader (app/cardauth/bodies.py:
+# APIs whose views read their JSON body through their own checked reader (app/bodies.py:
 # size limit, nesting depth, a schema without control characters, the refusal audited). The request
 # check leaves their bodies to it and checks their path and query string only.
 OWN_BODY_CHECKS = frozenset({"kiosk_api", "cardauth_api"})

@@ -1,17 +1,16 @@
 """What the web adapters of card authentication share (the kiosk/terminal API and the shelter desk):
-the configured trust store and failure limit, reading a request body within its limits, reading a
-reader's answer, verifying with the refusal recorded, and problem documents."""
+the configured trust store and failure limit, reading a reader's answer, verifying with the refusal
+recorded, and problem documents."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import current_app, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from flask import current_app, jsonify
 
 from app.audit.services import Actor
+from app.bodies import CARD_ANSWER, BodyRefused, read_body
 from app.cardauth import services, throttle
-from app.cardauth.bodies import CARD_ANSWER, BodyRefused, BodySpec
 from app.cardauth.rules import CardAuthRefused, TrustStore
 from app.cardauth.trust import configured_paths, load_trust_store
 from app.errors import DomainError
@@ -28,24 +27,6 @@ def current_trust() -> TrustStore:
 def current_failure_limit() -> throttle.Limit:
     """Failed answers one certificate may give per window (CARD_AUTH_FAILURES_PER_CERTIFICATE)."""
     return throttle.Limit(current_app.config["CARD_AUTH_FAILURES_PER_CERTIFICATE"], services.FAILURE_WINDOW)
-
-
-def limit_body(max_bytes: int) -> None:
-    """Refuse (413) a request whose declared body is over ``max_bytes``, and make reading stop there
-    for a body sent without a length."""
-    request.max_content_length = max_bytes
-    if request.content_length is not None and request.content_length > max_bytes:
-        raise BodyRefused.too_large(max_bytes)
-
-
-def read_body(spec: BodySpec) -> object:
-    """The request's JSON body, checked against ``spec`` (size, JSON, depth, schema)."""
-    limit_body(spec.max_bytes)
-    try:
-        raw = request.get_data(cache=True)
-    except RequestEntityTooLarge:
-        raise BodyRefused.too_large(spec.max_bytes) from None
-    return spec.parse(raw)
 
 
 def answer_from(payload: object) -> services.CardAnswer:

@@ -9,9 +9,9 @@ from functools import wraps
 from flask import g, jsonify, request
 
 from app.audit.services import Actor
+from app.bodies import CARD_ANSWER, EMPTY, SMALL_BODY, limit_body, read_body
 from app.cardauth import api_bp, services
-from app.cardauth.adapter import challenge_json, limit_body, problem, read_body, verify_request_or_refuse
-from app.cardauth.bodies import CARD_ANSWER, EMPTY, SMALL_BODY
+from app.cardauth.adapter import challenge_json, problem, verify_request_or_refuse
 from app.cardauth.openapi import OPENAPI
 from app.errors import DomainError
 from app.extensions import db

@@ -4,7 +4,7 @@ the body schemas and limits the views validate with (``bodies``) and, for each s
 from __future__ import annotations
 
 from app import openapi_common
-from app.cardauth.bodies import CARD_ANSWER, EMPTY
+from app.bodies import CARD_ANSWER, EMPTY
 from app.cardauth.rules import MESSAGES
 
 _SERVER_SIDE = {"not_configured", "revocation_unknown", "too_many_attempts"}

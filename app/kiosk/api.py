@@ -9,19 +9,17 @@ from urllib.parse import quote
 
 from flask import current_app, g, jsonify, request
 
+from app.bodies import CARD_ANSWER, EMPTY, SMALL_BODY, BodyRefused, limit_body, read_body
 from app.cardauth import services as cardauth
 from app.cardauth import throttle
 from app.cardauth.adapter import (
     challenge_json,
     current_failure_limit,
     current_trust,
-    limit_body,
     problem,
     read_answer,
-    read_body,
     throttled,
 )
-from app.cardauth.bodies import CARD_ANSWER, EMPTY, SMALL_BODY, BodyRefused
 from app.cardauth.rules import CardAuthRefused
 from app.certificates.web import current_issuer, pdf_response
 from app.clock import require_aware

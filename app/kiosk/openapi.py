@@ -5,7 +5,7 @@ schemas and size limits the views validate with (``schemas``, ``bodies``), and f
 each status it answers with the problem ``code`` values it can carry."""
 from __future__ import annotations
 
-from app.cardauth.bodies import CARD_ANSWER, EMPTY, BodySpec
+from app.bodies import CARD_ANSWER, EMPTY, BodySpec
 from app.cardauth.openapi import problem_response
 from app.cardauth.rules import MESSAGES as CARD_MESSAGES
 from app.cardauth.rules import NOT_THE_CARDS_FAILURE

@@ -6,7 +6,7 @@ the counter's 世帯全員 ``household`` is not one of them), with the limits pr
 and 使用目的 40 characters; the 年度 is a four-digit year and a disaster id a positive 32-bit integer."""
 from __future__ import annotations
 
-from app.cardauth.bodies import ONE_LINE, REASONS, BodyRefused, BodySpec, text
+from app.bodies import ONE_LINE, REASONS, BodyRefused, BodySpec, text
 from app.certificates import rules
 
 FLAG = {"type": "boolean"}

@@ -16,9 +16,9 @@ from sqlalchemy import delete, exists, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.bodies import BodyRefused, shown
 from app.cardauth import services as cardauth
 from app.cardauth import throttle
-from app.cardauth.bodies import BodyRefused, shown
 from app.cardauth.models import CardChallenge
 from app.cardauth.rules import CardAuthRefused, TrustStore
 from app.certificates import issuance, rules

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.bodies import CARD_ANSWER, EMPTY, MAX_DEPTH, BodyRefused, nesting_depth, parse_json, shown
 from app.cardauth import throttle
-from app.cardauth.bodies import CARD_ANSWER, EMPTY, MAX_DEPTH, BodyRefused, nesting_depth, parse_json, shown
 from app.certificates import issuance, rules
 from app.kiosk import schemas
 

@@ -1,9 +1,10 @@
-"""JSON request bodies of the terminal APIs (card authentication and the kiosk), checked before any
-service runs: not JSON, nested too deep, or outside the endpoint's JSON Schema — the very schema the
-API's OpenAPI document publishes — is refused with a precise code and the offending field.
+"""The one reader of JSON request bodies (the kiosk, card authentication and online applications APIs,
+the desks' card answers), checked before any service runs: over the endpoint's size limit, not
+JSON, nested too deep, or outside the endpoint's JSON Schema — the very schema the API's OpenAPI
+document publishes — is refused with a precise code and the offending field.
 
-No Flask here (``adapter.read_body`` reads the request): the checks take bytes and values, so the
-unit tests reach every boundary. Strings may not hold control characters (PostgreSQL cannot store
+``read_body`` reads the request; everything else takes bytes and values, so the unit tests reach
+every boundary without one. Strings may not hold control characters (PostgreSQL cannot store
 NUL; nothing printed on a certificate needs the others) except the line breaks of a PEM text, nor
 unpaired surrogates; numbers must be finite, and integral ones are integers (``2026.0`` is 2026)."""
 from __future__ import annotations
@@ -14,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 
 import jsonschema_rs
+from flask import request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.errors import DomainError
 
@@ -189,3 +192,23 @@ CARD_ANSWER = BodySpec({
         "signature": text(1024, 1, description="チャレンジのバイト列そのものへの署名（base64url）。"
                                                "RSA PKCS#1 v1.5 / ECDSA、SHA-256"),
     }}, max_bytes=16 * 1024)
+
+
+def limit_body(max_bytes: int) -> None:
+    """Refuse (413) a request whose declared body is over ``max_bytes``, and make reading stop there
+    for a body sent without a length."""
+    request.max_content_length = max_bytes
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise BodyRefused.too_large(max_bytes)
+
+
+def read_body(spec: BodySpec) -> object:
+    """The request's JSON body, checked against ``spec`` (size, JSON, depth, schema)."""
+    limit_body(spec.max_bytes)
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise BodyRefused.too_large(spec.max_bytes) from None
+    if len(raw) > spec.max_bytes:  # already read by an earlier reader of the request
+        raise BodyRefused.too_large(spec.max_bytes)
+    return spec.parse(raw)
