@@ -26,6 +26,10 @@ class DomainError(Exception):
             self.code = code
         self.details = details or {}
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers every answer to this error carries, page or problem document alike."""
+        return {}
+
 
 class ValidationError(DomainError):
     status = 422
@@ -40,7 +44,9 @@ class AuthenticationError(DomainError):
 
 
 class TooManyRequests(DomainError):
-    """Too many attempts in a short time (login throttling): try again after ``retry_after`` seconds."""
+    """Too many attempts in a short time (a throttle, app/throttle.py): try again after ``retry_after``
+    seconds, which the answer says as Retry-After (and an API's problem document as
+    ``details.retry_after``)."""
 
     status = 429
     code = "too_many_requests"
@@ -49,6 +55,10 @@ class TooManyRequests(DomainError):
     def __init__(self, message: str, *, retry_after: int, **kw):
         super().__init__(message, **kw)
         self.retry_after = retry_after
+        self.details = {**self.details, "retry_after": retry_after}
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class PermissionDenied(DomainError):

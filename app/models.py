@@ -56,6 +56,7 @@ from app.residents.models import (
 )
 from app.shelters.models import Evacuee, Shelter, ShelterOpening, ShelterStaff
 from app.tenants.models import Municipality, RegisterItem
+from app.throttle import ThrottleEvent
 
 __all__ = [
     "AddressPoint",
@@ -112,6 +113,7 @@ __all__ = [
     "SurveyEvent",
     "SurveyPhoto",
     "TaxRecord",
+    "ThrottleEvent",
     "User",
     "Victim",
     "VictimHousehold",

@@ -216,7 +216,9 @@ def _domain_error(error: DomainError):
     extra = {"current": error.current} if getattr(error, "current", None) else {}
     if error.details and wants_json():
         extra["details"] = error.details
-    return _render_problem(error.status, error.title, error.message, error.code, **extra)
+    response = make_response(_render_problem(error.status, error.title, error.message, error.code, **extra))
+    response.headers.update(error.headers())  # Retry-After of a throttled request, say
+    return response
 
 
 def _csrf_error(error: CSRFError):

@@ -5,7 +5,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     ARRAY,
-    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -13,7 +12,6 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -92,24 +90,3 @@ class User(TimestampMixin, Base):
         # The tenant travels with the id so the loader can set the scope before querying.
         return f"{self.lg_code or '-'}:{self.id}:{self.session_generation}"
 
-
-class LoginFailure(Base):
-    """One failed login, counted for throttling by client address and by account over a sliding window.
-
-    Not a tenant table on purpose: the count of an address spans every 団体コード, so switching the
-    code does not reset it. UNLOGGED: a crash may forget recent failures, which only eases the limit
-    for a few minutes. Rows older than the window are purged as new failures arrive.
-    """
-
-    __tablename__ = "login_failures"
-    __table_args__ = (
-        Index("ix_login_failures_address_failed_at", "address", "failed_at"),
-        Index("ix_login_failures_account_key_failed_at", "account_key", "failed_at"),
-        Index("ix_login_failures_failed_at", "failed_at"),
-        {"prefixes": ["UNLOGGED"]},
-    )
-
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    address: Mapped[str] = mapped_column(String(64))
-    account_key: Mapped[str] = mapped_column(String(64))  # rules.account_key: SHA-256, hex
-    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

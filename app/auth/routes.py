@@ -27,7 +27,7 @@ def login():
                 db.session, form.lg_code.data, form.login_id.data.strip(), form.password.data,
                 actor=current_actor(), policy=rules.LoginPolicy.from_settings(current_app.config))
         except TooManyRequests as exc:
-            error, status, headers = exc.message, exc.status, {"Retry-After": str(exc.retry_after)}
+            error, status, headers = exc.message, exc.status, exc.headers()
         except (AuthenticationError, ValidationError) as exc:
             error, status = exc.message, 401
         else:
@@ -67,7 +67,7 @@ def password():
                                      rules.LoginPolicy.from_settings(current_app.config))
         except TooManyRequests as exc:
             form.current.errors.append(exc.message)
-            status, headers = exc.status, {"Retry-After": str(exc.retry_after)}
+            status, headers = exc.status, exc.headers()
         except ValidationError as exc:
             form.new.errors.append(exc.message)
         else:

@@ -3,7 +3,6 @@ login throttling."""
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -156,12 +155,6 @@ def account_key(lg_code: str | None, login_id: str) -> str:
     """
     account = f"{lg_code or '-'}:{login_id.strip().casefold()}"
     return hashlib.sha256(account.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def retry_after_seconds(oldest_counted: datetime, now: datetime, window_seconds: int) -> int:
-    """Whole seconds until the failure at ``oldest_counted`` leaves the window (at least 1)."""
-    remaining = (oldest_counted + timedelta(seconds=window_seconds) - now).total_seconds()
-    return max(1, math.ceil(remaining))
 
 
 def failures_notice(failures: int, was_locked: bool) -> str | None:

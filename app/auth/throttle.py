@@ -1,10 +1,7 @@
-"""Login throttling: failed logins counted per client address and per account in the database.
-
-The counts live in ``login_failures`` so every gunicorn worker and every app server sees the same
-numbers (an in-process counter would give each worker its own allowance). A sliding window: an
-address or account with ``limit`` failures in the last ``window`` seconds waits until the oldest of
-them leaves the window. Only failures count; a throttled attempt is not tried, so it neither costs
-an Argon2 verification nor extends the wait. Times are the database's, shared by every server.
+"""Login throttling over the shared throttle (app/throttle.py): failed logins counted per client
+address (``login-addr:<address>``) and per account (``login-acct:<rules.account_key>``), over the
+login policy's window and limits. Only failures count; a throttled attempt is not tried, so it
+neither costs an Argon2 verification nor extends the wait.
 
 Concurrent attempts each read the count before their own failure is written, so a burst can pass
 the limit by at most the number of requests served at that moment (workers × threads).
@@ -14,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from app import throttle
 from app.auth import rules
-from app.auth.models import LoginFailure
 
-PURGE_BATCH = 1000
+ADDRESS, ACCOUNT = "login-addr:", "login-acct:"
 
 
 @dataclass(frozen=True)
@@ -37,40 +33,25 @@ class Attempt:
 
 def wait_seconds(session: Session, attempt: Attempt, policy: rules.LoginPolicy) -> tuple[int, list[str]]:
     """Seconds the attempt must wait (0: it may proceed) and which limits hold it ("address", "account")."""
+    window = timedelta(seconds=policy.throttle_window_seconds)
     waits = {
-        "address": _wait(session, LoginFailure.address == attempt.address, policy.throttle_per_address, policy),
-        "account": _wait(session, LoginFailure.account_key == attempt.account_key,
-                         policy.throttle_per_account, policy),
+        "address": throttle.wait(session, ADDRESS + attempt.address,
+                                 throttle.Limit(policy.throttle_per_address, window)),
+        "account": throttle.wait(session, ACCOUNT + attempt.account_key,
+                                 throttle.Limit(policy.throttle_per_account, window)),
     }
     holding = [name for name, seconds in waits.items() if seconds]
     return max(waits.values()), holding
 
 
-def _wait(session: Session, which, limit: int, policy: rules.LoginPolicy) -> int:
-    # The limit-th most recent failure in the window: while it is inside, the count is at the limit.
-    window = timedelta(seconds=policy.throttle_window_seconds)
-    row = session.execute(
-        select(LoginFailure.failed_at, func.now())
-        .where(which, LoginFailure.failed_at > func.now() - window)
-        .order_by(LoginFailure.failed_at.desc()).offset(max(limit, 1) - 1).limit(1)).first()
-    if row is None:
-        return 0
-    return rules.retry_after_seconds(row.failed_at, row.now, policy.throttle_window_seconds)
-
-
 def forget_account(session: Session, account_key: str) -> None:
     """Drop the counted failures of one account (an administrator unlocked it)."""
-    session.execute(delete(LoginFailure).where(LoginFailure.account_key == account_key),
-                    execution_options={"synchronize_session": False})
+    throttle.forget(session, ACCOUNT + account_key)
 
 
 def record_failure(session: Session, attempt: Attempt, policy: rules.LoginPolicy) -> None:
-    """Count one failed login, and purge failures that have left the window."""
-    session.add(LoginFailure(address=attempt.address, account_key=attempt.account_key))
-    window = timedelta(seconds=policy.throttle_window_seconds)
-    # SKIP LOCKED: concurrent logins purging at once never wait for each other.
-    stale = (select(LoginFailure.id).where(LoginFailure.failed_at < func.now() - window)
-             .limit(PURGE_BATCH).with_for_update(skip_locked=True))
-    session.execute(delete(LoginFailure).where(LoginFailure.id.in_(stale.scalar_subquery())),
-                    execution_options={"synchronize_session": False})
-    session.flush()
+    """Count one failed login against its address and its account, and purge failures that have
+    left the window."""
+    throttle.add(session, ADDRESS + attempt.address)
+    throttle.add(session, ACCOUNT + attempt.account_key)
+    throttle.purge(session, "login-", timedelta(seconds=policy.throttle_window_seconds))

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from flask import current_app, jsonify
 
+from app import throttle
 from app.audit.services import Actor
 from app.bodies import CARD_ANSWER, BodyRefused, read_body
-from app.cardauth import services, throttle
+from app.cardauth import services
 from app.cardauth.rules import CardAuthRefused, TrustStore
 from app.cardauth.trust import configured_paths, load_trust_store
-from app.errors import DomainError
+from app.errors import DomainError, TooManyRequests
 from app.extensions import db
 
 
@@ -27,6 +28,11 @@ def current_trust() -> TrustStore:
 def current_failure_limit() -> throttle.Limit:
     """Failed answers one certificate may give per window (CARD_AUTH_FAILURES_PER_CERTIFICATE)."""
     return throttle.Limit(current_app.config["CARD_AUTH_FAILURES_PER_CERTIFICATE"], services.FAILURE_WINDOW)
+
+
+# How a card's answer is refused: its body, the card (docs/card-auth.md), or the card held back by
+# its failed answers. Each is recorded (``services.refuse``) after the rollback.
+CARD_REFUSALS = (BodyRefused, CardAuthRefused, TooManyRequests)
 
 
 def answer_from(payload: object) -> services.CardAnswer:
@@ -63,7 +69,7 @@ def _verify_or_refuse(actor: Actor, read: Callable[[], services.CardAnswer],
         answer = read()
         return services.verify(db.session, actor, current_trust(), answer, purpose,
                                failure_limit=current_failure_limit())
-    except (CardAuthRefused, BodyRefused) as error:
+    except CARD_REFUSALS as error:
         db.session.rollback()
         services.refuse(db.session, actor, error, answer, purpose)
         return error
@@ -79,15 +85,8 @@ def problem(error: DomainError):
     response = jsonify(body)
     response.status_code = error.status
     response.mimetype = "application/problem+json"
-    if "retry_after" in error.details:
-        response.headers["Retry-After"] = str(error.details["retry_after"])
+    response.headers.update(error.headers())
     return response
-
-
-def throttled(error: throttle.Throttled):
-    """Error handler of the terminal API blueprints for a throttled call: nothing of it is kept."""
-    db.session.rollback()
-    return problem(error)
 
 
 def challenge_json(challenge) -> dict:

@@ -1,16 +1,13 @@
-"""Card authentication state: single-use challenges, the registered user-auth certificates, and the
-throttle counts the terminal APIs share."""
+"""Card authentication state: single-use challenges and the registered user-auth certificates."""
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
-    BigInteger,
     Date,
     DateTime,
     ForeignKey,
-    Index,
     LargeBinary,
     String,
     UniqueConstraint,
@@ -52,16 +49,3 @@ class CardCertificate(TimestampMixin, Base):
     registered_on: Mapped[date] = mapped_column(Date)
     revoked_on: Mapped[date | None] = mapped_column(Date)
 
-
-class ThrottleEvent(Base):
-    """One counted event of a throttle key: a session a store operator's token opened, a failed answer
-    of one card certificate. Every worker and app server counts in this table (a sliding window over
-    ``at``). Not a tenant's data and nothing personal: a certificate is counted under a hash of its
-    issuer and serial."""
-
-    __tablename__ = "api_throttle_events"
-    __table_args__ = (Index("ix_api_throttle_events_key_at", "key", "at"),)
-
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    key: Mapped[str] = mapped_column(String(80))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

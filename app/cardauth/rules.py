@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,14 +51,22 @@ NOT_THE_CARDS_FAILURE = frozenset({"not_configured", "revocation_unknown", "too_
 
 
 class CardAuthRefused(AuthenticationError):
-    """Card authentication refused for the reason named by ``code`` (a key of ``MESSAGES``)."""
+    """Card authentication refused for the reason named by ``code`` (a key of ``MESSAGES``; a card held
+    back by its failed answers is a ``TooManyRequests`` with the code ``too_many_attempts``)."""
 
     def __init__(self, code: str, **details):
         super().__init__(MESSAGES[code], code=code, details=details)
         if code in ("revocation_unknown", "not_configured"):
             self.status = 503
-        elif code == "too_many_attempts":
-            self.status = 429
+
+
+CARD_THROTTLE_PREFIX = "card:"
+
+
+def certificate_throttle_key(issuer: str, serial: str) -> str:
+    """The throttle key of a card certificate's failed answers (app/throttle.py): a hash, so the
+    counts hold nothing that names a card."""
+    return CARD_THROTTLE_PREFIX + hashlib.sha256(f"{issuer}\n{serial}".encode()).hexdigest()[:40]
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,14 @@ from cryptography import x509
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
+from app import throttle
 from app.audit.services import Actor, record
-from app.cardauth import rules, throttle
+from app.cardauth import rules
 from app.cardauth.models import CardCertificate, CardChallenge
 from app.cardauth.rules import CardAuthRefused, TrustStore
 from app.clock import today_in_japan
 from app.db import NO_TENANT, Scope, set_scope
-from app.errors import DomainError, ValidationError
+from app.errors import DomainError, TooManyRequests, ValidationError
 from app.residents.models import Resident
 from certificate_engine.wareki import JST
 
@@ -53,13 +54,12 @@ class CardHolder:
 
 
 def issue_challenge(session: Session, purpose: str, terminal_lg_code: str | None) -> CardChallenge:
-    """A fresh single-use challenge (32 random bytes) valid for five minutes. Old challenges and old
-    throttle counts are purged on the way."""
+    """A fresh single-use challenge (32 random bytes) valid for five minutes. Old challenges are
+    purged on the way."""
     if purpose not in rules.PURPOSES:
         raise ValidationError(f"認証の用途「{purpose}」はありません。", code="purpose_unknown")
     now = datetime.now(UTC)
     session.execute(delete(CardChallenge).where(CardChallenge.expires_at < now - KEEP_USED_CHALLENGES))
-    throttle.purge(session, now)
     challenge = CardChallenge(id=uuid.uuid4(), nonce=os.urandom(rules.CHALLENGE_BYTES), purpose=purpose,
                               terminal_lg_code=terminal_lg_code, expires_at=now + rules.CHALLENGE_LIFETIME)
     session.add(challenge)
@@ -83,7 +83,7 @@ def verify(session: Session, actor: Actor, trust: TrustStore, answer: CardAnswer
     challenge = _open_challenge(session, answer.challenge_id, purpose)
     rules.check_challenge(challenge.expires_at, challenge.used_at, now)
     cert = rules.parse_certificate(answer.certificate)
-    _check_not_held_back(session, cert, failure_limit, now)
+    _check_not_held_back(session, cert, failure_limit)
     signature = rules.decode_b64(answer.signature)
     rules.check_certificate(cert, trust, now)
     rules.check_signature(cert, challenge.nonce, signature)
@@ -96,13 +96,13 @@ def verify(session: Session, actor: Actor, trust: TrustStore, answer: CardAnswer
 
 
 def _throttle_key(cert: x509.Certificate) -> str:
-    return throttle.certificate_key(cert.issuer.rfc4514_string(), rules.serial_text(cert))
+    return rules.certificate_throttle_key(cert.issuer.rfc4514_string(), rules.serial_text(cert))
 
 
-def _check_not_held_back(session: Session, cert: x509.Certificate, limit: throttle.Limit, now: datetime) -> None:
-    wait = throttle.wait_seconds(session, _throttle_key(cert), limit, now)
-    if wait is not None:
-        raise CardAuthRefused("too_many_attempts", retry_after=wait)
+def _check_not_held_back(session: Session, cert: x509.Certificate, limit: throttle.Limit) -> None:
+    wait = throttle.wait(session, _throttle_key(cert), limit)
+    if wait:
+        raise TooManyRequests(rules.MESSAGES["too_many_attempts"], code="too_many_attempts", retry_after=wait)
 
 
 def presented_certificate(answer: CardAnswer | None) -> x509.Certificate | None:
@@ -167,7 +167,8 @@ def refuse(session: Session, actor: Actor, error: DomainError, answer: CardAnswe
     """After a refusal (and the rollback): use up the challenge, so it cannot be tried again, count
     the failure against the presented certificate, and audit the refusal with that certificate's
     serial (empty when none could be read). Refusals at a terminal of no municipality go to the
-    operator's (J-LIS) log. ``error`` is a ``CardAuthRefused`` or a refused request body."""
+    operator's (J-LIS) log. ``error`` is a ``CardAuthRefused``, a refused request body, or the
+    ``TooManyRequests`` of a card held back (not counted again)."""
     now = now or datetime.now(UTC)
     set_scope(session, Scope.tenant(actor.lg_code) if actor.lg_code else NO_TENANT)
     if answer is not None:
@@ -180,7 +181,8 @@ def refuse(session: Session, actor: Actor, error: DomainError, answer: CardAnswe
                             .values(used_at=now))
     cert = presented_certificate(answer)
     if cert is not None and error.code not in rules.NOT_THE_CARDS_FAILURE:
-        throttle.add(session, _throttle_key(cert), now)
+        throttle.add(session, _throttle_key(cert))
+        throttle.purge(session, rules.CARD_THROTTLE_PREFIX, FAILURE_WINDOW)
     if actor.lg_code is None:
         set_scope(session, Scope.operator())
     record(session, actor, "card_auth_refused", "card_certificate", [rules.serial_text(cert) if cert else ""],

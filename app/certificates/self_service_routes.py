@@ -9,14 +9,13 @@ from flask import flash, jsonify, redirect, render_template, request, session, u
 
 from app.cardauth import services as card_services
 from app.cardauth.adapter import challenge_json, verify_or_refuse
-from app.cardauth.rules import CardAuthRefused
 from app.certificates import bp, counter, counter_queue
 from app.certificates.counter import find_resident
 from app.certificates.issuance import OPTION_KEYS, IssuanceRefused, today_jst
 from app.certificates.rules import current_fiscal_year
 from app.certificates.services import download
 from app.certificates.web import current_issuer, pdf_response
-from app.errors import Conflict, ValidationError
+from app.errors import Conflict, DomainError, ValidationError
 from app.extensions import db
 from app.web import current_actor, screen_required
 from certificate_engine.content import fiscal_year
@@ -58,8 +57,8 @@ def self_service_challenge():
 @screen_required(SCREEN)
 def self_service_verify():
     found = verify_or_refuse(current_actor(), request.get_json(silent=True), counter_queue.CARD_PURPOSE)
-    if isinstance(found, CardAuthRefused):
-        return jsonify({"error": found.message, "code": found.code}), found.status
+    if isinstance(found, DomainError):
+        return jsonify({"error": found.message, "code": found.code}), found.status, found.headers()
     session[PERSON_KEY] = {"atena_no": found.resident.atena_no, "until": time.time() + PERSON_SECONDS}
     return jsonify({"next": url_for("certificates.self_service_menu")})
 

@@ -9,26 +9,23 @@ from urllib.parse import quote
 
 from flask import current_app, g, jsonify, request
 
+from app import throttle
 from app.bodies import CARD_ANSWER, EMPTY, SMALL_BODY, BodyRefused, limit_body, read_body
 from app.cardauth import services as cardauth
-from app.cardauth import throttle
 from app.cardauth.adapter import (
+    CARD_REFUSALS,
     challenge_json,
     current_failure_limit,
     current_trust,
     problem,
     read_answer,
-    throttled,
 )
-from app.cardauth.rules import CardAuthRefused
 from app.certificates.web import current_issuer, pdf_response
 from app.clock import require_aware
 from app.extensions import db
 from app.kiosk import api_bp, schemas, services, stores
 from app.kiosk.openapi import OPENAPI
 from app.tenants.services import get_municipality
-
-api_bp.register_error_handler(throttle.Throttled, throttled)
 
 
 def kiosk_now() -> datetime:
@@ -75,7 +72,7 @@ def verify(session_id):
         answer = read_answer()
         kiosk_session, resident = services.verify_card(db.session, g.store, current_trust(), session_id, answer,
                                                        g.now, current_failure_limit())
-    except (CardAuthRefused, BodyRefused) as error:
+    except CARD_REFUSALS as error:
         db.session.rollback()
         cardauth.refuse(db.session, services.kiosk_actor(None, g.store), error, answer, services.PURPOSE)
         return problem(error)

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, exists, select, text
 from sqlalchemy.orm import Session
 
+from app import throttle
 from app.audit.services import Actor, record
 from app.bodies import BodyRefused, shown
 from app.cardauth import services as cardauth
-from app.cardauth import throttle
 from app.cardauth.models import CardChallenge
 from app.cardauth.rules import CardAuthRefused, TrustStore
 from app.certificates import issuance, rules
@@ -26,7 +26,7 @@ from app.certificates.issuer import Issuer
 from app.certificates.models import IssuedCertificate
 from app.certificates.services import Store, download
 from app.db import NO_TENANT, Scope, set_scope
-from app.errors import DomainError
+from app.errors import DomainError, TooManyRequests
 from app.kiosk import contracts, refunds
 from app.kiosk.models import KioskMaintenanceDay, KioskRefund, KioskRequest, KioskSession
 from app.kiosk.stores import KioskStore
@@ -44,6 +44,7 @@ PAID_LIFETIME = timedelta(minutes=10)
 KEEP_UNUSED = timedelta(hours=1)
 KEEP_EXPIRED = timedelta(days=1)
 SESSION_WINDOW = timedelta(minutes=1)
+SESSION_KEYS = "kiosk-sessions:"  # throttle keys: the sessions each store operator opened
 UNSETTLED = ("paid", "refund_due")
 
 MESSAGES = {
@@ -99,12 +100,13 @@ class Opened:
 
 def open_session(session: Session, store: KioskStore, now: datetime, limit: throttle.Limit) -> Opened:
     """A new kiosk session for one resident: hours checked, at most ``limit.count`` sessions per
-    store operator a minute (on the real clock, as every throttle), a single-use challenge for the
-    card. Unused sessions an hour past their expiry are purged."""
+    store operator in ``limit.window`` (on the database's clock, as every throttle), a single-use
+    challenge for the card. Unused sessions an hour past their expiry are purged."""
     check_open(session, now)
-    wait = throttle.take(session, f"kiosk-sessions:{store.operator}", limit, datetime.now(UTC))
-    if wait is not None:
-        raise throttle.Throttled(MESSAGES["too_many_sessions"], code="too_many_sessions", retry_after=wait)
+    throttle.purge(session, SESSION_KEYS, limit.window)
+    wait = throttle.take(session, SESSION_KEYS + store.operator, limit)
+    if wait:
+        raise TooManyRequests(MESSAGES["too_many_sessions"], code="too_many_sessions", retry_after=wait)
     session.execute(delete(KioskSession).where(KioskSession.expires_at < now - KEEP_UNUSED,
                                                KioskSession.lg_code.is_(None)))
     challenge = cardauth.issue_challenge(session, PURPOSE, None)
@@ -163,9 +165,10 @@ def verify_card(session: Session, store: KioskStore, trust: TrustStore, session_
                 answer: cardauth.CardAnswer, now: datetime,
                 failure_limit: throttle.Limit = cardauth.DEFAULT_FAILURE_LIMIT) -> tuple[KioskSession, Resident]:
     """Verify the card's answer to this session's challenge; the session then belongs to the card
-    holder's municipality and lasts SESSION_LIFETIME. The card itself (challenge, certificate, CRL,
-    failed answers) is judged on the real clock, never a testing one. Card refusals raise
-    ``CardAuthRefused`` (the caller records them)."""
+    holder's municipality and lasts SESSION_LIFETIME. The card itself (challenge, certificate, CRL)
+    is judged on the real clock, never a testing one, and its failed answers on the database's. Card
+    refusals raise ``CardAuthRefused``, or ``TooManyRequests`` for a card held back by its failed
+    answers (the caller records them)."""
     check_open(session, now)
     kiosk_session = get_session(session, store, session_id, now)
     if kiosk_session.lg_code is not None:

@@ -5,9 +5,8 @@ from flask import flash, jsonify, redirect, render_template, request, session, u
 
 from app.cardauth import services as card_services
 from app.cardauth.adapter import challenge_json, verify_or_refuse
-from app.cardauth.rules import CardAuthRefused
 from app.downloads import spreadsheet_response
-from app.errors import Conflict, ValidationError
+from app.errors import Conflict, DomainError, ValidationError
 from app.extensions import db
 from app.shelters import (
     bp,
@@ -171,8 +170,8 @@ def card_verify(opening_id: int):
     """The card reader's answer (certificate + signature over the challenge) → the holder's household."""
     evacuees.get_opening(db.session, opening_id)
     found = verify_or_refuse(current_actor(), request.get_json(silent=True), CARD_PURPOSE)
-    if isinstance(found, CardAuthRefused):
-        return jsonify({"error": found.message, "code": found.code}), found.status
+    if isinstance(found, DomainError):
+        return jsonify({"error": found.message, "code": found.code}), found.status, found.headers()
     members = services.household_members(db.session, current_actor(), found.resident.household_no)
     return jsonify({"atena_no": found.resident.atena_no, "results": [_match_json(m) for m in members]})
 

@@ -86,6 +86,17 @@ def test_a_replayed_desk_answer_is_refused(desk, jpki, tmp_path):
     assert _verify(desk, answer).get_json()["code"] == "challenge_replayed"
 
 
+def test_a_card_held_back_by_its_failed_answers_is_told_when_to_come_back(desk, jpki, tmp_path, app, monkeypatch):
+    monkeypatch.setitem(app.config, "CARD_AUTH_FAILURES_PER_CERTIFICATE", 1)
+    card = fresh_card(jpki, "demo-1", tmp_path)
+    forged = _card_answer(desk, card)
+    forged["signature"] = _card_answer(desk, card)["signature"]  # signed another challenge
+    assert _verify(desk, forged).get_json()["code"] == "bad_signature"
+    held = _verify(desk, _card_answer(desk, card))
+    assert held.status_code == 429 and held.get_json()["code"] == "too_many_attempts"
+    assert held.get_json()["error"] and 0 < int(held.headers["Retry-After"]) <= 15 * 60
+
+
 def test_a_desk_challenge_is_not_accepted_by_the_terminal_api(desk, jpki, tmp_path, web):
     answer = _card_answer(desk, fresh_card(jpki, "demo-1", tmp_path))
     headers = {"Authorization": f"Bearer {terminal_token(DEMO_CODE)}"}

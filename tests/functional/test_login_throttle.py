@@ -2,6 +2,7 @@
 over a sliding window; past the limit a login gets 429 with Retry-After, audited."""
 from sqlalchemy import text
 
+from app.auth.rules import account_key
 from tests.conftest import DEMO_CODE, PASSWORD, SECOND_CODE, new_browser
 
 UNREGISTERED_CODE = "131016"
@@ -90,12 +91,11 @@ def test_the_window_slides_and_old_failures_are_purged(app, web, system_session)
     for i in range(limit):
         _attempt(web, DEMO_CODE, f"guess{i}")
     assert _attempt(web, DEMO_CODE, "admin", PASSWORD).status_code == 429
-    system_session.execute(text("UPDATE login_failures SET failed_at = failed_at - make_interval(secs => :s)"),
-                           {"s": window + 1})
+    system_session.execute(text("UPDATE throttle_events SET at = at - make_interval(secs => :s)"), {"s": window + 1})
     system_session.flush()
     assert _attempt(web, DEMO_CODE, "nobody").status_code == 401  # counted afresh; old rows go
-    remaining = system_session.execute(text("SELECT count(*) FROM login_failures")).scalar()
-    assert remaining == 1
+    remaining = system_session.execute(text("SELECT key FROM throttle_events ORDER BY key")).scalars().all()
+    assert remaining == ["login-acct:" + account_key(DEMO_CODE, "nobody"), "login-addr:192.0.2.10"]
     assert _attempt(web, DEMO_CODE, "admin", PASSWORD).status_code == 302
 
 
@@ -111,8 +111,9 @@ def test_a_successful_login_does_not_reset_the_address_count(app, web):
 
 def test_the_failure_counts_are_not_personal_data_in_clear(app, web, system_session):
     _attempt(web, DEMO_CODE, "my-secret-typed-as-id")
-    keys = system_session.execute(text("SELECT account_key FROM login_failures")).scalars().all()
-    assert len(keys) == 1 and "my-secret" not in keys[0] and len(keys[0]) == 64
+    keys = system_session.execute(text("SELECT key FROM throttle_events ORDER BY key")).scalars().all()
+    assert keys == ["login-acct:" + account_key(DEMO_CODE, "my-secret-typed-as-id"), "login-addr:192.0.2.10"]
+    assert not any("my-secret" in key for key in keys)
 
 
 def test_an_administrators_unlock_lifts_the_account_limit(app, as_admin, system_session):

@@ -1,12 +1,9 @@
 """The terminal APIs' body checks at their boundaries: nesting depth, JSON that is not JSON, numbers,
-control characters and surrogates, each schema limit of the kiosk bodies, the options named, and
-the throttle windows."""
-from datetime import UTC, datetime, timedelta
+control characters and surrogates, each schema limit of the kiosk bodies, the options named."""
 
 import pytest
 
 from app.bodies import CARD_ANSWER, EMPTY, MAX_DEPTH, BodyRefused, nesting_depth, parse_json, shown
-from app.cardauth import throttle
 from app.certificates import issuance, rules
 from app.kiosk import schemas
 
@@ -117,14 +114,3 @@ def test_the_kiosk_options_are_the_kiosk_documents_and_known_to_the_issuance_ser
                                                (200.5, False), (None, False)])
 def test_amounts_are_whole_yen_within_range(amount, valid):
     assert schemas.PAYMENT.accepts({"amount_yen": amount}) is valid
-
-
-def test_throttle_says_how_long_until_the_oldest_counted_event_leaves_the_window():
-    minute = timedelta(minutes=1)
-    now = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
-    assert throttle.seconds_until(now - timedelta(seconds=30), minute, now) == 30
-    assert throttle.seconds_until(now - timedelta(seconds=59.5), minute, now) == 1
-    assert throttle.seconds_until(now - minute, minute, now) == 1  # never 0: Retry-After asks for a wait
-    assert throttle.seconds_until(now, minute, now) == 60
-    assert throttle.certificate_key("CN=JPKI", "1A") != throttle.certificate_key("CN=JPKI", "1B")
-    assert len(throttle.certificate_key("CN=" + "x" * 400, "F" * 40)) <= 80

@@ -74,15 +74,6 @@ def test_account_key_ignores_case_and_spaces_but_not_the_municipality():
     assert len(rules.account_key("046990", "adm\x00in\ud800")) == 64  # anything typed can be keyed
 
 
-def test_retry_after_counts_whole_seconds_until_the_failure_leaves_the_window():
-    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-    assert rules.retry_after_seconds(now, now, 600) == 600
-    assert rules.retry_after_seconds(now - timedelta(seconds=599, microseconds=500_000), now, 600) == 1
-    assert rules.retry_after_seconds(now - timedelta(seconds=599, microseconds=1), now, 600) == 1
-    assert rules.retry_after_seconds(now - timedelta(seconds=598, microseconds=999_999), now, 600) == 2
-    assert rules.retry_after_seconds(now - timedelta(seconds=600), now, 600) == 1  # never 0 while counted
-
-
 def test_failures_notice_only_when_something_happened():
     assert rules.failures_notice(0, False) is None
     assert "2回ありました" in rules.failures_notice(2, False)
