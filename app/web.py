@@ -138,12 +138,13 @@ def init_web(app: Flask) -> None:
 
 # APIs whose views read their JSON body through their own checked reader (app/bodies.py:
 # size limit, nesting depth, a schema without control characters, the refusal audited). The request
-# check leaves their bodies to it and checks their path and query string only.
+# check leaves their bodies to it — JSON or form, nothing is read before the endpoint's own size
+# limit — and checks their path and query string only.
 OWN_BODY_CHECKS = frozenset({"kiosk_api", "cardauth_api"})
 
 
 def _json_body():
-    if not request.is_json or request.blueprint in OWN_BODY_CHECKS:
+    if not request.is_json:
         return None
     try:
         return request.get_json(silent=True)
@@ -158,8 +159,11 @@ FORM_BODIES = frozenset({"application/x-www-form-urlencoded", "multipart/form-da
 
 
 def _refuse_unstorable_input():
-    body = _json_body()
-    form, files = (request.form, request.files) if request.mimetype in FORM_BODIES else (MultiDict(), MultiDict())
+    if request.blueprint in OWN_BODY_CHECKS:
+        body, form, files = None, MultiDict(), MultiDict()
+    else:
+        body = _json_body()
+        form, files = (request.form, request.files) if request.mimetype in FORM_BODIES else (MultiDict(), MultiDict())
     field = unstorable_field(request.path, request.view_args, request.args, form, files, body)
     if field is not None:
         raise InvalidInput(f"「{field}」に使用できない文字（NUL などの制御文字）が含まれています。"

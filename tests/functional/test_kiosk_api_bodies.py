@@ -2,16 +2,25 @@
 deep, strings with control characters, integers out of range, undeclared options and bodies over
 each endpoint's size limit. Each is a 4xx problem document with a precise code that the OpenAPI
 document declares for the operation; nothing is stored, and a refused request body is audited."""
+import io
 import json
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from app.audit.models import AuditEntry
 from app.kiosk.models import KioskRequest, KioskSession
 from tests.conftest import DEMO_CODE
 from tests.functional.card_helpers import fresh_card, heads
-from tests.functional.kiosk_helpers import document_fixture, documented, jpki_fixture, kiosk_fixture, template_of
+from tests.functional.kiosk_helpers import (
+    document_fixture,
+    documented,
+    jpki_fixture,
+    kiosk_fixture,
+    template_of,
+)
 
 jpki = jpki_fixture()
 kiosk = kiosk_fixture()
@@ -124,3 +133,21 @@ def test_kiosk_limits_the_size_of_each_body(kiosk, jpki, tmp_path, document, sys
     big_option = json.dumps({"document_type": "住民票記載事項証明書", "options": {"submitted_to": "x" * 1_000_000}})
     _refused(document, "POST", path, kiosk.post_raw(path, big_option), "body_too_large", 413)
     _refused(document, "POST", "/sessions", kiosk.post("/sessions", {"store": "x"}), "body_invalid", 400)
+
+
+def test_kiosk_leaves_form_bodies_to_its_own_reader_and_limit(kiosk, document, system_session):
+    """Nothing parses a form body sent to the kiosk API before the endpoint's own limit refuses it: a
+    multipart upload, a form field past Werkzeug's form limit and a large urlencoded body are 413
+    body_too_large, a small form (not JSON) is 400 body_invalid — whatever fields, file names or NUL
+    characters they hold."""
+    sessions = system_session.scalar(select(func.count()).select_from(KioskSession))
+    csv = FileStorage(io.BytesIO(b"x" * 3_000_000), "a\x00.csv")
+    for fields in ({"shelter_id": "x", "file": csv}, {"note": "x" * 600_000}):  # a file; a field past 500 KB
+        boundary, body = encode_multipart(MultiDict(fields))
+        multipart = kiosk.post_raw("/sessions", body, f"multipart/form-data; boundary={boundary}")
+        _refused(document, "POST", "/sessions", multipart, "body_too_large", 413)
+    large = kiosk.post_raw("/sessions", "note=" + "x" * 600_000, "application/x-www-form-urlencoded")
+    _refused(document, "POST", "/sessions", large, "body_too_large", 413)
+    small = kiosk.post_raw("/sessions", "note=%00&shelter_id=x", "application/x-www-form-urlencoded")
+    _refused(document, "POST", "/sessions", small, "body_invalid", 400)
+    assert system_session.scalar(select(func.count()).select_from(KioskSession)) == sessions
