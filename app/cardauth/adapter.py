@@ -3,7 +3,6 @@ the configured trust store and failure limit, reading a reader's answer, verifyi
 recorded, and problem documents."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app, jsonify
@@ -35,38 +34,18 @@ def current_failure_limit() -> throttle.Limit:
 CARD_REFUSALS = (BodyRefused, CardAuthRefused, TooManyRequests)
 
 
-def answer_from(payload: object) -> services.CardAnswer:
-    """The reader's answer from a JSON object {challenge_id, certificate, signature}."""
-    if not isinstance(payload, dict):
-        raise CardAuthRefused("request_invalid")
-    values = [payload.get(k) for k in ("challenge_id", "certificate", "signature")]
-    if not all(isinstance(v, str) and v for v in values):
-        raise CardAuthRefused("request_invalid")
-    return services.CardAnswer(*values)
-
-
 def read_answer() -> services.CardAnswer:
-    """The reader's answer in the request body (the terminal APIs), checked against its schema."""
-    return answer_from(read_body(CARD_ANSWER))
-
-
-def verify_or_refuse(actor: Actor, payload: object, purpose: str) -> services.CardHolder | DomainError:
-    """Verify the answer in ``payload`` (already parsed, the desk); see ``_verify_or_refuse``."""
-    return _verify_or_refuse(actor, lambda: answer_from(payload), purpose)
+    """The reader's answer in the request body, checked against ``CARD_ANSWER`` (size, schema)."""
+    return services.CardAnswer(**read_body(CARD_ANSWER))
 
 
 def verify_request_or_refuse(actor: Actor, purpose: str) -> services.CardHolder | DomainError:
-    """Verify the answer in the request body (the card authentication API)."""
-    return _verify_or_refuse(actor, read_answer, purpose)
-
-
-def _verify_or_refuse(actor: Actor, read: Callable[[], services.CardAnswer],
-                      purpose: str) -> services.CardHolder | DomainError:
-    """A refusal rolls the work back, uses up the challenge, counts against the certificate, is
-    audited and returned (not raised), so that the refusal's own records are committed."""
+    """Verify the card's answer in the request body (the terminal API and the desks). A refusal
+    rolls the work back, uses up the challenge, counts against the certificate, is audited and
+    returned (not raised), so that the refusal's own records are committed."""
     answer = None
     try:
-        answer = read()
+        answer = read_answer()
         return services.verify(db.session, actor, current_trust(), answer, purpose,
                                failure_limit=current_failure_limit())
     except CARD_REFUSALS as error:

@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import flash, jsonify, redirect, render_template, request, session, url_for
 
 from app.cardauth import services as card_services
-from app.cardauth.adapter import challenge_json, verify_or_refuse
+from app.cardauth.adapter import challenge_json, verify_request_or_refuse
 from app.certificates import bp, counter, counter_queue
 from app.certificates.counter import find_resident
 from app.certificates.issuance import OPTION_KEYS, IssuanceRefused, today_jst
@@ -56,7 +56,7 @@ def self_service_challenge():
 @bp.post("/certificates/self-service/card/verify")
 @screen_required(SCREEN)
 def self_service_verify():
-    found = verify_or_refuse(current_actor(), request.get_json(silent=True), counter_queue.CARD_PURPOSE)
+    found = verify_request_or_refuse(current_actor(), counter_queue.CARD_PURPOSE)
     if isinstance(found, DomainError):
         return jsonify({"error": found.message, "code": found.code}), found.status, found.headers()
     session[PERSON_KEY] = {"atena_no": found.resident.atena_no, "until": time.time() + PERSON_SECONDS}

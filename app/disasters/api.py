@@ -7,9 +7,9 @@ from functools import wraps
 from flask import g, jsonify, request, url_for
 
 from app.audit.services import Actor
-from app.disasters import api_bp, applications
+from app.bodies import BodyRefused, read_body
+from app.disasters import api_bp, applications, schemas
 from app.disasters.openapi import OPENAPI
-from app.errors import ValidationError
 from app.extensions import db
 from app.residents.link import tokens
 
@@ -42,13 +42,18 @@ def disasters():
                                   for d in applications.open_disasters(db.session)]})
 
 
+def _read_application() -> dict:
+    """The request's application, checked against the schema the OpenAPI document publishes."""
+    try:
+        return read_body(schemas.NEW_APPLICATION)
+    except BodyRefused as refused:
+        raise schemas.documented(refused) from None
+
+
 @api_bp.post("/certificate-applications")
 @applications_token_required
 def post_application():
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ValidationError("本文は Content-Type: application/json の JSON で送ってください。", code="not_json")
-    application = applications.receive_online(db.session, g.api_actor, data)
+    application = applications.receive_online(db.session, g.api_actor, _read_application())
     response = jsonify(_application_json(application))
     response.status_code = 201
     response.headers["Location"] = _application_json(application)["url"]

@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document of the online applications API (served at /api/applications/v1/openapi.json)."""
 from __future__ import annotations
 
-from app.disasters.applications import FLOOD_LEVELS, ONLINE_TEXT_LIMITS
 from app.disasters.rules import CERTIFICATE_KINDS
+from app.disasters.schemas import NEW_APPLICATION
 from app.openapi_common import PROBLEM_SCHEMA
 from app.query_params import INTEGER_MAX
 
@@ -10,18 +10,6 @@ _PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schema
 _UNAUTHORIZED = {"description": "トークンがない・無効・オンライン申請用でない (unauthorized)", "content": _PROBLEM}
 _APPLICATION = {"application/json": {"schema": {"$ref": "#/components/schemas/Application"}}}
 _ID = {"type": "integer", "format": "int32", "minimum": 1, "maximum": INTEGER_MAX}
-# PostgreSQL refuses NUL in text; every request with one is refused with 400 (unstorable_character).
-_NO_NUL = "^[^\\u0000]*$"
-
-
-def _text(max_length: int, description: str) -> dict:
-    return {"type": "string", "maxLength": max_length, "pattern": _NO_NUL, "description": description}
-
-
-_DESCRIPTIONS = {"applicant_name": "世帯主の氏名", "applicant_address": "世帯主の住所", "applicant_phone": "電話番号",
-                 "cause": "罹災原因",
-                 "building_address": "被災した住家の所在地（建物の所在地と同じ表記。罹災証明書は必須）",
-                 "damaged_property": "被災証明書: 被害を受けた建物（住家以外）又は家財等"}
 
 OPENAPI = {
     "openapi": "3.1.0",
@@ -40,16 +28,21 @@ OPENAPI = {
                 "401": _UNAUTHORIZED}}},
         "/certificate-applications": {"post": {
             "summary": "申請を送る",
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/NewApplication"}}}},
+            "requestBody": {"required": True, "description": f"JSON、{NEW_APPLICATION.max_bytes} バイトまで",
+                            "content": {"application/json": {
+                                "schema": {"$ref": "#/components/schemas/NewApplication"}}}},
             "responses": {
                 "201": {"description": "受け付けた", "content": _APPLICATION,
                         "headers": {"Location": {"description": "この申請の URL", "schema": {"type": "string"}}}},
-                "400": {"description": "文字列に使えない文字（NUL など）がある (unstorable_character)",
+                "400": {"description": "文字列に使えない文字（NUL など）がある (unstorable_character)、"
+                                       "入れ子が深すぎる (body_too_deep)、その他の形の誤り (body_invalid)",
+                        "content": _PROBLEM},
+                "413": {"description": f"本文が {NEW_APPLICATION.max_bytes} バイトを超える (body_too_large)",
                         "content": _PROBLEM},
                 "422": {"description": "受け付けられない（code: not_json, not_an_object, disaster_unknown, "
-                                       "not_a_string, too_long, missing, kind_unknown, "
-                                       "choice_unknown, building_unknown, dwelling_required, property_missing）",
+                                       "not_a_string, too_long, invalid_character, missing, kind_unknown, "
+                                       "choice_unknown, building_unknown, dwelling_required, property_missing。"
+                                       "本文の誤りは details.field と details.reason も）",
                         "content": _PROBLEM},
                 "401": _UNAUTHORIZED}}},
         "/certificate-applications/{application_id}": {"get": {
@@ -69,13 +62,7 @@ OPENAPI = {
             "Disaster": {"type": "object", "required": ["id", "name", "kind", "started_on"], "properties": {
                 "id": _ID, "name": {"type": "string"}, "kind": {"type": "string"},
                 "started_on": {"type": "string", "format": "date"}}},
-            "NewApplication": {
-                "type": "object", "required": ["disaster_id", "kind", "applicant_name", "applicant_address", "cause"],
-                "properties": {
-                    "disaster_id": {**_ID, "description": "GET /disasters の id"},
-                    "kind": {"enum": list(CERTIFICATE_KINDS)},
-                    **{name: _text(limit, _DESCRIPTIONS[name]) for name, limit in ONLINE_TEXT_LIMITS.items()},
-                    "flood_level": {"enum": list(FLOOD_LEVELS), "description": "浸水区分（任意）"}}},
+            "NewApplication": NEW_APPLICATION.schema,
             "Application": {"type": "object", "required": ["id", "kind", "status", "disaster_id", "channel", "url"],
                             "properties": {
                                 "id": _ID, "kind": {"enum": list(CERTIFICATE_KINDS)},

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, jsonify, redirect, render_template, request, session, url_for
 
 from app.cardauth import services as card_services
-from app.cardauth.adapter import challenge_json, verify_or_refuse
+from app.cardauth.adapter import challenge_json, verify_request_or_refuse
 from app.downloads import spreadsheet_response
 from app.errors import Conflict, DomainError, ValidationError
 from app.extensions import db
@@ -169,7 +169,7 @@ def card_challenge(opening_id: int):
 def card_verify(opening_id: int):
     """The card reader's answer (certificate + signature over the challenge) → the holder's household."""
     evacuees.get_opening(db.session, opening_id)
-    found = verify_or_refuse(current_actor(), request.get_json(silent=True), CARD_PURPOSE)
+    found = verify_request_or_refuse(current_actor(), CARD_PURPOSE)
     if isinstance(found, DomainError):
         return jsonify({"error": found.message, "code": found.code}), found.status, found.headers()
     members = services.household_members(db.session, current_actor(), found.resident.household_no)

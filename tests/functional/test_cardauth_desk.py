@@ -5,6 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from app.audit.models import AuditEntry
 from app.residents.models import Resident
 from app.shelters.models import Evacuee, Shelter
 from tests.conftest import DEMO_CODE
@@ -123,3 +124,18 @@ def test_a_protected_household_found_by_card_shows_no_address(desk, jpki, tmp_pa
     rows = found.get_json()["results"]
     assert rows and all(r["is_protected"] and r["address"] == "" and r["birth_date"] is None for r in rows)
     assert holder.address not in found.get_data(as_text=True)
+
+
+def test_the_desk_reads_the_card_answer_within_its_published_limits(desk, jpki, tmp_path, system_session):
+    """The desk reads a card's answer as the terminal APIs do (16 KiB, the CardAnswer schema), and a
+    refused body is audited like any refused answer."""
+    answer = _card_answer(desk, fresh_card(jpki, "demo-1", tmp_path))
+    too_large = _verify(desk, {**answer, "certificate": answer["certificate"] + "\n" + "A" * 20_000})
+    assert too_large.status_code == 413 and too_large.get_json()["code"] == "body_too_large"
+    too_long = _verify(desk, {**answer, "signature": answer["signature"] + "A" * 1024})
+    assert too_long.status_code == 400 and too_long.get_json()["code"] == "body_invalid"
+    assert too_long.get_json()["error"]
+    refusals = system_session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "card_auth_refused")
+                                      .order_by(AuditEntry.id)).all()
+    assert [r["code"] for r in refusals] == ["body_too_large", "body_invalid"]
+    assert _present(system_session, desk[1]) == 0
