@@ -27,7 +27,8 @@ CARD = {401: sorted(set(CARD_MESSAGES) - NOT_THE_CARDS_FAILURE - {"other_municip
         429: ["too_many_attempts"], 503: ["revocation_unknown", "not_configured"]}
 STATUS_TEXT = {400: "本文の誤り", 401: "認証の失敗", 402: "支払い未確認", 403: "利用できない人・団体",
                404: "見つからない", 409: "状態が合わない", 410: "有効時間切れ", 413: "本文が大きすぎる",
-               422: "受け付けられない内容", 429: "回数の制限", 503: "利用時間外・確認できない"}
+               422: "受け付けられない内容", 429: "回数の制限", 500: "発行中の障害（請求は refund_due）",
+               503: "利用時間外・確認できない"}
 
 
 def _codes(*groups: dict[int, list[str]]) -> dict[int, list[str]]:
@@ -109,7 +110,7 @@ PATHS = {
         ("201", "発行した。PDF（ヘッダ X-Certificate-Serial は URL エンコード、X-Verification-Code）", _PDF),
         _codes(STORE, BODY, CLOSED, REQUEST, PERSON, DOCUMENT,
                {402: ["payment_not_confirmed"], 409: ["refund_due"], 410: ["request_expired"],
-                422: ["layout_missing", "unsupported_characters"]}),
+                422: ["layout_missing", "unsupported_characters"], 500: ["issue_failed"]}),
         path_parameter="request_id", body=("Empty", EMPTY))},
     "/requests/{request_id}/pdf": {"get": _operation(
         "発行済みの証明書のPDFをもう一度受け取る（用紙詰まりなど）。読むだけで、発行はしない",

@@ -8,6 +8,7 @@ The store (operator, store id and its municipality) is bound to the session when
 every later call must name the same store, and the issuance log takes it from the session."""
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -64,10 +65,11 @@ MESSAGES = {
     "not_issued": "この請求の証明書はまだ発行されていません。発行の手続き（POST …/issue）を先に行ってください。",
     "refund_not_due": "この請求は返金の対象ではないか、返金は既に確認されています。",
     "refund_mismatch": "返金した金額が受け取った手数料と一致しません。",
+    "issue_failed": "システムの障害のため証明書を発行できませんでした。受け取った手数料を利用者に返金してください。",
 }
 STATUS = {"session_unknown": 404, "request_unknown": 404, "session_expired": 410, "request_expired": 410,
           "payment_not_confirmed": 402, "session_not_verified": 409, "session_verified": 409, "payment_done": 409,
-          "store_mismatch": 409, "refund_due": 409, "refund_not_due": 409, "not_issued": 409}
+          "store_mismatch": 409, "refund_due": 409, "refund_not_due": 409, "not_issued": 409, "issue_failed": 500}
 
 
 class KioskRefused(DomainError):
@@ -330,7 +332,9 @@ def issue_pdf(session: Session, store: KioskStore, issuer: Issuer, request_id: s
     """Issue the paid request's signed PDF (hours, contract and eligibility checked again; log row
     with the session's store): ``(issued, True)``. Asked again, the same document, ``(issued, False)``:
     a retried call never issues twice. Unpaid: refused, nothing issued. A paid request refused here,
-    or asked for PAID_LIFETIME after the payment, becomes refund_due with the refusal's code."""
+    or asked for PAID_LIFETIME after the payment, becomes refund_due with the refusal's code; any
+    other failure (a defect, a value the database refuses) is logged and answered ``issue_failed``
+    (500), and the request becomes refund_due all the same."""
     request, kiosk_session = _request(session, store, request_id)
     actor = kiosk_actor(request.lg_code, store)
     if request.status == "issued":
@@ -342,6 +346,10 @@ def issue_pdf(session: Session, store: KioskStore, issuer: Issuer, request_id: s
         return _issue(session, store, issuer, request, kiosk_session, now), True
     except DomainError as refusal:
         raise _refund_due_after_rollback(refusal, actor, request.id, now) from None
+    except Exception as failure:
+        # Not a refusal but a defect: the money state must still say that the fee goes back.
+        logging.getLogger("bcl").exception("kiosk issue of request %s failed", request.id)
+        raise _refund_due_after_rollback(KioskRefused("issue_failed"), actor, request.id, now) from failure
 
 
 def issued_pdf(session: Session, store: KioskStore, request_id: str) -> IssuedCertificate:

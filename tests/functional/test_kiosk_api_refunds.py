@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DataError
 
 from app.audit.models import AuditEntry
 from app.audit.services import Actor
@@ -13,6 +14,7 @@ from app.certificates.models import IssuanceLog, IssuedCertificate
 from app.db import SYSTEM
 from app.extensions import db as database
 from app.kiosk import contracts
+from certificate_engine import render
 from tests.conftest import DEMO_CODE, new_browser
 from tests.functional.card_helpers import fresh_card
 from tests.functional.kiosk_helpers import STORE, document_fixture, documented, jpki_fixture, kiosk_fixture, template_of
@@ -104,6 +106,28 @@ def test_a_paid_request_refused_at_the_pdf_is_refund_due_until_the_store_confirm
         AuditEntry.action == "kiosk_refund", AuditEntry.lg_code == DEMO_CODE).order_by(AuditEntry.id)).all()
     assert audited == ["refund_due", "refunded"]
     _settlement_shows(app, due=(0, 0), refunded=(1, 200))
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("renderer bug"),
+                                     DataError("INSERT …", {}, Exception("value too long for type"))])
+def test_a_paid_request_whose_issue_fails_unexpectedly_is_refund_due(kiosk, card, monkeypatch, system_session,
+                                                                     document, caplog, failure):
+    """Not only a refusal: any failure of the issue (a defect in the engine, a value the database
+    refuses) stores nothing of the issue, and the paid request is refund_due all the same."""
+    _, request_id = _paid(kiosk, card)
+    before = _issues(system_session)
+
+    def broken_renderer(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(render, "render_pdf", broken_renderer)
+    failed = _answer(document, "POST", f"/requests/{request_id}/issue", kiosk.issue(request_id), 500, "issue_failed")
+    assert failed["details"]["request_status"] == "refund_due"
+    state = kiosk.get(f"/requests/{request_id}").get_json()
+    assert (state["status"], state["refund"]["reason"], state["refund"]["amount_yen"]) == ("refund_due",
+                                                                                           "issue_failed", 200)
+    assert _issues(system_session) == before
+    assert any(record.exc_info and record.exc_info[1] is failure for record in caplog.records)
 
 
 def test_the_issue_rechecks_the_opening_hours(kiosk, card, app, monkeypatch, system_session, document):
