@@ -1,7 +1,7 @@
 """One throttle table: login failures and the terminal APIs' counts become events of keyed sliding
 windows in the UNLOGGED throttle_events (their counts live 1–15 minutes, so none are carried over)
 
-Revision ID: 0044
+Revision ID: 0042
 Revises: 0041
 Create Date: 2026-12-08 10:00:00
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0044'
+revision = '0042'
 down_revision = '0041'
 branch_labels = None
 depends_on = None
