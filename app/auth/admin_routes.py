@@ -8,7 +8,7 @@ from app.auth import bp, rules, services
 from app.auth.forms import UserCreateForm, UserEditForm
 from app.errors import Conflict, ValidationError
 from app.extensions import db
-from app.inputs import form_integer
+from app.inputs import form_version, typed_integer
 from app.tenants import items
 from app.web import current_actor, screen_required
 
@@ -47,6 +47,7 @@ def user_new():
 @bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
 @screen_required("admin")
 def user_edit(user_id: int):
+    version = form_version(request.form) if request.method == "POST" else None
     user = services.get_user(db.session, user_id)
     form = UserEditForm(obj=user if request.method == "GET" else None)
     form.role_id.choices = _role_choices()
@@ -58,7 +59,7 @@ def user_edit(user_id: int):
             form.confirm_changes.errors.append("変更内容を確認し、チェックを入れてから更新してください。")
         else:
             try:
-                services.update_user(db.session, current_actor(), user_id, version=form.version.data,
+                services.update_user(db.session, current_actor(), user_id, version=version,
                                      display_name=form.display_name.data, department=form.department.data,
                                      role_id=form.role_id.data, screens=form.screens.data,
                                      is_active=form.is_active.data)
@@ -101,8 +102,7 @@ def roles():
 def _role_changes(roles_) -> list[dict]:
     changes = []
     for role in roles_:
-        version = request.form.get(f"role-{role.id}-version", "")
-        changes.append({"role_id": role.id, "version": form_integer(version, default=-1),
+        changes.append({"role_id": role.id, "version": form_version(request.form, f"role-{role.id}-version"),
                         "name": request.form.get(f"role-{role.id}-name", role.name),
                         "screens": request.form.getlist(f"role-{role.id}-screens")})
     return changes
@@ -124,10 +124,11 @@ def register_items():
     register = items.VICTIM_REGISTER
     if request.method == "POST":
         keys = request.form.getlist("key")
-        rows = [{"key": key, "label": request.form.get(f"label_{key}", ""),
-                 "visible": request.form.get(f"visible_{key}") == "y", "order": request.form.get(f"order_{key}", "0")}
-                for key in keys]
         try:
+            rows = [{"key": key, "label": request.form.get(f"label_{key}", ""),
+                     "visible": request.form.get(f"visible_{key}") == "y",
+                     "order": typed_integer(request.form.get(f"order_{key}"), "順序", default=0, maximum=99)}
+                    for key in keys]
             items.save_items(db.session, current_actor(), register, rows, request.form.get("new_label", ""))
         except ValidationError as exc:
             db.session.rollback()

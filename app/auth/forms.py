@@ -1,7 +1,6 @@
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -47,7 +46,7 @@ class UserCreateForm(Form):
 
 
 class UserEditForm(Form):
-    version = IntegerField(widget=HiddenField.widget)
+    version = HiddenField()  # read by the view: app.inputs.form_version
     display_name = StringField("氏名", validators=[DataRequired("氏名を入力してください。"), Length(max=60)])
     department = StringField("所属", validators=[Length(max=60)])
     role_id = SelectField("権限", coerce=int)

@@ -9,6 +9,7 @@ from app.certificates.models import OfficeHoursSetting
 from app.certificates.statistics_rules import DEFAULT_OFFICE_HOURS, WEEKDAY_NAMES
 from app.errors import Conflict, ValidationError
 from app.extensions import db
+from app.inputs import form_version, typed_integer
 from app.web import current_actor, screen_required
 
 
@@ -30,8 +31,9 @@ def fee_edit():
     if request.method == "POST":
         try:
             fees.update_fee(db.session, current_actor(), confirmed=form.get("confirm_changes") == "y",
-                            document_type=kind, channel=channel, version=int(form.get("version") or 0),
-                            fee_yen=_yen(form.get("fee_yen")), is_offered=form.get("is_offered") == "y",
+                            document_type=kind, channel=channel, version=form_version(form),
+                            fee_yen=typed_integer(form.get("fee_yen"), "手数料", code="fee_invalid"),
+                            is_offered=form.get("is_offered") == "y",
                             is_weekday_only=form.get("is_weekday_only") == "y")
         except Conflict as exc:
             conflict = exc
@@ -45,20 +47,13 @@ def fee_edit():
                            values=form if request.method == "POST" else None)
 
 
-def _yen(value: str | None) -> int:
-    try:
-        return int((value or "").strip())
-    except ValueError as exc:
-        raise ValidationError("手数料は整数（円）で入力してください。", code="fee_invalid") from exc
-
-
 @bp.route("/admin/office-hours", methods=["GET", "POST"])
 @screen_required("admin")
 def office_hours_edit():
     error, conflict, form = None, None, request.form
     if request.method == "POST":
         try:
-            office_hours.save(db.session, current_actor(), version=int(form.get("version") or 0),
+            office_hours.save(db.session, current_actor(), version=form_version(form),
                               opens=form.get("opens", ""), closes=form.get("closes", ""),
                               closed_weekdays=form.getlist("closed_weekdays"), closed_days=form.get("closed_days", ""))
         except Conflict as exc:

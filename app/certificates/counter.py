@@ -15,6 +15,7 @@ from app.certificates.issuer import Issuer
 from app.certificates.models import PROTECTED_DECISIONS, IssuedCertificate, ProtectedPersonDecision
 from app.certificates.services import Subject, download, issued_for
 from app.errors import NotFound, ValidationError
+from app.inputs import typed_integer
 from app.residents.models import Resident
 from certificate_engine.content import fiscal_year
 
@@ -82,11 +83,10 @@ def options_from_form(document_type: str, form, flags: dict[str, str] = FLAG_OPT
     """The ticked options (of ``flags``) the document accepts, and the fiscal year for tax documents."""
     accepted = issuance.OPTION_KEYS.get(document_type, set())
     options = {key: True for key in flags if key in accepted and form.get(key) == "y"}
-    if "fiscal_year" in accepted and (form.get("fiscal_year") or "").strip():
-        try:
-            options["fiscal_year"] = int(form["fiscal_year"])
-        except ValueError as exc:
-            raise ValidationError("年度は数字で入力してください。", code="fiscal_year_invalid") from exc
+    if "fiscal_year" in accepted:
+        year = typed_integer(form.get("fiscal_year"), "年度", minimum=1, maximum=9999, code="fiscal_year_invalid")
+        if year is not None:
+            options["fiscal_year"] = year
     return options
 
 

@@ -11,6 +11,7 @@ from app.certificates import bp, services, wording
 from app.certificates.openapi import OPENAPI
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
+from app.inputs import form_version
 from app.web import current_actor, screen_required
 
 
@@ -40,7 +41,7 @@ def layout():
     if request.method == "POST":
         seal = request.files.get("seal")
         try:
-            services.update_layout(db.session, current_actor(), version=int(form.get("version") or 0),
+            services.update_layout(db.session, current_actor(), version=form_version(form),
                                    confirmed=form.get("confirm_changes") == "y",
                                    mayor_title=form.get("mayor_title", ""), mayor_name=form.get("mayor_name", ""),
                                    seal_png=seal.read() if seal and seal.filename else None,

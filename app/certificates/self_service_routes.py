@@ -17,6 +17,7 @@ from app.certificates.services import download
 from app.certificates.web import current_issuer, pdf_response
 from app.errors import Conflict, DomainError, ValidationError
 from app.extensions import db
+from app.inputs import form_version
 from app.web import current_actor, screen_required
 from certificate_engine.content import fiscal_year
 from certificate_engine.wareki import JST, format_date, format_datetime
@@ -132,7 +133,7 @@ def queue():
 def queue_hand_over(entry_id: int):
     try:
         issued = counter_queue.hand_over(db.session, current_actor(), current_issuer(), entry_id,
-                                         int(request.form.get("version") or 0), _today())
+                                         form_version(request.form), _today())
     except (Conflict, IssuanceRefused, ValidationError) as exc:
         db.session.rollback()
         return _queue_page(exc.message, exc.status)
@@ -153,7 +154,7 @@ def queue_pdf(entry_id: int):
 @screen_required(SCREEN)
 def queue_cancel(entry_id: int):
     try:
-        counter_queue.cancel(db.session, current_actor(), entry_id, int(request.form.get("version") or 0),
+        counter_queue.cancel(db.session, current_actor(), entry_id, form_version(request.form),
                              request.form.get("reason", ""))
     except (Conflict, ValidationError) as exc:
         db.session.rollback()

@@ -10,6 +10,7 @@ from app.downloads import spreadsheet_response
 from app.errors import Conflict, ValidationError
 from app.exports import ENCODINGS
 from app.extensions import db
+from app.inputs import form_version
 from app.web import chosen_disaster, current_actor, disaster_required, screen_required
 
 SCREEN = "victims"
@@ -69,14 +70,14 @@ def start(building_id: int):
 @bp.route("/damage/surveys/<id:survey_id>", methods=["GET", "POST"])
 @screen_required(SCREEN)
 def survey(survey_id: int):
+    version = form_version(request.form) if request.method == "POST" else None
     found = services.get_survey(db.session, survey_id)
     found_building = services.get_building(db.session, found.building_id)
     parts = parts_for(found_building.structure, found.hazard, found.round)
     error, conflict = None, None
     if request.method == "POST":
         try:
-            services.record_findings(db.session, current_actor(), found.id,
-                                     version=int(request.form.get("version", 0)),
+            services.record_findings(db.session, current_actor(), found.id, version=version,
                                      findings=findings_from_form(request.form, parts),
                                      note=request.form.get("note", ""), position=position_from_form(request.form),
                                      confirmed=request.form.get("confirm_changes") == "y")
@@ -99,7 +100,7 @@ def survey(survey_id: int):
 @screen_required("damage_review")
 def finalise(survey_id: int):
     try:
-        found = services.finalise(db.session, current_actor(), survey_id, version=int(request.form.get("version", 0)))
+        found = services.finalise(db.session, current_actor(), survey_id, version=form_version(request.form))
     except (Conflict, ValidationError) as exc:
         flash(exc.message, "error")
     else:

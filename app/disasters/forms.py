@@ -4,7 +4,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.disasters.models import DISASTER_KINDS
 from app.forms import Form
-from app.inputs import form_integer
+from app.inputs import form_id
 
 
 class DisasterForm(Form):
@@ -52,5 +52,5 @@ class CertificateApplicationForm(Form):
         names = ("kind", "channel", "applicant_name", "applicant_address", "applicant_phone", "cause",
                  "damaged_property", "flood_level")
         values = {name: getattr(self, name).data or "" for name in names}
-        values["building_id"] = form_integer((self.building_id.data or "").strip())
+        values["building_id"] = form_id(self.data, "building_id")
         return values

@@ -7,6 +7,7 @@ from app.disasters import bp, recipients
 from app.disasters.models import RECIPIENT_KINDS
 from app.errors import Conflict, ValidationError
 from app.extensions import db
+from app.inputs import form_version
 from app.web import current_actor, screen_required
 
 
@@ -35,12 +36,13 @@ def recipient_list():
 @bp.route("/victims/recipients/<id:recipient_id>", methods=["GET", "POST"])
 @screen_required("victims")
 def recipient(recipient_id: int):
+    version = form_version(request.form) if request.method == "POST" else None
     found, error, conflict, values = recipients.get_recipient(db.session, recipient_id), None, None, None
     if request.method == "POST":
         values = _values(request.form)
         try:
             recipients.save_recipient(db.session, current_actor(), recipient_id, **values,
-                                      version=request.form.get("version", 0, type=int),
+                                      version=version,
                                       confirmed=request.form.get("confirm_changes") == "y")
         except Conflict as exc:
             conflict = exc

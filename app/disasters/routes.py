@@ -16,7 +16,7 @@ from app.downloads import spreadsheet_response
 from app.errors import Conflict, ValidationError
 from app.exports import ENCODINGS
 from app.extensions import db
-from app.inputs import form_integer, page_number
+from app.inputs import form_id, form_integer, form_version, link_id, page_number
 from app.tenants.items import VICTIM_REGISTER, register_items
 from app.web import chosen_disaster, current_actor, disaster_required, safe_next, screen_required
 
@@ -24,9 +24,9 @@ from app.web import chosen_disaster, current_actor, disaster_required, safe_next
 @bp.post("/disasters/select")
 @screen_required(rules.LOGIN_ONLY)
 def select():
-    raw = request.form.get("disaster_id", "")
-    if raw:
-        disaster = services.get_disaster(db.session, form_integer(raw, default=-1))
+    disaster_id = form_id(request.form, "disaster_id")
+    if disaster_id is not None:
+        disaster = services.get_disaster(db.session, disaster_id)
         session["disaster_id"] = disaster.id
         flash(f"災害「{disaster.name}」を選択しました。", "success")
     else:
@@ -63,7 +63,7 @@ def show(disaster_id: int):
 @bp.post("/disasters/<id:disaster_id>/status", defaults={"what": "status"})
 @screen_required("disaster_register")
 def update(disaster_id: int, what: str):
-    version = int(request.form.get("version", 0))
+    version = form_version(request.form)
     try:
         if what == "areas":
             services.set_affected_areas(db.session, current_actor(), disaster_id,
@@ -115,7 +115,7 @@ def build_register(disaster):
         result = victims.build_register(db.session, current_actor(), disaster.id,
                                         area_codes=request.form.getlist("area"),
                                         whole_disaster_area=request.form.get("whole") == "y",
-                                        building_id=form_integer(request.form.get("building_id")),
+                                        building_id=form_id(request.form, "building_id"),
                                         atena_no=request.form.get("atena_no") or None)
     except ValidationError as exc:
         flash(exc.message, "error")
@@ -143,6 +143,7 @@ def add_victim(disaster):
 @bp.route("/victims/register/<id:victim_id>", methods=["GET", "POST"])
 @screen_required("victims")
 def victim(victim_id: int):
+    version = form_version(request.form) if request.method == "POST" else None
     found = victims.view_victim(db.session, current_actor(), victim_id)
     own_items = register_items(db.session, VICTIM_REGISTER, visible_only=True)
     error, conflict, values, optional, consents = None, None, None, None, None
@@ -152,7 +153,7 @@ def victim(victim_id: int):
         # The form marks that it showed the consent boxes: unticking every box is a choice too.
         consents = request.form.getlist("consented_recipient") if "consents_shown" in request.form else None
         try:
-            victims.update_victim(db.session, current_actor(), found.id, version=int(request.form.get("version", 0)),
+            victims.update_victim(db.session, current_actor(), found.id, version=version,
                                   confirmed=request.form.get("confirm_changes") == "y", values=values,
                                   optional=optional, consents=consents)
         except Conflict as exc:
@@ -185,6 +186,7 @@ def export_register(disaster):
 @screen_required("victims")
 @disaster_required("disasters.register")
 def provide_register(disaster):
+    form_id(request.form, "recipient_id")  # a tampered id is a stale form; the service reads the chosen one
     try:
         provision = recipients.provide_register(db.session, current_actor(), disaster.id,
                                                 recipient_id=request.form.get("recipient_id", ""),
@@ -225,7 +227,7 @@ def applications_list(disaster):
 def new_application(disaster):
     form = CertificateApplicationForm()
     building = None
-    building_id = form_integer(request.args.get("building_id"))
+    building_id = link_id(request.args, "building_id")
     if request.method == "GET" and building_id is not None:
         building = damage_services.get_building(db.session, building_id)
         form.building_id.data, form.applicant_address.data = str(building.id), building.address
@@ -259,7 +261,7 @@ def application(application_id: int):
 def advance_application(application_id: int):
     try:
         moved = applications.advance(db.session, current_actor(), application_id,
-                                     version=int(request.form.get("version", 0)), issuer=current_issuer())
+                                     version=form_version(request.form), issuer=current_issuer())
     except (Conflict, ValidationError) as exc:
         flash(exc.message, "error")
     else:
@@ -272,7 +274,7 @@ def advance_application(application_id: int):
 @bp.get("/victims/certificates/<id:application_id>/certificate.pdf")
 @screen_required("victims")
 def certificate_pdf(application_id: int):
-    issued_id = request.args.get("issued", type=int)
+    issued_id = link_id(request.args, "issued")
     try:
         issued = applications.certificate_pdf(db.session, current_actor(), application_id, issued_id)
     except ValidationError as exc:
@@ -286,7 +288,7 @@ def certificate_pdf(application_id: int):
 def reissue_certificate(application_id: int):
     try:
         moved = applications.reissue(db.session, current_actor(), current_issuer(), application_id,
-                                     version=int(request.form.get("version", 0)), reason=request.form.get("reason", ""))
+                                     version=form_version(request.form), reason=request.form.get("reason", ""))
     except (Conflict, ValidationError) as exc:
         flash(exc.message, "error")
     else:
@@ -325,7 +327,7 @@ def support_household(household_id: int):
 def support_apply(household_id: int):
     form = request.form
     try:
-        victim_id = form_integer(form.get("victim_id"))
+        victim_id = form_id(form, "victim_id")
         support.apply(db.session, current_actor(), household_id, programme=form.get("programme", ""),
                       applied_on=_form_date(form.get("applied_on")), plan=form.get("plan", ""), victim_id=victim_id,
                       demolished=form.get("demolished") == "y", long_term_evacuation=form.get("evacuation") == "y",
@@ -341,8 +343,8 @@ def support_apply(household_id: int):
 @bp.post("/victims/support/applications/<id:application_id>/pay", defaults={"step": "pay"})
 @screen_required("victims")
 def support_step(application_id: int, step: str):
+    form, version = request.form, form_version(request.form)
     found = support.get_support_application(db.session, application_id)
-    form, version = request.form, int(request.form.get("version", 0))
     try:
         if step == "decide":
             amount = form.get("amount", "").replace(",", "")

@@ -10,6 +10,7 @@ from app.evac_support.models import CONSENT_STATES
 from app.evac_support.routes import SCREEN, roster_step
 from app.exports import ENCODINGS
 from app.extensions import db
+from app.inputs import form_version
 from app.web import current_actor, screen_required
 
 
@@ -40,12 +41,13 @@ def organisations_page():
 @bp.route("/evac-support/organisations/<id:org_id>", methods=["GET", "POST"])
 @screen_required(SCREEN)
 def organisation(org_id: int):
+    version = form_version(request.form) if request.method == "POST" else None
     org, error, conflict, values = organisations.get_org(db.session, org_id), None, None, None
     if request.method == "POST":
         values = _org_values(request.form)
         try:
             organisations.save_org(db.session, current_actor(), org_id, **values,
-                                   version=int(request.form.get("version", 0)),
+                                   version=version,
                                    confirmed=request.form.get("confirm_changes") == "y")
         except Conflict as exc:
             db.session.rollback()

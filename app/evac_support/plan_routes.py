@@ -7,7 +7,7 @@ from app.errors import Conflict, ValidationError
 from app.evac_support import bp, plans, rules
 from app.evac_support.routes import SCREEN
 from app.extensions import db
-from app.inputs import form_integer
+from app.inputs import form_id, form_version
 from app.tenants.services import get_municipality
 from app.web import chosen_disaster, current_actor, screen_required
 
@@ -37,9 +37,9 @@ def save_plan(person_id: int):
     form = request.form
     try:
         plans.save_plan(db.session, current_actor(), person_id, supporters=plans.supporters_from_form(form),
-                        shelter_id=form_integer(form.get("shelter_id")),
+                        shelter_id=form_id(form, "shelter_id"),
                         route_geojson=form.get("route", ""), notes=form.get("notes", ""),
-                        version=int(form.get("version", 0) or 0), confirmed=form.get("confirm_changes") == "y")
+                        version=form_version(form), confirmed=form.get("confirm_changes") == "y")
     except (Conflict, ValidationError) as exc:
         db.session.rollback()
         view = plans.view_plan(db.session, current_actor(), person_id)

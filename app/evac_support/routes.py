@@ -12,7 +12,7 @@ from app.evac_support import bp, organisations, rules, services
 from app.evac_support.models import CONSENT_STATES
 from app.exports import ENCODINGS
 from app.extensions import db
-from app.inputs import form_integer
+from app.inputs import form_integer, form_version
 from app.web import current_actor, screen_required
 
 SCREEN = "evac_support"
@@ -63,7 +63,7 @@ def consent(person_id: int):
     try:
         on = date.fromisoformat(form["consent_on"]) if form.get("consent_on") else None
         services.set_consent(db.session, current_actor(), person_id, consent=form.get("consent", ""), consent_on=on,
-                             how=form.get("how", ""), version=int(form.get("version", 0)))
+                             how=form.get("how", ""), version=form_version(form))
     except ValueError:
         flash("日付を正しく入力してください（例: 2026-12-01）。", "error")
     except (Conflict, ValidationError) as exc:

@@ -6,6 +6,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 
 from app.errors import ValidationError
 from app.extensions import db
+from app.inputs import form_integer
 from app.maps import bp, layer_services
 from app.maps.forms import LayerUploadForm
 from app.web import current_actor, screen_required
@@ -29,7 +30,7 @@ def layer_upload():
     try:
         upload = layer_services.receive_upload(
             db.session, current_actor(), layer_code=form.layer.data, filename=form.file.data.filename,
-            data=form.file.data.read(), declared_epsg=int(form.crs.data) if form.crs.data else None,
+            data=form.file.data.read(), declared_epsg=form_integer(form.crs.data),
             class_field=form.class_field.data)
     except ValidationError as exc:
         db.session.rollback()

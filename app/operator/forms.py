@@ -3,6 +3,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from app.forms import Form
+from app.query_params import INTEGER_MAX
 from app.tenants.rules import KINDS
 
 
@@ -12,7 +13,8 @@ class MunicipalityForm(Form):
     name = StringField("団体名", validators=[DataRequired("団体名を入力してください。"), Length(max=40)])
     name_kana = StringField("団体名（カナ）", validators=[Length(max=80)])
     kind = SelectField("団体区分", choices=[SelectChoice(k) for k in KINDS])
-    population = IntegerField("人口", validators=[NumberRange(min=0, message="人口は0以上で入力してください。")])
+    population = IntegerField("人口", validators=[NumberRange(min=0, max=INTEGER_MAX,
+                                                          message="人口は0以上の整数で入力してください。")])
     center_lat = FloatField("役場の緯度",
                             validators=[NumberRange(min=20, max=46, message="日本国内の緯度を入力してください。")])
     center_lon = FloatField("役場の経度",

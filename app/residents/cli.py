@@ -13,7 +13,11 @@ from app.cli import fail, lg_code_callback
 from app.db import Scope
 from app.errors import DomainError
 from app.extensions import db
+from app.query_params import INTEGER_MAX
 from app.residents.link.archive import temporary_path
+
+# A batch sequence or generation number: the link stores them in integer columns.
+DATABASE_NUMBER = click.IntRange(1, INTEGER_MAX)
 
 
 def _zip_of(path: Path) -> tuple[Path, bool]:
@@ -123,7 +127,7 @@ def _print_counts(batch) -> None:
 
 @link_group.command("end-batch")
 @click.option("--lg-code", required=True, callback=lg_code_callback)
-@click.option("--sequence", type=click.IntRange(1, 2**31 - 1), required=True, help="the stuck batch's sequence number")
+@click.option("--sequence", type=DATABASE_NUMBER, required=True, help="the stuck batch's sequence number")
 @click.option("--reason", required=True, help="why it is ended (kept in the batch's report and the audit log)")
 def end_batch(lg_code: str, sequence: int, reason: str) -> None:
     """End a batch whose processing stopped (its worker died): it becomes rejected, nothing of it is
@@ -142,7 +146,7 @@ def end_batch(lg_code: str, sequence: int, reason: str) -> None:
 
 @link_group.command("export")
 @click.option("--lg-code", required=True, callback=lg_code_callback)
-@click.option("--generation", "number", type=int, required=True)
+@click.option("--generation", "number", type=DATABASE_NUMBER, required=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
 def export(lg_code: str, number: int, output: Path) -> None:
     """Write generation N as a batch ZIP (full generations byte for byte as received)."""

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from app.downloads import spreadsheet_response
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
-from app.inputs import form_integer
+from app.inputs import form_id, form_ids, form_version, typed_integer
 from app.shelters import bp, dashboard, evacuees, operation, rules, services
 from app.shelters.models import ACCESSIBILITY_ITEMS, HAZARD_TYPES, NEEDS, SHELTER_KINDS
 from app.web import current_actor, disaster_required, screen_required
@@ -56,10 +56,10 @@ def reenter(opening_id: int):
 @bp.post("/shelters/evacuees/<id:evacuee_id>/move")
 @screen_required(SCREEN)
 def move(evacuee_id: int):
+    destination = form_id(request.form, "to_opening_id", required=True)
     origin = operation.get_evacuee(db.session, evacuee_id).opening_id
     try:
-        moved = operation.move_household(db.session, current_actor(), evacuee_id,
-                                         int(request.form.get("to_opening_id") or 0))
+        moved = operation.move_household(db.session, current_actor(), evacuee_id, destination)
     except ValidationError as exc:
         flash(exc.message, "error")
         return redirect(url_for("shelters.opening", opening_id=origin))
@@ -72,7 +72,7 @@ def move(evacuee_id: int):
 def change_stay(evacuee_id: int):
     try:
         evacuee = operation.set_stay(db.session, current_actor(), evacuee_id, request.form.get("stay", ""),
-                                     int(request.form.get("version") or 0))
+                                     form_version(request.form))
     except (Conflict, ValidationError) as exc:
         flash(exc.message, "error")
         evacuee = operation.get_evacuee(db.session, evacuee_id)
@@ -84,11 +84,12 @@ def change_stay(evacuee_id: int):
 @bp.route("/shelters/evacuees/<id:evacuee_id>/needs", methods=["GET", "POST"])
 @screen_required(SCREEN)
 def needs(evacuee_id: int):
+    version = form_version(request.form) if request.method == "POST" else None
     evacuee, conflict = operation.get_evacuee(db.session, evacuee_id), None
     if request.method == "POST":
         try:
             operation.set_needs(db.session, current_actor(), evacuee_id, request.form.getlist("needs"),
-                                request.form.get("note", ""), int(request.form.get("version") or 0))
+                                request.form.get("note", ""), version)
         except Conflict as exc:
             conflict = exc
         except ValidationError as exc:
@@ -118,17 +119,19 @@ def evacuee_card(evacuee_id: int):
 @bp.route("/shelters/registry/<id:shelter_id>", methods=["GET", "POST"])
 @screen_required(SCREEN)
 def facilities(shelter_id: int):
+    version = form_version(request.form) if request.method == "POST" else None
     shelter, conflict = services.get_shelter(db.session, shelter_id), None
     if request.method == "POST":
         try:
             operation.update_facilities(
-                db.session, current_actor(), shelter_id, version=int(request.form.get("version") or 0),
-                toilets=_integer(request.form.get("toilets"), "トイレの数"),
+                db.session, current_actor(), shelter_id, version=version,
+                toilets=typed_integer(request.form.get("toilets"), "トイレの数", default=0),
                 floor_area_m2=_number(request.form.get("floor_area_m2"), "床面積"),
                 has_generator=request.form.get("has_generator") == "1",
                 accessibility=request.form.getlist("accessibility"), stockpile=request.form.get("stockpile", ""),
                 kind=request.form.get("kind") or None,
-                capacity=_integer(request.form["capacity"], "想定収容人数") if "capacity" in request.form else None,
+                capacity=typed_integer(request.form["capacity"], "想定収容人数", default=0)
+                if "capacity" in request.form else None,
                 # Unticking every box is a choice too: the form marks that it showed the boxes.
                 hazards=request.form.getlist("hazards") if "hazards_shown" in request.form else None)
         except Conflict as exc:
@@ -148,8 +151,7 @@ def facilities(shelter_id: int):
 @screen_required("admin")
 def assign_staff(shelter_id: int):
     try:
-        user_ids = [n for n in map(form_integer, request.form.getlist("user_id")) if n is not None]
-        chosen = operation.assign_staff(db.session, current_actor(), shelter_id, user_ids)
+        chosen = operation.assign_staff(db.session, current_actor(), shelter_id, form_ids(request.form, "user_id"))
     except ValidationError as exc:
         flash(exc.message, "error")
     else:
@@ -161,13 +163,6 @@ def assign_staff(shelter_id: int):
 def evacuee_qr(code: str) -> Markup:
     """The evacuee card's QR code as inline SVG (a QR reader at the desk types its text)."""
     return Markup(segno.make(rules.CARD_QR_PREFIX + code, error="m").svg_inline(omitsize=True, border=2))
-
-
-def _integer(value: str | None, label: str) -> int:
-    try:
-        return int((value or "0").strip() or 0)
-    except ValueError as exc:
-        raise ValidationError(f"{label}は整数で入力してください。", code="not_a_number") from exc
 
 
 def _number(value: str | None, label: str) -> float | None:

@@ -8,6 +8,7 @@ from app.cardauth.adapter import challenge_json, verify_request_or_refuse
 from app.downloads import spreadsheet_response
 from app.errors import Conflict, DomainError, ValidationError
 from app.extensions import db
+from app.inputs import form_id, form_version
 from app.shelters import (
     bp,
     evacuees,
@@ -104,8 +105,8 @@ def openings():
         try:
             if disaster_id is None:
                 raise ValidationError("画面上部で災害を選択してください。", code="no_disaster")
-            opening = evacuees.open_shelter(db.session, current_actor(), int(request.form.get("shelter_id", 0)),
-                                            disaster_id)
+            opening = evacuees.open_shelter(db.session, current_actor(),
+                                            form_id(request.form, "shelter_id", required=True), disaster_id)
         except ValidationError as exc:
             flash(exc.message, "error")
         else:
@@ -193,7 +194,7 @@ def check_out(evacuee_id: int):
 def opening_status(opening_id: int):
     try:
         evacuees.set_status(db.session, current_actor(), opening_id, status=request.form.get("status", ""),
-                            version=int(request.form.get("version", 0)))
+                            version=form_version(request.form))
     except (Conflict, ValidationError) as exc:
         flash(exc.message, "error")
     else:

@@ -39,7 +39,7 @@ def save_items(session: Session, actor: Actor, register: str, rows: list[dict],
         if not re.fullmatch(r"[a-z0-9_]{1,30}", row["key"]):
             raise ValidationError("事項のキーが正しくありません。", code="key_invalid")
         item = current.get(row["key"]) or RegisterItem(lg_code=actor.lg_code, register=register, key=row["key"])
-        item.label, item.is_visible, item.sort_order = label, bool(row.get("visible")), int(row.get("order") or 0)
+        item.label, item.is_visible, item.sort_order = label, bool(row.get("visible")), row.get("order", 0)
         session.add(item)
     if new_label.strip():
         keys = {row["key"] for row in rows} | set(current)
