@@ -83,23 +83,6 @@ def form_integer(raw: str | None, default: int | None = None) -> int | None:
     return default
 
 
-# Form and query fields holding a number of an integer column: the version a form was rendered with
-# and the record ids the screens offer in selects, checkboxes and hidden fields.
-NUMBER_FIELDS = frozenset({"version", "building_id", "disaster_id", "shelter_id", "to_opening_id", "victim_id",
-                           "user_id", "recipient_id"})
-
-
-def malformed_number_field(*sources) -> str | None:
-    """The first of ``NUMBER_FIELDS`` in the given form/query mappings whose value is anything but
-    empty or 0 … 2³¹−1, or None."""
-    for source in sources:
-        for name in NUMBER_FIELDS & source.keys():
-            for value in source.getlist(name):
-                if value and form_integer(value) is None:
-                    return name
-    return None
-
-
 def form_version(form: Mapping[str, str], name: str = "version") -> int:
     """The optimistic-lock version the form was rendered with (``form[name]``); missing or anything
     but 0 … 2³¹−1 raises StaleForm (400)."""

@@ -19,7 +19,7 @@ from app.auth import rules
 from app.auth.services import load_session_user
 from app.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from app.extensions import db, login_manager
-from app.inputs import malformed_number_field, unstorable_field
+from app.inputs import unstorable_field
 
 # Endpoints reachable without login. Every other route declares a screen (screen_required) or, for
 # APIs used by machines, its authentication scheme (``auth_scheme``, e.g. the link API's tokens).
@@ -169,10 +169,6 @@ def _refuse_unstorable_input():
         raise InvalidInput(f"「{field}」に使用できない文字（NUL などの制御文字）が含まれています。"
                            "その文字を取り除いて、もう一度操作してください。",
                            code="unstorable_character", details={"field": field})
-    field = malformed_number_field(form, request.args)
-    if field is not None:
-        raise InvalidInput("画面の情報が正しくありません。画面を開き直してから、もう一度操作してください。",
-                           code="invalid_number", details={"field": field})
 
 
 def _end_idle_session():

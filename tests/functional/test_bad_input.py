@@ -275,6 +275,21 @@ def _record_of_no_one(rule: str) -> str:
     return re.sub(r"<id:\w+>", str(INTEGER_MAX), rule)
 
 
+def test_an_id_in_a_link_that_no_column_can_hold_is_not_found(admin, disaster_chosen, system_session):
+    """``?issued=`` names the certificate the link shows, as a path id would: past ``integer`` or not a
+    number at all, it is a certificate that is not there (404), not an input error and not the current one."""
+    house = system_session.scalar(text("SELECT id FROM buildings WHERE lg_code = :lg AND is_dwelling ORDER BY id"),
+                                  {"lg": DEMO_CODE})
+    created = admin.post("/victims/certificates/new", FORM_BASICS | {"kind": "罹災証明書", "building_id": str(house)},
+                         form_page=f"/victims/certificates/new?building_id={house}")
+    assert created.status_code == 302, re.findall(r"<li>(.*?)</li>", created.get_data(as_text=True))
+    pdf = created.headers["Location"].rstrip("/") + "/certificate.pdf"
+    for issued in (str(2**40), "99999999999", "abc", "²", "-1", "0"):
+        assert_clear_refusal(admin.get(pdf, query_string={"issued": issued}), (404,))
+    for building in (str(2**40), "abc", "²"):
+        assert_clear_refusal(admin.get("/victims/certificates/new", query_string={"building_id": building}), (404,))
+
+
 def test_a_value_the_database_refuses_as_data_is_a_400(app, db):
     """The last line of defence: a value PostgreSQL refuses as data (here a number beyond integer)
     reaches the one error handler, which answers 400, not 500."""
