@@ -1,6 +1,7 @@
 """Whatever a request brings, the answer is a clear 400/404 with a Japanese message, never a 500:
 record ids beyond PostgreSQL's bigint, page numbers, NUL bytes and other characters PostgreSQL refuses."""
 import inspect
+import logging
 import re
 from datetime import date
 from pathlib import Path
@@ -257,9 +258,10 @@ def test_the_forms_of_the_screens_post_versions_and_record_ids(app):
 
 
 @pytest.mark.parametrize("value", ["", "²", "1.5", "0x1", str(2**40)])
-def test_every_version_and_record_id_a_form_posts_is_read_before_use(app, admin, disaster_chosen, value):
+def test_every_version_and_record_id_a_form_posts_is_read_before_use(app, admin, disaster_chosen, caplog, value):
     """Whatever a screen's form posts as a version or record id, to a record that is not there: a
-    malformed value is the stale-form 400 before any lookup, an empty optional id is no error at all."""
+    malformed value is the stale-form 400 before any lookup, an empty optional id is no error at all;
+    none reaches the database."""
     token = admin.csrf_token("/")
     # Choosing no disaster (平時) ends the disaster mode the other screens need: that one goes last.
     for rule, field in sorted(_posted_numbers(app), key=lambda posted: (posted[0] == "/disasters/select", posted)):
@@ -268,6 +270,7 @@ def test_every_version_and_record_id_a_form_posts_is_read_before_use(app, admin,
             assert response.status_code < 500, (rule, field)
         else:
             assert "画面を開き直して" in assert_clear_refusal(response, (400,)), (rule, field, value)
+    assert not [r for r in caplog.records if "refused by the database" in r.getMessage()]
 
 
 def _record_of_no_one(rule: str) -> str:
@@ -290,16 +293,19 @@ def test_an_id_in_a_link_that_no_column_can_hold_is_not_found(admin, disaster_ch
         assert_clear_refusal(admin.get("/victims/certificates/new", query_string={"building_id": building}), (404,))
 
 
-def test_a_value_the_database_refuses_as_data_is_a_400(app, db):
+def test_a_value_the_database_refuses_as_data_is_a_400_logged_as_a_missed_check(app, db, caplog):
     """The last line of defence: a value PostgreSQL refuses as data (here a number beyond integer)
-    reaches the one error handler, which answers 400, not 500."""
+    reaches the one error handler, which answers 400, not 500, and logs an ERROR: every value from a
+    request is checked where it is read, so reaching the handler means a check is missing."""
     from sqlalchemy.exc import DataError
 
     with app.test_request_context("/victims/register"):
         with pytest.raises(DataError) as refused:
             db.session.execute(text("SELECT CAST(:n AS integer)"), {"n": str(2**40)})
-        response = app.make_response(app.handle_user_exception(refused.value))
+        with caplog.at_level(logging.ERROR, logger="bcl"):
+            response = app.make_response(app.handle_user_exception(refused.value))
     assert "範囲を超えています" in assert_clear_refusal(response, (400,))
+    assert [r.levelno for r in caplog.records if r.name == "bcl"] == [logging.ERROR]
 
 
 @pytest.mark.parametrize("value", ["", "²", "١٢", str(2**40), "9" * 5000])
