@@ -123,7 +123,7 @@ def _checked_decisions(session: Session, resident: Resident, document_type: str,
             raise ValidationError(f"支援措置の対象者（{member.name}）を記載するか省略するかを選んでください。",
                                   code="protected_decision_missing")
         reason = (decision.reason or "").strip()
-        if len(reason) > 200 or "\x00" in reason:
+        if len(reason) > 200:
             raise ValidationError("記載する理由は200文字以内で入力してください。", code="protected_reason_invalid")
         if decision.decision == "記載" and not reason:
             raise ValidationError(f"{member.name}を記載する理由を入力してください（例: 本人からの請求）。",

@@ -29,9 +29,7 @@ def verify_openapi():
 
 @bp.get("/api/verify/v1/<code>")
 def verify_api(code: str):
-    response = jsonify(services.verify(db.session, code).as_json())
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jsonify(services.verify(db.session, code).as_json())
 
 
 @bp.route("/admin/certificate-layout", methods=["GET", "POST"])

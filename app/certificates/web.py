@@ -15,8 +15,6 @@ def current_issuer() -> Issuer:
 
 
 def pdf_response(issued: IssuedCertificate):
-    """The stored signed PDF, shown in the browser (not cached: it holds personal data)."""
-    response = send_file(io.BytesIO(issued.pdf), mimetype="application/pdf", download_name=f"{issued.serial}.pdf",
-                         as_attachment=False, max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """The stored signed PDF, shown in the browser (no-store, as every response: app/headers.py)."""
+    return send_file(io.BytesIO(issued.pdf), mimetype="application/pdf", download_name=f"{issued.serial}.pdf",
+                     as_attachment=False, max_age=0)

@@ -171,6 +171,21 @@ def test_json_nested_deeper_than_the_parser_goes_is_a_400(admin):
     assert response.get_json()["code"] == "body_too_deep"
 
 
+def test_texts_the_services_no_longer_check_for_nul_are_refused_by_the_request_check(admin, system_session):
+    """The reason for printing a protected member at the counter and the typed login id reach their
+    services only through these forms, which the request check refuses before any view."""
+    atena_no = system_session.execute(text("SELECT atena_no FROM residents WHERE lg_code = :lg ORDER BY id LIMIT 1"),
+                                      {"lg": DEMO_CODE}).scalar_one()
+    issued_before = system_session.execute(text("SELECT count(*) FROM issued_certificates")).scalar()
+    counter = admin.post(f"/certificates/counter/{atena_no}/issue",
+                         {"document_type": "住民票の写し", "household": "y", f"decision_{atena_no}": "記載",
+                          f"reason_{atena_no}": "本人\x00"}, form_page="/")
+    login = new_browser(admin.client.application).login(DEMO_CODE, "adm\x00in")
+    for response, field in ((counter, f"reason_{atena_no}"), (login, "login_id")):
+        assert f"「{field}」" in assert_clear_refusal(response, (400,))
+    assert system_session.execute(text("SELECT count(*) FROM issued_certificates")).scalar() == issued_before
+
+
 @pytest.mark.parametrize("path", ["/residents/%00", "/map/layers/%00.geojson", "/ogc/collections/%00"])
 def test_a_nul_byte_in_a_path_is_refused(admin, path):
     assert_clear_refusal(admin.get(path), (400, 404))

@@ -82,6 +82,24 @@ def test_downloads_and_personal_responses_are_not_stored(admin, db):
         assert "no-store" not in static.headers.get("Cache-Control", "")
 
 
+def test_certificate_pdfs_and_verification_answers_are_not_stored(app, admin, system_session):
+    """Both set no Cache-Control of their own: app/headers.py makes them no-store as every response."""
+    from sqlalchemy import text
+
+    atena_no = system_session.execute(text(
+        "SELECT atena_no FROM residents WHERE lg_code = :lg AND status = '住登内' AND NOT is_protected "
+        "AND is_household_head ORDER BY id LIMIT 1"), {"lg": DEMO_CODE}).scalar_one()
+    issued = admin.post(f"/certificates/counter/{atena_no}/issue", {"document_type": "住民票の写し"},
+                        form_page=f"/certificates/counter/{atena_no}")
+    assert issued.status_code == 302, issued.status_code
+    pdf = admin.get(issued.headers["Location"])
+    assert pdf.mimetype == "application/pdf" and pdf.headers["Cache-Control"] == "no-store"
+    code = system_session.execute(text("SELECT verification_code FROM issued_certificates ORDER BY id DESC LIMIT 1")
+                                  ).scalar_one()
+    verified = new_browser(app).get(f"/api/verify/v1/{code}")
+    assert verified.status_code == 200 and verified.headers["Cache-Control"] == "no-store"
+
+
 def _cookie(response) -> str:
     return next(v for k, v in response.headers.items() if k == "Set-Cookie" and v.startswith("bcl_session="))
 
