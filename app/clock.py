@@ -2,7 +2,8 @@
 
 A naive datetime would be read in the server's zone (UTC on most servers, nine hours off the
 Japanese day), so the rules that take a time refuse one (``require_aware``) instead of guessing,
-and code that needs today's date asks for Japan's (``today_in_japan``), never ``date.today()``.
+and code that needs a date asks for Japan's: ``japan_date(moment)`` for a moment it has,
+``today_in_japan()`` for now, never ``date.today()`` or ``moment.date()``.
 """
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ def require_aware(moment: datetime, name: str) -> datetime:
     return moment
 
 
+def japan_date(moment: datetime) -> date:
+    """The date in Japan (JST) of ``moment``, a timezone-aware datetime (a naive one is refused)."""
+    return require_aware(moment, "moment").astimezone(JST).date()
+
+
 def today_in_japan() -> date:
     """Today's date in Japan (JST), whatever the server's time zone."""
-    return datetime.now(JST).date()
+    return japan_date(datetime.now(JST))

@@ -22,11 +22,10 @@ from app.audit.services import Actor, record
 from app.cardauth import rules
 from app.cardauth.models import CardCertificate, CardChallenge
 from app.cardauth.rules import CardAuthRefused, TrustStore
-from app.clock import today_in_japan
+from app.clock import japan_date, today_in_japan
 from app.db import NO_TENANT, Scope, set_scope
 from app.errors import DomainError, TooManyRequests, ValidationError
 from app.residents.models import Resident
-from certificate_engine.wareki import JST
 
 KEEP_USED_CHALLENGES = timedelta(days=1)
 # Failed answers of one certificate within 15 minutes before it is held back (429) until the oldest
@@ -89,7 +88,7 @@ def verify(session: Session, actor: Actor, trust: TrustStore, answer: CardAnswer
     rules.check_signature(cert, challenge.nonce, signature)
     challenge.used_at = now
     session.flush()
-    holder = _holder(session, cert, actor.lg_code, now.astimezone(JST).date(), any_status)
+    holder = _holder(session, cert, actor.lg_code, japan_date(now), any_status)
     record(session, replace(actor, lg_code=holder.lg_code), "card_auth", "resident", [holder.resident.atena_no],
            serial=holder.serial, purpose=purpose)
     return holder

@@ -1,24 +1,19 @@
 """証明書交付 home and 窓口交付: search a person, the counter menu, issue, void and reissue."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import flash, redirect, render_template, request, url_for
 
 from app.certificates import bp, counter, issuance
-from app.certificates.issuance import IssuanceRefused, today_jst
+from app.certificates.issuance import IssuanceRefused
 from app.certificates.web import current_issuer, pdf_response
+from app.clock import today_in_japan
 from app.errors import ValidationError
 from app.extensions import db
 from app.shelters.services import search_residents
 from app.web import current_actor, screen_required
-from certificate_engine.wareki import JST, format_date, format_datetime
+from certificate_engine.wareki import format_date, format_datetime
 
 SCREEN = "certificates"
-
-
-def _today():
-    return today_jst(datetime.now(JST))
 
 
 @bp.get("/certificates")
@@ -42,7 +37,7 @@ def counter_search():
 
 
 def _person_page(atena_no: str, error: str | None = None, status: int = 200):
-    person = counter.open_person(db.session, current_actor(), atena_no, _today())
+    person = counter.open_person(db.session, current_actor(), atena_no, today_in_japan())
     return render_template("certificates/counter_person.html", person=person, error=error,
                            flags=counter.FLAG_OPTIONS, option_keys=issuance.OPTION_KEYS,
                            format_date=format_date, format_datetime=format_datetime), status
@@ -61,7 +56,7 @@ def counter_issue(atena_no: str):
     try:
         options = counter.options_from_form(document_type, request.form)
         issued = counter.issue_at_counter(db.session, current_actor(), current_issuer(), atena_no, document_type,
-                                          options, _today(), counter.decisions_from_form(request.form))
+                                          options, today_in_japan(), counter.decisions_from_form(request.form))
     except (IssuanceRefused, ValidationError) as exc:
         db.session.rollback()
         return _person_page(atena_no, exc.message, 422)
@@ -91,7 +86,7 @@ def counter_void(atena_no: str, issued_id: int):
 def counter_reissue(atena_no: str, issued_id: int):
     try:
         new = counter.reissue_for_person(db.session, current_actor(), current_issuer(), atena_no, issued_id,
-                                         request.form.get("reason", ""), _today())
+                                         request.form.get("reason", ""), today_in_japan())
     except (IssuanceRefused, ValidationError) as exc:
         db.session.rollback()
         return _person_page(atena_no, exc.message, 422)

@@ -8,7 +8,7 @@ the log row are written in the caller's one transaction, so a refusal stores not
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -18,13 +18,11 @@ from app.certificates import builders, fees, office_hours, rules
 from app.certificates.issuer import Issuer
 from app.certificates.models import IssuedCertificate
 from app.certificates.services import Store, Subject, issue_document, void_issued
-from app.clock import require_aware
 from app.db import get_or_not_found
 from app.disasters import applications as disaster_applications
 from app.errors import DomainError
 from app.residents.models import Resident
 from certificate_engine.fonts import unsupported
-from certificate_engine.wareki import JST
 
 SERIAL_PREFIX = {rules.RESIDENT_COPY: "住", rules.RESIDENT_ITEMS: "記", rules.SEAL: "印", rules.INCOME: "所",
                  rules.ASSESSMENT: "課", rules.INCOME_TAX: "所課", rules.PAYMENT: "納"}
@@ -66,11 +64,6 @@ class Quote:
     document_type: str
     options: dict
     charges: rules.Charges
-
-
-def today_jst(moment: datetime) -> date:
-    """The date in Japan of ``moment`` (timezone-aware; a naive one is refused)."""
-    return require_aware(moment, "moment").astimezone(JST).date()
 
 
 def person_facts(session: Session, resident: Resident, day: date) -> rules.PersonFacts:

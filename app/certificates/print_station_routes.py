@@ -3,15 +3,13 @@ prints straight to its default printer). It polls for らくらく窓口 certifi
 yet printed, prints each signed PDF and reports it printed."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import jsonify, render_template, url_for
 
 from app.certificates import bp, counter_queue
-from app.certificates.issuance import today_jst
+from app.clock import today_in_japan
 from app.extensions import db
 from app.web import current_actor, screen_required
-from certificate_engine.wareki import JST, format_date
+from certificate_engine.wareki import format_date
 
 SCREEN = "certificates"
 
@@ -19,14 +17,14 @@ SCREEN = "certificates"
 @bp.get("/certificates/queue/printer")
 @screen_required(SCREEN)
 def print_station():
-    return render_template("certificates/print_station.html", day=today_jst(datetime.now(JST)),
+    return render_template("certificates/print_station.html", day=today_in_japan(),
                            format_date=format_date)
 
 
 @bp.get("/certificates/queue/print-jobs")
 @screen_required(SCREEN)
 def print_jobs():
-    jobs = counter_queue.print_jobs(db.session, today_jst(datetime.now(JST)))
+    jobs = counter_queue.print_jobs(db.session, today_in_japan())
     return jsonify({"jobs": [{"id": job.id, "ticket_no": job.ticket_no, "document_type": job.document_type,
                               "pdf_url": url_for("certificates.queue_pdf", entry_id=job.id),
                               "printed_url": url_for("certificates.queue_printed", entry_id=job.id)}

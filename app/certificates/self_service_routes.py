@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 
 from flask import flash, jsonify, redirect, render_template, request, session, url_for
 
@@ -11,24 +10,21 @@ from app.cardauth import services as card_services
 from app.cardauth.adapter import challenge_json, verify_request_or_refuse
 from app.certificates import bp, counter, counter_queue
 from app.certificates.counter import find_resident
-from app.certificates.issuance import OPTION_KEYS, IssuanceRefused, today_jst
+from app.certificates.issuance import OPTION_KEYS, IssuanceRefused
 from app.certificates.rules import current_fiscal_year
 from app.certificates.services import download
 from app.certificates.web import current_issuer, pdf_response
+from app.clock import today_in_japan
 from app.errors import Conflict, DomainError, ValidationError
 from app.extensions import db
 from app.inputs import form_version
 from app.web import current_actor, screen_required
 from certificate_engine.content import fiscal_year
-from certificate_engine.wareki import JST, format_date, format_datetime
+from certificate_engine.wareki import format_date, format_datetime
 
 SCREEN = "certificates"
 PERSON_KEY = "self_service_person"
 PERSON_SECONDS = 10 * 60  # the card holder's turn at the screen ends after this
-
-
-def _today():
-    return today_jst(datetime.now(JST))
 
 
 def _card_holder():
@@ -71,7 +67,7 @@ def self_service_menu():
     if resident is None:
         return redirect(url_for("certificates.self_service_start"))
     return render_template("certificates/self_service_menu.html",
-                           menu=counter_queue.self_service_menu(db.session, resident, _today()))
+                           menu=counter_queue.self_service_menu(db.session, resident, today_in_japan()))
 
 
 @bp.route("/certificates/self-service/confirm", methods=["GET", "POST"])
@@ -81,7 +77,7 @@ def self_service_confirm():
     if resident is None:
         return redirect(url_for("certificates.self_service_start"))
     document_type = request.values.get("document_type", "")
-    item = next((i for i in counter_queue.self_service_menu(db.session, resident, _today())
+    item = next((i for i in counter_queue.self_service_menu(db.session, resident, today_in_japan())
                  if i.document_type == document_type and i.refusal is None), None)
     if item is None:
         return redirect(url_for("certificates.self_service_menu"))
@@ -89,7 +85,7 @@ def self_service_confirm():
         return _confirm_page(item)
     try:
         options = counter.options_from_form(document_type, request.form, counter.SELF_SERVICE_FLAGS)
-        entry = counter_queue.enqueue(db.session, current_actor(), resident, document_type, _today(), options)
+        entry = counter_queue.enqueue(db.session, current_actor(), resident, document_type, today_in_japan(), options)
     except (IssuanceRefused, ValidationError) as exc:
         db.session.rollback()
         return _confirm_page(item, exc.message), 422
@@ -99,7 +95,7 @@ def self_service_confirm():
 
 def _confirm_page(item, error: str | None = None):
     """The confirmation with the options the document takes (tax documents: the latest five 年度)."""
-    latest = current_fiscal_year(_today())
+    latest = current_fiscal_year(today_in_japan())
     keys = OPTION_KEYS[item.document_type]
     choosable = [key for key in keys if key in counter.SELF_SERVICE_FLAGS or key == "fiscal_year"]
     return render_template("certificates/self_service_confirm.html", item=item, error=error,
@@ -116,7 +112,7 @@ def self_service_ticket(entry_id: int):
 
 
 def _queue_page(error: str | None = None, status: int = 200):
-    day = _today()
+    day = today_in_japan()
     return render_template("certificates/queue.html", rows=counter_queue.day_queue(db.session, current_actor(), day),
                            day=day, error=error, format_date=format_date, format_datetime=format_datetime,
                            describe_options=counter.describe_options), status
@@ -133,7 +129,7 @@ def queue():
 def queue_hand_over(entry_id: int):
     try:
         issued = counter_queue.hand_over(db.session, current_actor(), current_issuer(), entry_id,
-                                         form_version(request.form), _today())
+                                         form_version(request.form), today_in_japan())
     except (Conflict, IssuanceRefused, ValidationError) as exc:
         db.session.rollback()
         return _queue_page(exc.message, exc.status)

@@ -20,6 +20,7 @@ from app.certificates import fees, rules
 from app.certificates.issuer import Issuer
 from app.certificates.models import CHANNELS, CertificateLayout, IssuanceLog, IssuedCertificate
 from app.certificates.wording import Wording
+from app.clock import japan_date
 from app.db import get_or_not_found
 from app.errors import ValidationError, require_version
 from app.tenants.services import get_municipality
@@ -28,7 +29,7 @@ from certificate_engine.documents import Document, Header
 from certificate_engine.fonts import UnsupportedCharacters
 from certificate_engine.layout import Layout
 from certificate_engine.verification import make_code, normalise
-from certificate_engine.wareki import JST, format_date
+from certificate_engine.wareki import format_date
 
 MAX_SEAL_BYTES = 512 * 1024
 
@@ -117,7 +118,7 @@ def issue_document(session: Session, actor: Actor, issuer: Issuer, *, serial: st
         raise ValidationError(f"交付の経路「{channel}」はありません。", code="channel_unknown")
     layout = engine_layout(session, actor.lg_code, issuer.verify_url)
     code = make_code(issuer.secret, actor.lg_code, serial)
-    issued_on = session.scalar(select(func.now())).astimezone(JST).date()
+    issued_on = japan_date(session.scalar(select(func.now())))
     document = build(layout.header(actor.lg_code, issued_on, serial, code))
     charges = charges or _fee_charges(session, actor.lg_code, document.kind, channel)
     if get_layout(session, actor.lg_code).print_fee and charges.fee_yen > 0:
@@ -232,5 +233,5 @@ def verify(session: Session, typed_code: str) -> Verification:
     if row is None:
         return Verification(genuine=False)
     issued_at: datetime = row.issued_at
-    return Verification(genuine=True, document_type=row.document_type, issued_on=issued_at.astimezone(JST).date(),
+    return Verification(genuine=True, document_type=row.document_type, issued_on=japan_date(issued_at),
                         voided=row.voided_at is not None)

@@ -26,13 +26,13 @@ from app.certificates import issuance, rules
 from app.certificates.issuer import Issuer
 from app.certificates.models import IssuedCertificate
 from app.certificates.services import Store, download
+from app.clock import japan_date
 from app.db import NO_TENANT, Scope, set_scope
 from app.errors import DomainError, TooManyRequests
 from app.kiosk import contracts, refunds
 from app.kiosk.models import KioskMaintenanceDay, KioskRefund, KioskRequest, KioskSession
 from app.kiosk.stores import KioskStore
 from app.residents.models import Resident
-from certificate_engine.wareki import JST
 
 PURPOSE = "kiosk"
 # An opened session must be used — the card verified — within 3 minutes; a verified one lasts 10
@@ -89,7 +89,7 @@ def maintenance_days(session: Session, around: date) -> set[date]:
 
 def check_open(session: Session, now: datetime) -> None:
     """Refuse outside 06:30–23:00, 12/29–1/3 and maintenance days (503, precise code)."""
-    closed = rules.kiosk_closed(now, maintenance_days(session, now.astimezone(JST).date()))
+    closed = rules.kiosk_closed(now, maintenance_days(session, japan_date(now)))
     if closed is not None:
         raise issuance.IssuanceRefused(closed, status=503)
 
@@ -189,7 +189,7 @@ def eligibility(session: Session, store: KioskStore, resident: Resident, now: da
     """Why the card holder cannot use this kiosk at all (None: eligible), for the screen after the
     card: no contract of their municipality with the store's operator, or the person's own
     conditions. A refusal is audited under the resident's municipality."""
-    day = now.astimezone(JST).date()
+    day = japan_date(now)
     why = contract_refusal(session, store, resident.lg_code, day) or issuance.person_refusal(
         session, resident, rules.KIOSK, day)
     if why is not None:
@@ -250,8 +250,8 @@ def menu(session: Session, store: KioskStore, session_id: str, now: datetime) ->
     """The documents of the resident's municipality at kiosks with fees, each refused one with why."""
     check_open(session, now)
     kiosk_session, resident = verified_resident(session, store, session_id, now)
-    require_contract(session, store, kiosk_session, now.astimezone(JST).date())
-    return issuance.menu(session, resident, rules.KIOSK, now.astimezone(JST).date())
+    require_contract(session, store, kiosk_session, japan_date(now))
+    return issuance.menu(session, resident, rules.KIOSK, japan_date(now))
 
 
 def refused_body(session: Session, store: KioskStore, session_id: str, refused: BodyRefused) -> BodyRefused:
@@ -271,9 +271,9 @@ def create_request(session: Session, store: KioskStore, session_id: str, documen
     """Check and price one document: a quoted request (nothing issued yet)."""
     check_open(session, now)
     kiosk_session, resident = verified_resident(session, store, session_id, now)
-    require_contract(session, store, kiosk_session, now.astimezone(JST).date())
+    require_contract(session, store, kiosk_session, japan_date(now))
     quoted = _quote(session, kiosk_actor(kiosk_session.lg_code, store), resident, document_type, options or {},
-                    now.astimezone(JST).date())
+                    japan_date(now))
     _tidy(session, kiosk_session.lg_code, now)
     request = KioskRequest(id=uuid.uuid4(), lg_code=kiosk_session.lg_code, session_id=kiosk_session.id,
                            document_type=document_type, options=quoted.options, fee_yen=quoted.charges.fee_yen,
@@ -375,7 +375,7 @@ def _issue(session: Session, store: KioskStore, issuer: Issuer, request: KioskRe
            kiosk_session: KioskSession, now: datetime) -> IssuedCertificate:
     check_open(session, now)
     actor = kiosk_actor(request.lg_code, store)
-    day = now.astimezone(JST).date()
+    day = japan_date(now)
     require_contract(session, store, kiosk_session, day)
     resident = session.scalar(select(Resident).where(Resident.lg_code == request.lg_code,
                                                      Resident.atena_no == kiosk_session.atena_no))

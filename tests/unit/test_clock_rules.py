@@ -8,9 +8,8 @@ from app.auth import rules as auth_rules
 from app.cardauth import rules as card_rules
 from app.certificates import rules as certificate_rules
 from app.certificates import statistics
-from app.certificates.issuance import today_jst
 from app.certificates.statistics_rules import DEFAULT_OFFICE_HOURS, Month
-from app.clock import require_aware, today_in_japan
+from app.clock import japan_date, require_aware, today_in_japan
 from certificate_engine.wareki import JST
 
 NAIVE = datetime(2026, 11, 26, 10, 0)  # meant as JST, but nothing says so
@@ -24,7 +23,7 @@ NAIVE_CALLS = {
     "month_of": lambda: Month.of(NAIVE),
     "parse_month": lambda: statistics.parse_month(None, NAIVE),
     "month_choices": lambda: statistics.month_choices(Month(2026, 11), NAIVE),
-    "today_jst": lambda: today_jst(NAIVE),
+    "japan_date": lambda: japan_date(NAIVE),
     "check_challenge": lambda: card_rules.check_challenge(AWARE_JST, None, NAIVE),
     "issuer_of": lambda: card_rules.issuer_of(None, NO_TRUST, NAIVE),
     "check_validity": lambda: card_rules.check_validity(None, NAIVE),
@@ -53,7 +52,9 @@ def test_clock_require_aware_names_the_argument_and_keeps_aware_moments():
 def test_clock_rules_answer_the_same_for_jst_and_utc():
     late_evening_utc = datetime(2026, 11, 30, 15, 30, tzinfo=UTC)  # 12/1 00:30 in Japan
     assert Month.of(late_evening_utc) == Month(2026, 12)
-    assert today_jst(late_evening_utc) == date(2026, 12, 1)
+    assert japan_date(late_evening_utc) == date(2026, 12, 1)
+    assert japan_date(late_evening_utc - timedelta(minutes=31)) == date(2026, 11, 30)  # 23:59 in Japan
+    assert japan_date(AWARE_JST) == japan_date(SAME_IN_UTC) == date(2026, 11, 26)
     assert DEFAULT_OFFICE_HOURS.within(SAME_IN_UTC) and DEFAULT_OFFICE_HOURS.within(AWARE_JST)
     assert certificate_rules.kiosk_closed(SAME_IN_UTC) is None
     assert auth_rules.lock_after_failure(5, SAME_IN_UTC, 5, 15) == AWARE_JST + timedelta(minutes=15)

@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.clock import japan_date
 from app.config import mynumber_keys
 from app.jobs.services import RetryLater
 from app.residents.link import apply as applier
@@ -24,7 +25,6 @@ from app.residents.link import checks, geocode, spec, validate
 from app.residents.link.generations import purge_old_generations
 from app.residents.link.staging import Finding, StagedFile, StagingFailed, stage
 from app.residents.models import Generation, LinkBatch, LinkError, LinkFile
-from certificate_engine.wareki import JST
 
 Progress = Callable[[int, str], None]
 ChunkReader = Callable[[int], Iterable[bytes]]
@@ -205,7 +205,7 @@ class _Checker:
     def __init__(self, batch: LinkBatch) -> None:
         checks.use_returning_memory_pool()
         self.full = batch.mode == "full"
-        self.reference_date = batch.reference_at.astimezone(JST).date()
+        self.reference_date = japan_date(batch.reference_at)
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="link-checks")
         self.pending: dict[str, Future] = {}
         self.seconds = 0.0
