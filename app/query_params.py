@@ -11,6 +11,7 @@ from app.errors import DomainError
 
 BIGINT_MAX = 2**63 - 1
 INTEGER_MAX = 2**31 - 1
+INTEGER_MIN = -(2**31)
 _DECIMAL = re.compile(r"-?[0-9]+")  # ASCII digits only: int() would also take "١٢", " 7" or "1_000"
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from app.bodies import ONE_LINE, REASONS, BodyRefused, BodySpec, text
 from app.certificates import rules
+from app.query_params import INTEGER_MAX, INTEGER_MIN
 
 FLAG = {"type": "boolean"}
 FISCAL_YEAR = {"type": "integer", "minimum": 1, "maximum": 9999,
                "description": "年度（西暦）。コンビニ交付では最新の年度のみ（省略時は最新の年度）"}
-DISASTER_ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1,
+DISASTER_ID = {"type": "integer", "minimum": 1, "maximum": INTEGER_MAX,
                "description": "災害のID（省略時は世帯に罹災証明書が交付された最新の災害）"}
 RESIDENT_OPTIONS = {"head_and_relationship": {**FLAG, "description": "世帯主・続柄"},
                     "honseki": {**FLAG, "description": "本籍・筆頭者"},
@@ -29,7 +30,7 @@ OPTIONS = {
 }
 # A document type the kiosk does not know is refused by the service (document_unknown); its options
 # are only held to what any option may be.
-ANY_OPTION = {"type": ["boolean", "integer", "string"], "minimum": -(2**31), "maximum": 2**31 - 1,
+ANY_OPTION = {"type": ["boolean", "integer", "string"], "minimum": INTEGER_MIN, "maximum": INTEGER_MAX,
               "maxLength": 60, "pattern": ONE_LINE}
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.errors import ValidationError
+from app.query_params import INTEGER_MAX
 from app.shelters import csvcheck
 from app.shelters.csvcheck import problem
 from app.tenants.rules import lg_code_problem
@@ -38,7 +39,6 @@ TEXT_FIELDS = {"ID": "code", "名称": "name", "名称_カナ": "name_kana", "�
                "電話番号": "phone"}
 # Columns kept as the shelter's own fields (the rest go to open_data as they came).
 FIELD_COLUMNS = ("全国地方公共団体コード", *TEXT_FIELDS, "緯度", "経度", *HAZARD_COLUMNS, "想定収容人数")
-MAX_CAPACITY = 2**31 - 1  # the capacity column is a PostgreSQL integer
 
 
 @dataclass
@@ -133,7 +133,8 @@ def _record(line: int, columns: tuple[str, ...], row: list[str], lg_code: str, p
         if values[column] not in ("", "1"):
             problems.append(problem(line, column, f"{column}は「1」または空欄です（値: {values[column]}）。"))
     capacity = values.get("想定収容人数", "").strip()
-    if capacity and not (re.fullmatch(r"[0-9]+", capacity) and int(capacity) <= MAX_CAPACITY):
+    # The capacity column is a PostgreSQL integer; ten digits at most, so int() never meets its limit.
+    if capacity and not (re.fullmatch(r"[0-9]{1,10}", capacity) and int(capacity) <= INTEGER_MAX):
         problems.append(problem(line, "想定収容人数", f"想定収容人数は0以上の整数です（値: {capacity}）。"))
     if len(problems) > before:
         return None

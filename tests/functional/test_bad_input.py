@@ -385,3 +385,21 @@ def test_the_link_cli_refuses_a_generation_number_no_column_holds(app, db, tmp_p
     result = app.test_cli_runner().invoke(args=["link", "export", "--lg-code", DEMO_CODE, "--generation",
                                                 str(2**40), "--output", str(tmp_path / "g.zip")])
     assert result.exit_code == 2 and "--generation" in result.output, (result.output, result.exception)
+
+
+def test_a_shelter_capacity_of_more_digits_than_int_reads_is_listed_not_failed_on(admin):
+    """int() refuses a number past 4,300 digits with a ValueError: the import must list it as any
+    other capacity a PostgreSQL integer cannot hold."""
+    import csv
+    import io
+
+    from app.shelters.opendata import HEADER
+
+    exported = admin.get("/shelters/registry/dataset.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported)))
+    rows[1][HEADER.index("想定収容人数")] = "9" * 5000
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    page = admin.post("/shelters/registry", {"dataset": (io.BytesIO(buffer.getvalue().encode("utf-8-sig")), "s.csv")},
+                      form_page="/shelters/registry", content_type="multipart/form-data", follow_redirects=True)
+    assert page.status_code == 200 and "<td>2</td><td>想定収容人数</td>" in page.get_data(as_text=True)
