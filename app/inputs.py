@@ -17,13 +17,15 @@ Numbers are read where the view uses them, by what they mean (the APIs' query nu
   with: 400 「画面を開き直して…」 (``StaleForm``);
 - ``link_id``: a record id in a link's query string that names what the page shows, as a path id
   would: one no column can hold is a record that is not there (404);
-- ``typed_integer``: a quantity a person typed: a Japanese form error naming the field (422);
+- ``typed_integer`` / ``typed_number``: a quantity a person typed (a whole number; a finite
+  decimal): a Japanese form error naming the field (422);
 - ``form_integer``: the lenient reading under them all: the number, or a default.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from werkzeug.routing import IntegerConverter
@@ -61,8 +63,10 @@ def page_number(args: Mapping[str, str], page_size: int, name: str = "page") -> 
 
 STALE_FORM_MESSAGE = "画面の情報が正しくありません。画面を開き直してから、もう一度操作してください。"
 # Digits people type with a Japanese input method on: read as the ASCII ones.
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９－", "0123456789-")
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９－．", "0123456789-.")
+# Plain digits only: int() and float() also take "1_000", "١٢", "nan", "inf" or "1e400".
 _TYPED_INTEGER = re.compile(r"-?[0-9]{1,12}")
+_TYPED_NUMBER = re.compile(r"-?[0-9]{1,12}(?:\.[0-9]{1,6})?")
 
 
 class StaleForm(InvalidInput):
@@ -131,13 +135,30 @@ def typed_integer(raw: str | None, label: str, *, default: int | None = None, mi
     """A whole number a person typed into the field ``label`` (全角 digits too): ``default`` when
     blank; otherwise ``minimum`` … ``maximum`` (at most what an ``integer`` column holds), else a
     ValidationError (422) naming the field."""
+    number = _typed(raw, label, _TYPED_INTEGER, "整数", code)
+    return default if number is None else int(_within(number, label, minimum, maximum, code))
+
+
+def typed_number(raw: str | None, label: str, *, maximum: float, minimum: float | None = None,
+                 code: str = "not_a_number") -> float | None:
+    """A decimal a person typed into the field ``label`` (plain digits, at most one point; 全角 too):
+    None when blank; a finite number up to ``maximum`` (what its ``numeric`` column holds), else a
+    ValidationError (422) naming the field."""
+    number = _typed(raw, label, _TYPED_NUMBER, "数値", code)
+    return None if number is None else float(_within(number, label, minimum, maximum, code))
+
+
+def _typed(raw: str | None, label: str, pattern: re.Pattern, kind: str, code: str) -> Decimal | None:
     text = (raw or "").strip().translate(_FULL_WIDTH_DIGITS)
     if not text:
-        return default
-    if not _TYPED_INTEGER.fullmatch(text):
-        raise ValidationError(f"{label}は整数で入力してください。", code=code, details={"field": label})
-    number = int(text)
-    if number < minimum:
+        return None
+    if not pattern.fullmatch(text):
+        raise ValidationError(f"{label}は{kind}で入力してください。", code=code, details={"field": label})
+    return Decimal(text)
+
+
+def _within(number: Decimal, label: str, minimum, maximum, code: str) -> Decimal:
+    if minimum is not None and number < minimum:
         raise ValidationError(f"{label}は{minimum}以上で入力してください。", code=code, details={"field": label})
     if number > maximum:
         raise ValidationError(f"{label}は{maximum:,}以下で入力してください。", code=code, details={"field": label})

@@ -1,5 +1,5 @@
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DecimalField, SelectField, StringField
+from wtforms import BooleanField, FloatField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange
 
@@ -35,5 +35,6 @@ class TokenForm(Form):
 
 
 class LocationForm(Form):
-    lat = DecimalField("緯度", places=7, validators=[NumberRange(20, 46, "地図上で位置を選んでください。")])
-    lon = DecimalField("経度", places=7, validators=[NumberRange(122, 154, "地図上で位置を選んでください。")])
+    # FloatField, not DecimalField: NumberRange asks math.isnan(), which raises on Decimal("sNaN").
+    lat = FloatField("緯度", validators=[NumberRange(20, 46, "地図上で位置を選んでください。")])
+    lon = FloatField("経度", validators=[NumberRange(122, 154, "地図上で位置を選んでください。")])

@@ -155,8 +155,7 @@ def unlocated():
 def place(atena_no: str):
     form = LocationForm()
     if form.validate_on_submit():
-        services.set_resident_location(db.session, current_actor(), atena_no, float(form.lat.data),
-                                       float(form.lon.data))
+        services.set_resident_location(db.session, current_actor(), atena_no, form.lat.data, form.lon.data)
         flash("位置を設定しました。", "success")
         return redirect(url_for("residents.unlocated"))
     person = services.get_resident(db.session, current_actor(), atena_no)

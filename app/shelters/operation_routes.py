@@ -9,12 +9,13 @@ from markupsafe import Markup
 from app.downloads import spreadsheet_response
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
-from app.inputs import form_id, form_ids, form_version, typed_integer
+from app.inputs import form_id, form_ids, form_version, typed_integer, typed_number
 from app.shelters import bp, dashboard, evacuees, operation, rules, services
 from app.shelters.models import ACCESSIBILITY_ITEMS, HAZARD_TYPES, NEEDS, SHELTER_KINDS
 from app.web import current_actor, disaster_required, screen_required
 
 SCREEN = "shelters"
+FLOOR_AREA_MAX = 9_999_999.9  # the floor_area_m2 column is numeric(8, 1)
 
 
 @bp.get("/shelters/dashboard")
@@ -126,7 +127,7 @@ def facilities(shelter_id: int):
             operation.update_facilities(
                 db.session, current_actor(), shelter_id, version=version,
                 toilets=typed_integer(request.form.get("toilets"), "トイレの数", default=0),
-                floor_area_m2=_number(request.form.get("floor_area_m2"), "床面積"),
+                floor_area_m2=typed_number(request.form.get("floor_area_m2"), "床面積", maximum=FLOOR_AREA_MAX),
                 has_generator=request.form.get("has_generator") == "1",
                 accessibility=request.form.getlist("accessibility"), stockpile=request.form.get("stockpile", ""),
                 kind=request.form.get("kind") or None,
@@ -165,10 +166,3 @@ def evacuee_qr(code: str) -> Markup:
     return Markup(segno.make(rules.CARD_QR_PREFIX + code, error="m").svg_inline(omitsize=True, border=2))
 
 
-def _number(value: str | None, label: str) -> float | None:
-    if not (value or "").strip():
-        return None
-    try:
-        return float(value)
-    except ValueError as exc:
-        raise ValidationError(f"{label}は数値で入力してください。", code="not_a_number") from exc

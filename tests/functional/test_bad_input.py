@@ -403,3 +403,23 @@ def test_a_shelter_capacity_of_more_digits_than_int_reads_is_listed_not_failed_o
     page = admin.post("/shelters/registry", {"dataset": (io.BytesIO(buffer.getvalue().encode("utf-8-sig")), "s.csv")},
                       form_page="/shelters/registry", content_type="multipart/form-data", follow_redirects=True)
     assert page.status_code == 200 and "<td>2</td><td>想定収容人数</td>" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("typed", ["nan", "NaN", "inf", "-inf", "1e400", "sNaN", "99999999", "1,5"])
+def test_a_decimal_typed_into_a_form_that_is_no_finite_number_its_column_holds_is_a_form_error(
+        admin, system_session, caplog, typed):
+    """A floor area or a location: float() and Decimal() take "nan", "inf" and "sNaN", which a numeric
+    column stores as nonsense, refuses, or (sNaN through WTForms' NumberRange) makes a 500."""
+    from app.shelters.models import Shelter
+
+    shelter = system_session.scalars(select(Shelter).where(Shelter.lg_code == DEMO_CODE).order_by(Shelter.id)).first()
+    page = f"/shelters/registry/{shelter.id}"
+    saved = admin.post(page, {"version": str(shelter.version), "toilets": "2", "floor_area_m2": typed}, form_page=page)
+    assert saved.status_code == 200 and "床面積は" in saved.get_data(as_text=True)
+    system_session.expire_all()
+    assert system_session.get(Shelter, shelter.id).version == shelter.version
+    atena_no = system_session.execute(text("SELECT atena_no FROM residents WHERE lg_code = :lg ORDER BY id LIMIT 1"),
+                                      {"lg": DEMO_CODE}).scalar_one()
+    placed = admin.post(f"/residents/people/{atena_no}/location", {"lat": typed, "lon": "140.5"}, form_page="/")
+    assert placed.status_code == 200 and '<p class="errors">' in placed.get_data(as_text=True)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

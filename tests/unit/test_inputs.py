@@ -4,7 +4,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from app.errors import NotFound, ValidationError
-from app.inputs import StaleForm, form_id, form_ids, form_integer, form_version, link_id, typed_integer
+from app.inputs import StaleForm, form_id, form_ids, form_integer, form_version, link_id, typed_integer, typed_number
 from app.query_params import INTEGER_MAX
 
 # Values no integer key or version can be: empty, signs, decimals, digits int() or isdigit() take but
@@ -87,3 +87,18 @@ def test_typed_integer_stops_at_what_an_integer_column_holds():
 @pytest.mark.parametrize("raw", MALFORMED)
 def test_form_integer_gives_the_default_for_anything_but_a_column_number(raw):
     assert form_integer(raw, default=-7) == -7
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("320.5", 320.5), ("１２．５", 12.5), ("0", 0.0), ("-3", -3.0),
+                                               ("9999999.9", 9999999.9), ("", None), (None, None)])
+def test_typed_number_reads_a_plain_decimal(raw, expected):
+    assert typed_number(raw, "床面積", maximum=9_999_999.9) == expected
+
+
+@pytest.mark.parametrize(("raw", "says"), [
+    *((text, "数値で") for text in ("nan", "inf", "-inf", "1e400", "sNaN", "1,5", ".5", "1.2345678")),
+    ("10000000", "9,999,999.9以下"), ("-1", "0以上")])
+def test_typed_number_refuses_what_is_no_finite_number_of_its_column(raw, says):
+    with pytest.raises(ValidationError) as refused:
+        typed_number(raw, "床面積", minimum=0, maximum=9_999_999.9)
+    assert refused.value.message.startswith("床面積は") and says in refused.value.message
