@@ -8,6 +8,7 @@ with a snapshot (``SurveyEvent``) and an audit entry.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -255,8 +256,8 @@ def set_owner(session: Session, actor: Actor, building_id: int, *, owner_name: s
     if bool(owner_name) != bool(owner_address):
         raise ValidationError("所有者の氏名と住所は両方入力してください。", code="owner_incomplete")
     owner_atena_no = (owner_atena_no or "").strip()
-    if owner_atena_no and not owner_atena_no.isdigit():
-        raise ValidationError("所有者の宛名番号は数字です。", code="owner_atena_invalid")
+    if owner_atena_no and not re.fullmatch(r"[0-9]{1,15}", owner_atena_no):  # isdigit() takes "²" and "１"
+        raise ValidationError("所有者の宛名番号は15桁以内の半角数字です。", code="owner_atena_invalid")
     building.owner_name, building.owner_address, building.owner_atena_no = owner_name, owner_address, owner_atena_no
     session.flush()
     record(session, actor, "building_owner_set", "building", [building.id])

@@ -423,3 +423,18 @@ def test_a_decimal_typed_into_a_form_that_is_no_finite_number_its_column_holds_i
     placed = admin.post(f"/residents/people/{atena_no}/location", {"lat": typed, "lon": "140.5"}, form_page="/")
     assert placed.status_code == 200 and '<p class="errors">' in placed.get_data(as_text=True)
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+@pytest.mark.parametrize("atena_no", ["²", "１２３", "1" * 16])
+def test_an_owner_atena_number_is_ascii_digits_its_column_holds(admin, system_session, caplog, atena_no):
+    """str.isdigit() took "²" and full-width digits as a 宛名番号, and a 16-digit one reached the
+    database; each is now the form's own message and nothing is recorded."""
+    building = system_session.execute(text("SELECT id FROM buildings WHERE lg_code = :lg ORDER BY id LIMIT 1"),
+                                      {"lg": DEMO_CODE}).scalar_one()
+    page = f"/damage/buildings/{building}"
+    response = admin.post(f"{page}/owner", {"owner_name": "所有 者", "owner_address": "桜ヶ丘町1-1",
+                                            "owner_atena_no": atena_no}, form_page=page, follow_redirects=True)
+    assert response.status_code == 200 and "宛名番号は" in response.get_data(as_text=True)
+    assert system_session.execute(text("SELECT owner_atena_no FROM buildings WHERE id = :id"),
+                                  {"id": building}).scalar() in (None, "")
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
