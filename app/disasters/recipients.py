@@ -15,6 +15,7 @@ from app.audit.services import Actor, record
 from app.db import get_or_not_found
 from app.disasters.models import RECIPIENT_KINDS, Victim, VictimProvision, VictimRecipient
 from app.errors import ValidationError, require_version
+from app.inputs import form_integer
 
 CONSENT, OTHER_GOVERNMENT = "本人同意", "他自治体の援護"
 PROVISION_BASES = (CONSENT, OTHER_GOVERNMENT)
@@ -73,8 +74,8 @@ def save_recipient(session: Session, actor: Actor, recipient_id: int | None, *, 
 def chosen_recipient(session: Session, raw_id: str) -> VictimRecipient:
     """The recipient a form chose by id: anything else (a name, a pattern, an unknown or another
     municipality's id) is refused with the same message."""
-    raw_id = (raw_id or "").strip()
-    found = session.get(VictimRecipient, int(raw_id)) if raw_id.isdigit() and len(raw_id) <= 9 else None
+    recipient_id = form_integer(raw_id)
+    found = session.get(VictimRecipient, recipient_id) if recipient_id is not None else None
     if found is None:
         raise ValidationError("提供先を一覧から選んでください（登録された提供先だけに提供できます）。",
                               code="recipient_unknown")
@@ -84,13 +85,11 @@ def chosen_recipient(session: Session, raw_id: str) -> VictimRecipient:
 def consented_ids(session: Session, raw_ids: list[str], already: list[int]) -> list[int]:
     """The recipient ids of a consent as ticked on a form: each a registered recipient (a stopped
     one only if the person had already consented to it)."""
-    if any(not raw.strip().isdigit() or len(raw.strip()) > 9 for raw in raw_ids):
+    chosen = {form_integer(raw) for raw in raw_ids}  # None: a value that is no record id
+    known = {r.id: r for r in session.scalars(select(VictimRecipient).where(VictimRecipient.id.in_(chosen - {None})))}
+    if any(i not in known or not (known[i].is_active or i in already) for i in chosen):
         raise ValidationError("登録されていない提供先が選ばれています。", code="recipient_unknown")
-    wanted = sorted({int(raw) for raw in raw_ids})
-    known = {r.id: r for r in session.scalars(select(VictimRecipient).where(VictimRecipient.id.in_(wanted)))}
-    if any(i not in known or not (known[i].is_active or i in already) for i in wanted):
-        raise ValidationError("登録されていない提供先が選ばれています。", code="recipient_unknown")
-    return wanted
+    return sorted(chosen)
 
 
 def recipient_names(session: Session) -> dict[int, str]:

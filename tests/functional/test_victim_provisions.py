@@ -10,8 +10,10 @@ import pytest
 from lxml import html
 from sqlalchemy import select, text
 
+from app.disasters import recipients
 from app.disasters.models import Victim
-from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser
+from app.errors import ValidationError
+from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser, tenant_session
 
 PROVIDE = "/victims/register/provide"
 
@@ -153,3 +155,24 @@ def test_another_municipalitys_recipient_cannot_be_chosen(register, system_sessi
     assert foreign
     refused = _provide(browser, recipient_id=str(foreign), basis="他自治体の援護", follow_redirects=True)
     assert "提供先を一覧から選んでください" in refused.get_data(as_text=True) and _provisions(system_session) == []
+
+
+@pytest.mark.parametrize("ticked", ["²", "１", "-1", str(2 ** 40), "0"])
+def test_a_consent_box_with_a_value_that_is_no_record_id_is_refused(register, system_session, ticked):
+    """Digits Python's ``int`` reads or refuses ("²" passes ``str.isdigit``), a sign, a number no
+    column holds: each one the same clear refusal, and the consent stays as it was."""
+    browser, _, others = register
+    data = _victim_form(browser, others[0].id) | {"consented_recipient": [ticked], "confirm_changes": "y"}
+    answer = browser.client.post(f"/victims/register/{others[0].id}", data=data)
+    assert answer.status_code == 422 and "登録されていない提供先" in answer.get_data(as_text=True)
+    system_session.expire_all()
+    assert system_session.get(Victim, others[0].id).consented_recipient_ids == []
+
+
+@pytest.mark.parametrize("chosen", ["²", "１", "-1", str(2 ** 40), "0", " ", "1 OR 1=1"])
+def test_a_chosen_recipient_that_is_no_record_id_is_refused(db, chosen):
+    session = tenant_session(DEMO_CODE)
+    with pytest.raises(ValidationError) as refused:
+        recipients.chosen_recipient(session, chosen)
+    assert refused.value.code == "recipient_unknown"
+    session.close()
