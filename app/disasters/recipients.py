@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
-from app.db import get_or_not_found
 from app.disasters.models import RECIPIENT_KINDS, Victim, VictimProvision, VictimRecipient
-from app.errors import ValidationError, require_version
+from app.errors import ValidationError
 from app.inputs import form_integer
+from app.named_entries import NamedList, get_entry, save_entry
 
 CONSENT, OTHER_GOVERNMENT = "本人同意", "他自治体の援護"
 PROVISION_BASES = (CONSENT, OTHER_GOVERNMENT)
@@ -30,10 +30,16 @@ def list_recipients(session: Session, *, active_only: bool = False) -> list[Vict
     return list(session.scalars(query))
 
 
+RECIPIENTS = NamedList(VictimRecipient, noun="提供先", target_type="victim_recipient",
+                       not_found="指定された提供先は見つかりません。", name_taken_code="recipient_name_taken",
+                       audit_action="victim_recipient_save",
+                       saved_values=lambda r: {"名称": r.name, "種別": r.kind, "連絡先": r.contact,
+                                               "提供先として": "有効" if r.is_active else "停止"})
+
+
 def get_recipient(session: Session, recipient_id: int) -> VictimRecipient:
     """The municipality's recipient (another municipality's is not found, by row-level security)."""
-    return get_or_not_found(session, VictimRecipient, recipient_id, "指定された提供先は見つかりません。",
-                            "victim_recipient")
+    return get_entry(session, RECIPIENTS, recipient_id)
 
 
 def save_recipient(session: Session, actor: Actor, recipient_id: int | None, *, name: str, kind: str,
@@ -49,26 +55,9 @@ def save_recipient(session: Session, actor: Actor, recipient_id: int | None, *, 
                               code="recipient_kind_unknown")
     if len(contact) > 200:
         raise ValidationError("連絡先は200文字以内で入力してください。", code="recipient_contact_too_long")
-    if recipient_id is None:
-        recipient = VictimRecipient(lg_code=actor.lg_code)
-    else:
-        recipient = get_recipient(session, recipient_id)
-        require_version(recipient.version, version or 0, "この提供先の登録は他の職員が先に更新しました。",
-                        {"名称": recipient.name, "種別": recipient.kind, "連絡先": recipient.contact,
-                         "提供先として": "有効" if recipient.is_active else "停止"})
-        if not confirmed:
-            raise ValidationError("変更内容を確認し、チェックを入れてから更新してください。",
-                                  code="confirmation_required")
-    clash = session.scalar(select(VictimRecipient.id).where(VictimRecipient.name == name,
-                                                            VictimRecipient.id != (recipient_id or 0)))
-    if clash:
-        raise ValidationError(f"「{name}」は既に登録されています。", code="recipient_name_taken")
-    recipient.name, recipient.kind, recipient.contact, recipient.is_active = name, kind, contact, is_active
-    session.add(recipient)
-    session.flush()
-    record(session, actor, "victim_recipient_save", "victim_recipient", [recipient.id], name=name, kind=kind,
-           active=is_active)
-    return recipient
+    values = {"name": name, "kind": kind, "contact": contact, "is_active": is_active}
+    return save_entry(session, actor, RECIPIENTS, recipient_id, values, version=version, confirmed=confirmed,
+                      audit_detail={"name": name, "kind": kind, "active": is_active})
 
 
 def chosen_recipient(session: Session, raw_id: str) -> VictimRecipient:

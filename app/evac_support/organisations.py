@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
 from app.db import get_or_not_found
-from app.errors import ValidationError, require_version
 from app.evac_support import rules
 from app.evac_support.areas import AreaIndex
 from app.evac_support.models import RosterProvision, SupporterOrg
 from app.maps.models import AdminArea
+from app.named_entries import NamedList, get_entry, save_entry
 from certificate_engine.wareki import format_datetime
 
 
@@ -26,39 +26,27 @@ def list_orgs(session: Session) -> list[SupporterOrg]:
     return list(session.scalars(select(SupporterOrg).order_by(SupporterOrg.kind, SupporterOrg.name)))
 
 
+ORGANISATIONS = NamedList(SupporterOrg, noun="関係者", target_type="supporter_org",
+                          not_found="指定された避難支援等関係者は見つかりません。", name_taken_code="org_name_taken",
+                          audit_action="evac_org_save",
+                          saved_values=lambda o: {"団体名": o.name, "種別": o.kind, "連絡先": o.contact,
+                                                  "担当する町丁目": "、".join(o.area_codes),
+                                                  "提供先": "有効" if o.is_active else "停止"})
+
+
 def get_org(session: Session, org_id: int) -> SupporterOrg:
-    return get_or_not_found(session, SupporterOrg, org_id, "指定された避難支援等関係者は見つかりません。",
-                            "supporter_org")
+    return get_entry(session, ORGANISATIONS, org_id)
 
 
 def save_org(session: Session, actor: Actor, org_id: int | None, *, name: str, kind: str, contact: str,
              area_codes: list[str], is_active: bool = True, version: int | None = None,
              confirmed: bool = False) -> SupporterOrg:
     """Register a new organisation (``org_id`` None) or update one: optimistic lock on ``version``,
-    and the changes confirmed (変更事項の確認)."""
+    and the changes confirmed (変更事項の確認). Names are unique in the municipality."""
     values = rules.validate_org(name, kind, contact, area_codes, {code for code, _ in area_choices(session)})
-    clash = session.scalar(select(SupporterOrg.id).where(SupporterOrg.name == values["name"],
-                                                         SupporterOrg.id != (org_id or 0)))
-    if org_id is None:
-        org = SupporterOrg(lg_code=actor.lg_code)
-    else:
-        org = get_org(session, org_id)
-        require_version(org.version, version or 0, "この関係者の登録は他の職員が先に更新しました。",
-                        {"団体名": org.name, "種別": org.kind, "連絡先": org.contact,
-                         "担当する町丁目": "、".join(org.area_codes), "提供先": "有効" if org.is_active else "停止"})
-        if not confirmed:
-            raise ValidationError("変更内容を確認し、チェックを入れてから更新してください。",
-                                  code="confirmation_required")
-    if clash:
-        raise ValidationError(f"「{values['name']}」は既に登録されています。", code="org_name_taken")
-    org.name, org.kind, org.contact, org.area_codes = (values["name"], values["kind"], values["contact"],
-                                                       values["area_codes"])
-    org.is_active = is_active
-    session.add(org)
-    session.flush()
-    record(session, actor, "evac_org_save", "supporter_org", [org.id], name=org.name, areas=org.area_codes,
-           active=is_active)
-    return org
+    return save_entry(session, actor, ORGANISATIONS, org_id, values | {"is_active": is_active}, version=version,
+                      confirmed=confirmed,
+                      audit_detail={"name": values["name"], "areas": values["area_codes"], "active": is_active})
 
 
 def area_counts(session: Session) -> dict[str, int]:
