@@ -5,8 +5,15 @@ id of the recipient the person agreed to, and a provision with 本人同意 cove
 consent holds that very id. Nothing typed is ever matched against names (a typed ``%`` once matched
 everyone). People under 支援措置 go to a recipient only when they consented to it themselves, and
 even then without address or contact (``victims.register_rows``).
+
+Every file of the register that leaves the office is such a provision: ``plan_provision`` shows
+it on a confirmation page (a GET, writing nothing) and ``provide_register`` records it when that
+page's form is sent. The staff's own export (``victims.export_register``) is for the
+municipality's relief only.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,12 +93,25 @@ def recipient_names(session: Session) -> dict[int, str]:
     return dict(session.execute(select(VictimRecipient.id, VictimRecipient.name)).all())
 
 
-def provide_register(session: Session, actor: Actor, disaster_id: int, *, recipient_id: str, purpose: str,
-                     basis: str) -> VictimProvision:
-    """Record a provision of the register to a registered recipient (90条の4) and return it; the
-    file lists exactly its ``victim_ids``. With 本人同意: the people who consented to that
-    recipient. For another local government's relief: a local government only, and everyone
-    except people under 支援措置 who did not consent to it themselves."""
+@dataclass(frozen=True)
+class ProvisionPlan:
+    """Whom a provision would list now, to whom and why: what the confirmation page shows, and
+    what is recorded when its form is sent."""
+
+    disaster_id: int
+    recipient: VictimRecipient
+    purpose: str
+    basis: str
+    victim_ids: list[int]
+    protected_count: int  # people under 支援措置, listed without address and contact
+
+
+def plan_provision(session: Session, disaster_id: int, *, recipient_id: str, purpose: str,
+                   basis: str) -> ProvisionPlan:
+    """Check a provision of the register to a registered recipient (90条の4) and choose its
+    people, writing nothing. With 本人同意: the people who consented to that recipient. For
+    another local government's relief: a local government only, and everyone except people under
+    支援措置 who did not consent to it themselves."""
     recipient = chosen_recipient(session, recipient_id)
     purpose = (purpose or "").strip()
     if not purpose or len(purpose) > 200 or "\x00" in purpose:
@@ -105,16 +125,27 @@ def provide_register(session: Session, actor: Actor, disaster_id: int, *, recipi
                               code="recipient_not_government")
     consented = Victim.consented_recipient_ids.contains([recipient.id])
     who = consented if basis == CONSENT else (~Victim.is_protected | consented)
-    ids = list(session.scalars(select(Victim.id).where(Victim.disaster_id == disaster_id, who).order_by(Victim.id)))
-    if not ids:
+    people = session.execute(select(Victim.id, Victim.is_protected).where(Victim.disaster_id == disaster_id, who)
+                             .order_by(Victim.id)).all()
+    if not people:
         raise ValidationError(f"「{recipient.name}」への提供に同意した人がいません。", code="nobody_consented")
-    provision = VictimProvision(lg_code=actor.lg_code, disaster_id=disaster_id, recipient_id=recipient.id,
-                                recipient=recipient.name, purpose=purpose, basis=basis, victim_ids=ids,
-                                provided_by=actor.login_id)
+    return ProvisionPlan(disaster_id, recipient, purpose, basis, [p.id for p in people],
+                         sum(p.is_protected for p in people))
+
+
+def provide_register(session: Session, actor: Actor, disaster_id: int, *, recipient_id: str, purpose: str,
+                     basis: str) -> VictimProvision:
+    """Record a provision of the register (90条の4) with the people ``plan_provision`` chooses
+    now, and return it: its file lists exactly its ``victim_ids``. Only ever reached by a POST
+    from the confirmation page; every file for a third party is such a provision."""
+    plan = plan_provision(session, disaster_id, recipient_id=recipient_id, purpose=purpose, basis=basis)
+    provision = VictimProvision(lg_code=actor.lg_code, disaster_id=disaster_id, recipient_id=plan.recipient.id,
+                                recipient=plan.recipient.name, purpose=plan.purpose, basis=plan.basis,
+                                victim_ids=plan.victim_ids, provided_by=actor.login_id)
     session.add(provision)
     session.flush()
-    record(session, actor, "victim_provide", "disaster", [disaster_id], recipient=recipient.name,
-           recipient_id=recipient.id, basis=basis, count=len(ids), provision=provision.id)
+    record(session, actor, "victim_provide", "disaster", [disaster_id], recipient=plan.recipient.name,
+           recipient_id=plan.recipient.id, basis=plan.basis, count=len(plan.victim_ids), provision=provision.id)
     return provision
 
 

@@ -13,7 +13,7 @@ from app.disasters import applications, bp, recipients, services, support, victi
 from app.disasters import rules as rules_of_disasters
 from app.disasters.forms import CertificateApplicationForm, DisasterForm, VictimForm
 from app.downloads import spreadsheet_response
-from app.errors import Conflict, ValidationError
+from app.errors import Conflict, InvalidInput, ValidationError
 from app.exports import ENCODINGS
 from app.extensions import db
 from app.inputs import form_id, form_integer, form_version, link_id, page_number
@@ -177,36 +177,42 @@ def victim(victim_id: int):
 @screen_required("victims")
 @disaster_required("disasters.register")
 def export_register(disaster):
-    file_format, third_party = request.args.get("format", "csv"), request.args.get("third_party") == "1"
-    victims.export_register(db.session, current_actor(), disaster.id, third_party=third_party, file_format=file_format)
-    return _register_file(disaster, file_format, request.args.get("encoding", "utf-8-sig"), third_party)
+    # A file for a third party is only ever a recorded provision (90条の4): a link asking this
+    # export for one is refused, never answered with the staff's full file.
+    if "third_party" in request.args:
+        raise InvalidInput("第三者に渡す被災者台帳は、「外部への提供（90条の4）」で提供先を選び、提供を記録して"
+                           "作成してください。", code="provision_required")
+    file_format = request.args.get("format", "csv")
+    victims.export_register(db.session, current_actor(), disaster.id, file_format=file_format)
+    return spreadsheet_response(f"被災者台帳_{disaster.name}", "被災者台帳", victims.export_header(db.session),
+                                lambda session: victims.register_rows(session, disaster.id), file_format,
+                                request.args.get("encoding", "utf-8-sig"), widths=XLSX_WIDTHS)
 
 
-@bp.post("/victims/register/provide")
+@bp.route("/victims/register/provide", methods=["GET", "POST"])
 @screen_required("victims")
 @disaster_required("disasters.register")
 def provide_register(disaster):
-    form_id(request.form, "recipient_id")  # a tampered id is a stale form; the service reads the chosen one
+    """GET: the confirmation page of the provision asked for (nothing is recorded). POST, from
+    that page's form: the provision recorded and its file."""
+    values = request.form if request.method == "POST" else request.args
+    form_id(values, "recipient_id")  # a tampered id is a stale form; the service reads the chosen one
+    chosen = {"recipient_id": values.get("recipient_id", ""), "purpose": values.get("purpose", ""),
+              "basis": values.get("basis", "")}
+    file_format, encoding = values.get("format", "csv"), values.get("encoding", "utf-8-sig")
     try:
-        provision = recipients.provide_register(db.session, current_actor(), disaster.id,
-                                                recipient_id=request.form.get("recipient_id", ""),
-                                                purpose=request.form.get("purpose", ""),
-                                                basis=request.form.get("basis", ""))
+        if request.method == "GET":
+            plan = recipients.plan_provision(db.session, disaster.id, **chosen)
+            return render_template("disasters/provide_confirm.html", disaster=disaster, plan=plan,
+                                   file_format=file_format, encoding=encoding, encodings=ENCODINGS)
+        provision = recipients.provide_register(db.session, current_actor(), disaster.id, **chosen)
     except ValidationError as exc:
         flash(exc.message, "error")
-        return redirect(url_for("disasters.register"))
-    return _register_file(disaster, "csv", request.form.get("encoding", "utf-8-sig"), True,
-                          victim_ids=list(provision.victim_ids), stem=f"_提供_{provision.recipient}")
-
-
-def _register_file(disaster, file_format: str, encoding: str, third_party: bool,
-                   victim_ids: list[int] | None = None, stem: str = ""):
-    """The register as a download (a provision's file: exactly its recorded people)."""
-    stem = f"被災者台帳_{disaster.name}{stem or ('_提供用' if third_party else '')}"
-    return spreadsheet_response(
-        stem, "被災者台帳", victims.export_header(db.session),
-        lambda session: victims.register_rows(session, disaster.id, third_party=third_party, victim_ids=victim_ids),
-        file_format, encoding, widths=XLSX_WIDTHS)
+        return redirect(url_for("disasters.register", _anchor="provide-form"))
+    return spreadsheet_response(f"被災者台帳_{disaster.name}_提供_{provision.recipient}", "被災者台帳",
+                                victims.export_header(db.session, for_recipient=True),
+                                lambda session: victims.register_rows(session, disaster.id, provision=provision),
+                                file_format, encoding, widths=XLSX_WIDTHS)
 
 
 XLSX_WIDTHS = (14, 16, 20, 16, 6, 10, 36, 16, 20, 14, 24, 24, 20, 10, 30)

@@ -20,7 +20,7 @@ from app.audit.services import Actor, record
 from app.clock import today_in_japan
 from app.db import get_or_not_found
 from app.disasters import recipients
-from app.disasters.models import Disaster, Victim, VictimHousehold
+from app.disasters.models import Disaster, Victim, VictimHousehold, VictimProvision
 from app.errors import ValidationError, require_version
 from app.tenants.items import VICTIM_REGISTER, register_items
 from certificate_engine.wareki import format_date
@@ -197,34 +197,47 @@ def consent_names(victim: Victim, names: dict[int, str]) -> str:
 
 EXPORT_HEADER = ("世帯番号", "氏名", "氏名カナ", "生年月日", "性別", "続柄", "住所又は居所", "連絡先", "被害の状況",
                  "住家の被害の程度", "要配慮者の事由", "援護の実施状況", "本人が同意した提供先", "区分", "備考")
+# A recipient's file says only whether the person consented to that recipient: the names of the
+# other recipients someone consented to are none of its business.
+CONSENT_COLUMN = EXPORT_HEADER.index("本人が同意した提供先")
+RECIPIENT_CONSENT_LABEL = "この提供先への本人同意"
 PROTECTED_NOTE = "支援措置対象（住所・連絡先は提供しません）"
 
 
-def export_header(session: Session) -> tuple[str, ...]:
+def export_header(session: Session, *, for_recipient: bool = False) -> tuple[str, ...]:
     """The export columns: the statutory ones, then the municipality's visible own items."""
-    return EXPORT_HEADER + tuple(item.label for item in register_items(session, VICTIM_REGISTER, visible_only=True))
+    header = list(EXPORT_HEADER)
+    if for_recipient:
+        header[CONSENT_COLUMN] = RECIPIENT_CONSENT_LABEL
+    return (*header, *(item.label for item in register_items(session, VICTIM_REGISTER, visible_only=True)))
 
 
-def register_rows(session: Session, disaster_id: int, *, third_party: bool,
-                  victim_ids: list[int] | None = None) -> Iterator[tuple]:
-    """Rows of the register for export. For a third party the address and contact of people under
-    支援措置 are left out (and the row says so); ``victim_ids`` (a provision's) limits the rows to
-    exactly those people."""
+def register_rows(session: Session, disaster_id: int, *,
+                  provision: VictimProvision | None = None) -> Iterator[tuple]:
+    """Rows of the register for export: the staff's own file (everything), or the file of a
+    ``provision`` (90条の4): exactly the people it recorded, people under 支援措置 without address
+    and contact (the row says so), and the consent column saying only whether the person
+    consented to that recipient."""
     grades = _building_grades(session, disaster_id)
-    names = recipients.recipient_names(session)
+    names = recipients.recipient_names(session) if provision is None else {}
     keys = [item.key for item in register_items(session, VICTIM_REGISTER, visible_only=True)]
     stmt = (select(Victim, VictimHousehold).join(VictimHousehold, VictimHousehold.id == Victim.household_id)
             .where(Victim.disaster_id == disaster_id).order_by(VictimHousehold.household_no, Victim.id)
             .execution_options(yield_per=2000))
-    if victim_ids is not None:  # one array parameter, however many people a provision lists
-        stmt = stmt.where(Victim.id == any_(bindparam("victim_ids", list(victim_ids), type_=ARRAY(Integer))))
+    if provision is not None:  # one array parameter, however many people a provision lists
+        stmt = stmt.where(Victim.id == any_(bindparam("victim_ids", list(provision.victim_ids), type_=ARRAY(Integer))))
     for victim, household in session.execute(stmt):
-        hidden = third_party and victim.is_protected
+        hidden = provision is not None and victim.is_protected
+        consent = consent_names(victim, names) if provision is None else _consent_to(victim, provision)
         yield (household.household_no, victim.name, victim.name_kana, format_date(victim.birth_date),
                SEX_LABELS.get(victim.sex, ""), victim.relationship, "" if hidden else victim.address,
                "" if hidden else victim.phone, victim.damage_status, grades.get(household.building_id, ""),
-               victim.care_reason, victim.relief_status, consent_names(victim, names), victim.source,
+               victim.care_reason, victim.relief_status, consent, victim.source,
                PROTECTED_NOTE if hidden else "", *((victim.optional_items or {}).get(k, "") for k in keys))
+
+
+def _consent_to(victim: Victim, provision: VictimProvision) -> str:
+    return "あり" if provision.recipient_id in (victim.consented_recipient_ids or []) else "なし"
 
 
 SEX_LABELS = {"1": "男", "2": "女"}
@@ -238,9 +251,11 @@ def _building_grades(session: Session, disaster_id: int) -> dict[int, str]:
     return dict(rows.all())
 
 
-def export_register(session: Session, actor: Actor, disaster_id: int, *, third_party: bool, file_format: str) -> None:
-    """Audit an export of the register (the caller streams ``register_rows``)."""
-    record(session, actor, "victim_export", "disaster", [disaster_id], third_party=third_party, format=file_format)
+def export_register(session: Session, actor: Actor, disaster_id: int, *, file_format: str) -> None:
+    """Audit the staff's own export of the register, for the municipality's relief (90条の4第1項;
+    the caller streams ``register_rows``). A file for anyone outside is a provision
+    (``recipients.provide_register``)."""
+    record(session, actor, "victim_export", "disaster", [disaster_id], format=file_format)
 
 
 def area_choices(session: Session) -> list[tuple[str, str]]:

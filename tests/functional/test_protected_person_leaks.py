@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyogrio
 import pytest
@@ -160,10 +161,15 @@ def provision_page(browser: Browser, person: PlantedPerson):
     return browser.get(f"/evac-support/provisions/{latest}")
 
 
-def victim_provision(browser: Browser, person: PlantedPerson, encoding: str = "utf-8-sig"):
-    return browser.post("/victims/register/provide", {"recipient_id": str(person.recipient_id), "purpose": "見守り",
-                                                      "basis": "本人同意", "encoding": encoding},
-                        form_page="/victims/register")
+def victim_provision(file_format: str = "csv", encoding: str = "utf-8-sig") -> Callable:
+    """The 被災者台帳 provided (90条の4) to the recipient the person consented to, as staff make it:
+    through the confirmation page and its form."""
+    def fetch(browser: Browser, person: PlantedPerson):
+        query = {"recipient_id": str(person.recipient_id), "purpose": "見守り", "basis": "本人同意",
+                 "format": file_format, "encoding": encoding}
+        confirmation = f"/victims/register/provide?{urlencode(query)}"
+        return browser.post("/victims/register/provide", query, form_page=confirmation)
+    return fetch
 
 
 def household_copy(browser: Browser, person: PlantedPerson):
@@ -280,19 +286,14 @@ OUTPUTS = [
     Output("安否 progress XLSX", "fukushi",
            get("/evac-support/safety/export", format="xlsx"), read=xlsx,
            shows=name_of),
-    # 被災者台帳: outputs for third parties and provisions
-    Output("register for third parties CSV (UTF-8)", "bosai",
-           get("/victims/register/export", format="csv", third_party="1"),
+    # 被災者台帳: every file for a third party is a provision (90条の4), to a recipient the person consented to
+    Output("register provision confirmation page", "bosai",
+           get("/victims/register/provide", recipient_id="{p.recipient_id}", purpose="見守り", basis="本人同意")),
+    Output("register provision to a consented recipient CSV (UTF-8)", "bosai", victim_provision(), shows=name_of),
+    Output("register provision to a consented recipient CSV (CP932)", "bosai",
+           victim_provision(encoding="cp932"), read=cp932, shows=name_of),
+    Output("register provision to a consented recipient XLSX", "bosai", victim_provision("xlsx"), read=xlsx,
            shows=name_of),
-    Output("register for third parties CSV (CP932)", "bosai",
-           get("/victims/register/export", format="csv", third_party="1", encoding="cp932"),
-           read=cp932, shows=name_of),
-    Output("register for third parties XLSX", "bosai",
-           get("/victims/register/export", format="xlsx", third_party="1"),
-           read=xlsx, shows=name_of),
-    Output("provision to a consented recipient (CSV, UTF-8)", "bosai", victim_provision, shows=name_of),
-    Output("provision to a consented recipient (CSV, CP932)", "bosai",
-           lambda b, p: victim_provision(b, p, "cp932"), read=cp932, shows=name_of),
     Output("people at risk in flood areas (page)", "bosai",
            get("/map/analysis/at-risk", layer="flood"), shows=name_of),
     Output("people at risk in flood areas (CSV)", "bosai",

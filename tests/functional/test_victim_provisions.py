@@ -8,6 +8,7 @@ import io
 
 import pytest
 from lxml import html
+from openpyxl import load_workbook
 from sqlalchemy import select, text
 
 from app.disasters import recipients
@@ -60,9 +61,9 @@ def _provide(browser, follow_redirects=False, **form):
                         follow_redirects=follow_redirects)
 
 
-def _rows(response) -> list[list[str]]:
+def _rows(response, with_header: bool = False) -> list[list[str]]:
     assert response.status_code == 200 and response.mimetype == "text/csv", response.get_data(as_text=True)[:400]
-    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))[1:]
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))[0 if with_header else 1:]
 
 
 def _provisions(system_session) -> list:
@@ -155,6 +156,63 @@ def test_another_municipalitys_recipient_cannot_be_chosen(register, system_sessi
     assert foreign
     refused = _provide(browser, recipient_id=str(foreign), basis="他自治体の援護", follow_redirects=True)
     assert "提供先を一覧から選んでください" in refused.get_data(as_text=True) and _provisions(system_session) == []
+
+
+def _confirmed(browser, **query):
+    """A provision as staff make it: the confirmation page for ``query``, then its form sent."""
+    page = browser.get(PROVIDE, query_string={"purpose": "見守り"} | query)
+    assert page.status_code == 200, page.status_code
+    form = html.fromstring(page.get_data(as_text=True)).get_element_by_id("provide-confirm")
+    return page.get_data(as_text=True), browser.client.post(form.action, data=dict(form.form_values()))
+
+
+def test_a_provision_is_confirmed_before_it_is_recorded_and_comes_as_csv_or_xlsx(register, system_session):
+    browser, protected, others = register
+    council = _recipient(browser, system_session, "桜ヶ丘町社会福祉協議会")
+    _consent(browser, system_session, protected, council)
+    _consent(browser, system_session, others[0], council)
+    query = {"recipient_id": str(council), "basis": "本人同意"}
+    page, answer = _confirmed(browser, **query, format="xlsx")
+    assert 'id="provision-count"><strong>2 人' in page and "支援措置（DV等）の対象者 1 人" in page
+    sheet = load_workbook(io.BytesIO(answer.data), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert sorted(r[1] for r in rows[1:]) == sorted([protected.name, others[0].name])
+    mine = next(r for r in rows[1:] if r[1] == protected.name)
+    assert not mine[6] and not mine[7] and "支援措置" in mine[14]
+    _, cp932 = _confirmed(browser, **query, format="csv", encoding="cp932")
+    assert cp932.mimetype == "text/csv" and protected.name in cp932.data.decode("cp932")
+    assert [(p[0], p[3]) for p in _provisions(system_session)] == [(council, sorted([protected.id, others[0].id]))] * 2
+
+
+def test_the_confirmation_page_records_nothing(register, system_session):
+    browser, _, others = register
+    council = _recipient(browser, system_session, "桜ヶ丘町社会福祉協議会")
+    _consent(browser, system_session, others[0], council)
+    shown = browser.get(PROVIDE, query_string={"recipient_id": str(council), "purpose": "見守り", "basis": "本人同意"})
+    assert shown.status_code == 200 and 'id="provide-confirm"' in shown.get_data(as_text=True)
+    nobody = browser.get(PROVIDE, query_string={"recipient_id": "", "basis": "本人同意"}, follow_redirects=True)
+    assert "提供先を一覧から選んでください" in nobody.get_data(as_text=True)
+    assert _provisions(system_session) == []
+    audited = system_session.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'victim_provide'"))
+    assert audited == 0
+
+
+def test_a_recipients_file_says_only_whether_the_person_consented_to_that_recipient(register, system_session):
+    """Which other recipients someone consented to is none of a recipient's business."""
+    browser, _, others = register
+    council = _recipient(browser, system_session, "桜ヶ丘町社会福祉協議会")
+    centre = _recipient(browser, system_session, "桜ヶ丘町地域包括支援センター", kind="専門職団体")
+    city = _recipient(browser, system_session, "仙台市", kind="地方公共団体")
+    _consent(browser, system_session, others[0], council, centre)
+    _consent(browser, system_session, others[1], centre, city)
+    table = _rows(_provide(browser, recipient_id=str(council), basis="本人同意"), with_header=True)
+    assert table[0][12] == "この提供先への本人同意"
+    assert [(r[1], r[12]) for r in table[1:]] == [(others[0].name, "あり")]
+    assert "地域包括支援センター" not in repr(table)
+    relief = _rows(_provide(browser, recipient_id=str(city), basis="他自治体の援護"))
+    consents = {r[1]: r[12] for r in relief}
+    assert consents[others[1].name] == "あり" and consents[others[0].name] == "なし"
+    assert "社会福祉協議会" not in repr(relief) and "地域包括支援センター" not in repr(relief)
 
 
 @pytest.mark.parametrize("ticked", ["²", "１", "-1", str(2 ** 40), "0"])

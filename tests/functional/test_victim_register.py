@@ -110,7 +110,7 @@ def _csv(browser, url, encoding):
     return list(csv.reader(io.StringIO(response.data.decode(encoding))))
 
 
-def test_exports_read_back_and_third_party_outputs_hide_protected_addresses(flood, protected_area, system_session):
+def test_staff_exports_read_back_in_both_encodings_and_as_xlsx(flood, protected_area, system_session):
     code, resident_id = protected_area
     _build(flood, area=code)
     resident = system_session.get(Resident, resident_id)
@@ -118,21 +118,33 @@ def test_exports_read_back_and_third_party_outputs_hide_protected_addresses(floo
     staff = _csv(flood, "/victims/register/export?format=csv&encoding=utf-8-sig", "utf-8-sig")
     assert len(staff) == total + 1 and staff[0][1] == "氏名"
     row = next(r for r in staff if r[1] == resident.name and r[3] and resident.address in r[6])
-    assert resident.address in row[6]
+    assert resident.address in row[6]  # the staff's own file, for the municipality's relief
     sjis = _csv(flood, "/victims/register/export?format=csv&encoding=cp932", "cp932")
     assert [r[1] for r in sjis] == [r[1] for r in staff]
-    third = _csv(flood, "/victims/register/export?format=csv&third_party=1", "utf-8-sig")
-    hidden = [r for r in third[1:] if r[14]]
-    assert hidden and all(r[6] == "" and r[7] == "" and "支援措置" in r[14] for r in hidden)
-    assert not any(resident.address in r[6] for r in hidden)
-    workbook = load_workbook(io.BytesIO(flood.get("/victims/register/export?format=xlsx&third_party=1").data))
+    workbook = load_workbook(io.BytesIO(flood.get("/victims/register/export?format=xlsx").data))
     sheet = workbook.active
     assert sheet.max_row == total + 1 and sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     assert sheet.cell(1, 1).font.bold and int(sheet.page_setup.paperSize) == 9  # A4
-    xlsx_hidden = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[14]]
-    assert len(xlsx_hidden) == len(hidden) and all(not r[6] for r in xlsx_hidden)
+    assert [r[1] for r in sheet.iter_rows(min_row=1, values_only=True)] == [r[1] for r in staff]
     exports = system_session.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'victim_export'"))
-    assert exports == 4
+    assert exports == 3
+
+
+@pytest.mark.parametrize("query", ["format=csv&third_party=1", "format=csv&third_party=1&encoding=cp932",
+                                   "format=xlsx&third_party=1", "third_party=0"])
+def test_the_staff_export_makes_no_file_for_third_parties(flood, protected_area, system_session, query):
+    """A file for someone outside is a recorded provision only (test_victim_provisions.py): the
+    export refuses to make one, and hands out nobody — least of all people who never consented."""
+    code, resident_id = protected_area
+    _build(flood, area=code)
+    resident = system_session.get(Resident, resident_id)
+    refused = flood.get(f"/victims/register/export?{query}")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and refused.mimetype == "text/html"
+    assert "外部への提供（90条の4）" in page and resident.name not in page
+    assert system_session.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'victim_export'")) == 0
+    register = flood.get("/victims/register").get_data(as_text=True)
+    assert "third_party" not in register and 'id="provide-form"' in register
 
 
 def test_another_municipality_sees_nothing(app, flood, protected_area, system_session):
