@@ -201,7 +201,7 @@ EXPORT_HEADER = ("世帯番号", "氏名", "氏名カナ", "生年月日", "性�
 # other recipients someone consented to are none of its business.
 CONSENT_COLUMN = EXPORT_HEADER.index("本人が同意した提供先")
 RECIPIENT_CONSENT_LABEL = "この提供先への本人同意"
-PROTECTED_NOTE = "支援措置対象（住所・連絡先は提供しません）"
+PROTECTED_NOTE = "支援措置対象（住所・連絡先・独自の事項は提供しません）"
 
 
 def export_header(session: Session, *, for_recipient: bool = False) -> tuple[str, ...]:
@@ -215,9 +215,10 @@ def export_header(session: Session, *, for_recipient: bool = False) -> tuple[str
 def register_rows(session: Session, disaster_id: int, *,
                   provision: VictimProvision | None = None) -> Iterator[tuple]:
     """Rows of the register for export: the staff's own file (everything), or the file of a
-    ``provision`` (90条の4): exactly the people it recorded, people under 支援措置 without address
-    and contact (the row says so), and the consent column saying only whether the person
-    consented to that recipient."""
+    ``provision`` (90条の4): exactly the people it recorded, people under 支援措置 without address,
+    contact and the municipality's own items (the row says so; an own item such as 避難先 may say
+    where they are), and the consent column saying only whether the person consented to that
+    recipient."""
     grades = _building_grades(session, disaster_id)
     names = recipients.recipient_names(session) if provision is None else {}
     keys = [item.key for item in register_items(session, VICTIM_REGISTER, visible_only=True)]
@@ -229,11 +230,12 @@ def register_rows(session: Session, disaster_id: int, *,
     for victim, household in session.execute(stmt):
         hidden = provision is not None and victim.is_protected
         consent = consent_names(victim, names) if provision is None else _consent_to(victim, provision)
+        own_items = {} if hidden else victim.optional_items or {}
         yield (household.household_no, victim.name, victim.name_kana, format_date(victim.birth_date),
                SEX_LABELS.get(victim.sex, ""), victim.relationship, "" if hidden else victim.address,
                "" if hidden else victim.phone, victim.damage_status, grades.get(household.building_id, ""),
                victim.care_reason, victim.relief_status, consent, victim.source,
-               PROTECTED_NOTE if hidden else "", *((victim.optional_items or {}).get(k, "") for k in keys))
+               PROTECTED_NOTE if hidden else "", *(own_items.get(k, "") for k in keys))
 
 
 def _consent_to(victim: Victim, provision: VictimProvision) -> str:

@@ -335,13 +335,13 @@ def test_the_planted_person_is_where_the_outputs_could_show_them(planted, system
     """The scan means something only if the person is really on every register and mapped."""
     found = system_session.execute(text("""
         SELECT r.is_protected, r.address, r.address_katagaki, r.phone, r.geom IS NOT NULL,
-               (SELECT count(*) FROM victims v WHERE v.resident_id = r.id),
+               (SELECT string_agg(v.optional_items->>'shelter', '') FROM victims v WHERE v.resident_id = r.id),
                (SELECT consent FROM evac_people p WHERE p.resident_id = r.id),
                (SELECT count(*) FROM evacuees e WHERE e.resident_id = r.id AND e.checked_out_at IS NULL),
                (SELECT count(*) FROM evac_plans pl JOIN evac_people p ON p.id = pl.person_id WHERE p.resident_id = r.id)
         FROM residents r WHERE r.id = :id"""), {"id": planted.resident_id}).one()
     assert found == (True, protected_person.ADDRESS, protected_person.KATAGAKI, protected_person.PHONE, True,
-                     1, "同意", 1, 1)
+                     protected_person.STAYING_AT, "同意", 1, 1)
     others = system_session.execute(text("SELECT count(*) FROM residents WHERE (address LIKE '%白菫%' OR "
                                          "address_katagaki LIKE '%白菫%' OR phone = :phone) AND id <> :id"),
                                     {"phone": protected_person.PHONE, "id": planted.resident_id}).scalar()

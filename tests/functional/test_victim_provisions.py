@@ -197,6 +197,24 @@ def test_the_confirmation_page_records_nothing(register, system_session):
     assert audited == 0
 
 
+def test_a_protected_persons_own_items_such_as_where_they_stay_are_not_provided(register, system_session):
+    """The municipality's own items (避難先, or any it adds, such as a 送付先) may say where someone
+    is: for a person under 支援措置 they stay in the office like the address."""
+    browser, protected, others = register
+    council = _recipient(browser, system_session, "桜ヶ丘町社会福祉協議会")
+    _consent(browser, system_session, protected, council)
+    _consent(browser, system_session, others[0], council)
+    for victim, shelter in ((protected, "青葉台の親戚宅"), (others[0], "桜ヶ丘小学校")):
+        data = _victim_form(browser, victim.id) | {"opt_shelter": shelter, "confirm_changes": "y"}
+        assert browser.client.post(f"/victims/register/{victim.id}", data=data).status_code == 302
+    table = _rows(_provide(browser, recipient_id=str(council), basis="本人同意"), with_header=True)
+    column = table[0].index("避難先")
+    rows = {r[1]: r for r in table[1:]}
+    assert rows[others[0].name][column] == "桜ヶ丘小学校"
+    assert not any(rows[protected.name][column:]) and "青葉台の親戚宅" not in repr(table)
+    assert "支援措置" in rows[protected.name][14]
+
+
 def test_a_recipients_file_says_only_whether_the_person_consented_to_that_recipient(register, system_session):
     """Which other recipients someone consented to is none of a recipient's business."""
     browser, _, others = register
