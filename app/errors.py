@@ -11,8 +11,10 @@ from typing import Any
 
 class DomainError(Exception):
     """Base class: ``message`` is shown to the user (Japanese), ``code`` is stable for APIs.
-    ``after_rollback``, when a service sets it, records what must outlive the refused work (an
-    audit entry of the refusal, say): the error handler calls it with the session after the rollback."""
+    ``after_rollback``, when a service sets it (``keeping``), records what must outlive the refused
+    work (an audit entry of the refusal, a failure counted): the request's refusal (``app.web.refuse``,
+    which the error handler calls for an uncaught error) calls it with the session after the rollback,
+    and the request commits what it wrote."""
 
     status = 400
     code = "bad_request"
@@ -29,6 +31,19 @@ class DomainError(Exception):
     def headers(self) -> dict[str, str]:
         """HTTP headers every answer to this error carries, page or problem document alike."""
         return {}
+
+    def keeping(self, write: Callable[[Any], None]) -> DomainError:
+        """This error, with ``write`` (given the session) to run once the refused work is rolled back,
+        after whatever was to run before."""
+        earlier = self.after_rollback
+
+        def after(session) -> None:
+            if earlier is not None:
+                earlier(session)
+            write(session)
+
+        self.after_rollback = after
+        return self
 
 
 class ValidationError(DomainError):

@@ -1,5 +1,6 @@
 """Glue between Flask and the services: the request's unit of work, login, screen permissions,
-idle timeout and error pages. Routes use ``screen_required`` and ``current_actor``."""
+idle timeout and error pages. Routes use ``screen_required``, ``current_actor`` and, where they catch a
+domain error, ``refuse``."""
 from __future__ import annotations
 
 import logging
@@ -118,12 +119,7 @@ def init_web(app: Flask) -> None:
         session["last_seen"] = now
         return None
 
-    @app.after_request
-    def _commit(response):
-        # One commit per request. Error handlers have already rolled back the failed work, so what
-        # remains (the audit entry of a refusal, say) is committed here.
-        db.session.commit()
-        return response
+    app.after_request(_end_unit_of_work)
 
     @app.teardown_appcontext
     def _remove_session(exc):
@@ -171,7 +167,45 @@ def _refuse_unstorable_input():
                            code="unstorable_character", details={"field": field})
 
 
+def _end_unit_of_work(response):
+    """Commit the request's work when its view answered normally (2xx/3xx), or — after a refusal
+    (``refuse``) — what was written since: the refusal's own records and what its answer audits.
+    Any other answer (4xx/5xx) rolls back: an error the view answered without refusing leaves nothing."""
+    if response.status_code < 400 or g.get("work_refused"):
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def refuse(error: DomainError) -> DomainError:
+    """Refuse the request's work because of ``error``, caught or not, and return ``error``.
+
+    Everything the request wrote so far is rolled back — two services of one kiosk issue alike —
+    then the refusal writes what must outlive it: ``error.after_rollback`` (a kiosk request becoming
+    refund_due, a card's failed answer counted), and the audit entry of a record id that is not there
+    or a screen refused. What the request does next (reading and auditing the form it shows again)
+    runs in a new transaction, committed whatever the answer's status. Views call it first thing
+    where they catch a domain error, and build the page they answer with after it."""
+    _roll_back_work()
+    if error.after_rollback is not None:
+        error.after_rollback(db.session)
+    if isinstance(error, NotFound) and error.target_type:
+        # A wrong or another municipality's record id is recorded: it may be probing.
+        record(db.session, current_actor(), "record_not_found", error.target_type, [error.target_id])
+    if isinstance(error, PermissionDenied):
+        record(db.session, current_actor(), "permission_denied", "screen", [error.details.get("screen", "")])
+    return error
+
+
+def _roll_back_work() -> None:
+    """Roll back what the request has written; what it writes from here on is committed."""
+    db.session.rollback()
+    g.work_refused = True
+
+
 def _end_idle_session():
+    _roll_back_work()  # the request is refused; its session_expired entry is kept
     record(db.session, current_actor(), "session_expired", "user", [current_user.id])
     form_page = _form_page()
     logout_user()
@@ -205,14 +239,7 @@ def _render_problem(status: int, title: str, message: str, code: str, **extra):
 
 
 def _domain_error(error: DomainError):
-    db.session.rollback()
-    if error.after_rollback is not None:
-        error.after_rollback(db.session)
-    if isinstance(error, NotFound) and error.target_type:
-        # A wrong or another municipality's record id is recorded: it may be probing.
-        record(db.session, current_actor(), "record_not_found", error.target_type, [error.target_id])
-    if isinstance(error, PermissionDenied):
-        record(db.session, current_actor(), "permission_denied", "screen", [error.details.get("screen", "")])
+    refuse(error)
     extra = {"current": error.current} if getattr(error, "current", None) else {}
     if error.details and wants_json():
         extra["details"] = error.details

@@ -10,7 +10,7 @@ from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.inputs import form_version, typed_integer
 from app.tenants import items
-from app.web import current_actor, screen_required
+from app.web import current_actor, refuse, screen_required
 
 
 @bp.get("/admin")
@@ -37,7 +37,7 @@ def user_new():
                                         display_name=form.display_name.data, department=form.department.data,
                                         role_id=form.role_id.data, password=form.password.data)
         except ValidationError as exc:
-            form.login_id.errors.append(exc.message)
+            form.login_id.errors.append(refuse(exc).message)
         else:
             flash(f"ユーザ「{user.login_id}」を登録しました。", "success")
             return redirect(url_for("auth.users"))
@@ -64,9 +64,9 @@ def user_edit(user_id: int):
                                      role_id=form.role_id.data, screens=form.screens.data,
                                      is_active=form.is_active.data)
             except Conflict as exc:
-                conflict = exc
+                conflict = refuse(exc)
             except ValidationError as exc:
-                form.screens.errors.append(exc.message)
+                form.screens.errors.append(refuse(exc).message)
             else:
                 flash(f"ユーザ「{user.login_id}」を更新しました。", "success")
                 return redirect(url_for("auth.users"))
@@ -91,8 +91,7 @@ def roles():
         try:
             changed = services.update_roles(db.session, current_actor(), _role_changes(roles_))
         except (Conflict, ValidationError) as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            flash(refuse(exc).message, "error")
         else:
             flash(f"{changed}件の権限を更新しました。" if changed else "変更はありませんでした。", "success")
         return redirect(url_for("auth.roles"))
@@ -131,8 +130,7 @@ def register_items():
                     for key in keys]
             items.save_items(db.session, current_actor(), register, rows, request.form.get("new_label", ""))
         except ValidationError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            flash(refuse(exc).message, "error")
         else:
             flash("事項の表示を保存しました。", "success")
         return redirect(url_for("auth.register_items"))

@@ -10,7 +10,7 @@ from app.auth import bp, rules, services
 from app.auth.forms import LoginForm, PasswordChangeForm
 from app.errors import AuthenticationError, TooManyRequests, ValidationError
 from app.extensions import db
-from app.web import current_actor, safe_next, screen_required
+from app.web import current_actor, refuse, safe_next, screen_required
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -27,9 +27,9 @@ def login():
                 db.session, form.lg_code.data, form.login_id.data.strip(), form.password.data,
                 actor=current_actor(), policy=rules.LoginPolicy.from_settings(current_app.config))
         except TooManyRequests as exc:
-            error, status, headers = exc.message, exc.status, exc.headers()
+            error, status, headers = refuse(exc).message, exc.status, exc.headers()
         except (AuthenticationError, ValidationError) as exc:
-            error, status = exc.message, 401
+            error, status = refuse(exc).message, 401
         else:
             return _start_session(login, form.next.data)
     return render_template("auth/login.html", form=form, error=error), status, headers
@@ -66,10 +66,10 @@ def password():
                                      form.confirm.data, current_actor(),
                                      rules.LoginPolicy.from_settings(current_app.config))
         except TooManyRequests as exc:
-            form.current.errors.append(exc.message)
+            form.current.errors.append(refuse(exc).message)
             status, headers = exc.status, exc.headers()
         except ValidationError as exc:
-            form.new.errors.append(exc.message)
+            form.new.errors.append(refuse(exc).message)
         else:
             # The session generation changed: log in again under the new one, keep this session.
             login_user(current_user._get_current_object(), remember=False)

@@ -44,6 +44,8 @@ def authenticate(session: Session, lg_code: str | None, login_id: str, password:
     AuthenticationError after one Argon2 verification (against a dummy hash when there is no such
     user), so neither the answer nor its timing tells whether the ID exists or is locked; the reason
     goes to the audit log. Past the throttling limits it raises TooManyRequests before any check.
+    A refusal's records (the failure counted towards throttling and the lock, its audit entry) are
+    written once the refused request is rolled back (``DomainError.keeping``).
     """
     code = normalize_lg_code(lg_code) if (lg_code or "").strip() else None
     set_scope(session, Scope.tenant(code) if code else Scope.operator())
@@ -58,8 +60,8 @@ def authenticate(session: Session, lg_code: str | None, login_id: str, password:
         is_active=bool(user and user.is_active), is_locked=bool(user and rules.is_locked(user.locked_until, now)),
         password_ok=password_ok)
     if refusal:
-        _register_failure(session, user, refusal, actor, attempt, now, policy)
-        raise AuthenticationError(LOGIN_FAILED, code="login_failed")
+        raise AuthenticationError(LOGIN_FAILED, code="login_failed").keeping(
+            lambda rolled_back: _register_failure(rolled_back, user, refusal, actor, attempt, now, policy))
     notice = rules.failures_notice(user.failed_logins, user.locked_until is not None)
     _update_login_state(session, user, failed_logins=0, locked_until=None, last_login_at=now)
     record(session, Actor(code, user.id, user.login_id, actor.ip_address, actor.path), "login", "user", [user.id])
@@ -82,11 +84,12 @@ def _refuse_if_throttled(session: Session, attempt: throttle.Attempt, actor: Act
     seconds, limits = throttle.wait_seconds(session, attempt, policy)
     if not seconds:
         return
-    record(session, actor, "login_throttled", "user", [], limits=limits, retry_after=seconds)
     raise TooManyRequests(
         f"ログインの試行が続いたため、しばらくの間ログインを受け付けません。約{math.ceil(seconds / 60)}分後に"
         "もう一度お試しください。急ぐ場合はシステム管理者に連絡してください。", retry_after=seconds,
-        code="login_throttled")
+        code="login_throttled").keeping(
+        lambda rolled_back: record(rolled_back, actor, "login_throttled", "user", [], limits=limits,
+                                   retry_after=seconds))
 
 
 def _register_failure(session: Session, user: User | None, reason: str, actor: Actor,
@@ -155,8 +158,8 @@ def change_password(session: Session, user: User, current: str, new: str, confir
     attempt = throttle.Attempt.of(actor.ip_address, user.lg_code, user.login_id)
     _refuse_if_throttled(session, attempt, actor, policy)
     if not verify_password(user.password_hash, current):
-        _register_failure(session, user, "wrong_password", actor, attempt, _now(), policy)
-        raise ValidationError("現在のパスワードが正しくありません。", code="current_password_wrong")
+        raise ValidationError("現在のパスワードが正しくありません。", code="current_password_wrong").keeping(
+            lambda rolled_back: _register_failure(rolled_back, user, "wrong_password", actor, attempt, _now(), policy))
     if new != confirm:
         raise ValidationError("新しいパスワードと確認用のパスワードが一致しません。", code="password_mismatch")
     if verify_password(user.password_hash, new):

@@ -15,6 +15,7 @@ from app.cardauth.rules import CardAuthRefused, TrustStore
 from app.cardauth.trust import configured_paths, load_trust_store
 from app.errors import DomainError, TooManyRequests
 from app.extensions import db
+from app.web import refuse
 
 
 def current_trust() -> TrustStore:
@@ -30,7 +31,7 @@ def current_failure_limit() -> throttle.Limit:
 
 
 # How a card's answer is refused: its body, the card (docs/card-auth.md), or the card held back by
-# its failed answers. Each is recorded (``services.refuse``) after the rollback.
+# its failed answers. Each is recorded (``services.refuse``) after the request's work is rolled back.
 CARD_REFUSALS = (BodyRefused, CardAuthRefused, TooManyRequests)
 
 
@@ -41,15 +42,15 @@ def read_answer() -> services.CardAnswer:
 
 def verify_request_or_refuse(actor: Actor, purpose: str) -> services.CardHolder | DomainError:
     """Verify the card's answer in the request body (the terminal API and the desks). A refusal
-    rolls the work back, uses up the challenge, counts against the certificate, is audited and
-    returned (not raised), so that the refusal's own records are committed."""
+    rolls the request's work back (``refuse``), then uses up the challenge, counts against the
+    certificate and is audited; it is returned (not raised) for the caller to answer in its format."""
     answer = None
     try:
         answer = read_answer()
         return services.verify(db.session, actor, current_trust(), answer, purpose,
                                failure_limit=current_failure_limit())
     except CARD_REFUSALS as error:
-        db.session.rollback()
+        refuse(error)
         services.refuse(db.session, actor, error, answer, purpose)
         return error
 

@@ -10,7 +10,7 @@ from app.certificates.statistics_rules import DEFAULT_OFFICE_HOURS, WEEKDAY_NAME
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.inputs import form_version, typed_integer
-from app.web import current_actor, screen_required
+from app.web import current_actor, refuse, screen_required
 
 
 @bp.get("/admin/certificate-fees")
@@ -36,9 +36,9 @@ def fee_edit():
                             is_offered=form.get("is_offered") == "y",
                             is_weekday_only=form.get("is_weekday_only") == "y")
         except Conflict as exc:
-            conflict = exc
+            conflict = refuse(exc)
         except ValidationError as exc:
-            error = exc.message
+            error = refuse(exc).message
         else:
             flash(f"{kind}（{channel}）の手数料を更新しました。", "success")
             return redirect(url_for("certificates.fee_list"))
@@ -57,9 +57,9 @@ def office_hours_edit():
                               opens=form.get("opens", ""), closes=form.get("closes", ""),
                               closed_weekdays=form.getlist("closed_weekdays"), closed_days=form.get("closed_days", ""))
         except Conflict as exc:
-            conflict = exc
+            conflict = refuse(exc)
         except ValidationError as exc:
-            error = exc.message
+            error = refuse(exc).message
         else:
             flash("窓口の開庁時間を更新しました。交付統計の時間外の件数に反映されます。", "success")
             return redirect(url_for("certificates.office_hours_edit"))

@@ -10,7 +10,7 @@ from app.clock import today_in_japan
 from app.errors import ValidationError
 from app.extensions import db
 from app.shelters.services import search_residents
-from app.web import current_actor, screen_required
+from app.web import current_actor, refuse, screen_required
 from certificate_engine.wareki import format_date, format_datetime
 
 SCREEN = "certificates"
@@ -31,7 +31,7 @@ def counter_search():
         try:
             matches = search_residents(db.session, current_actor(), kana=kana, birth=birth)
         except ValidationError as exc:
-            error = exc.message
+            error = refuse(exc).message
     return render_template("certificates/counter_search.html", kana=kana, birth=birth, matches=matches,
                            error=error, format_date=format_date)
 
@@ -58,7 +58,7 @@ def counter_issue(atena_no: str):
         issued = counter.issue_at_counter(db.session, current_actor(), current_issuer(), atena_no, document_type,
                                           options, today_in_japan(), counter.decisions_from_form(request.form))
     except (IssuanceRefused, ValidationError) as exc:
-        db.session.rollback()
+        refuse(exc)
         return _person_page(atena_no, exc.message, 422)
     return redirect(url_for("certificates.counter_pdf", atena_no=atena_no, issued_id=issued.id))
 
@@ -75,7 +75,7 @@ def counter_void(atena_no: str, issued_id: int):
     try:
         counter.void_for_person(db.session, current_actor(), atena_no, issued_id, request.form.get("reason", ""))
     except ValidationError as exc:
-        db.session.rollback()
+        refuse(exc)
         return _person_page(atena_no, exc.message, 422)
     flash("証明書を無効にしました。", "success")
     return redirect(url_for("certificates.counter_person", atena_no=atena_no))
@@ -88,6 +88,6 @@ def counter_reissue(atena_no: str, issued_id: int):
         new = counter.reissue_for_person(db.session, current_actor(), current_issuer(), atena_no, issued_id,
                                          request.form.get("reason", ""), today_in_japan())
     except (IssuanceRefused, ValidationError) as exc:
-        db.session.rollback()
+        refuse(exc)
         return _person_page(atena_no, exc.message, 422)
     return redirect(url_for("certificates.counter_pdf", atena_no=atena_no, issued_id=new.id))

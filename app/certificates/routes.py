@@ -12,7 +12,7 @@ from app.certificates.openapi import OPENAPI
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.inputs import form_version
-from app.web import current_actor, screen_required
+from app.web import current_actor, refuse, screen_required
 
 
 @bp.get("/verify")
@@ -45,9 +45,9 @@ def layout():
                                    seal_png=seal.read() if seal and seal.filename else None,
                                    wording=wording.from_form(form), print_fee=form.get("print_fee") == "y")
         except Conflict as exc:
-            conflict = exc
+            conflict = refuse(exc)
         except ValidationError as exc:
-            error = exc.message
+            error = refuse(exc).message
         else:
             flash("証明書の様式を更新しました。以後に交付する証明書から反映されます。", "success")
             return redirect(url_for("certificates.layout"))

@@ -18,7 +18,7 @@ from app.clock import today_in_japan
 from app.errors import Conflict, DomainError, ValidationError
 from app.extensions import db
 from app.inputs import form_version
-from app.web import current_actor, screen_required
+from app.web import current_actor, refuse, screen_required
 from certificate_engine.content import fiscal_year
 from certificate_engine.wareki import format_date, format_datetime
 
@@ -87,7 +87,7 @@ def self_service_confirm():
         options = counter.options_from_form(document_type, request.form, counter.SELF_SERVICE_FLAGS)
         entry = counter_queue.enqueue(db.session, current_actor(), resident, document_type, today_in_japan(), options)
     except (IssuanceRefused, ValidationError) as exc:
-        db.session.rollback()
+        refuse(exc)
         return _confirm_page(item, exc.message), 422
     session.pop(PERSON_KEY, None)
     return redirect(url_for("certificates.self_service_ticket", entry_id=entry.id))
@@ -131,7 +131,7 @@ def queue_hand_over(entry_id: int):
         issued = counter_queue.hand_over(db.session, current_actor(), current_issuer(), entry_id,
                                          form_version(request.form), today_in_japan())
     except (Conflict, IssuanceRefused, ValidationError) as exc:
-        db.session.rollback()
+        refuse(exc)
         return _queue_page(exc.message, exc.status)
     flash(f"証明書（{issued.serial}）を発行しました。カウンターのプリンタ（印刷端末）で印刷されます。", "success")
     return redirect(url_for("certificates.queue"))
@@ -153,6 +153,6 @@ def queue_cancel(entry_id: int):
         counter_queue.cancel(db.session, current_actor(), entry_id, form_version(request.form),
                              request.form.get("reason", ""))
     except (Conflict, ValidationError) as exc:
-        db.session.rollback()
+        refuse(exc)
         return _queue_page(exc.message, exc.status)
     return redirect(url_for("certificates.queue"))

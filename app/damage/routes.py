@@ -11,7 +11,7 @@ from app.errors import Conflict, ValidationError
 from app.exports import ENCODINGS
 from app.extensions import db
 from app.inputs import form_version
-from app.web import chosen_disaster, current_actor, disaster_required, screen_required
+from app.web import chosen_disaster, current_actor, disaster_required, refuse, screen_required
 
 SCREEN = "victims"
 
@@ -44,7 +44,7 @@ def set_owner(building_id: int):
                            owner_address=request.form.get("owner_address", ""),
                            owner_atena_no=request.form.get("owner_atena_no", ""))
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         flash("所有者を記録しました。", "success")
     return redirect(url_for("damage.building", building_id=building_id))
@@ -62,7 +62,7 @@ def start(building_id: int):
                                        survey_round=request.form.get("round", ""),
                                        hazard=request.form.get("hazard", ""))
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
         return redirect(url_for("damage.building", building_id=building_id))
     return redirect(url_for("damage.survey", survey_id=survey.id))
 
@@ -82,9 +82,9 @@ def survey(survey_id: int):
                                      note=request.form.get("note", ""), position=position_from_form(request.form),
                                      confirmed=request.form.get("confirm_changes") == "y")
         except Conflict as exc:
-            conflict = exc
+            conflict = refuse(exc)
         except ValidationError as exc:
-            error = exc.message
+            error = refuse(exc).message
         else:
             flash(f"調査結果を記録しました。判定: {found.computed_grade}", "success")
             return redirect(url_for("damage.survey", survey_id=found.id))
@@ -102,7 +102,7 @@ def finalise(survey_id: int):
     try:
         found = services.finalise(db.session, current_actor(), survey_id, version=form_version(request.form))
     except (Conflict, ValidationError) as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         flash(f"判定「{found.final_grade}」を確定しました。", "success")
     return redirect(url_for("damage.survey", survey_id=survey_id))
@@ -117,7 +117,7 @@ def add_photo(survey_id: int):
             raise ValidationError("写真を選択してください。", code="photo_missing")
         services.add_photo(db.session, current_actor(), survey_id, upload.read(), request.form.get("caption", ""))
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         flash("写真を追加しました。", "success")
     return redirect(url_for("damage.survey", survey_id=survey_id) + "#photos")

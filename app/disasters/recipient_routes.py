@@ -8,7 +8,7 @@ from app.disasters.models import RECIPIENT_KINDS
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.inputs import form_version
-from app.web import current_actor, screen_required
+from app.web import current_actor, refuse, screen_required
 
 
 def _values(form) -> dict:
@@ -25,7 +25,7 @@ def recipient_list():
         try:
             saved = recipients.save_recipient(db.session, current_actor(), None, **values)
         except ValidationError as exc:
-            error = exc.message
+            error = refuse(exc).message
         else:
             flash(f"提供先「{saved.name}」を登録しました。", "success")
             return redirect(url_for("disasters.recipient_list"))
@@ -45,9 +45,9 @@ def recipient(recipient_id: int):
                                       version=version,
                                       confirmed=request.form.get("confirm_changes") == "y")
         except Conflict as exc:
-            conflict = exc
+            conflict = refuse(exc)
         except ValidationError as exc:
-            error = exc.message
+            error = refuse(exc).message
         else:
             flash("提供先の登録を更新しました。", "success")
             return redirect(url_for("disasters.recipient", recipient_id=recipient_id))

@@ -18,7 +18,7 @@ from app.exports import ENCODINGS
 from app.extensions import db
 from app.inputs import form_id, form_integer, form_version, link_id, page_number
 from app.tenants.items import VICTIM_REGISTER, register_items
-from app.web import chosen_disaster, current_actor, disaster_required, safe_next, screen_required
+from app.web import chosen_disaster, current_actor, disaster_required, refuse, safe_next, screen_required
 
 
 @bp.post("/disasters/select")
@@ -43,7 +43,7 @@ def new():
         try:
             disaster = services.create_disaster(db.session, current_actor(), **_values(form))
         except ValidationError as error:
-            form.name.errors.append(error.message)
+            form.name.errors.append(refuse(error).message)
         else:
             session["disaster_id"] = disaster.id
             flash(f"災害「{disaster.name}」を登録し、選択しました。", "success")
@@ -72,7 +72,7 @@ def update(disaster_id: int, what: str):
             services.set_status(db.session, current_actor(), disaster_id, status=request.form.get("status", ""),
                                 version=version)
     except (Conflict, ValidationError) as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         flash("災害の情報を更新しました。", "success")
     return redirect(url_for("disasters.show", disaster_id=disaster_id))
@@ -118,7 +118,7 @@ def build_register(disaster):
                                         building_id=form_id(request.form, "building_id"),
                                         atena_no=request.form.get("atena_no") or None)
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         flash(f"被災者台帳に {result.households} 世帯・{result.persons} 人を追加しました。", "success")
     return redirect(url_for("disasters.register"))
@@ -133,7 +133,7 @@ def add_victim(disaster):
         try:
             victim = victims.add_by_hand(db.session, current_actor(), disaster.id, **form.values())
         except ValidationError as exc:
-            form.name.errors.append(exc.message)
+            form.name.errors.append(refuse(exc).message)
         else:
             flash(f"「{victim.name}」さんを被災者台帳に登録しました。", "success")
             return redirect(url_for("disasters.victim", victim_id=victim.id))
@@ -156,10 +156,11 @@ def victim(victim_id: int):
             victims.update_victim(db.session, current_actor(), found.id, version=version,
                                   confirmed=request.form.get("confirm_changes") == "y", values=values,
                                   optional=optional, consents=consents)
-        except Conflict as exc:
-            conflict = exc
-        except ValidationError as exc:
-            error = exc.message
+        except (Conflict, ValidationError) as exc:
+            refuse(exc)
+            # The refusal rolled back the viewing too: the page shows the person again, audited again.
+            found = victims.view_victim(db.session, current_actor(), victim_id)
+            conflict, error = (exc, None) if isinstance(exc, Conflict) else (None, exc.message)
         else:
             flash("被災者台帳を更新しました。", "success")
             return redirect(url_for("disasters.victim", victim_id=found.id))
@@ -207,7 +208,7 @@ def provide_register(disaster):
                                    file_format=file_format, encoding=encoding, encodings=ENCODINGS)
         provision = recipients.provide_register(db.session, current_actor(), disaster.id, **chosen)
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
         return redirect(url_for("disasters.register", _anchor="provide-form"))
     return spreadsheet_response(f"被災者台帳_{disaster.name}_提供_{provision.recipient}", "被災者台帳",
                                 victims.export_header(db.session, for_recipient=True),
@@ -242,7 +243,7 @@ def new_application(disaster):
         try:
             created = applications.create_application(db.session, current_actor(), disaster.id, **form.values())
         except ValidationError as exc:
-            form.applicant_name.errors.append(exc.message)
+            form.applicant_name.errors.append(refuse(exc).message)
         else:
             flash(f"{created.kind}の申請を受け付けました。", "success")
             return redirect(url_for("disasters.application", application_id=created.id))
@@ -269,7 +270,7 @@ def advance_application(application_id: int):
         moved = applications.advance(db.session, current_actor(), application_id,
                                      version=form_version(request.form), issuer=current_issuer())
     except (Conflict, ValidationError) as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         message = f"証明書を交付しました（証明番号 {moved.certificate_no}）。" if moved.status == "交付" \
             else f"申請を「{moved.status}」に進めました。"
@@ -284,7 +285,7 @@ def certificate_pdf(application_id: int):
     try:
         issued = applications.certificate_pdf(db.session, current_actor(), application_id, issued_id)
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
         return redirect(url_for("disasters.application", application_id=application_id))
     return pdf_response(issued)
 
@@ -296,7 +297,7 @@ def reissue_certificate(application_id: int):
         moved = applications.reissue(db.session, current_actor(), current_issuer(), application_id,
                                      version=form_version(request.form), reason=request.form.get("reason", ""))
     except (Conflict, ValidationError) as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         flash(f"証明書を再交付しました（証明番号 {moved.certificate_no}）。以前の証明書は無効になりました。", "success")
     return redirect(url_for("disasters.application", application_id=application_id))
@@ -339,7 +340,7 @@ def support_apply(household_id: int):
                       demolished=form.get("demolished") == "y", long_term_evacuation=form.get("evacuation") == "y",
                       breadwinner=form.get("breadwinner") == "y")
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         flash("支援制度の申請を受け付けました。", "success")
     return redirect(url_for("disasters.support_household", household_id=household_id))
@@ -359,7 +360,7 @@ def support_step(application_id: int, step: str):
         else:
             support.pay(db.session, current_actor(), found.id, version=version, paid_on=_form_date(form.get("on")))
     except (Conflict, ValidationError) as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         flash("記録しました。", "success")
     return redirect(url_for("disasters.support_household", household_id=found.household_id))

@@ -11,7 +11,7 @@ from app.evac_support.routes import SCREEN, roster_step
 from app.exports import ENCODINGS
 from app.extensions import db
 from app.inputs import form_version
-from app.web import current_actor, screen_required
+from app.web import current_actor, refuse, screen_required
 
 
 def _org_values(form) -> dict:
@@ -28,8 +28,7 @@ def organisations_page():
         try:
             org = organisations.save_org(db.session, current_actor(), None, **values)
         except ValidationError as exc:
-            db.session.rollback()
-            error = exc.message
+            error = refuse(exc).message
         else:
             flash(f"{org.name}を登録しました。", "success")
             return redirect(url_for("evac_support.organisations_page"))
@@ -50,11 +49,9 @@ def organisation(org_id: int):
                                    version=version,
                                    confirmed=request.form.get("confirm_changes") == "y")
         except Conflict as exc:
-            db.session.rollback()
-            conflict = exc
+            conflict = refuse(exc)
         except ValidationError as exc:
-            db.session.rollback()
-            error = exc.message
+            error = refuse(exc).message
         else:
             flash("避難支援等関係者の登録を更新しました。", "success")
             return redirect(url_for("evac_support.organisation", org_id=org_id))

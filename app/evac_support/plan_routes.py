@@ -9,7 +9,7 @@ from app.evac_support.routes import SCREEN
 from app.extensions import db
 from app.inputs import form_id, form_version
 from app.tenants.services import get_municipality
-from app.web import chosen_disaster, current_actor, screen_required
+from app.web import chosen_disaster, current_actor, refuse, screen_required
 
 
 def _plan_page(view, *, error=None, conflict=None, form=None, status=200):
@@ -41,7 +41,7 @@ def save_plan(person_id: int):
                         route_geojson=form.get("route", ""), notes=form.get("notes", ""),
                         version=form_version(form), confirmed=form.get("confirm_changes") == "y")
     except (Conflict, ValidationError) as exc:
-        db.session.rollback()
+        refuse(exc)
         view = plans.view_plan(db.session, current_actor(), person_id)
         conflict = exc if isinstance(exc, Conflict) else None
         return _plan_page(view, error=None if conflict else exc.message, conflict=conflict, form=form,

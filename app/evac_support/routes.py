@@ -13,7 +13,7 @@ from app.evac_support.models import CONSENT_STATES
 from app.exports import ENCODINGS
 from app.extensions import db
 from app.inputs import form_integer, form_version
-from app.web import current_actor, screen_required
+from app.web import current_actor, refuse, screen_required
 
 SCREEN = "evac_support"
 
@@ -37,7 +37,7 @@ def save_criteria():
     try:
         services.save_criteria(db.session, current_actor(), config)
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         flash("抽出の基準を保存しました。「名簿を更新」で反映します。", "success")
     return redirect(url_for("evac_support.index"))
@@ -49,7 +49,7 @@ def refresh():
     try:
         result = services.refresh_register(db.session, current_actor())
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         flash(f"名簿を更新しました（追加 {result['added']} 人、変更 {result['changed']} 人、"
               f"基準に該当しなくなった方 {result['removed']} 人）。", "success")
@@ -67,7 +67,7 @@ def consent(person_id: int):
     except ValueError:
         flash("日付を正しく入力してください（例: 2026-12-01）。", "error")
     except (Conflict, ValidationError) as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         flash("同意の状況を記録しました。", "success")
     return redirect(url_for("evac_support.index"))
@@ -89,7 +89,7 @@ def roster_step(org, back: str):
                                     org=org, recipient=values.get("recipient", ""), area_codes=values.getlist("area"),
                                     consents=values.getlist("consent"))
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
         return redirect(back)
     encoding = values.get("encoding", "utf-8-sig")
     if request.method == "GET":

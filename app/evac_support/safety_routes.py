@@ -15,7 +15,7 @@ from app.extensions import db
 from app.maps import tiles
 from app.maps.routes import tile_response
 from app.tenants.services import get_municipality
-from app.web import current_actor, disaster_required, screen_required
+from app.web import current_actor, disaster_required, refuse, screen_required
 from certificate_engine.wareki import format_datetime
 from gis.folium_map import Overlay, build_map, gsi_basemaps, legend_items, render_parts
 
@@ -44,6 +44,7 @@ def set_safety(disaster, person_id: int):
         check = safety.set_state(db.session, current_actor(), disaster, person_id, request.form.get("state", ""),
                                  request.form.get("note", ""))
     except ValidationError as exc:
+        refuse(exc)
         if wants_json:
             return jsonify({"error": exc.message, "code": exc.code}), 422
         flash(exc.message, "error")

@@ -26,6 +26,7 @@ from app.extensions import db
 from app.kiosk import api_bp, schemas, services, stores
 from app.kiosk.openapi import OPENAPI
 from app.tenants.services import get_municipality
+from app.web import refuse
 
 
 def kiosk_now() -> datetime:
@@ -73,7 +74,7 @@ def verify(session_id):
         kiosk_session, resident = services.verify_card(db.session, g.store, current_trust(), session_id, answer,
                                                        g.now, current_failure_limit())
     except CARD_REFUSALS as error:
-        db.session.rollback()
+        refuse(error)
         cardauth.refuse(db.session, services.kiosk_actor(None, g.store), error, answer, services.PURPOSE)
         return problem(error)
     why = services.eligibility(db.session, g.store, resident, g.now)

@@ -219,8 +219,7 @@ def record_refusal(session: Session, actor: Actor, atena_no: str, code: str, doc
 def _audited(refusal: DomainError, actor: Actor, atena_no: str, document_type: str = "") -> DomainError:
     """``refusal``, to be audited (``record_refusal``) once the refused work is rolled back."""
     code = refusal.code
-    refusal.after_rollback = lambda rolled_back: record_refusal(rolled_back, actor, atena_no, code, document_type)
-    return refusal
+    return refusal.keeping(lambda rolled_back: record_refusal(rolled_back, actor, atena_no, code, document_type))
 
 
 def _quote(session: Session, actor: Actor, resident: Resident, document_type: str, options: dict,
@@ -392,19 +391,14 @@ def _refund_due_after_rollback(refusal: DomainError, actor: Actor, request_id: u
                                now: datetime) -> DomainError:
     """``refusal`` of a paid request's issue: after the rollback (and its own audit entry) the
     request becomes refund_due with the refusal's code, which the problem document tells the store."""
-    earlier = refusal.after_rollback
-
-    def after(rolled_back: Session) -> None:
-        if earlier is not None:
-            earlier(rolled_back)
+    def mark_refund_due(rolled_back: Session) -> None:
         request = rolled_back.scalar(select(KioskRequest).where(KioskRequest.id == request_id).with_for_update())
         if request is not None and request.status == "paid":
             refunds.mark_due(rolled_back, actor, request, rolled_back.get(KioskSession, request.session_id),
                              refusal.code, now)
 
-    refusal.after_rollback = after
     refusal.details = {**refusal.details, "request_status": "refund_due"}
-    return refusal
+    return refusal.keeping(mark_refund_due)
 
 
 def refund_message(reason: str) -> str:

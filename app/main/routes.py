@@ -53,7 +53,7 @@ def healthz():
     try:
         body["database"] = services.database_health(db.session)
     except Exception as exc:  # noqa: BLE001 - any failure means "database down"
-        db.session.rollback()
+        # The 503 rolls the failed transaction back (app/web.py); nothing else is read after it.
         current_app.logger.warning("health check: database unreachable: %s", exc)
         body["status"] = "error"
         body["database"] = {"status": "error", "error": type(exc).__name__}

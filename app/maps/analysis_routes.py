@@ -16,7 +16,7 @@ from app.maps import analysis_results as results
 from app.maps import bp
 from app.maps.rules import ANALYSIS_RESULT_HOURS, ANALYSIS_STEPS
 from app.tenants.services import get_municipality
-from app.web import current_actor, screen_required
+from app.web import current_actor, refuse, screen_required
 from gis.folium_map import Overlay, build_map, gsi_basemaps, localize, render_parts
 from layers.catalogue import CATALOGUE_BY_CODE
 
@@ -72,7 +72,7 @@ def analysis_start():
     try:
         started = results.start(db.session, current_actor(), **chosen)
     except ValidationError as exc:
-        db.session.rollback()
+        refuse(exc)
         return _page(chosen, exc.status, exc.message)
     return redirect(url_for("maps.analysis_result", analysis_id=started.id))
 

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.inputs import form_integer
 from app.maps import bp, layer_services
 from app.maps.forms import LayerUploadForm
-from app.web import current_actor, screen_required
+from app.web import current_actor, refuse, screen_required
 
 SCREEN = "hazard"
 
@@ -33,7 +33,7 @@ def layer_upload():
             data=form.file.data.read(), declared_epsg=form_integer(form.crs.data),
             class_field=form.class_field.data)
     except ValidationError as exc:
-        db.session.rollback()
+        refuse(exc)
         return _answer(None, exc.message, exc.status)
     return _answer(upload.id, "受け付けました。取込を行っています。", 200)
 

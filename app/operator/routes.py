@@ -8,7 +8,7 @@ from app.extensions import db
 from app.operator import bp
 from app.operator.forms import MunicipalityForm
 from app.tenants import services as tenant_services
-from app.web import current_actor, screen_required
+from app.web import current_actor, refuse, screen_required
 
 
 @bp.route("/operator", methods=["GET", "POST"])
@@ -22,7 +22,7 @@ def index():
         try:
             municipality = tenant_services.register_municipality(db.session, current_actor(), **values)
         except ValidationError as exc:
-            form.lg_code.errors.append(exc.message)
+            form.lg_code.errors.append(refuse(exc).message)
         else:
             flash(f"{municipality.lg_code} {municipality.full_name} を登録しました。", "success")
             return redirect(url_for("operator.index"))

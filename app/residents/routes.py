@@ -13,7 +13,7 @@ from app.residents.jobs import chunk_reader
 from app.residents.link import generations, recovery, spec, tokens
 from app.residents.link.archive import temporary_path
 from app.residents.link.receive import receive_batch
-from app.web import current_actor, screen_required
+from app.web import current_actor, refuse, screen_required
 
 SCREEN = "residents"
 
@@ -39,7 +39,7 @@ def upload():
         actor = current_actor()
         received = receive_batch(db.session, path, lg_code=actor.lg_code, channel="ui", actor=actor)
     except ValidationError as exc:
-        db.session.rollback()
+        refuse(exc)
         return _upload_answer(None, exc.message, exc.status)
     finally:
         path.unlink(missing_ok=True)
@@ -74,7 +74,7 @@ def end_batch(batch_id: int):
     try:
         ended = recovery.end_stuck_batch(db.session, current_actor(), batch_id, form.reason.data)
     except (ValidationError, Conflict) as exc:
-        db.session.rollback()
+        refuse(exc)
         return _batch_page(batch_id, form, exc.status, refusal=exc.message)
     flash(f"連番 {ended.sequence_no} のバッチの処理を終了しました（未反映）。同じ連番で送り直せます。", "success")
     return redirect(url_for("residents.batch", batch_id=batch_id))
@@ -137,7 +137,7 @@ def address_points():
         try:
             result = services.load_address_points(db.session, current_actor(), form.data.data.read())
         except ValidationError as exc:
-            form.data.errors.append(exc.message)
+            form.data.errors.append(refuse(exc).message)
     return render_template("residents/address_points.html", form=form, result=result,
                            status=services.link_status(db.session))
 
@@ -175,7 +175,7 @@ def lookup():
         try:
             people = services.find_residents(db.session, current_actor(), query)
         except ValidationError as exc:
-            error = exc.message
+            error = refuse(exc).message
     return render_template("residents/lookup.html", query=query, people=people, error=error)
 
 

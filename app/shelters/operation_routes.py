@@ -12,7 +12,7 @@ from app.extensions import db
 from app.inputs import form_id, form_ids, form_version, typed_integer, typed_number
 from app.shelters import bp, dashboard, evacuees, operation, rules, services
 from app.shelters.models import ACCESSIBILITY_ITEMS, HAZARD_TYPES, NEEDS, SHELTER_KINDS
-from app.web import current_actor, disaster_required, screen_required
+from app.web import current_actor, disaster_required, refuse, screen_required
 
 SCREEN = "shelters"
 FLOOR_AREA_MAX = 9_999_999.9  # the floor_area_m2 column is numeric(8, 1)
@@ -34,7 +34,6 @@ def export_situation(file_format: str, disaster):
     if file_format not in ("csv", "xlsx"):
         raise NotFound("CSV または XLSX を指定してください。")
     rows = dashboard.situation(db.session, current_actor(), disaster.id)
-    db.session.commit()
     return spreadsheet_response(f"避難所の状況_{disaster.name}", "避難所の状況", dashboard.EXPORT_HEADER,
                                 lambda _session: dashboard.export_rows(rows), file_format,
                                 request.args.get("encoding", "utf-8-sig"))
@@ -46,7 +45,7 @@ def reenter(opening_id: int):
     try:
         stay, outcome = operation.reenter(db.session, current_actor(), opening_id, request.form.get("card", ""))
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         done = {"再入所": "再入所を受け付けました", "移動": "他の避難所からの移動を受け付けました",
                 "在所中": "この避難所に在所中です"}[outcome]
@@ -62,7 +61,7 @@ def move(evacuee_id: int):
     try:
         moved = operation.move_household(db.session, current_actor(), evacuee_id, destination)
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
         return redirect(url_for("shelters.opening", opening_id=origin))
     flash(f"{len(moved)}人の移動を記録しました。", "success")
     return redirect(url_for("shelters.opening", opening_id=origin))
@@ -75,7 +74,7 @@ def change_stay(evacuee_id: int):
         evacuee = operation.set_stay(db.session, current_actor(), evacuee_id, request.form.get("stay", ""),
                                      form_version(request.form))
     except (Conflict, ValidationError) as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
         evacuee = operation.get_evacuee(db.session, evacuee_id)
     else:
         flash(f"{evacuee.name}さんの滞在を「{evacuee.stay}」にしました。", "success")
@@ -92,9 +91,9 @@ def needs(evacuee_id: int):
             operation.set_needs(db.session, current_actor(), evacuee_id, request.form.getlist("needs"),
                                 request.form.get("note", ""), version)
         except Conflict as exc:
-            conflict = exc
+            conflict = refuse(exc)
         except ValidationError as exc:
-            flash(exc.message, "error")
+            flash(refuse(exc).message, "error")
         else:
             flash(f"{evacuee.name}さんの配慮事項を保存しました。", "success")
             return redirect(url_for("shelters.opening", opening_id=evacuee.opening_id))
@@ -136,9 +135,9 @@ def facilities(shelter_id: int):
                 # Unticking every box is a choice too: the form marks that it showed the boxes.
                 hazards=request.form.getlist("hazards") if "hazards_shown" in request.form else None)
         except Conflict as exc:
-            conflict = exc
+            conflict = refuse(exc)
         except ValidationError as exc:
-            flash(exc.message, "error")
+            flash(refuse(exc).message, "error")
         else:
             flash(f"「{shelter.name}」の設備を保存しました。", "success")
             return redirect(url_for("shelters.facilities", shelter_id=shelter_id))
@@ -154,7 +153,7 @@ def assign_staff(shelter_id: int):
     try:
         chosen = operation.assign_staff(db.session, current_actor(), shelter_id, form_ids(request.form, "user_id"))
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         flash(f"担当職員を{len(chosen)}人にしました。", "success")
     return redirect(url_for("shelters.facilities", shelter_id=shelter_id))

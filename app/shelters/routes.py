@@ -19,7 +19,7 @@ from app.shelters import (
 )
 from app.shelters import registry as registry_services
 from app.shelters.models import STAYS
-from app.web import current_actor, screen_required
+from app.web import current_actor, refuse, screen_required
 from certificate_engine.wareki import format_date
 
 SCREEN = "shelters"
@@ -46,7 +46,7 @@ def desk_search():
                                           birth=request.args.get("birth", ""),
                                           address=request.args.get("address", ""))
     except ValidationError as exc:
-        return jsonify({"error": exc.message, "code": exc.code, "results": []}), 422
+        return jsonify({"error": refuse(exc).message, "code": exc.code, "results": []}), 422
     return jsonify({"results": [_match_json(m) for m in found]})
 
 
@@ -74,8 +74,7 @@ def registry():
                 raise ValidationError("形式を選択してください。", code="source_unknown")
             result = importer(db.session, current_actor(), upload.read())
         except ValidationError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            flash(refuse(exc).message, "error")
             problems = exc.details.get("problems", [])
         else:
             flash(registry_services.import_summary(result), "success")
@@ -108,7 +107,7 @@ def openings():
             opening = evacuees.open_shelter(db.session, current_actor(),
                                             form_id(request.form, "shelter_id", required=True), disaster_id)
         except ValidationError as exc:
-            flash(exc.message, "error")
+            flash(refuse(exc).message, "error")
         else:
             flash("避難所を開設しました。", "success")
             return redirect(url_for("shelters.opening", opening_id=opening.id))
@@ -152,7 +151,7 @@ def check_in(opening_id: int):
                                               request.form.get("atena_no", ""), request.form.get("kind", "避難所"),
                                               request.form.get("stay", "終日"))
     except ValidationError as exc:
-        return jsonify({"error": exc.message, "code": exc.code}), 422
+        return jsonify({"error": refuse(exc).message, "code": exc.code}), 422
     found = evacuees.get_opening(db.session, opening_id)
     return jsonify({"checked_in": [e.name for e in arrived],
                     "present": evacuees.occupancy(db.session, found).present})
@@ -183,7 +182,7 @@ def check_out(evacuee_id: int):
     try:
         left = evacuees.check_out(db.session, current_actor(), evacuee_id)
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
         return redirect(url_for("shelters.openings"))
     flash(f"{left.name}さんの退所を記録しました。", "success")
     return redirect(url_for("shelters.opening", opening_id=left.opening_id))
@@ -196,7 +195,7 @@ def opening_status(opening_id: int):
         evacuees.set_status(db.session, current_actor(), opening_id, status=request.form.get("status", ""),
                             version=form_version(request.form))
     except (Conflict, ValidationError) as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         flash("避難所の状態を更新しました。", "success")
     return redirect(url_for("shelters.opening", opening_id=opening_id))
@@ -212,7 +211,7 @@ def walk_in(opening_id: int):
                                             kind=request.form.get("kind", "避難所"),
                                             stay=request.form.get("stay", "終日"))
     except ValidationError as exc:
-        flash(exc.message, "error")
+        flash(refuse(exc).message, "error")
     else:
         flash(f"{evacuee.name}さんを受け付けました（住民記録にない方）。", "success")
     return redirect(url_for("shelters.opening", opening_id=opening_id))
