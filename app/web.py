@@ -258,11 +258,16 @@ def _csrf_error(error: CSRFError):
                            "csrf_failed")
 
 
+INTERNAL_ERROR = ("システムエラーが発生しました",
+                  "処理は取り消され、データは変更されていません。時間をおいてもう一度お試しください。")
 _HTTP_MESSAGES = {
     404: ("ページが見つかりません", "指定されたページは存在しません。メニューから操作し直してください。"),
     405: ("この操作はできません", "この画面ではその操作はできません。"),
     413: ("ファイルが大きすぎます", "アップロードできるファイルの大きさを超えています。"),
+    # Flask's answer to an exception outside the view and its handlers (the request's commit failing).
+    500: INTERNAL_ERROR,
 }
+_HTTP_CODES = {404: "not_found", 500: "internal_error"}
 
 
 def _http_error(error: HTTPException):
@@ -270,7 +275,7 @@ def _http_error(error: HTTPException):
     title, message = _HTTP_MESSAGES.get(error.code, (error.name, error.description or ""))
     # A path that names no record (an id no column can hold, see app/inputs.py) is as "not_found" as
     # a record that is not there; a client need not tell them apart.
-    code = "not_found" if error.code == 404 else f"http_{error.code}"
+    code = _HTTP_CODES.get(error.code, f"http_{error.code}")
     response = make_response(_render_problem(error.code or 500, title, message, code))
     # The exception's own headers carry what its status requires, e.g. Allow on a 405 (RFC 9110 §15.5.6).
     response.headers.update((name, value) for name, value in error.get_headers() if name.lower() != "content-type")
@@ -292,9 +297,7 @@ def _value_refused_by_database(error: DataError):
 def _unexpected_error(error: Exception):
     db.session.rollback()
     logging.getLogger("bcl").exception("unexpected error", exc_info=error)
-    return _render_problem(500, "システムエラーが発生しました",
-                           "処理は取り消され、データは変更されていません。時間をおいてもう一度お試しください。",
-                           "internal_error")
+    return _render_problem(500, *INTERNAL_ERROR, "internal_error")
 
 
 def chosen_disaster():

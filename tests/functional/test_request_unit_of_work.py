@@ -3,7 +3,8 @@ error (a domain error, caught or not, or any other) leaves nothing of it, and a 
 its own records (the audit entry, a failed login counted, a paid kiosk request made refund_due)."""
 import pytest
 from flask import Response
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
 from app.audit.services import Actor, record
@@ -44,11 +45,12 @@ def _last_audit_id(system_session) -> int:
     return system_session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
 
 
-def _issue_at_counter(browser, person, system_session):
+def _issue_at_counter(browser, person, system_session, before_post=lambda: None):
     """POST the counter's issue form (its CSRF token fetched first); the audit entries written by
     the POST alone are those after the returned id."""
     token = browser.csrf_token(f"/certificates/counter/{person.atena_no}")
     last = _last_audit_id(system_session)
+    before_post()
     response = browser.client.post(f"/certificates/counter/{person.atena_no}/issue",
                                    data={"csrf_token": token, "document_type": "住民票の写し"})
     return response, last
@@ -84,6 +86,26 @@ def test_a_view_that_fails_after_a_service_wrote_leaves_nothing(as_admin, person
     response, last = _issue_at_counter(as_admin, person, system_session)
     assert response.status_code == status
     assert (_count(system_session, IssuedCertificate), _count(system_session, IssuanceLog)) == before
+    assert "certificate_pdf_issue" not in _audit_since(system_session, last)
+
+
+def test_a_commit_that_fails_answers_with_the_error_page_and_keeps_nothing(app, as_admin, person, system_session,
+                                                                         monkeypatch):
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # answered as in production
+    failed = []
+
+    def fail_the_first_commit(session):
+        if not failed:
+            failed.append(session)
+            raise RuntimeError("the database refused the commit")
+
+    before = _count(system_session, IssuedCertificate)
+    response, last = _issue_at_counter(as_admin, person, system_session,
+                                       lambda: event.listen(Session, "before_commit", fail_the_first_commit))
+    event.remove(Session, "before_commit", fail_the_first_commit)
+    assert failed and response.status_code == 500
+    assert "システムエラーが発生しました" in response.get_data(as_text=True)
+    assert _count(system_session, IssuedCertificate) == before
     assert "certificate_pdf_issue" not in _audit_since(system_session, last)
 
 
