@@ -16,6 +16,7 @@ from app.extensions import db
 def register_cli(app: Flask) -> None:
     from app.cardauth.cli import card_group
     from app.certificates.cli import certificates_group
+    from app.jobs.cli import jobs_group
     from app.kiosk.cli import kiosk_group
     from app.maps.cli import layers_group
     from app.residents.cli import link_group
@@ -30,25 +31,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(certificates_group)
     app.cli.add_command(kiosk_group)
     app.cli.add_command(shelters_group)
-
-
-@click.group("jobs")
-def jobs_group() -> None:
-    """Background jobs (imports, exports)."""
-
-
-@jobs_group.command("work")
-@click.option("--once", is_flag=True, help="run the queued jobs, then stop")
-def jobs_work(once: bool) -> None:
-    """Run the job worker (make run starts one)."""
-    from app.jobs.services import Worker
-
-    _require_url()
-    worker = Worker(db, settings=current_app.config)
-    if once:
-        click.echo(f"ran {worker.run_pending()} job(s)")
-    else:
-        worker.run_forever()
 
 
 def fail(message: str) -> None:

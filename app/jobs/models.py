@@ -18,6 +18,11 @@ class Job(Base):
         CheckConstraint("status IN ('queued','running','done','failed')", name="status_known"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress_percent"),
         Index("ix_jobs_queued", "run_after", "id", postgresql_where=text("status = 'queued'")),
+        # At most one running job per lock: the database keeps jobs of one municipality in sequence
+        # even if two workers claimed at the same moment.
+        Index("uq_jobs_running_lock", "lock", unique=True,
+              postgresql_where=text("status = 'running' AND lock IS NOT NULL")),
+        Index("ix_jobs_kind_created_at", "kind", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -37,3 +42,4 @@ class Job(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     worker: Mapped[str] = mapped_column(String(80), default="")
+    lock: Mapped[str | None] = mapped_column(String(80))  # rules.lock_key: jobs sharing it run one at a time

@@ -8,18 +8,21 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.db import SYSTEM, Database, Scope
 from app.errors import DomainError
+from app.jobs import rules
 from app.jobs.models import Job
 
 log = logging.getLogger("bcl.jobs")
 
 STALE_AFTER_SECONDS = 60
 HEARTBEAT_SECONDS = 10
+DEFAULT_MAX_ATTEMPTS = 3
 
 
 @dataclass
@@ -43,24 +46,55 @@ class RetryLater(Exception):
 
 
 Handler = Callable[[JobContext], dict | None]
-_HANDLERS: dict[str, Handler] = {}
 
 
-def handler(kind: str):
-    """Register ``fn`` as the handler of jobs of ``kind``."""
+@dataclass(frozen=True)
+class JobKind:
+    """A registered kind of job: its handler, how often it is tried, and its lock group."""
+
+    run: Handler
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    lock: str | None = None
+
+
+_KINDS: dict[str, JobKind] = {}
+_PERIODIC: dict[str, timedelta] = {}
+
+
+def handler(kind: str, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS, lock: str | None = None):
+    """Register ``fn`` as the handler of jobs of ``kind``.
+
+    A job that fails with anything but a ``DomainError`` is tried again, after a wait that grows
+    with each failure (``rules.retry_delay_seconds``), up to ``max_attempts`` attempts in all; then it
+    is failed for good. Jobs of one ``lock`` group and one municipality run one at a time (the
+    link's batches of a municipality apply in sequence); among those waiting, the one due first
+    and queued first runs first.
+    """
+    if max_attempts < 1:
+        raise ValueError(f"max_attempts must be at least 1, not {max_attempts}")
 
     def register(fn: Handler) -> Handler:
-        _HANDLERS[kind] = fn
+        _KINDS[kind] = JobKind(fn, max_attempts, lock)
         return fn
 
     return register
 
 
+def periodic(kind: str, every: timedelta) -> None:
+    """Run jobs of the registered ``kind`` regularly: a worker queues one (no municipality: it runs
+    in the system scope) when none is waiting or running and the last was queued ``every`` ago."""
+    if kind not in _KINDS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    _PERIODIC[kind] = every
+
+
 def enqueue(session: Session, kind: str, payload: dict, lg_code: str | None) -> Job:
     """Add a job in the caller's transaction: it becomes visible to workers when that commits."""
-    if kind not in _HANDLERS:
+    if kind not in _KINDS:
         raise ValueError(f"no handler for job kind {kind!r}")
-    job = Job(kind=kind, payload=payload, lg_code=lg_code)
+    spec = _KINDS[kind]
+    job = Job(kind=kind, payload=payload, lg_code=lg_code, max_attempts=spec.max_attempts,
+              lock=rules.lock_key(spec.lock, lg_code))
     session.add(job)
     session.flush()
     return job
@@ -94,6 +128,12 @@ def abandon(session: Session, job: Job, reason: str) -> None:
     session.flush()
 
 
+def _periodic_is_due(session: Session, kind: str, every: timedelta) -> bool:
+    """No job of periodic ``kind`` is waiting or running, and none was queued within ``every``."""
+    recent = (Job.status.in_(("queued", "running"))) | (Job.created_at > func.now() - every)
+    return session.scalar(select(Job.id).where(Job.kind == kind, Job.lg_code.is_(None), recent).limit(1)) is None
+
+
 class Worker:
     """Claims and runs jobs. ``run_pending`` drains the queue (CLI ``--once``, tests)."""
 
@@ -105,11 +145,13 @@ class Worker:
         self.on_progress = on_progress  # (job id, percent, label): the CLI draws its progress bar with it
 
     def run_forever(self, poll_seconds: float = 1.0) -> None:
-        """The worker process: run jobs as they come (``flask --app wsgi jobs work``)."""
+        """The worker process: queue the periodic jobs that are due and run jobs as they come
+        (``flask --app wsgi jobs work``)."""
         import time
 
         log.info("worker %s started", self.name)
         while True:
+            self.schedule_periodic()
             if not self.run_pending():
                 time.sleep(poll_seconds)
 
@@ -122,13 +164,34 @@ class Worker:
             ran += 1
         return ran
 
-    def claim(self, kinds: tuple[str, ...] | None = None) -> int | None:
+    def schedule_periodic(self) -> list[str]:
+        """Queue each periodic job that is due (see ``periodic``); returns the kinds queued. Workers
+        decide one after another (an advisory lock), so two never queue the same job twice."""
+        queued = []
         with self.db.unit_of_work(SYSTEM) as session:
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtext('bcl.jobs.periodic'))"))
+            for kind, every in _PERIODIC.items():
+                if not _periodic_is_due(session, kind, every):
+                    continue
+                enqueue(session, kind, {}, None)
+                queued.append(kind)
+        return queued
+
+    def claim(self, kinds: tuple[str, ...] | None = None) -> int | None:
+        """Take the next due job, skipping those whose lock a running job holds; its id, or None.
+        Claims are made one after another (an advisory lock held for the claim's few
+        milliseconds), so two workers never start two jobs of one lock at once."""
+        with self.db.unit_of_work(SYSTEM) as session:
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtext('bcl.jobs.claim'))"))
             row = session.execute(text("""
                 UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(),
                                 heartbeat_at = now(), worker = :worker
-                WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= now()
+                WHERE id = (SELECT id FROM jobs AS candidate
+                            WHERE status = 'queued' AND run_after <= now()
                               AND (CAST(:kinds AS text[]) IS NULL OR kind = ANY(CAST(:kinds AS text[])))
+                              AND (candidate.lock IS NULL OR NOT EXISTS (
+                                   SELECT 1 FROM jobs AS holder
+                                   WHERE holder.lock = candidate.lock AND holder.status = 'running'))
                             ORDER BY run_after, id FOR UPDATE SKIP LOCKED LIMIT 1)
                 RETURNING id"""), {"worker": self.name, "kinds": list(kinds) if kinds else None}).first()
         return row[0] if row else None
@@ -158,7 +221,7 @@ class Worker:
             with self.db.unit_of_work(scope) as session:
                 context = JobContext(job_id, lg_code, payload, session,
                                      lambda p, label: self._progress(job_id, p, label), self.settings)
-                result = _HANDLERS[kind](context) or {}
+                result = _KINDS[kind].run(context) or {}
             self._finish(job_id, "done", result=result)
         except RetryLater as wait:
             self._postpone(job_id, wait)
@@ -201,8 +264,15 @@ class Worker:
                 {"id": job_id, "secs": wait.seconds, "label": wait.reason[:200]})
 
     def _fail_or_retry(self, job_id: int, error: str) -> None:
+        """Queue the job again after a growing wait, or fail it for good after its last attempt."""
         with self.db.unit_of_work(SYSTEM) as session:
-            session.execute(text("""
-                UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-                                run_after = now() + interval '5 seconds', error = :error, worker = ''
-                WHERE id = :id"""), {"id": job_id, "error": error[-4000:]})
+            job = session.get(Job, job_id)
+            job.error, job.worker = error[-4000:], ""
+            if job.attempts >= job.max_attempts:
+                job.status = "failed"
+                job.finished_at = session.scalar(text("SELECT now()"))
+                return
+            delay = rules.retry_delay_seconds(job.attempts)
+            job.status = "queued"
+            job.progress_label = f"エラーのため{delay}秒後に再試行します（{job.attempts}/{job.max_attempts}回目が失敗）"
+            job.run_after = session.scalar(text("SELECT now() + make_interval(secs => :s)"), {"s": delay})

@@ -18,6 +18,7 @@ from app.residents.models import LinkFileChunk
 
 log = logging.getLogger("bcl.link")
 DEFAULT_RETENTION = 24
+LINK_LOCK = "residents.link"
 # Failures of the connection or the server (lost connection, shutdown, deadlock, serialisation),
 # not of the batch: worth another attempt.
 _TRANSIENT = (psycopg.OperationalError, sqlalchemy.exc.OperationalError)
@@ -61,7 +62,8 @@ def _drain(spool):
         yield from iter_chunks(spool)
 
 
-@handler(APPLY_JOB)
+# One batch of a municipality at a time: a batch applies on the generation its predecessor made.
+@handler(APPLY_JOB, lock=LINK_LOCK)
 def apply_batch_job(context: JobContext) -> dict:
     batch_id = context.payload["batch_id"]
     try:

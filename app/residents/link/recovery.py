@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from app.audit.services import Actor
 from app.db import get_or_not_found
-from app.errors import Conflict, NotFound, ValidationError
+from app.errors import Conflict, NotFound
+from app.jobs import rules
 from app.jobs import services as jobs
 from app.jobs.models import Job
 from app.residents.link.pipeline import reject, try_apply_lock
@@ -27,7 +28,6 @@ from app.residents.link.staging import Finding
 from app.residents.models import LinkBatch
 
 OPEN_STATUSES = ("queued", "processing")
-MAX_REASON = 200
 
 
 class BatchNotEndable(Conflict):
@@ -52,16 +52,17 @@ def processing_state(session: Session, batch: LinkBatch, job: Job | None) -> Pro
     if job is None:
         return ProcessingState(True, "処理のジョブがありません。")
     silent = jobs.seconds_since_heartbeat(session, job)
+    why = rules.last_line(job.error) or "理由の記録なし"
     if jobs.is_live(session, job):
         return ProcessingState(False, f"反映処理を実行中です（{job.progress}%・{job.progress_label or '処理中'}、"
                                       f"処理プロセスの最終応答 {silent}秒前）。")
     if silent is not None:
         return ProcessingState(True, f"処理プロセスの応答が{silent}秒ありません。処理プロセスが停止したとみられます。")
     if job.status == "failed":
-        return ProcessingState(True, f"処理が失敗したまま止まっています（{_last_line(job.error)}）。")
+        return ProcessingState(True, f"処理が失敗したまま止まっています（{why}）。")
     if job.error:
         return ProcessingState(True, f"エラーのため、もう一度処理するのを待っています（{job.attempts}回目まで失敗: "
-                                     f"{_last_line(job.error)}）。")
+                                     f"{why}）。")
     return ProcessingState(True, f"処理を待っています（{job.progress_label or '処理プロセスの空きを待っています'}）。")
 
 
@@ -77,7 +78,7 @@ def open_batch_id(session: Session, sequence: int) -> int:
 def end_stuck_batch(session: Session, actor: Actor, batch_id: int, reason: str) -> LinkBatch:
     """End open batch ``batch_id`` whose processing stopped: rejected, with ``reason``; its job
     ends failed. Refused (``BatchNotEndable``) for a finished batch and for one being applied."""
-    reason = _checked_reason(reason)
+    reason = rules.checked_reason(reason, "処理を終了する")
     batch = get_or_not_found(session, LinkBatch, batch_id, "指定された連携バッチはありません。", "link_batch")
     session.refresh(batch, with_for_update=True)
     if batch.status not in OPEN_STATUSES:
@@ -109,17 +110,3 @@ def _end(session: Session, actor: Actor, batch: LinkBatch, job: Job | None, stat
     reject(session, batch, [finding], {"ended_by": actor.login_id, "end_reason": reason}, actor, "link_batch_end",
            reason=reason, state=state.message, job_status=job_status)
 
-
-def _checked_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("処理を終了する理由を入力してください。", code="reason_required")
-    if len(reason) > MAX_REASON or any(ord(c) < 0x20 or ord(c) == 0x7F for c in reason):
-        raise ValidationError(f"理由は{MAX_REASON}文字以内で入力してください（制御文字は使えません）。",
-                              code="reason_invalid")
-    return reason
-
-
-def _last_line(text: str) -> str:
-    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
-    return lines[-1].strip()[:200] if lines else "理由の記録なし"
