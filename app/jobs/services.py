@@ -120,6 +120,14 @@ def is_live(session: Session, job: Job) -> bool:
     return silent is not None and silent < STALE_AFTER_SECONDS
 
 
+def lock_holder(session: Session, job: Job) -> Job | None:
+    """The running job that holds queued ``job``'s lock, which ``job`` waits for; None when it
+    waits for nothing but a free worker (or is not queued)."""
+    if job.lock is None or job.status != "queued":
+        return None
+    return session.scalars(select(Job).where(Job.lock == job.lock, Job.status == "running")).first()
+
+
 def abandon(session: Session, job: Job, reason: str) -> None:
     """End a job that is not running (queued, or left by a worker that is gone) as failed with
     ``reason``; the caller holds the job's row lock, so no worker claims it meanwhile."""

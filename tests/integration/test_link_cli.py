@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from app.residents.link.receive import APPLY_JOB
 from fixtures.link_batch import write_address_points, write_diff_batch, write_full_batch
 from fixtures.town import generate_town
 from tests.conftest import admin_dsn, create_empty_database, drop_database
@@ -133,15 +134,17 @@ def test_a_worker_killed_mid_load_leaves_the_previous_generation_and_the_batch_r
         env = dict(os.environ, DATABASE_URL=url)
         worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "work"], cwd=ROOT, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # the batch's job: the worker also queues its periodic jobs
+        apply_job = f"SELECT status, progress FROM jobs WHERE kind = '{APPLY_JOB}'"
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            progress = _sql(url, "SELECT status, progress FROM jobs ORDER BY id DESC LIMIT 1")[0]
+            progress = _sql(url, f"{apply_job} ORDER BY id DESC LIMIT 1")[0]
             if progress[0] == "running" and progress[1] >= 40:
                 break
             time.sleep(0.05)
         worker.send_signal(signal.SIGKILL)
         worker.wait()
-        assert _sql(url, "SELECT status FROM jobs ORDER BY id DESC LIMIT 1")[0][0] == "running"
+        assert _sql(url, f"{apply_job} ORDER BY id DESC LIMIT 1")[0][0] == "running"
         assert _sql(url, "SELECT count(*), max(updated_at) FROM residents")[0] == residents_before
         assert _sql(url, "SELECT max(number) FROM generations")[0][0] == 1
         assert _sql(url, "SELECT status FROM link_batches WHERE sequence_no = 2")[0][0] == "queued"
@@ -200,7 +203,7 @@ def test_a_worker_killed_mid_apply_is_recovered_by_ending_its_batch(cli_db, tmp_
         assert applying.returncode == 1 and "batch_still_applying" in applying.stderr, applying.stdout
         diff = write_diff_batch(town, tmp_path / "d2.zip", sequence=2, changes=10)
         waiting = _flask(cli_db, "link", "load", str(diff), "--lg-code", code)
-        assert waiting.returncode == 3 and "連番 1 の反映を待っています" in waiting.stdout, waiting.stderr
+        assert waiting.returncode == 3 and "連番 1 の処理が終わるのを待っています" in waiting.stdout, waiting.stderr
     # the lock is released: the killed worker's transaction runs into its closed connection and ends
     _wait_for(lambda: _sql(cli_db, f"SELECT count(*) FROM pg_locks l WHERE {_THIS_DATABASE} "
                                    "AND l.locktype = 'advisory'") == [(0,)], "the dead worker's transaction to end")

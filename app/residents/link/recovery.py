@@ -60,10 +60,17 @@ def processing_state(session: Session, batch: LinkBatch, job: Job | None) -> Pro
         return ProcessingState(True, f"処理プロセスの応答が{silent}秒ありません。処理プロセスが停止したとみられます。")
     if job.status == "failed":
         return ProcessingState(True, f"処理が失敗したまま止まっています（{why}）。")
+    if (holder := jobs.lock_holder(session, job)) is not None:
+        return ProcessingState(True, f"{_batch_of(session, holder)}の処理が終わるのを待っています。")
     if job.error:
         return ProcessingState(True, f"エラーのため、もう一度処理するのを待っています（{job.attempts}回目まで失敗: "
                                      f"{why}）。")
     return ProcessingState(True, f"処理を待っています（{job.progress_label or '処理プロセスの空きを待っています'}）。")
+
+
+def _batch_of(session: Session, job: Job) -> str:
+    sequence = session.scalar(select(LinkBatch.sequence_no).where(LinkBatch.job_id == job.id))
+    return f"連番 {sequence} " if sequence is not None else f"処理 {job.id} "
 
 
 def open_batch_id(session: Session, sequence: int) -> int:
