@@ -145,7 +145,7 @@ def test_cli_load_says_when_its_batch_waits_for_an_earlier_one(app, as_admin, di
     with app.app_context():  # as flask's own command line runs it
         result = app.test_cli_runner().invoke(args=["link", "load", str(third), "--lg-code", DEMO_CODE])
     assert result.exit_code == 3, result.output
-    assert "sequence 3 is not applied yet" in result.output and "連番 2 の反映を待っています" in result.output
+    assert "sequence 3 is not applied yet" in result.output and "連番 2 の処理が終わるのを待っています" in result.output
     queued = app.test_cli_runner().invoke(args=["link", "load", str(third), "--lg-code", DEMO_CODE, "--no-wait"])
     assert queued.exit_code == 0 and "no-op" in queued.output and "jobs work" in queued.output
 
