@@ -15,10 +15,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData, create_engine, event, func
+from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, String, create_engine, event, func
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    scoped_session,
+    sessionmaker,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -41,6 +50,41 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+class TenantOwned:
+    """A row of one municipality: ``lg_code`` (NOT NULL) references ``municipalities``, and the
+    table's row-level-security policy (``migrations/tenancy.py``) compares it with the tenant of
+    the transaction on every read and write.
+
+    Tables whose ``lg_code`` differs say so in two class attributes: ``lg_code_indexed = False``
+    where ``lg_code`` has no index of its own (a key or index that starts with it serves the
+    tenant's queries, or the table is only read by its other keys), and ``lg_code_is_key = True``
+    where it is the primary key, or its first column (one row per municipality).
+    """
+
+    lg_code_indexed: ClassVar[bool] = True
+    lg_code_is_key: ClassVar[bool] = False
+
+    @declared_attr
+    def lg_code(cls) -> Mapped[str]:
+        if cls.lg_code_is_key:
+            # First among the columns, so that a composite primary key starts with it.
+            return mapped_column(String(6), ForeignKey("municipalities.lg_code"), primary_key=True, sort_order=-1)
+        return mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=cls.lg_code_indexed)
+
+
+class Versioned:
+    """An editable record under optimistic locking (docs/architecture.md): ``version`` counts the
+    saves, and SQLAlchemy's ``version_id_col`` puts ``WHERE version = <the one read>`` on every
+    UPDATE, so the later of two concurrent saves matches no row and fails. A table whose column
+    has a server default too declares ``version`` itself; the locking follows it."""
+
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}
 
 
 def text_column(length: int):

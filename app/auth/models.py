@@ -17,26 +17,22 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth import rules
-from app.db import Base, TimestampMixin
+from app.db import Base, TenantOwned, TimestampMixin, Versioned
 
 
-class Role(TimestampMixin, Base):
+class Role(TenantOwned, Versioned, TimestampMixin, Base):
     """A municipality's role (権限 01, 02, …) with the screens it may use."""
 
     __tablename__ = "roles"
     __table_args__ = (UniqueConstraint("lg_code", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     code: Mapped[str] = mapped_column(String(2))
     name: Mapped[str] = mapped_column(String(40))
     screens: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class User(TimestampMixin, Base):
+class User(Versioned, TimestampMixin, Base):
     """A staff account. Login is by 団体コード + ユーザID + password (operators: no 団体コード)."""
 
     __tablename__ = "users"
@@ -62,11 +58,8 @@ class User(TimestampMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on logout, password change, lock and deactivation: sessions carrying an older value end.
     session_generation: Mapped[int] = mapped_column(Integer, default=1)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     role: Mapped[Role | None] = relationship(lazy="joined")
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_operator(self) -> bool:

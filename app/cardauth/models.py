@@ -7,7 +7,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     Date,
     DateTime,
-    ForeignKey,
     LargeBinary,
     String,
     UniqueConstraint,
@@ -16,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TimestampMixin
+from app.db import Base, TenantOwned, TimestampMixin
 
 
 class CardChallenge(Base):
@@ -34,14 +33,13 @@ class CardChallenge(Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class CardCertificate(TimestampMixin, Base):
+class CardCertificate(TenantOwned, TimestampMixin, Base):
     """J-LIS's link from a 利用者証明用電子証明書 (issuer + serial) to a person's 住民票コード."""
 
     __tablename__ = "card_certificates"
     __table_args__ = (UniqueConstraint("issuer", "serial"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     issuer: Mapped[str] = mapped_column(String(400))  # RFC 4514 text of the issuer DN
     serial: Mapped[str] = mapped_column(String(40))  # upper-case hex
     resident_code: Mapped[str] = mapped_column(String(11))  # 住民票コード

@@ -23,12 +23,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from app.db import Base, TimestampMixin, text_column
+from app.db import Base, TenantOwned, TimestampMixin, Versioned, text_column
 
 CHANNELS = ("窓口", "オンライン", "コンビニ", "らくらく窓口")
 
 
-class IssuedCertificate(Base):
+class IssuedCertificate(TenantOwned, Base):
     """One issued document: what, which serial, its verification code, who issued it through which
     channel, about what (subject), the SHA-256 of the signed PDF, and whether it was voided."""
 
@@ -42,7 +42,6 @@ class IssuedCertificate(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     document_type: Mapped[str] = mapped_column(String(20))
     serial: Mapped[str] = mapped_column(String(30))
     verification_code: Mapped[str] = mapped_column(String(14))
@@ -60,7 +59,7 @@ class IssuedCertificate(Base):
 PROTECTED_DECISIONS = ("省略", "記載")
 
 
-class ProtectedPersonDecision(Base):
+class ProtectedPersonDecision(TenantOwned, Base):
     """The counter's decision about one household member under 支援措置 on a 住民票の写し of the
     whole household: left off (省略, the default) or printed (記載, with the reason). Kept with the
     issued certificate; append-only."""
@@ -68,9 +67,9 @@ class ProtectedPersonDecision(Base):
     __tablename__ = "protected_person_decisions"
     __table_args__ = (CheckConstraint("decision IN ('省略','記載')", name="decision_known"),
                       CheckConstraint("decision = '省略' OR reason <> ''", name="inclusion_has_reason"))
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     issued_certificate_id: Mapped[int] = mapped_column(ForeignKey("issued_certificates.id"), index=True)
     # The member as recorded then (no key to residents: a later data link may remove the record).
     atena_no: Mapped[str] = mapped_column(String(15))
@@ -81,13 +80,13 @@ class ProtectedPersonDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class CertificateLayout(TimestampMixin, Base):
+class CertificateLayout(TenantOwned, Versioned, TimestampMixin, Base):
     """A municipality's certificate layout: the mayor's title and name, the 公印 image (PNG) and
     its own titles and 証明文."""
 
     __tablename__ = "certificate_layouts"
+    lg_code_is_key = True
 
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), primary_key=True)
     mayor_title: Mapped[str] = mapped_column(String(40))
     mayor_name: Mapped[str] = mapped_column(String(60))
     seal_png: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -95,12 +94,9 @@ class CertificateLayout(TimestampMixin, Base):
     titles: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     statements: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     print_fee: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")  # 手数料 in the footer
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class IssuanceLog(Base):
+class IssuanceLog(TenantOwned, Base):
     """One issue of any certificate through any channel, without personal data: what the statistics
     and the monthly settlement count. The operator (J-LIS) reads every municipality's rows.
 
@@ -114,9 +110,9 @@ class IssuanceLog(Base):
         Index("ix_issuance_log_lg_code_issued_at", "lg_code", "issued_at"),
         Index("ix_issuance_log_issued_at", "issued_at"),
     )
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     issued_certificate_id: Mapped[int | None] = mapped_column(ForeignKey("issued_certificates.id"))
     document_type: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(10))
@@ -129,7 +125,7 @@ class IssuanceLog(Base):
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class CertificateFee(Base):
+class CertificateFee(TenantOwned, Versioned, Base):
     """A municipality's fee for one document type through one channel, whether it offers it there,
     and whether only on weekdays. Unset pairs take ``rules.default_fee``/``default_offered``."""
 
@@ -139,9 +135,9 @@ class CertificateFee(Base):
         CheckConstraint("channel IN ('窓口','オンライン','コンビニ','らくらく窓口')", name="channel_known"),
         CheckConstraint("fee_yen >= 0", name="fee_not_negative"),
     )
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     document_type: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(10))
     fee_yen: Mapped[int] = mapped_column(Integer)
@@ -149,15 +145,12 @@ class CertificateFee(Base):
     is_weekday_only: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
                                                  onupdate=func.now())
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 QUEUE_STATUSES = ("受付", "交付済", "取消")
 
 
-class CounterQueueEntry(Base):
+class CounterQueueEntry(TenantOwned, Versioned, Base):
     """A らくらく窓口 request waiting at the counter: 受付番号 of the day, who asked for what at which fee;
     staff hand it over on payment (issued then, exactly once) or cancel it with a reason."""
 
@@ -167,9 +160,9 @@ class CounterQueueEntry(Base):
         CheckConstraint("status IN ('受付','交付済','取消')", name="status_known"),
         CheckConstraint("fee_yen >= 0", name="fee_not_negative"),
     )
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     day: Mapped[date] = mapped_column(Date)
     ticket_no: Mapped[int] = mapped_column(Integer)  # 受付番号 (per municipality and day)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
@@ -185,23 +178,17 @@ class CounterQueueEntry(Base):
     # The counter's print station printed the certificate (None: waiting for the printer).
     printed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     printed_by: Mapped[str] = text_column(40)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class OfficeHoursSetting(TimestampMixin, Base):
+class OfficeHoursSetting(TenantOwned, Versioned, TimestampMixin, Base):
     """A municipality's counter office hours: open from ``opens`` to ``closes`` on days that are
     not a closed weekday (0 = Monday), a 祝日, the year end or one of its own ``closed_days``."""
 
     __tablename__ = "office_hours"
     __table_args__ = (CheckConstraint("opens < closes", name="opens_before_closes"),)
+    lg_code_is_key = True
 
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), primary_key=True)
     opens: Mapped[time] = mapped_column(Time)
     closes: Mapped[time] = mapped_column(Time)
     closed_weekdays: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger))
     closed_days: Mapped[list[date]] = mapped_column(ARRAY(Date))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}

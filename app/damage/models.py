@@ -23,16 +23,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TimestampMixin, text_column
+from app.db import Base, TenantOwned, TimestampMixin, Versioned, text_column
 
 STRUCTURES = ("木造", "非木造")
 
 
-class Building(TimestampMixin, Base):
+class Building(TenantOwned, TimestampMixin, Base):
     __tablename__ = "buildings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     address: Mapped[str] = mapped_column(String(200))
     is_dwelling: Mapped[bool] = mapped_column(Boolean, default=True)
     structure: Mapped[str] = mapped_column(String(8), default="木造")
@@ -51,7 +50,7 @@ SURVEY_HAZARDS = ("地震", "水害", "風害", "その他")
 SURVEY_STATUSES = ("調査中", "判定待ち", "確定")
 
 
-class DamageSurvey(TimestampMixin, Base):
+class DamageSurvey(TenantOwned, Versioned, TimestampMixin, Base):
     """One 被害認定調査 of a building in a disaster. A 再調査 is a new survey; a final one is never
     edited again, so the history of grades stays as it was certified."""
 
@@ -64,7 +63,6 @@ class DamageSurvey(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"))
     building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
     round: Mapped[str] = mapped_column(String(4))
@@ -83,18 +81,15 @@ class DamageSurvey(TimestampMixin, Base):
     position_accuracy_m: Mapped[float | None] = mapped_column(Float)
     reviewed_by: Mapped[str] = text_column(60)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class SurveyPhoto(Base):
+class SurveyPhoto(TenantOwned, Base):
     """A photo taken in a survey, with a small JPEG thumbnail for lists and tablets."""
 
     __tablename__ = "damage_survey_photos"
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     survey_id: Mapped[int] = mapped_column(ForeignKey("damage_surveys.id"), index=True)
     content_type: Mapped[str] = mapped_column(String(20))
     content: Mapped[bytes] = mapped_column(LargeBinary)
@@ -106,13 +101,13 @@ class SurveyPhoto(Base):
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class SurveyEvent(Base):
+class SurveyEvent(TenantOwned, Base):
     """The history of a survey: every save, judgement and confirmation with a snapshot (append-only)."""
 
     __tablename__ = "damage_survey_events"
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     survey_id: Mapped[int] = mapped_column(ForeignKey("damage_surveys.id"), index=True)
     action: Mapped[str] = mapped_column(String(12))  # 開始, 記録, 確定
     actor: Mapped[str] = text_column(60)

@@ -21,18 +21,17 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TimestampMixin, text_column
+from app.db import Base, TenantOwned, TimestampMixin, Versioned, text_column
 
 DISASTER_KINDS = ("地震", "風水害（大雨・洪水）", "土砂災害", "津波", "高潮", "火山", "大規模火災", "雪害", "その他")
 DISASTER_STATUSES = ("対応中", "終了")
 
 
-class Disaster(TimestampMixin, Base):
+class Disaster(TenantOwned, Versioned, TimestampMixin, Base):
     __tablename__ = "disasters"
     __table_args__ = (CheckConstraint("status IN ('対応中','終了')", name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20))
     started_on: Mapped[date] = mapped_column(Date)
@@ -42,22 +41,18 @@ class Disaster(TimestampMixin, Base):
     is_support_act_applied: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str] = mapped_column(Text, default="")
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 VICTIM_SOURCES = ("住民記録", "手入力")
 
 
-class VictimHousehold(TimestampMixin, Base):
+class VictimHousehold(TenantOwned, TimestampMixin, Base):
     """A household in the 被災者台帳 of a disaster (from the resident records or entered by hand)."""
 
     __tablename__ = "victim_households"
     __table_args__ = (UniqueConstraint("disaster_id", "household_no"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"))
     household_no: Mapped[str] = mapped_column(String(20))  # the 世帯番号, or 手入力-N for people not registered here
     head_name: Mapped[str] = text_column(100)
@@ -66,7 +61,7 @@ class VictimHousehold(TimestampMixin, Base):
     source: Mapped[str] = mapped_column(String(8), default="住民記録")
 
 
-class Victim(TimestampMixin, Base):
+class Victim(TenantOwned, Versioned, TimestampMixin, Base):
     """A person in the 被災者台帳 (災対法 90条の3): the statutory items, the 援護 given, the consented
     recipients and the municipality's own items. People under 支援措置 keep ``is_protected``."""
 
@@ -76,7 +71,6 @@ class Victim(TimestampMixin, Base):
                       Index("ix_victims_disaster_name_kana", "disaster_id", "name_kana"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"))
     household_id: Mapped[int] = mapped_column(ForeignKey("victim_households.id"))
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
@@ -96,9 +90,6 @@ class Victim(TimestampMixin, Base):
     consented_recipient_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), default=list, server_default="{}")
     optional_items: Mapped[dict] = mapped_column(JSONB, default=dict)  # その他市町村長が定める事項
     source: Mapped[str] = mapped_column(String(8), default="住民記録")
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 RECIPIENT_KINDS = ("地方公共団体", "社会福祉協議会", "専門職団体", "事業者", "NPO・ボランティア団体", "その他")
@@ -106,7 +97,7 @@ RECIPIENT_KIND_SQL = ("kind IN ('地方公共団体','社会福祉協議会','�
                       "'その他')")
 
 
-class VictimRecipient(TimestampMixin, Base):
+class VictimRecipient(TenantOwned, Versioned, TimestampMixin, Base):
     """A registered 提供先 of the 被災者台帳 (90条の4): what a person consents to and what a provision
     names. Chosen from this list by id, never typed; stopped rather than deleted."""
 
@@ -114,23 +105,19 @@ class VictimRecipient(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("lg_code", "name"), CheckConstraint(RECIPIENT_KIND_SQL, name="kind_known"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20))
     contact: Mapped[str] = text_column(200)  # 担当者・電話番号など
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class VictimProvision(Base):
+class VictimProvision(TenantOwned, Base):
     """A record of the 台帳 given to someone outside (90条の4): to whom, why, what, when, by whom."""
 
     __tablename__ = "victim_provisions"
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"), index=True)
     # The registered recipient (empty on provisions recorded before recipients were registered).
     recipient_id: Mapped[int | None] = mapped_column(ForeignKey("victim_recipients.id"))
@@ -142,7 +129,7 @@ class VictimProvision(Base):
     provided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class CertificateApplication(TimestampMixin, Base):
+class CertificateApplication(TenantOwned, Versioned, TimestampMixin, Base):
     """An application for a 罹災証明書 (a house's damage grade) or 被災証明書 (damage reported)."""
 
     __tablename__ = "certificate_applications"
@@ -154,7 +141,6 @@ class CertificateApplication(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"), index=True)
     kind: Mapped[str] = mapped_column(String(8))
     channel: Mapped[str] = mapped_column(String(8), default="窓口")
@@ -172,18 +158,15 @@ class CertificateApplication(TimestampMixin, Base):
     issued_grade: Mapped[str] = text_column(12)
     issued_by: Mapped[str] = text_column(60)
     note: Mapped[str] = mapped_column(Text, default="")
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class CertificateIssue(Base):
+class CertificateIssue(TenantOwned, Base):
     """Every certificate issued for an application (a re-issue after 再調査 gets a new number)."""
 
     __tablename__ = "certificate_issues"
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     application_id: Mapped[int] = mapped_column(ForeignKey("certificate_applications.id"), index=True)
     certificate_no: Mapped[str] = mapped_column(String(20))
     grade: Mapped[str] = text_column(12)
@@ -194,7 +177,7 @@ class CertificateIssue(Base):
 SUPPORT_STATUSES = ("申請", "支給決定", "不支給", "支払済")
 
 
-class SupportApplication(TimestampMixin, Base):
+class SupportApplication(TenantOwned, Versioned, TimestampMixin, Base):
     """A household's (or, for 弔慰金・見舞金, a person's) application to a support programme, its
     decision and its payment."""
 
@@ -203,7 +186,6 @@ class SupportApplication(TimestampMixin, Base):
                       Index("ix_support_applications_disaster_programme", "disaster_id", "programme"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"))
     household_id: Mapped[int] = mapped_column(ForeignKey("victim_households.id"), index=True)
     victim_id: Mapped[int | None] = mapped_column(ForeignKey("victims.id"))  # 弔慰金・見舞金: the person
@@ -222,6 +204,3 @@ class SupportApplication(TimestampMixin, Base):
     paid_amount: Mapped[int | None] = mapped_column(BigInteger)
     paid_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}

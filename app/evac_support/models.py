@@ -22,24 +22,21 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TimestampMixin, text_column
+from app.db import Base, TenantOwned, TimestampMixin, Versioned, text_column
 
 CONSENT_STATES = ("未回答", "同意", "不同意")
 
 
-class EvacCriteria(TimestampMixin, Base):
+class EvacCriteria(TenantOwned, Versioned, TimestampMixin, Base):
     """Who needs help to evacuate, as the municipality decides (one row per municipality)."""
 
     __tablename__ = "evac_criteria"
+    lg_code_is_key = True
 
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), primary_key=True)
     config: Mapped[dict] = mapped_column(JSONB, default=dict)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class EvacPerson(TimestampMixin, Base):
+class EvacPerson(TenantOwned, Versioned, TimestampMixin, Base):
     """A person on the register: why, and whether they agreed to their data going to supporters."""
 
     __tablename__ = "evac_people"
@@ -47,7 +44,6 @@ class EvacPerson(TimestampMixin, Base):
                       CheckConstraint("consent IN ('未回答','同意','不同意')", name="consent_known"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
     reasons: Mapped[str] = mapped_column(Text, default="")  # 避難支援等を必要とする事由
     consent: Mapped[str] = mapped_column(String(4), default="未回答")
@@ -55,16 +51,12 @@ class EvacPerson(TimestampMixin, Base):
     consent_how: Mapped[str] = text_column(40)  # 郵送, 訪問, 窓口 …
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # no longer meets the criteria
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
-
 
 
 ORG_KIND_SQL = "kind IN ('消防','警察','民生委員','社会福祉協議会','自主防災組織・自治会','その他')"
 
 
-class SupporterOrg(TimestampMixin, Base):
+class SupporterOrg(TenantOwned, Versioned, TimestampMixin, Base):
     """避難支援等関係者: an organisation that receives the roster for the 町丁目 it covers."""
 
     __tablename__ = "supporter_orgs"
@@ -72,24 +64,19 @@ class SupporterOrg(TimestampMixin, Base):
                       CheckConstraint(ORG_KIND_SQL, name="kind_known"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20))
     contact: Mapped[str] = text_column(200)  # 担当者・電話番号など
     area_codes: Mapped[list[str]] = mapped_column(ARRAY(String(20)), default=list, server_default="{}")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class RosterProvision(Base):
+class RosterProvision(TenantOwned, Base):
     """One provision of the roster (49条の11: every provision is recorded); append-only."""
 
     __tablename__ = "evac_roster_provisions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     org_id: Mapped[int | None] = mapped_column(ForeignKey("supporter_orgs.id"), index=True)
     recipient: Mapped[str] = mapped_column(String(100))  # the organisation's name at the time
     mode: Mapped[str] = mapped_column(String(4))  # 平常時 / 災害時
@@ -102,13 +89,12 @@ class RosterProvision(Base):
     user_id: Mapped[int | None] = mapped_column(Integer)
 
 
-class RegisterUpdate(Base):
+class RegisterUpdate(TenantOwned, Base):
     """What one extraction changed on the register, and where it came from (a link batch or by hand)."""
 
     __tablename__ = "evac_register_updates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("link_batches.id"))
     generation: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(8))  # 連携 / 手動
@@ -119,28 +105,24 @@ class RegisterUpdate(Base):
     created_by: Mapped[str] = mapped_column(String(60))
 
 
-class EvacPlan(TimestampMixin, Base):
+class EvacPlan(TenantOwned, Versioned, TimestampMixin, Base):
     """個別避難計画 (49条の14) of one register person: supporters, destination, route, notes."""
 
     __tablename__ = "evac_plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("evac_people.id"), unique=True)
     supporters: Mapped[list] = mapped_column(JSONB, default=list)  # [{name, address, phone, relation}]
     shelter_id: Mapped[int | None] = mapped_column(ForeignKey("shelters.id"))
     route = mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=False), nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     updated_by: Mapped[str] = text_column(60)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 SAFETY_STATE_SQL = "state IN ('未確認','無事','避難済','要救助','不在','死亡','その他')"
 
 
-class SafetyCheck(Base):
+class SafetyCheck(TenantOwned, Base):
     """安否確認: one reported state of a register person in a disaster. Append-only; the latest
     row per person is the current state, the earlier ones are its history."""
 
@@ -149,7 +131,6 @@ class SafetyCheck(Base):
                       Index("ix_safety_checks_disaster_person", "disaster_id", "person_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("evac_people.id"))
     state: Mapped[str] = mapped_column(String(4))

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, text_column
+from app.db import Base, TenantOwned, text_column
 
 # quoted → paid → issued; a paid request that ends without a certificate is refund_due until the
 # store confirms the refund (refunded).
@@ -44,16 +44,16 @@ class StoreOperator(Base):
     rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class KioskContract(Base):
+class KioskContract(TenantOwned, Base):
     """A municipality's コンビニ交付 contract with a store operator: its residents are served at that
     operator's kiosks from ``started_on`` until ``ended_on`` (inclusive; None: open-ended)."""
 
     __tablename__ = "kiosk_contracts"
     __table_args__ = (UniqueConstraint("lg_code", "store_operator"),
                       CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="period_ordered"))
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     store_operator: Mapped[str] = mapped_column(String(20), ForeignKey("store_operators.code"))
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
@@ -87,16 +87,16 @@ class KioskSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
-class KioskRequest(Base):
+class KioskRequest(TenantOwned, Base):
     """One document asked for in a session: quoted → paid → issued (exactly once), or paid →
     refund_due → refunded (its ``KioskRefund`` says why and when)."""
 
     __tablename__ = "kiosk_requests"
     __table_args__ = (CheckConstraint("status IN ('quoted','paid','issued','refund_due','refunded')",
                                       name="status_known"),)
+    lg_code_indexed = False
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("kiosk_sessions.id", ondelete="CASCADE"), index=True)
     document_type: Mapped[str] = mapped_column(String(20))
     options: Mapped[dict] = mapped_column(JSONB, default=dict)
@@ -108,16 +108,16 @@ class KioskRequest(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class KioskRefund(Base):
+class KioskRefund(TenantOwned, Base):
     """A kiosk request that was paid and ended without a certificate: what the store owes the resident,
     why (the refusal's code), when it became due and when the store confirmed the refund. No personal
     data, like the issuance log: the settlement counts it and the operator reads every municipality's."""
 
     __tablename__ = "kiosk_refunds"
     __table_args__ = (Index("ix_kiosk_refunds_due_at", "due_at"),)
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     kiosk_request_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
     document_type: Mapped[str] = mapped_column(String(20))
     store_operator: Mapped[str] = mapped_column(String(20))

@@ -21,42 +21,40 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TimestampMixin
+from app.db import Base, TenantOwned, TimestampMixin
 
 
-class HazardArea(TimestampMixin, Base):
+class HazardArea(TenantOwned, TimestampMixin, Base):
     """One polygon of a hazard layer (layers/ catalogue code + the class within it)."""
 
     __tablename__ = "hazard_areas"
     __table_args__ = (Index("ix_hazard_areas_lg_code_layer_code", "lg_code", "layer_code"),)
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     layer_code: Mapped[str] = mapped_column(String(40))
     class_code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(100), default="")
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)
 
 
-class AdminArea(TimestampMixin, Base):
+class AdminArea(TenantOwned, TimestampMixin, Base):
     """A 町丁目 (town block area) of the municipality."""
 
     __tablename__ = "admin_areas"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(60))
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)
 
 
-class HazardUpload(Base):
+class HazardUpload(TenantOwned, Base):
     """A hazard layer file as uploaded, kept until its import job has run (the worker reads it here)."""
 
     __tablename__ = "hazard_uploads"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     layer_code: Mapped[str] = mapped_column(String(40))
     filename: Mapped[str] = mapped_column(String(200))
     data: Mapped[bytes | None] = mapped_column(LargeBinary)  # cleared once imported
@@ -80,7 +78,9 @@ class ResidentHazard(Base):
     layer_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     resident_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     class_code: Mapped[str] = mapped_column(String(20))
-class MapLayerVersion(Base):
+
+
+class MapLayerVersion(TenantOwned, Base):
     """The data version of a tile layer of a municipality; tile cache keys carry it.
 
     Statement triggers on the source tables (see migration 0019) set it to a fresh value of the
@@ -90,8 +90,8 @@ class MapLayerVersion(Base):
     """
 
     __tablename__ = "map_layer_versions"
+    lg_code_is_key = True
 
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), primary_key=True)
     layer: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -120,7 +120,7 @@ class MapTileCache(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class SpatialAnalysis(Base):
+class SpatialAnalysis(TenantOwned, Base):
     """One run of 空間分析: what was chosen, by whom, its job, and the counts once the job has run.
 
     The items found are stored by reference in ``spatial_analysis_items``; the result belongs to the
@@ -130,7 +130,6 @@ class SpatialAnalysis(Base):
     __tablename__ = "spatial_analyses"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     job_id: Mapped[int | None] = mapped_column(BigInteger)
     polygon: Mapped[str] = mapped_column(Text, default="")  # the drawn area as GeoJSON, as it came

@@ -6,17 +6,16 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
+from app.db import Base, TenantOwned
 
 
-class GisToken(Base):
+class GisToken(TenantOwned, Base):
     """A staff member's token for the OGC API; only its SHA-256 is kept. The token acts for its
     user: it reads what that user's screens allow, and stops working when the user is deactivated."""
 
     __tablename__ = "gis_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     name: Mapped[str] = mapped_column(String(60))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

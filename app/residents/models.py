@@ -29,12 +29,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TimestampMixin, text_column
+from app.db import Base, TenantOwned, TimestampMixin, text_column
 
 RESIDENT_STATUSES = ("住登内", "転出", "死亡", "職権消除")
 
 
-class Resident(TimestampMixin, Base):
+class Resident(TenantOwned, TimestampMixin, Base):
     __tablename__ = "residents"
     __table_args__ = (
         UniqueConstraint("lg_code", "atena_no"),
@@ -50,9 +50,9 @@ class Resident(TimestampMixin, Base):
         # Located residents only: a link load inserts everyone without coordinates (migration 0032).
         Index("idx_residents_geom", "geom", postgresql_using="gist", postgresql_where=text("geom IS NOT NULL")),
     )
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     atena_no: Mapped[str] = mapped_column(String(15))  # 宛名番号
     resident_code: Mapped[str] = text_column(11)  # 住民票コード
     household_no: Mapped[str] = mapped_column(String(15))  # 世帯番号
@@ -91,15 +91,15 @@ class Resident(TimestampMixin, Base):
     location_source: Mapped[str] = text_column(16)
 
 
-class SealRegistration(TimestampMixin, Base):
+class SealRegistration(TenantOwned, TimestampMixin, Base):
     """印鑑登録."""
 
     __tablename__ = "seal_registrations"
     __table_args__ = (UniqueConstraint("lg_code", "registration_no"),
                       Index("ix_seal_registrations_lg_code_atena_no", "lg_code", "atena_no"))
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     registration_no: Mapped[str] = mapped_column(String(20))  # 登録番号
     atena_no: Mapped[str] = mapped_column(String(15))
     registered_on: Mapped[date] = mapped_column(Date)
@@ -107,14 +107,14 @@ class SealRegistration(TimestampMixin, Base):
     impression_png: Mapped[bytes | None] = mapped_column(LargeBinary)  # 印影
 
 
-class TaxRecord(TimestampMixin, Base):
+class TaxRecord(TenantOwned, TimestampMixin, Base):
     """住民税: one row per person and fiscal year (年度)."""
 
     __tablename__ = "tax_records"
     __table_args__ = (UniqueConstraint("lg_code", "atena_no", "fiscal_year"),)
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     atena_no: Mapped[str] = mapped_column(String(15))
     fiscal_year: Mapped[int] = mapped_column(SmallInteger)
     is_taxable: Mapped[bool] = mapped_column(Boolean)
@@ -139,14 +139,14 @@ class TaxRecord(TimestampMixin, Base):
     payment_status: Mapped[str] = mapped_column(String(1))  # 1 完納, 2 一部納付, 3 未納
 
 
-class WelfareRecord(TimestampMixin, Base):
+class WelfareRecord(TenantOwned, TimestampMixin, Base):
     """福祉: the inputs of the 避難行動要支援者名簿."""
 
     __tablename__ = "welfare_records"
     __table_args__ = (UniqueConstraint("lg_code", "atena_no"),)
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     atena_no: Mapped[str] = mapped_column(String(15))
     care_level: Mapped[str] = text_column(2)  # 11,12 要支援; 21-25 要介護
     physical_disability_grade: Mapped[str] = text_column(1)  # 1-6
@@ -158,13 +158,12 @@ class WelfareRecord(TimestampMixin, Base):
     elderly_only_household: Mapped[bool] = mapped_column(Boolean, default=False)  # 高齢者のみ世帯
 
 
-class LinkToken(Base):
+class LinkToken(TenantOwned, Base):
     """A link server's API token; only its SHA-256 is kept."""
 
     __tablename__ = "link_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     name: Mapped[str] = mapped_column(String(60))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     token_hint: Mapped[str] = mapped_column(String(12))  # the last characters, to tell tokens apart
@@ -176,7 +175,7 @@ class LinkToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class LinkBatch(Base):
+class LinkBatch(TenantOwned, Base):
     """One received batch (manifest + files) and what became of it."""
 
     __tablename__ = "link_batches"
@@ -189,7 +188,6 @@ class LinkBatch(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     sequence_no: Mapped[int] = mapped_column(Integer)
     mode: Mapped[str] = mapped_column(String(4))
     reference_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -206,14 +204,13 @@ class LinkBatch(Base):
     report: Mapped[dict] = mapped_column(JSONB, default=dict)
 
 
-class LinkFile(Base):
+class LinkFile(TenantOwned, Base):
     """A data file of a batch, stored as received (in chunks) so that restore is byte-identical."""
 
     __tablename__ = "link_files"
     __table_args__ = (UniqueConstraint("batch_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("link_batches.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(100))
@@ -249,14 +246,14 @@ class LinkError(Base):
     message: Mapped[str] = mapped_column(Text)
 
 
-class Generation(Base):
+class Generation(TenantOwned, Base):
     """A generation of the copy (副本): the state after an applied batch."""
 
     __tablename__ = "generations"
     __table_args__ = (UniqueConstraint("lg_code", "number"),)
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     number: Mapped[int] = mapped_column(Integer)  # = the batch's sequence number
     batch_id: Mapped[int] = mapped_column(ForeignKey("link_batches.id"))
     mode: Mapped[str] = mapped_column(String(4))
@@ -268,14 +265,14 @@ class Generation(Base):
     is_purged: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class AddressPoint(Base):
+class AddressPoint(TenantOwned, Base):
     """位置参照情報 (街区レベル): one point per 街区."""
 
     __tablename__ = "address_points"
     __table_args__ = (Index("ix_address_points_lg_code_key", "lg_code", "match_key"),)
+    lg_code_indexed = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"))
     # 都道府県名+市区町村名+大字・町丁目名+小字・通称名+街区符号, normalised (see link/geocode.py).
     match_key: Mapped[str] = mapped_column(String(200))
     town_area: Mapped[str] = mapped_column(String(100))  # 大字・町丁目名

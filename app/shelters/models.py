@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TimestampMixin
+from app.db import Base, TenantOwned, TimestampMixin, Versioned
 from app.shelters.rules import new_card_code
 
 SHELTER_KINDS = ("指定緊急避難場所", "指定避難所", "福祉避難所")
@@ -30,13 +30,12 @@ ACCESSIBILITY_ITEMS = ("エレベーター又は1階利用", "スロープ", "�
                        "オストメイト対応トイレ")
 
 
-class Shelter(TimestampMixin, Base):
+class Shelter(TenantOwned, Versioned, TimestampMixin, Base):
     __tablename__ = "shelters"
     __table_args__ = (CheckConstraint("capacity >= 0", name="capacity_non_negative"),
                       UniqueConstraint("lg_code", "code"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     code: Mapped[str] = mapped_column(String(20))  # ID in the デジタル庁 推奨データセット
     name: Mapped[str] = mapped_column(String(100))
     name_kana: Mapped[str] = mapped_column(String(200), default="")
@@ -57,8 +56,6 @@ class Shelter(TimestampMixin, Base):
     stockpile: Mapped[str] = mapped_column(Text, default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}
-
 
 OPENING_STATUSES = ("開設", "満員", "閉鎖")
 EVACUEE_KINDS = ("避難所", "在宅", "車中泊")
@@ -67,7 +64,7 @@ STAYS = ("終日", "昼のみ", "夜のみ")
 NEEDS = ("食物アレルギー", "医療・服薬", "介護", "障害", "乳幼児", "妊産婦", "日本語以外", "その他")
 
 
-class ShelterOpening(TimestampMixin, Base):
+class ShelterOpening(TenantOwned, Versioned, TimestampMixin, Base):
     """A shelter opened for a disaster; closing keeps it (and its evacuees) as history."""
 
     __tablename__ = "shelter_openings"
@@ -75,18 +72,14 @@ class ShelterOpening(TimestampMixin, Base):
                       CheckConstraint("status IN ('開設','満員','閉鎖')", name="status_known"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     shelter_id: Mapped[int] = mapped_column(ForeignKey("shelters.id"))
     disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"), index=True)
     status: Mapped[str] = mapped_column(String(4), default="開設")
     opened_by: Mapped[str] = mapped_column(String(60), default="")
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
-class Evacuee(TimestampMixin, Base):
+class Evacuee(TenantOwned, Versioned, TimestampMixin, Base):
     """A person checked in at an opened shelter (from the resident records or registered on the spot)."""
 
     __tablename__ = "evacuees"
@@ -94,7 +87,6 @@ class Evacuee(TimestampMixin, Base):
                       Index("ix_evacuees_disaster_resident", "disaster_id", "resident_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     opening_id: Mapped[int] = mapped_column(ForeignKey("shelter_openings.id"))
     disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"))
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
@@ -115,16 +107,13 @@ class Evacuee(TimestampMixin, Base):
     needs_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}
 
-
-class ShelterStaff(TimestampMixin, Base):
+class ShelterStaff(TenantOwned, TimestampMixin, Base):
     """A member of staff assigned to a shelter: the only people who see its evacuees' needs."""
 
     __tablename__ = "shelter_staff"
     __table_args__ = (UniqueConstraint("shelter_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     shelter_id: Mapped[int] = mapped_column(ForeignKey("shelters.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

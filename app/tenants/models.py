@@ -1,14 +1,14 @@
 """The tenants: municipalities keyed by their 全国地方公共団体コード, and their register item settings."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TimestampMixin
+from app.db import Base, TenantOwned, TimestampMixin, Versioned
 from app.tenants import rules
 
 
-class Municipality(TimestampMixin, Base):
+class Municipality(Versioned, TimestampMixin, Base):
     __tablename__ = "municipalities"
     __table_args__ = (
         CheckConstraint("lg_code ~ '^[0-9]{6}$'", name="lg_code_digits"),
@@ -24,9 +24,6 @@ class Municipality(TimestampMixin, Base):
     # Map home of the municipality (the town hall), used to centre maps.
     center_lat: Mapped[float]
     center_lon: Mapped[float]
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def prefecture(self) -> str:
@@ -41,7 +38,7 @@ class Municipality(TimestampMixin, Base):
         return f"{self.prefecture}{self.name}"
 
 
-class RegisterItem(TimestampMixin, Base):
+class RegisterItem(TenantOwned, TimestampMixin, Base):
     """A municipality's own item of a register (その他市町村長が定める事項): label, shown or hidden, order
     (事項の表示切替). Values live with each record, under ``key``."""
 
@@ -49,7 +46,6 @@ class RegisterItem(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("lg_code", "register", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lg_code: Mapped[str] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
     register: Mapped[str] = mapped_column(String(20))  # 被災者台帳
     key: Mapped[str] = mapped_column(String(30))
     label: Mapped[str] = mapped_column(String(40))
