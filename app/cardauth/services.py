@@ -26,6 +26,7 @@ from app.clock import japan_date, today_in_japan
 from app.db import NO_TENANT, Scope, set_scope
 from app.errors import DomainError, TooManyRequests, ValidationError
 from app.residents.models import Resident
+from app.residents.rules import REGISTERED
 
 KEEP_USED_CHALLENGES = timedelta(days=1)
 # Failed answers of one certificate within 15 minutes before it is held back (429) until the oldest
@@ -142,7 +143,7 @@ def _holder(session: Session, cert: x509.Certificate, lg_code: str | None, today
     people = residents_with_code(session, registration.resident_code)
     if len(people) > 1:
         raise CardAuthRefused("resident_ambiguous", serial=serial)
-    if not people or not (any_status or people[0].status == "住登内"):
+    if not people or not (any_status or people[0].status == REGISTERED):
         raise CardAuthRefused("resident_not_found", serial=serial)
     return CardHolder(owner, people[0], serial)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.certificates import rules
 from app.config import mynumber_keys
 from app.residents.models import Resident, SealRegistration, TaxRecord
+from app.residents.rules import REGISTERED
 from certificate_engine import documents as d
 
 SEX = {"1": "男", "2": "女", "9": ""}
@@ -50,7 +51,7 @@ def household_head(session: Session, resident: Resident) -> str:
         return resident.name
     head = session.scalar(select(Resident.name).where(
         Resident.lg_code == resident.lg_code, Resident.household_no == resident.household_no,
-        Resident.is_household_head, Resident.status == "住登内"))
+        Resident.is_household_head, Resident.status == REGISTERED))
     return head or ""
 
 
@@ -58,7 +59,7 @@ def household(session: Session, resident: Resident) -> list[Resident]:
     """The resident's household (住登内), the head first."""
     return list(session.scalars(select(Resident).where(
         Resident.lg_code == resident.lg_code, Resident.household_no == resident.household_no,
-        Resident.status == "住登内").order_by(Resident.is_household_head.desc(), Resident.birth_date)))
+        Resident.status == REGISTERED).order_by(Resident.is_household_head.desc(), Resident.birth_date)))
 
 
 def active_seal(session: Session, resident: Resident) -> SealRegistration | None:

@@ -22,6 +22,7 @@ from app.db import get_or_not_found
 from app.disasters import applications as disaster_applications
 from app.errors import DomainError
 from app.residents.models import Resident
+from app.residents.rules import MOVED_OUT, REGISTERED
 from certificate_engine.fonts import unsupported
 
 SERIAL_PREFIX = {rules.RESIDENT_COPY: "住", rules.RESIDENT_ITEMS: "記", rules.SEAL: "印", rules.INCOME: "所",
@@ -70,7 +71,7 @@ def person_facts(session: Session, resident: Resident, day: date) -> rules.Perso
     """The facts eligibility needs about ``resident`` (household move-outs, printable characters)."""
     moving = session.scalar(select(func.count()).select_from(Resident).where(
         Resident.lg_code == resident.lg_code, Resident.household_no == resident.household_no,
-        Resident.id != resident.id, Resident.removed_on >= day, Resident.status.in_(("住登内", "転出"))))
+        Resident.id != resident.id, Resident.removed_on >= day, Resident.status.in_((REGISTERED, MOVED_OUT))))
     missing = unsupported(resident.name + builders.full_address(resident))
     return rules.PersonFacts(birth_date=resident.birth_date, status=resident.status, removed_on=resident.removed_on,
                              is_protected=resident.is_protected, household_moving_out=bool(moving),

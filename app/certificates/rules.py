@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from app.clock import require_aware
+from app.residents.rules import DECEASED, MOVED_OUT, REGISTERED
 from certificate_engine.wareki import JST
 
 COUNTER, ONLINE, KIOSK, SELF_SERVICE = "窓口", "オンライン", "コンビニ", "らくらく窓口"
@@ -128,11 +129,11 @@ def current_fiscal_year(day: date) -> int:
 
 def person_refusal(person: PersonFacts, channel: str, day: date) -> Refusal | None:
     """Whether the person may be issued anything through ``channel`` on ``day`` (None: yes)."""
-    if person.status == "死亡":
+    if person.status == DECEASED:
         return Refusal("deceased")
-    if person.status == "転出" or (person.status == "住登内" and person.removed_on is not None):
+    if person.status == MOVED_OUT or (person.status == REGISTERED and person.removed_on is not None):
         return Refusal("moved_out")
-    if person.status != "住登内":
+    if person.status != REGISTERED:
         return Refusal("not_resident")
     if channel not in KIOSK_STYLE_CHANNELS:
         return None

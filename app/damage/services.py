@@ -22,6 +22,7 @@ from app.damage.models import SURVEY_HAZARDS, SURVEY_ROUNDS, Building, DamageSur
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
 from app.errors import ValidationError, require_version
+from app.residents.rules import REGISTERED
 from certificate_engine.wareki import format_datetime
 
 OPEN_STATUSES = ("調査中", "判定待ち")
@@ -240,7 +241,7 @@ def occupants(session: Session, actor: Actor, building_id: int) -> list[Occupant
     from app.residents.models import Resident
 
     building = get_building(session, building_id)
-    rows = session.scalars(select(Resident).where(Resident.address == building.address, Resident.status == "住登内")
+    rows = session.scalars(select(Resident).where(Resident.address == building.address, Resident.status == REGISTERED)
                            .order_by(Resident.household_no, Resident.is_household_head.desc(), Resident.id))
     found = [Occupant(r.atena_no, r.name, r.household_no, r.is_household_head, r.is_protected) for r in rows]
     if found:

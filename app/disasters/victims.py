@@ -22,6 +22,7 @@ from app.db import get_or_not_found
 from app.disasters import recipients
 from app.disasters.models import Disaster, Victim, VictimHousehold, VictimProvision
 from app.errors import ValidationError, require_version
+from app.residents.rules import REGISTERED
 from app.tenants.items import VICTIM_REGISTER, register_items
 from certificate_engine.wareki import format_date
 
@@ -58,19 +59,19 @@ def build_register(session: Session, actor: Actor, disaster_id: int, *, area_cod
     disaster = get_or_not_found(session, Disaster, disaster_id, "指定された災害は見つかりません。", "disaster")
     where, params = _selection(disaster, area_codes, whole_disaster_area, building_id, atena_no)
     reference = today or today_in_japan()
-    params |= {"d": disaster.id, "lg": actor.lg_code,
+    params |= {"d": disaster.id, "lg": actor.lg_code, "registered": REGISTERED,
                "elderly_born": reference.replace(year=reference.year - 65)}
     session.execute(text("DROP TABLE IF EXISTS victim_selection"))
     session.execute(text(f"""CREATE TEMP TABLE victim_selection ON COMMIT DROP AS
                              SELECT r.id, r.household_no FROM residents r
-                             WHERE r.status = '住登内' AND ({where})"""), params)
+                             WHERE r.status = :registered AND ({where})"""), params)
     households = session.execute(text("""
         INSERT INTO victim_households (lg_code, disaster_id, household_no, head_name, address, building_id, source)
         SELECT :lg, :d, r.household_no,
                -- the head may not be among the selected people (one person added by 宛名番号)
                coalesce(max(r.name) FILTER (WHERE r.is_household_head),
                         (SELECT min(h.name) FROM residents h WHERE h.household_no = r.household_no
-                           AND h.is_household_head AND h.status = '住登内'), ''),
+                           AND h.is_household_head AND h.status = :registered), ''),
                min(r.address), min(b.id), '住民記録'
         FROM victim_selection s JOIN residents r ON r.id = s.id
         LEFT JOIN buildings b ON b.address = r.address

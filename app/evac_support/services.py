@@ -25,6 +25,7 @@ from app.evac_support.models import (
     SupporterOrg,
 )
 from app.maps.models import AdminArea
+from app.residents.rules import REGISTERED
 from certificate_engine.wareki import format_date
 
 ROSTER_HEADER = ("氏名", "氏名カナ", "生年月日", "性別", "住所又は居所", "電話番号", "避難支援等を必要とする事由",
@@ -61,7 +62,8 @@ def refresh_register(session: Session, actor: Actor, today: date | None = None, 
     session.execute(text(f"""CREATE TEMP TABLE evac_selection ON COMMIT DROP AS
         SELECT r.id AS resident_id, concat_ws('・', {', '.join(reason for _, reason in conditions)}) AS reasons
         FROM residents r LEFT JOIN welfare_records w ON w.atena_no = r.atena_no
-        WHERE r.status = '住登内' AND ({' OR '.join(cond for cond, _ in conditions)})"""), params)
+        WHERE r.status = :registered AND ({' OR '.join(cond for cond, _ in conditions)})"""),
+        params | {"registered": REGISTERED})
     changes = session.execute(text("""
         INSERT INTO evac_people AS p (lg_code, resident_id, reasons, consent, consent_how, version)
         SELECT :lg, resident_id, reasons, '未回答', '', 1 FROM evac_selection

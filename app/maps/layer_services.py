@@ -19,6 +19,7 @@ from app.errors import NotFound, ValidationError
 from app.jobs.models import Job
 from app.jobs.services import enqueue
 from app.maps.models import HazardUpload
+from app.residents.rules import REGISTERED
 from gis.analysis import assign_resident_hazards
 from layers.catalogue import CATALOGUE, CATALOGUE_BY_CODE
 from layers.importers import ALLOWED_EPSG, SUFFIXES, LayerImportError, allowed_text, read_layer
@@ -135,8 +136,8 @@ def layer_summary(session: Session) -> list[dict]:
     polygons = session.execute(text("""SELECT layer_code, class_code, count(*), max(updated_at)
                                        FROM hazard_areas GROUP BY layer_code, class_code""")).all()
     people = session.execute(text("""SELECT h.layer_code, h.class_code, count(*) FROM resident_hazards h
-                                     JOIN residents r ON r.id = h.resident_id AND r.status = '住登内'
-                                     GROUP BY h.layer_code, h.class_code""")).all()
+                                     JOIN residents r ON r.id = h.resident_id AND r.status = :registered
+                                     GROUP BY h.layer_code, h.class_code"""), {"registered": REGISTERED}).all()
     summary = []
     for layer in CATALOGUE:
         mine = [row for row in polygons if row[0] == layer.code]

@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session
 from app.audit.services import Actor, record
 from app.errors import NotFound, PermissionDenied
 from app.maps.rules import CELL_STATE_PRIORITY
+from app.residents.rules import REGISTERED
 from gis.tiles import TileSource, render_tile, valid_tile
 
 _RESIDENTS_SQL = """
     SELECT r.id, r.geom FROM residents r
-    WHERE r.status = '住登内' AND NOT r.is_protected AND r.geom && {bbox}"""
+    WHERE r.status = :registered AND NOT r.is_protected AND r.geom && {bbox}"""
 
 # ``state`` is the latest 安否確認 state in the chosen disaster (未確認 when none is recorded).
 _EVAC_SQL = """
@@ -37,7 +38,7 @@ _EVAC_SQL = """
     LEFT JOIN LATERAL (
         SELECT c.state FROM safety_checks c WHERE c.person_id = p.id AND c.disaster_id = :disaster_id
         ORDER BY c.id DESC LIMIT 1) sc ON true
-    WHERE p.removed_at IS NULL AND r.status = '住登内' AND NOT r.is_protected AND r.geom && {bbox}"""
+    WHERE p.removed_at IS NULL AND r.status = :registered AND NOT r.is_protected AND r.geom && {bbox}"""
 
 _BUILDINGS_SQL = """
     SELECT b.id, b.address, b.structure || '・' || b.floors || '階建て' AS structure,
@@ -68,12 +69,13 @@ class TileLayer:
 TILE_LAYERS = {
     layer.key: layer for layer in (
         TileLayer("residents", "住民（住登内）",
-                  TileSource("residents", _RESIDENTS_SQL, ("id",), detail_zoom=12, min_zoom=9, points=True),
+                  TileSource("residents", _RESIDENTS_SQL, ("id",), detail_zoom=12, min_zoom=9, points=True,
+                             params={"registered": REGISTERED}),
                   screen="victims", personal=True),
         TileLayer("evac_people", "避難行動要支援者",
                   TileSource("evac_people", _EVAC_SQL, ("id", "reasons", "consent", "state"),
                              detail_zoom=12, min_zoom=9, points=True, cell_property="state",
-                             cell_order=CELL_STATE_PRIORITY),
+                             cell_order=CELL_STATE_PRIORITY, params={"registered": REGISTERED}),
                   screen="evac_support", personal=True, per_disaster=True),
         TileLayer("buildings", "建物（被害認定）",
                   TileSource("buildings", _BUILDINGS_SQL, ("id", "address", "structure", "grade", "lon", "lat"),

@@ -30,8 +30,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TenantOwned, TimestampMixin, text_column
-
-RESIDENT_STATUSES = ("住登内", "転出", "死亡", "職権消除")
+from app.residents.rules import REGISTERED
 
 
 class Resident(TenantOwned, TimestampMixin, Base):
@@ -82,7 +81,7 @@ class Resident(TenantOwned, TimestampMixin, Base):
     # 個人番号, encrypted at rest (pgcrypto AES with the key in MYNUMBER_KEY; see app/residents/link).
     mynumber_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     phone: Mapped[str] = text_column(20)
-    status: Mapped[str] = mapped_column(String(8), default="住登内")
+    status: Mapped[str] = mapped_column(String(8), default=REGISTERED)  # 住民状態 (rules.RESIDENT_STATUSES)
     removed_on: Mapped[date | None] = mapped_column(Date)  # 消除日
     # 支援措置 (DV etc.): address and contact never leave in any output for third parties.
     is_protected: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -13,6 +13,7 @@ from app.jobs.models import Job
 from app.residents.link import geocode, spec
 from app.residents.link.receive import expected_sequence
 from app.residents.models import AddressPoint, Generation, LinkBatch, LinkError, Resident
+from app.residents.rules import REGISTERED
 from app.tenants.models import Municipality
 
 
@@ -37,7 +38,7 @@ def link_status(session: Session) -> LinkStatus:
         generations=session.scalar(select(func.count(Generation.id))), counts=counts,
         address_points=session.scalar(select(func.count(AddressPoint.id))),
         unlocated=session.scalar(select(func.count(Resident.id)).where(Resident.geom.is_(None),
-                                                                       Resident.status == "住登内")))
+                                                                       Resident.status == REGISTERED)))
 
 
 def _table(kind: str):
@@ -112,7 +113,7 @@ def person_records(session: Session, resident: Resident) -> PersonRecords:
 
 
 def unlocated_residents(session: Session, limit: int = 200) -> list[Resident]:
-    return list(session.scalars(select(Resident).where(Resident.geom.is_(None), Resident.status == "住登内")
+    return list(session.scalars(select(Resident).where(Resident.geom.is_(None), Resident.status == REGISTERED)
                                 .order_by(Resident.address, Resident.atena_no).limit(limit)))
 
 

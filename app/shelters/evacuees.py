@@ -15,6 +15,7 @@ from app.disasters.models import Disaster
 from app.disasters.victims import add_by_hand, build_register
 from app.errors import ValidationError, require_version
 from app.residents.models import Resident
+from app.residents.rules import REGISTERED
 from app.shelters.models import EVACUEE_KINDS, STAYS, Evacuee, Shelter, ShelterOpening
 
 
@@ -133,11 +134,11 @@ def check_in_household(session: Session, actor: Actor, opening_id: int, atena_no
     if opening.status == "閉鎖":
         raise ValidationError("閉鎖した避難所には受け付けできません。", code="closed")
     _check_kind_and_stay(kind, stay)
-    person = session.scalar(select(Resident).where(Resident.atena_no == atena_no, Resident.status == "住登内"))
+    person = session.scalar(select(Resident).where(Resident.atena_no == atena_no, Resident.status == REGISTERED))
     if person is None:
         raise ValidationError("この宛名番号の住民（住登内）はいません。", code="resident_unknown")
     members = session.scalars(select(Resident).where(Resident.household_no == person.household_no,
-                                                     Resident.status == "住登内").order_by(Resident.id)).all()
+                                                     Resident.status == REGISTERED).order_by(Resident.id)).all()
     inside = set(session.scalars(select(Evacuee.resident_id).where(
         Evacuee.disaster_id == opening.disaster_id, Evacuee.checked_out_at.is_(None),
         Evacuee.resident_id.in_([m.id for m in members]))))

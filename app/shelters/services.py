@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.audit.services import Actor, record
 from app.db import get_or_not_found
 from app.errors import ValidationError
+from app.residents.rules import REGISTERED
 from app.shelters import rules
 from app.shelters.models import Shelter
 
@@ -58,7 +59,7 @@ def search_residents(session: Session, actor: Actor, *, kana: str = "", birth: s
     address = (address or "").strip()
     if not (kana_query or birth_date or address):
         raise ValidationError("カナ、生年月日、住所のどれかを入力してください。", code="nothing_to_search")
-    conditions, params = ["r.status = '住登内'"], {"limit": limit}
+    conditions, params = ["r.status = :registered"], {"limit": limit, "registered": REGISTERED}
     if birth_date:
         conditions.append("r.birth_date = :birth")
         params["birth"] = birth_date
@@ -81,9 +82,9 @@ def search_residents(session: Session, actor: Actor, *, kana: str = "", birth: s
 def household_members(session: Session, actor: Actor, household_no: str) -> list[Match]:
     """The household (住登内, head first) of a resident identified at the desk, e.g. by card; the view
     is audited."""
-    rows = session.execute(text(f"SELECT {COLUMNS} FROM residents r WHERE r.status = '住登内' "
+    rows = session.execute(text(f"SELECT {COLUMNS} FROM residents r WHERE r.status = :registered "
                                 "AND r.household_no = :household ORDER BY r.is_household_head DESC, r.id"),
-                           {"household": household_no}).all()
+                           {"household": household_no, "registered": REGISTERED}).all()
     found = [_match(row) for row in rows]
     record(session, actor, "record_view", "resident", [m.atena_no for m in found], via="card")
     return found

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.residents.rules import DECEASED, MOVED_OUT, REGISTERED, STRUCK_OFF
+
 FORMAT = "bcl-resident-link"
 VERSION = "1.0"
 KINDS = ("residents", "seals", "taxes", "welfare")
@@ -15,7 +17,7 @@ ENCODINGS = ("UTF-8", "CP932")
 DIFF_PREFIX = ("異動区分", "異動事由", "異動日")
 DIFF_OPERATIONS = {"1": "追加", "2": "更新", "3": "削除"}
 
-RESIDENT_STATUS = {"1": "住登内", "2": "転出", "3": "死亡", "4": "職権消除"}
+RESIDENT_STATUS = {"1": REGISTERED, "2": MOVED_OUT, "3": DECEASED, "4": STRUCK_OFF}
 STATUS_CODE = {label: code for code, label in RESIDENT_STATUS.items()}
 
 # 異動事由 code -> (the 異動区分 it may come with, name). 終了 of one 認定 updates the welfare record,

@@ -9,6 +9,7 @@ import psycopg
 
 from app.residents.link import spec
 from app.residents.link.staging import Finding, StagedFile
+from app.residents.rules import REGISTERED
 
 MAX_FINDINGS = 1000
 SEP = "\x1f"
@@ -73,13 +74,13 @@ def household_findings(conn: psycopg.Connection, staged: StagedFile, lg_code: st
     sql = f"""
         WITH bad AS (
             SELECT r.household_no, count(*) FILTER (WHERE r.is_household_head) AS heads
-            FROM residents r WHERE r.lg_code = %(lg)s AND r.status = '住登内' {scope}
+            FROM residents r WHERE r.lg_code = %(lg)s AND r.status = %(registered)s {scope}
             GROUP BY r.household_no HAVING count(*) FILTER (WHERE r.is_household_head) <> 1)
         SELECT count(*) OVER (), (SELECT min(s.line_no) FROM {staged.table} s WHERE s.household_no = b.household_no),
                '世帯主{SEP}household_head{SEP}' || format(
                    '世帯番号 %%s の住登内の世帯主が%%s人です（1人である必要があります）。', b.household_no, b.heads)
         FROM bad b ORDER BY 2 NULLS LAST LIMIT {MAX_FINDINGS}"""
-    return _collect(conn.execute(sql, {"lg": lg_code}).fetchall(), staged.name)
+    return _collect(conn.execute(sql, {"lg": lg_code, "registered": REGISTERED}).fetchall(), staged.name)
 
 
 def resident_code_findings(conn: psycopg.Connection, staged: StagedFile, lg_code: str) -> tuple[int, list[Finding]]:
