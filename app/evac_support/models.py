@@ -23,8 +23,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TenantOwned, TimestampMixin, Versioned, text_column
-
-CONSENT_STATES = ("未回答", "同意", "不同意")
+from app.evac_support.rules import CONSENT_UNANSWERED
 
 
 class EvacCriteria(TenantOwned, Versioned, TimestampMixin, Base):
@@ -46,7 +45,7 @@ class EvacPerson(TenantOwned, Versioned, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
     reasons: Mapped[str] = mapped_column(Text, default="")  # 避難支援等を必要とする事由
-    consent: Mapped[str] = mapped_column(String(4), default="未回答")
+    consent: Mapped[str] = mapped_column(String(4), default=CONSENT_UNANSWERED)  # rules.CONSENT_STATES
     consent_on: Mapped[date | None] = mapped_column(Date)
     consent_how: Mapped[str] = text_column(40)  # 郵送, 訪問, 窓口 …
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -6,7 +6,6 @@ from flask import flash, redirect, render_template, request, url_for
 
 from app.errors import Conflict, ValidationError
 from app.evac_support import bp, organisations, rules, updates
-from app.evac_support.models import CONSENT_STATES
 from app.evac_support.routes import SCREEN, roster_step
 from app.exports import ENCODINGS
 from app.extensions import db
@@ -60,7 +59,7 @@ def organisation(org_id: int):
                            kinds=rules.ORG_KINDS, error=error, conflict=conflict, encodings=ENCODINGS,
                            values=values or {"name": org.name, "kind": org.kind, "contact": org.contact,
                                              "area_codes": org.area_codes, "is_active": org.is_active},
-                           modes=(rules.NORMAL, rules.DISASTER), consents=CONSENT_STATES,
+                           modes=(rules.NORMAL, rules.DISASTER), consents=rules.CONSENT_STATES,
                            provisions=organisations.provisions(db.session, org_id))
 
 

@@ -108,8 +108,8 @@ def plan_list(session: Session, actor: Actor, has_plan: str = "", limit: int = 3
                ST_Y(r.geom) AS lat, plan.id AS plan_id, plan.updated_at, s.name AS shelter_name
         FROM evac_people p JOIN residents r ON r.id = p.resident_id
         LEFT JOIN evac_plans plan ON plan.person_id = p.id LEFT JOIN shelters s ON s.id = plan.shelter_id
-        WHERE p.removed_at IS NULL AND p.consent = '同意' {condition}
-        ORDER BY r.name_kana LIMIT :limit"""), {"limit": limit}).all()
+        WHERE p.removed_at IS NULL AND p.consent = :consented {condition}
+        ORDER BY r.name_kana LIMIT :limit"""), {"limit": limit, "consented": rules.CONSENTED}).all()
     located = AreaIndex.load(session).locate([r.lon for r in found], [r.lat for r in found])
     rows = [SimpleNamespace(**r._asdict(), area_name=name) for r, (_, name) in zip(found, located, strict=True)]
     record(session, actor, "evac_person_view", "evac_person", [r.id for r in rows], view="plans", has_plan=has_plan)

@@ -9,7 +9,6 @@ from app.clock import today_in_japan
 from app.downloads import spreadsheet_response
 from app.errors import Conflict, ValidationError
 from app.evac_support import bp, organisations, rules, services
-from app.evac_support.models import CONSENT_STATES
 from app.exports import ENCODINGS
 from app.extensions import db
 from app.inputs import form_integer, form_version
@@ -23,7 +22,7 @@ SCREEN = "evac_support"
 def register_page():
     return render_template("evac_support/index.html", people=services.register(db.session),
                            total=services.register_size(db.session),
-                           criteria=services.criteria(db.session), allowed=rules.ALLOWED, consents=CONSENT_STATES,
+                           criteria=services.criteria(db.session), allowed=rules.ALLOWED, consents=rules.CONSENT_STATES,
                            encodings=ENCODINGS, modes=(rules.NORMAL, rules.DISASTER), today=today_in_japan(),
                            areas=organisations.area_choices(db.session))
 

@@ -21,6 +21,9 @@ DEFAULT_CRITERIA = {
 ALLOWED = {"care_levels": CARE_LEVELS, "physical_grades": ("1", "2", "3", "4", "5", "6"),
            "mental_grades": ("1", "2", "3"), "intellectual": ("A", "B")}
 NORMAL, DISASTER = "平常時", "災害時"
+# The person's answer to their data going to supporters in normal times (49条の11).
+CONSENT_UNANSWERED, CONSENTED, CONSENT_REFUSED = "未回答", "同意", "不同意"
+CONSENT_STATES = (CONSENT_UNANSWERED, CONSENTED, CONSENT_REFUSED)
 ROSTER_FORMATS = ("csv", "xlsx")
 
 
@@ -47,7 +50,7 @@ def may_receive(mode: str, consent: str, disaster_declared: bool) -> bool:
     occurs or threatens, everyone on the register does."""
     if mode == DISASTER:
         return disaster_declared
-    return consent == "同意"
+    return consent == CONSENTED
 
 
 # 避難支援等関係者 --------------------------------------------------------------------------------
@@ -82,7 +85,7 @@ _PHONE = re.compile(r"^[0-9０-９+()（）\- ー－]{0,20}$")
 
 def require_consent_for_plan(consent: str) -> None:
     """49条の14: an individual plan is made only with the person's consent."""
-    if consent != "同意":
+    if consent != CONSENTED:
         raise ValidationError(f"この方の同意の状況は「{consent}」です。個別避難計画は本人の同意（同意）を"
                               "記録してから作成してください（災対法49条の14）。", code="plan_without_consent")
 
@@ -130,12 +133,14 @@ def route_coordinates(geojson: str | None) -> list[tuple[float, float]] | None:
 
 # 安否確認 ----------------------------------------------------------------------------------------
 
-SAFETY_STATES = ("未確認", "無事", "避難済", "要救助", "不在", "死亡", "その他")
-SAFETY_COLORS = {"未確認": "#90a4ae", "無事": "#2e7d32", "避難済": "#1e88e5", "要救助": "#d32f2f",
-                 "不在": "#f9a825", "死亡": "#212121", "その他": "#8e24aa"}
+UNCONFIRMED, SAFE, EVACUATED, NEEDS_RESCUE = "未確認", "無事", "避難済", "要救助"
+NOT_AT_HOME, DEAD, OTHER = "不在", "死亡", "その他"
+SAFETY_STATES = (UNCONFIRMED, SAFE, EVACUATED, NEEDS_RESCUE, NOT_AT_HOME, DEAD, OTHER)
+SAFETY_COLORS = {UNCONFIRMED: "#90a4ae", SAFE: "#2e7d32", EVACUATED: "#1e88e5", NEEDS_RESCUE: "#d32f2f",
+                 NOT_AT_HOME: "#f9a825", DEAD: "#212121", OTHER: "#8e24aa"}
 # States that answer the question "is this person safe / where are they": 不在 (nobody answered
 # at home) and その他 still need follow-up, so they do not count as confirmed.
-CONFIRMED_STATES = ("無事", "避難済", "要救助", "死亡")
+CONFIRMED_STATES = (SAFE, EVACUATED, NEEDS_RESCUE, DEAD)
 
 
 def check_safety_state(state: str) -> str:

@@ -31,13 +31,20 @@ EXPORT_HEADER = ("町丁目", "氏名", "氏名カナ", "生年月日", "住所"
                  "確認日時", "確認者", "備考", "支援措置")
 _LATEST = """LEFT JOIN LATERAL (SELECT s.state, s.note, s.checked_at, s.checked_by FROM safety_checks s
              WHERE s.disaster_id = :d AND s.person_id = p.id ORDER BY s.id DESC LIMIT 1) latest ON true"""
+# The state of a person nobody has reported on yet in the disaster.
+_STATE = "coalesce(latest.state, :unconfirmed)"
+
+
+def _params(disaster_id: int, **more) -> dict:
+    """The bind values of a query joining ``_LATEST``: the disaster, the state of people not reported on."""
+    return {"d": disaster_id, "unconfirmed": rules.UNCONFIRMED, **more}
 
 
 def people(session: Session, actor: Actor, disaster_id: int, *, area_code: str = "", kana: str = "",
            state: str = "", limit: int = 200) -> list:
     """Register people with their current state in the disaster, filtered by 町丁目, kana (as typed:
     hiragana or katakana, the start of the name) and state; the viewing audited."""
-    where, params = [], {"d": disaster_id, "limit": limit}
+    where, params = [], _params(disaster_id, limit=limit)
     if area_code:
         where.append(f"AND {in_areas_sql('r')}")
         params["areas"] = [area_code]
@@ -45,10 +52,10 @@ def people(session: Session, actor: Actor, disaster_id: int, *, area_code: str =
         where.append("AND replace(replace(r.name_kana, ' ', ''), '　', '') LIKE :kana")
         params["kana"] = normalize_kana(kana).replace("%", "").replace("_", "") + "%"
     if state:
-        where.append("AND coalesce(latest.state, '未確認') = :state")
+        where.append(f"AND {_STATE} = :state")
         params["state"] = rules.check_safety_state(state)
     found = session.execute(text(f"""
-        SELECT p.id, r.name, r.name_kana, r.is_protected, coalesce(latest.state, '未確認') AS state,
+        SELECT p.id, r.name, r.name_kana, r.is_protected, {_STATE} AS state,
                latest.checked_at, latest.checked_by, latest.note, ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat
         FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
         WHERE p.removed_at IS NULL {" ".join(where)} ORDER BY r.name_kana, p.id LIMIT :limit"""), params).all()
@@ -87,9 +94,9 @@ def history(session: Session, disaster_id: int, person_id: int) -> list[SafetyCh
 def progress(session: Session, disaster_id: int) -> list[dict]:
     """Per 町丁目 (and a 合計 row last): people, counts by state, and the share confirmed."""
     homes = session.execute(text(f"""
-        SELECT ST_X(r.geom), ST_Y(r.geom), coalesce(latest.state, '未確認')
+        SELECT ST_X(r.geom), ST_Y(r.geom), {_STATE}
         FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
-        WHERE p.removed_at IS NULL"""), {"d": disaster_id}).all()
+        WHERE p.removed_at IS NULL"""), _params(disaster_id)).all()
     located = AreaIndex.load(session).locate([x for x, _, _ in homes], [y for _, y, _ in homes])
     areas: dict[str, dict] = {}
     total = {"code": "", "name": "合計", "counts": dict.fromkeys(rules.SAFETY_STATES, 0)}
@@ -110,11 +117,11 @@ def protected_geojson(session: Session, actor: Actor, disaster_id: int) -> str:
     colour, the popup's fields as properties). The vector tiles of the 要支援者 layer never carry
     them; this small layer is for the 安否 map of staff with the register screen only."""
     rows = session.execute(text(f"""
-        SELECT p.id, r.name, coalesce(latest.state, '未確認'), latest.checked_at,
+        SELECT p.id, r.name, {_STATE}, latest.checked_at,
                round(ST_X(r.geom)::numeric, 6)::float, round(ST_Y(r.geom)::numeric, 6)::float
         FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
         WHERE p.removed_at IS NULL AND r.is_protected AND r.geom IS NOT NULL ORDER BY p.id"""),
-        {"d": disaster_id}).all()
+        _params(disaster_id)).all()
     located = AreaIndex.load(session).locate([r[4] for r in rows], [r[5] for r in rows])
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]},
                  "properties": {"id": person_id, "name": name, "state": state, "area": area,
@@ -129,10 +136,10 @@ def map_person(session: Session, actor: Actor, disaster_id: int, person_id: int)
     """What a tap on a person of the 安否 map shows: name, state, time, 町丁目 (the tiles carry only
     the id and the state). The viewing is audited."""
     row = session.execute(text(f"""
-        SELECT p.id, r.name, coalesce(latest.state, '未確認'), latest.checked_at, latest.checked_by, r.is_protected,
+        SELECT p.id, r.name, {_STATE}, latest.checked_at, latest.checked_by, r.is_protected,
                ST_X(r.geom), ST_Y(r.geom)
         FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
-        WHERE p.id = :p AND p.removed_at IS NULL"""), {"d": disaster_id, "p": person_id}).one_or_none()
+        WHERE p.id = :p AND p.removed_at IS NULL"""), _params(disaster_id, p=person_id)).one_or_none()
     if row is None:
         raise NotFound("指定された要支援者は見つかりません。")
     (_, area), = AreaIndex.load(session).locate([row[6]], [row[7]])
@@ -161,11 +168,11 @@ def export_rows(session: Session, disaster_id: int, chunk: int = 5000) -> Iterat
     index = AreaIndex.load(session)
     rows = session.execute(text(f"""
         SELECT r.name, r.name_kana, r.birth_date, trim(r.address || ' ' || r.address_katagaki), r.phone, p.reasons,
-               coalesce(latest.state, '未確認'), latest.checked_at, latest.checked_by, latest.note, r.is_protected,
+               {_STATE}, latest.checked_at, latest.checked_by, latest.note, r.is_protected,
                ST_X(r.geom), ST_Y(r.geom)
         FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
         WHERE p.removed_at IS NULL ORDER BY r.name_kana, p.id""").execution_options(yield_per=chunk),
-        {"d": disaster_id})
+        _params(disaster_id))
     for part in rows.partitions(chunk):
         located = index.locate([r[11] for r in part], [r[12] for r in part])
         for row, (_, area) in zip(part, located, strict=True):

@@ -86,7 +86,8 @@ def _safety_overlays() -> list[Overlay]:
     支援措置, whom no tile carries, as a small GeoJSON layer of their own."""
     source = tiles.TILE_LAYERS[EVAC_TILES].source
     record_url = url_for("evac_support.person", person_id=0).replace("/0", "/{id}")
-    common = dict(style_property="state", colors=dict(rules.SAFETY_COLORS), default_color=rules.SAFETY_COLORS["未確認"],
+    common = dict(style_property="state", colors=dict(rules.SAFETY_COLORS),
+                  default_color=rules.SAFETY_COLORS[rules.UNCONFIRMED],
                   link_label="要支援者の記録", link_template=record_url,
                   popup_fields={"name": "氏名", "state": "安否", "checked_at": "確認日時", "checked_by": "確認者",
                                 "area": "町丁目", "protected": "注意"})

@@ -17,7 +17,6 @@ from app.errors import ValidationError, require_version
 from app.evac_support import rules
 from app.evac_support.areas import in_areas_sql
 from app.evac_support.models import (
-    CONSENT_STATES,
     EvacCriteria,
     EvacPerson,
     RegisterUpdate,
@@ -66,11 +65,11 @@ def refresh_register(session: Session, actor: Actor, today: date | None = None, 
         params | {"registered": REGISTERED})
     changes = session.execute(text("""
         INSERT INTO evac_people AS p (lg_code, resident_id, reasons, consent, consent_how, version)
-        SELECT :lg, resident_id, reasons, '未回答', '', 1 FROM evac_selection
+        SELECT :lg, resident_id, reasons, :unanswered, '', 1 FROM evac_selection
         ON CONFLICT (lg_code, resident_id) DO UPDATE SET reasons = EXCLUDED.reasons, removed_at = NULL,
             updated_at = now(), version = p.version + 1
         WHERE p.removed_at IS NOT NULL OR p.reasons IS DISTINCT FROM EXCLUDED.reasons
-        RETURNING p.id, (xmax = 0) AS added"""), {"lg": actor.lg_code}).all()
+        RETURNING p.id, (xmax = 0) AS added"""), {"lg": actor.lg_code, "unanswered": rules.CONSENT_UNANSWERED}).all()
     removed = session.scalars(text("""
         UPDATE evac_people SET removed_at = now(), updated_at = now(), version = version + 1
         WHERE removed_at IS NULL AND resident_id NOT IN (SELECT resident_id FROM evac_selection)
@@ -136,9 +135,9 @@ def set_consent(session: Session, actor: Actor, person_id: int, *, consent: str,
     """Record the person's answer (同意 / 不同意 / 未回答), when and how it was obtained."""
     person = get_or_not_found(session, EvacPerson, person_id, "指定された要支援者は見つかりません。", "resident")
     require_version(person.version, version, "この方の記録は他の職員が先に更新しました。", {"同意": person.consent})
-    if consent not in CONSENT_STATES:
+    if consent not in rules.CONSENT_STATES:
         raise ValidationError(f"同意の状態「{consent}」はありません。", code="consent_unknown")
-    if consent != "未回答" and consent_on is None:
+    if consent != rules.CONSENT_UNANSWERED and consent_on is None:
         raise ValidationError("同意・不同意の日付を入力してください。", code="consent_date_missing")
     person.consent, person.consent_on, person.consent_how = consent, consent_on, (how or "").strip()[:40]
     session.flush()
@@ -180,9 +179,9 @@ def roster_filters(session: Session, mode: str, area_codes: list[str], consents:
     own 町丁目; in normal times only 同意 can be asked for (49条の11)."""
     known = set(session.scalars(select(AdminArea.code)))
     unknown = [code for code in area_codes if code not in known]
-    if unknown or any(c not in CONSENT_STATES for c in consents):
+    if unknown or any(c not in rules.CONSENT_STATES for c in consents):
         raise ValidationError("町丁目または同意の状況の指定が正しくありません。", code="roster_filter_invalid")
-    if mode != rules.DISASTER and consents and "同意" not in consents:
+    if mode != rules.DISASTER and consents and rules.CONSENTED not in consents:
         raise ValidationError("平常時は同意した方だけを提供できます。同意の状況で「同意」を含めてください。",
                               code="roster_consent_normal")
     if org is None:

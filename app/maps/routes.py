@@ -33,7 +33,8 @@ def _tile_overlays(shown: set[str] | None) -> list[Overlay]:
                           popup_fields={"address": "所在地", "structure": "構造", "grade": "被害の程度"},
                           link_template=survey_link, link_label="建物の記録",
                           more_links=((survey_link + "#start-survey", "被害認定調査を開始"),)),
-        "evac_people": dict(style_property="state", colors=SAFETY_COLORS, default_color=SAFETY_COLORS["未確認"],
+        "evac_people": dict(style_property="state", colors=SAFETY_COLORS,
+                            default_color=SAFETY_COLORS[evac_rules.UNCONFIRMED],
                             popup_fields={"reasons": "避難支援等を必要とする事由", "consent": "同意", "state": "安否"}),
         "residents": dict(default_color="#455a64", popup_fields={}),
     }

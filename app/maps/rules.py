@@ -1,13 +1,15 @@
 """Pure rules of the map: how often viewing a layer of people's locations is written to the audit log."""
 from __future__ import annotations
 
+from app.evac_support.rules import DEAD, EVACUATED, NEEDS_RESCUE, NOT_AT_HOME, OTHER, SAFE, UNCONFIRMED
+
 # A map view fetches tens of tiles and every pan fetches more; the audit log gets one entry per
 # user, personal layer and window (the first tile of the window), not one per tile.
 AUDIT_WINDOW_SECONDS = 600
 
 # A counted cell of 要支援者 at low zoom takes the most urgent 安否確認 state of its people, in this
 # order: someone needing rescue first, then anyone not yet confirmed, and "all safe" only when all are.
-CELL_STATE_PRIORITY = ("要救助", "未確認", "不在", "その他", "死亡", "避難済", "無事")
+CELL_STATE_PRIORITY = (NEEDS_RESCUE, UNCONFIRMED, NOT_AT_HOME, OTHER, DEAD, EVACUATED, SAFE)
 
 
 def audit_due(last_recorded: float | None, now: float, window: int = AUDIT_WINDOW_SECONDS) -> bool:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
 from app.errors import NotFound, PermissionDenied
+from app.evac_support.rules import UNCONFIRMED
 from app.maps.rules import CELL_STATE_PRIORITY
 from app.residents.rules import REGISTERED
 from gis.tiles import TileSource, render_tile, valid_tile
@@ -33,7 +34,7 @@ _RESIDENTS_SQL = """
 
 # ``state`` is the latest 安否確認 state in the chosen disaster (未確認 when none is recorded).
 _EVAC_SQL = """
-    SELECT p.id, p.reasons, p.consent, coalesce(sc.state, '未確認') AS state, r.geom
+    SELECT p.id, p.reasons, p.consent, coalesce(sc.state, :unconfirmed) AS state, r.geom
     FROM evac_people p JOIN residents r ON r.id = p.resident_id
     LEFT JOIN LATERAL (
         SELECT c.state FROM safety_checks c WHERE c.person_id = p.id AND c.disaster_id = :disaster_id
@@ -75,7 +76,8 @@ TILE_LAYERS = {
         TileLayer("evac_people", "避難行動要支援者",
                   TileSource("evac_people", _EVAC_SQL, ("id", "reasons", "consent", "state"),
                              detail_zoom=12, min_zoom=9, points=True, cell_property="state",
-                             cell_order=CELL_STATE_PRIORITY, params={"registered": REGISTERED}),
+                             cell_order=CELL_STATE_PRIORITY,
+                             params={"registered": REGISTERED, "unconfirmed": UNCONFIRMED}),
                   screen="evac_support", personal=True, per_disaster=True),
         TileLayer("buildings", "建物（被害認定）",
                   TileSource("buildings", _BUILDINGS_SQL, ("id", "address", "structure", "grade", "lon", "lat"),
