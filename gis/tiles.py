@@ -10,8 +10,8 @@ feature is encoded; below it the points are counted per grid cell (one point per
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from sqlalchemy import text
 
@@ -29,7 +29,7 @@ class TileSource:
     from this zoom every feature is in the tile; below it, cells of ``cell_px``
     screen pixels (of a 256-px tile) carry counts (and ``cell_property``, the value of its points
     that comes first in ``cell_order``). ``min_zoom``: below it the layer has no tiles. ``params``:
-    values of bind parameters the SQL always takes (the values it filters on), beside the tile's own.
+    (name, value) of bind parameters the SQL always takes (the values it filters on), beside the tile's own.
     """
 
     name: str
@@ -44,7 +44,7 @@ class TileSource:
     cell_order: tuple[str, ...] = ()
     # Point layers skip ST_Transform: Web Mercator of a point is two lines of arithmetic.
     points: bool = False
-    params: Mapping[str, object] = field(default_factory=dict)
+    params: tuple[tuple[str, object], ...] = ()
 
 
 def valid_tile(z: int, x: int, y: int) -> bool:
@@ -145,7 +145,7 @@ def aggregate_sql(source: TileSource) -> str:
 def tile_query(source: TileSource, z: int, x: int, y: int, extra: dict | None = None) -> tuple[str, dict]:
     """(SQL, parameters) of tile z/x/y of ``source``: detailed or aggregated by zoom."""
     sql = detail_sql(source) if z >= source.detail_zoom else aggregate_sql(source)
-    params = {**tile_params(z, x, y, source.cell_px), "layer_name": source.name, **source.params, **(extra or {})}
+    params = {**tile_params(z, x, y, source.cell_px), "layer_name": source.name, **dict(source.params), **(extra or {})}
     if source.cell_property is not None and z < source.detail_zoom:
         params["cell_order"] = list(source.cell_order)
     return sql, params

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.damage.rules import SURVEYING
 from app.db import Base, TenantOwned, TimestampMixin, Versioned, text_column
 
 STRUCTURES = ("木造", "非木造")
@@ -45,9 +46,7 @@ class Building(TenantOwned, TimestampMixin, Base):
     owner_atena_no: Mapped[str] = text_column(15)  # when the owner is a resident of the municipality
 
 
-SURVEY_ROUNDS = ("第1次", "第2次", "再調査")
 SURVEY_HAZARDS = ("地震", "水害", "風害", "その他")
-SURVEY_STATUSES = ("調査中", "判定待ち", "確定")
 
 
 class DamageSurvey(TenantOwned, Versioned, TimestampMixin, Base):
@@ -67,7 +66,7 @@ class DamageSurvey(TenantOwned, Versioned, TimestampMixin, Base):
     building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"))
     round: Mapped[str] = mapped_column(String(4))
     hazard: Mapped[str] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(8), default="調査中")
+    status: Mapped[str] = mapped_column(String(8), default=SURVEYING)  # rules.SURVEY_STATUSES
     # What the surveyor found, method by method (see app.damage.rules / services.FINDINGS).
     findings: Mapped[dict] = mapped_column(JSONB, default=dict)
     loss_ratio: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))

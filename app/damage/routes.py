@@ -5,7 +5,8 @@ from flask import Response, flash, redirect, render_template, request, url_for
 
 from app.damage import bp, services
 from app.damage.forms import FLOOD_LEVELS, findings_from_form, form_values, parts_for, position_from_form
-from app.damage.models import SURVEY_HAZARDS, SURVEY_ROUNDS
+from app.damage.models import SURVEY_HAZARDS
+from app.damage.rules import SURVEY_ROUNDS
 from app.downloads import spreadsheet_response
 from app.errors import Conflict, ValidationError
 from app.exports import ENCODINGS

@@ -22,6 +22,21 @@ ICHIBU = "準半壊に至らない"
 # From the most to the least severe; 準半壊に至らない is also called 一部損壊.
 GRADES = (ZENKAI, DAIKIBO, CHUKIBO, HANKAI, JUNHANKAI, ICHIBU)
 
+# 被害認定調査: its round, and its state from opening to the reviewer's confirmation.
+FIRST_ROUND, SECOND_ROUND, RESURVEY = "第1次", "第2次", "再調査"
+SURVEY_ROUNDS = (FIRST_ROUND, SECOND_ROUND, RESURVEY)
+SURVEYING, AWAITING_REVIEW, FINAL = "調査中", "判定待ち", "確定"
+SURVEY_STATUSES = (SURVEYING, AWAITING_REVIEW, FINAL)
+
+# What maps and layers show of a building in a disaster: the grade once a survey is final, else
+# the state of its latest survey, or 未調査 without one. As SQL over a survey ``d``, with the values
+# as bind parameters (``SHOWN_GRADE_PARAMS``, which name 未調査 ``:not_surveyed``).
+NOT_SURVEYED = "未調査"
+SHOWN_GRADE_SQL = ("CASE WHEN d.status = :survey_final THEN d.final_grade WHEN d.status = :survey_awaiting "
+                   "THEN :survey_awaiting ELSE :survey_open END")
+SHOWN_GRADE_PARAMS = (("survey_final", FINAL), ("survey_awaiting", AWAITING_REVIEW), ("survey_open", SURVEYING),
+                      ("not_surveyed", NOT_SURVEYED))
+
 # Loss ratio (損害割合, %) bands: (lower bound included, grade).
 LOSS_RATIO_BANDS = ((Decimal(50), ZENKAI), (Decimal(40), DAIKIBO), (Decimal(30), CHUKIBO),
                     (Decimal(20), HANKAI), (Decimal(10), JUNHANKAI), (Decimal(0), ICHIBU))
@@ -33,8 +48,8 @@ FLOOR_AREA_BANDS = ((Decimal(70), ZENKAI), (Decimal(50), DAIKIBO), (Decimal(30),
 
 # 構成比 (%) of each part, wooden/prefab houses, earthquake (kept as data: revisions change them).
 PART_WEIGHTS = {
-    ("木造", "地震", "第1次"): {"屋根": 15, "外壁": 75, "基礎": 10},
-    ("木造", "地震", "第2次"): {"屋根": 15, "柱": 15, "床": 10, "外壁": 10, "内壁": 15, "天井": 5, "建具": 10,
+    ("木造", "地震", FIRST_ROUND): {"屋根": 15, "外壁": 75, "基礎": 10},
+    ("木造", "地震", SECOND_ROUND): {"屋根": 15, "柱": 15, "床": 10, "外壁": 10, "内壁": 15, "天井": 5, "建具": 10,
                              "設備": 10, "基礎": 10},
 }
 
@@ -177,7 +192,7 @@ def final_grade(surveys: Iterable[tuple[int, str | None]]) -> str | None:
 
 def weights_survey(survey_round: str) -> str:
     """The 構成比 table a round uses: 第1次 its own; 第2次 and 再調査 (internal) the 第2次 one."""
-    return "第1次" if survey_round == "第1次" else "第2次"
+    return FIRST_ROUND if survey_round == FIRST_ROUND else SECOND_ROUND
 
 
 def judge(structure: str, floors: int, survey_round: str, hazard: str, findings: Mapping) -> tuple[Decimal | None, str]:

@@ -18,14 +18,15 @@ from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
 from app.damage import rules
-from app.damage.models import SURVEY_HAZARDS, SURVEY_ROUNDS, Building, DamageSurvey, SurveyEvent, SurveyPhoto
+from app.damage.models import SURVEY_HAZARDS, Building, DamageSurvey, SurveyEvent, SurveyPhoto
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
+from app.disasters.rules import RESPONDING
 from app.errors import ValidationError, require_version
 from app.residents.rules import REGISTERED
 from certificate_engine.wareki import format_datetime
 
-OPEN_STATUSES = ("調査中", "判定待ち")
+OPEN_STATUSES = (rules.SURVEYING, rules.AWAITING_REVIEW)
 PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 PHOTO_MAX_BYTES = 15 * 1024 * 1024
 THUMBNAIL_SIZE = (320, 320)
@@ -67,14 +68,14 @@ def list_surveys(session: Session, disaster_id: int, status: str | None = None) 
              .where(DamageSurvey.disaster_id == disaster_id))
     if status:
         query = query.where(DamageSurvey.status == status)
-    order = case({"調査中": 0, "判定待ち": 1}, value=DamageSurvey.status, else_=2)
+    order = case({rules.SURVEYING: 0, rules.AWAITING_REVIEW: 1}, value=DamageSurvey.status, else_=2)
     return [(s, b) for s, b in session.execute(query.order_by(order, DamageSurvey.id.desc()))]
 
 
 def certified_grade(session: Session, disaster_id: int, building_id: int) -> str | None:
     """The grade a 罹災証明書 states: that of the latest final survey (None while none is final)."""
     surveys = building_surveys(session, building_id, disaster_id)
-    return rules.final_grade((s.id, s.final_grade if s.status == "確定" else None) for s in surveys)
+    return rules.final_grade((s.id, s.final_grade if s.status == rules.FINAL else None) for s in surveys)
 
 
 def start_survey(session: Session, actor: Actor, *, disaster_id: int, building_id: int, survey_round: str,
@@ -83,9 +84,9 @@ def start_survey(session: Session, actor: Actor, *, disaster_id: int, building_i
     final survey to re-examine; a disaster that has ended takes no new surveys."""
     disaster = get_or_not_found(session, Disaster, disaster_id, "指定された災害は見つかりません。", "disaster")
     building = get_building(session, building_id)
-    if disaster.status != "対応中":
+    if disaster.status != RESPONDING:
         raise ValidationError(f"災害「{disaster.name}」は終了しています。", code="disaster_closed")
-    if survey_round not in SURVEY_ROUNDS:
+    if survey_round not in rules.SURVEY_ROUNDS:
         raise ValidationError(f"調査の区分「{survey_round}」はありません。", code="round_unknown")
     if hazard not in SURVEY_HAZARDS:
         raise ValidationError(f"災害の種別「{hazard}」はありません。", code="hazard_unknown")
@@ -93,10 +94,10 @@ def start_survey(session: Session, actor: Actor, *, disaster_id: int, building_i
     if any(s.status in OPEN_STATUSES for s in existing):
         raise ValidationError("この建物には確定していない調査があります。その調査を続けてください。",
                               code="survey_open")
-    if survey_round == "再調査" and not any(s.status == "確定" for s in existing):
+    if survey_round == rules.RESURVEY and not any(s.status == rules.FINAL for s in existing):
         raise ValidationError("再調査は、判定が確定した調査がある建物に行います。", code="nothing_to_resurvey")
     survey = DamageSurvey(lg_code=actor.lg_code, disaster_id=disaster.id, building_id=building.id,
-                          round=survey_round, hazard=hazard, status="調査中", findings={}, note="")
+                          round=survey_round, hazard=hazard, status=rules.SURVEYING, findings={}, note="")
     session.add(survey)
     session.flush()
     _event(session, actor, survey, "開始")
@@ -111,15 +112,15 @@ def record_findings(session: Session, actor: Actor, survey_id: int, *, version: 
     surveyor's confirmation (変更事項の確認); a stale form is refused (optimistic lock)."""
     survey = get_survey(session, survey_id)
     _check_version(survey, version)
-    if survey.status == "確定":
+    if survey.status == rules.FINAL:
         raise ValidationError("確定した調査は変更できません。再調査を開始してください。", code="survey_final")
-    if survey.status == "判定待ち" and not confirmed:
+    if survey.status == rules.AWAITING_REVIEW and not confirmed:
         raise ValidationError("変更内容を確認し、「変更内容を確認しました」にチェックしてから更新してください。",
                               code="confirmation_required")
     building = session.get(Building, survey.building_id)
     ratio, grade = rules.judge(building.structure, building.floors, survey.round, survey.hazard, findings)
     survey.findings, survey.note = findings, (note or "").strip()
-    survey.loss_ratio, survey.computed_grade, survey.status = ratio, grade, "判定待ち"
+    survey.loss_ratio, survey.computed_grade, survey.status = ratio, grade, rules.AWAITING_REVIEW
     survey.surveyed_by, survey.surveyed_at = actor.login_id, datetime.now(UTC)
     if position is not None:
         survey.geom = f"SRID=4326;POINT({position.lon} {position.lat})"
@@ -134,11 +135,11 @@ def finalise(session: Session, actor: Actor, survey_id: int, *, version: int) ->
     """The reviewer makes the judged grade final; a surveyor cannot confirm their own survey."""
     survey = get_survey(session, survey_id)
     _check_version(survey, version)
-    if survey.status != "判定待ち":
+    if survey.status != rules.AWAITING_REVIEW:
         raise ValidationError("判定待ちの調査だけを確定できます。", code="not_judged")
     if survey.surveyed_by == actor.login_id:
         raise ValidationError("自分が調査した判定は確定できません。別の職員が確認してください。", code="own_survey")
-    survey.final_grade, survey.status = survey.computed_grade, "確定"
+    survey.final_grade, survey.status = survey.computed_grade, rules.FINAL
     survey.reviewed_by, survey.reviewed_at = actor.login_id, datetime.now(UTC)
     session.flush()
     _event(session, actor, survey, "確定")
@@ -149,7 +150,7 @@ def finalise(session: Session, actor: Actor, survey_id: int, *, version: int) ->
 def add_photo(session: Session, actor: Actor, survey_id: int, data: bytes, caption: str = "") -> SurveyPhoto:
     """Store a JPEG or PNG photo of an open survey with a thumbnail (turned upright by its EXIF)."""
     survey = get_survey(session, survey_id)
-    if survey.status == "確定":
+    if survey.status == rules.FINAL:
         raise ValidationError("確定した調査には写真を追加できません。", code="survey_final")
     if len(data) > PHOTO_MAX_BYTES:
         raise ValidationError("写真は15MBまでです。", code="photo_too_large")

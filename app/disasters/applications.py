@@ -20,6 +20,7 @@ from app.certificates import services as certificates
 from app.certificates.issuer import Issuer
 from app.certificates.models import IssuedCertificate
 from app.clock import today_in_japan
+from app.damage import rules as damage_rules
 from app.damage.models import Building, DamageSurvey
 from app.damage.services import certified_grade
 from app.db import get_or_not_found
@@ -89,10 +90,10 @@ def survey_state(session: Session, application: CertificateApplication) -> rules
     requested = application.resurvey_requested_at
     return rules.SurveyState(
         has_survey=bool(surveys),
-        has_judgement=any(s.status in ("判定待ち", "確定") for s in surveys),
+        has_judgement=any(s.status in (damage_rules.AWAITING_REVIEW, damage_rules.FINAL) for s in surveys),
         final_grade=certified_grade(session, application.disaster_id, application.building_id),
         resurvey_after_request=requested is not None and any(
-            s.round == "再調査" and s.created_at >= requested for s in surveys))
+            s.round == damage_rules.RESURVEY and s.created_at >= requested for s in surveys))
 
 
 def advance(session: Session, actor: Actor, application_id: int, *, version: int,
@@ -250,7 +251,7 @@ def receive_online(session: Session, actor: Actor, data: dict) -> CertificateApp
     already checked against ``schemas.NEW_APPLICATION``. The damaged house is found by its address;
     the disaster must be one the municipality is handling."""
     disaster = session.get(Disaster, data["disaster_id"])
-    if disaster is None or disaster.status != "対応中":
+    if disaster is None or disaster.status != rules.RESPONDING:
         raise ValidationError(DISASTER_UNKNOWN, code="disaster_unknown")
     building_id = None
     if data.get("building_address", "").strip():
@@ -267,4 +268,4 @@ def receive_online(session: Session, actor: Actor, data: dict) -> CertificateApp
 
 
 def open_disasters(session: Session) -> list[Disaster]:
-    return list(session.scalars(select(Disaster).where(Disaster.status == "対応中").order_by(Disaster.id)))
+    return list(session.scalars(select(Disaster).where(Disaster.status == rules.RESPONDING).order_by(Disaster.id)))

@@ -22,9 +22,9 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TenantOwned, TimestampMixin, Versioned, text_column
+from app.disasters.rules import RESPONDING
 
 DISASTER_KINDS = ("地震", "風水害（大雨・洪水）", "土砂災害", "津波", "高潮", "火山", "大規模火災", "雪害", "その他")
-DISASTER_STATUSES = ("対応中", "終了")
 
 
 class Disaster(TenantOwned, Versioned, TimestampMixin, Base):
@@ -35,7 +35,7 @@ class Disaster(TenantOwned, Versioned, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20))
     started_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(8), default="対応中")
+    status: Mapped[str] = mapped_column(String(8), default=RESPONDING)  # rules.DISASTER_STATUSES
     # 災害救助法 / 被災者生活再建支援法 applied to this disaster in this municipality.
     is_relief_act_applied: Mapped[bool] = mapped_column(Boolean, default=False)
     is_support_act_applied: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -3,7 +3,7 @@
 被災者生活再建支援金 (被災者生活再建支援法): a base grant by the house's situation and a top-up by how
 the household rebuilds, ×3/4 for a single-person household; 災害弔慰金 and 災害障害見舞金 (災害弔慰金
 の支給等に関する法律); application deadlines counted 「災害が発生した日から起算して」, the disaster day
-being day 1. See ../shared/DOMAIN.md.
+being day 1. See ../shared/DOMAIN.md. Also the states of a disaster and of its certificate applications.
 """
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ from app.errors import ValidationError
 from certificate_engine.wareki import format_date
 
 MAN = 10_000  # 1 万円
+
+# A disaster is handled (対応中) until the municipality ends it (終了); surveys, shelter check-ins,
+# certificate applications and 安否 reports are taken only while it is handled.
+RESPONDING, ENDED = "対応中", "終了"
+DISASTER_STATUSES = (RESPONDING, ENDED)
 
 # Situations that qualify for the 支援金 (解体: demolished as unavoidable; 長期避難: long-term evacuation).
 ZENKAI_ETC = "全壊等"

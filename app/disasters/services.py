@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from app.audit.services import Actor, record
 from app.clock import today_in_japan
 from app.db import get_or_not_found
-from app.disasters.models import DISASTER_KINDS, DISASTER_STATUSES, Disaster
+from app.disasters.models import DISASTER_KINDS, Disaster
+from app.disasters.rules import DISASTER_STATUSES
 from app.errors import ValidationError, require_version
 from app.maps.models import AdminArea
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
 from app.clock import today_in_japan
+from app.damage import rules as damage_rules
 from app.db import get_or_not_found
 from app.disasters import recipients
 from app.disasters.models import Disaster, Victim, VictimHousehold, VictimProvision
@@ -250,7 +251,8 @@ def _building_grades(session: Session, disaster_id: int) -> dict[int, str]:
     """Building id -> the certified grade of its latest final survey in this disaster."""
     rows = session.execute(text("""
         SELECT DISTINCT ON (building_id) building_id, final_grade FROM damage_surveys
-        WHERE disaster_id = :d AND status = '確定' ORDER BY building_id, id DESC"""), {"d": disaster_id})
+        WHERE disaster_id = :d AND status = :final ORDER BY building_id, id DESC"""),
+        {"d": disaster_id, "final": damage_rules.FINAL})
     return dict(rows.all())
 
 

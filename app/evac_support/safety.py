@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.audit.services import Actor, record
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
+from app.disasters.rules import RESPONDING
 from app.errors import NotFound, ValidationError
 from app.evac_support import rules
 from app.evac_support.areas import AreaIndex, in_areas_sql
@@ -70,7 +71,7 @@ def set_state(session: Session, actor: Actor, disaster: Disaster, person_id: int
               note: str = "") -> SafetyCheck:
     """Report a person's state now; the earlier reports stay as history. Only while the disaster
     is being handled (対応中)."""
-    if disaster.status != "対応中":
+    if disaster.status != RESPONDING:
         raise ValidationError(f"{disaster.name}は終了しているため、安否を記録できません。", code="disaster_closed")
     person = get_or_not_found(session, EvacPerson, person_id, "指定された要支援者は見つかりません。", "evac_person")
     if person.removed_at is not None:

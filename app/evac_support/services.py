@@ -13,6 +13,7 @@ from app.audit.services import Actor, record
 from app.clock import today_in_japan
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
+from app.disasters.rules import RESPONDING
 from app.errors import ValidationError, require_version
 from app.evac_support import rules
 from app.evac_support.areas import in_areas_sql
@@ -152,7 +153,7 @@ def roster_mode_allowed(session: Session, mode: str, disaster_id: int | None) ->
     declared = False
     if disaster_id:
         disaster = session.get(Disaster, disaster_id)
-        declared = disaster is not None and disaster.status == "対応中"
+        declared = disaster is not None and disaster.status == RESPONDING
     if mode == rules.DISASTER and not declared:
         raise ValidationError("災害時の提供は、対応中の災害を選んでいるときだけできます（49条の11）。",
                               code="no_disaster")

@@ -7,6 +7,7 @@ from flask import Response, current_app, render_template, request, session, url_
 from flask_login import current_user
 
 from app.clock import today_in_japan
+from app.damage import rules as damage_rules
 from app.evac_support import rules as evac_rules
 from app.extensions import db
 from app.maps import bp, rules, services, tiles
@@ -17,9 +18,10 @@ from gis.folium_map import Overlay, build_map, gsi_basemaps, legend_items, rende
 from layers.catalogue import CATALOGUE
 
 # Survey states and grades on the buildings layer, from the most to the least severe.
-GRADE_COLORS = {"全壊": "#b71c1c", "大規模半壊": "#e65100", "中規模半壊": "#f57c00", "半壊": "#fbc02d",
-                "準半壊": "#9ccc65", "準半壊に至らない": "#43a047", "判定待ち": "#7e57c2", "調査中": "#1e88e5",
-                "未調査": "#90a4ae"}
+GRADE_COLORS = {damage_rules.ZENKAI: "#b71c1c", damage_rules.DAIKIBO: "#e65100", damage_rules.CHUKIBO: "#f57c00",
+                damage_rules.HANKAI: "#fbc02d", damage_rules.JUNHANKAI: "#9ccc65", damage_rules.ICHIBU: "#43a047",
+                damage_rules.AWAITING_REVIEW: "#7e57c2", damage_rules.SURVEYING: "#1e88e5",
+                damage_rules.NOT_SURVEYED: "#90a4ae"}
 SHELTER_COLORS = {"開設": "#2e7d32", "満員": "#c62828", "閉鎖": "#757575", "未開設": "#1d4f91"}
 # 要支援者 are coloured by their 安否確認 state in the chosen disaster, as on the 安否確認 map.
 SAFETY_COLORS = evac_rules.SAFETY_COLORS

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.damage import rules as damage_rules
 from app.errors import NotFound
 from layers.catalogue import CATALOGUE_BY_CODE
 
@@ -28,14 +29,13 @@ _HAZARD_SQL = """SELECT json_build_object('name', name, 'class_code', class_code
 
 
 # Buildings as points (for clustering and touch), with the latest grade of the current disaster.
-_BUILDINGS_SQL = """
+_BUILDINGS_SQL = f"""
     SELECT json_build_object('id', b.id, 'address', b.address, 'structure', b.structure || '・' || b.floors || '階建て',
-                             'grade', coalesce(s.grade, '未調査')) AS props,
+                             'grade', coalesce(s.grade, :not_surveyed)) AS props,
            ST_PointOnSurface(b.geom) AS geom
     FROM buildings b
     LEFT JOIN LATERAL (
-        SELECT CASE WHEN d.status = '確定' THEN d.final_grade
-                    WHEN d.status = '判定待ち' THEN '判定待ち' ELSE '調査中' END AS grade
+        SELECT {damage_rules.SHOWN_GRADE_SQL} AS grade
         FROM damage_surveys d WHERE d.building_id = b.id AND d.disaster_id = :disaster_id
         ORDER BY d.id DESC LIMIT 1) s ON true
     WHERE b.geom IS NOT NULL"""
@@ -46,7 +46,7 @@ def overlay_geojson(session: Session, key: str, disaster_id: int | None = None) 
     buildings and shelters overlays show the survey state and the opening in disaster ``disaster_id``."""
     params: dict = {}
     if key == "buildings":
-        sql, params = _BUILDINGS_SQL, {"disaster_id": disaster_id or 0}
+        sql, params = _BUILDINGS_SQL, {"disaster_id": disaster_id or 0, **dict(damage_rules.SHOWN_GRADE_PARAMS)}
     elif key.startswith("hazard:"):
         layer_code = key.split(":", 1)[1]
         if layer_code not in CATALOGUE_BY_CODE:

@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.damage.rules import SHOWN_GRADE_PARAMS, SHOWN_GRADE_SQL
 from app.errors import NotFound, PermissionDenied
 from app.evac_support.rules import UNCONFIRMED
 from app.maps.rules import CELL_STATE_PRIORITY
@@ -41,18 +42,17 @@ _EVAC_SQL = """
         ORDER BY c.id DESC LIMIT 1) sc ON true
     WHERE p.removed_at IS NULL AND r.status = :registered AND NOT r.is_protected AND r.geom && {bbox}"""
 
-_BUILDINGS_SQL = """
+_BUILDINGS_SQL = f"""
     SELECT b.id, b.address, b.structure || '・' || b.floors || '階建て' AS structure,
-           coalesce(s.grade, '未調査') AS grade, round(ST_X(pt.geom)::numeric, 7)::float8 AS lon,
+           coalesce(s.grade, :not_surveyed) AS grade, round(ST_X(pt.geom)::numeric, 7)::float8 AS lon,
            round(ST_Y(pt.geom)::numeric, 7)::float8 AS lat, pt.geom
     FROM buildings b
     CROSS JOIN LATERAL (SELECT ST_PointOnSurface(b.geom) AS geom) pt
     LEFT JOIN LATERAL (
-        SELECT CASE WHEN d.status = '確定' THEN d.final_grade
-                    WHEN d.status = '判定待ち' THEN '判定待ち' ELSE '調査中' END AS grade
+        SELECT {SHOWN_GRADE_SQL} AS grade
         FROM damage_surveys d WHERE d.building_id = b.id AND d.disaster_id = :disaster_id
         ORDER BY d.id DESC LIMIT 1) s ON true
-    WHERE b.geom && {bbox}"""
+    WHERE b.geom && {{bbox}}"""
 
 
 @dataclass(frozen=True)
@@ -71,17 +71,17 @@ TILE_LAYERS = {
     layer.key: layer for layer in (
         TileLayer("residents", "住民（住登内）",
                   TileSource("residents", _RESIDENTS_SQL, ("id",), detail_zoom=12, min_zoom=9, points=True,
-                             params={"registered": REGISTERED}),
+                             params=(("registered", REGISTERED),)),
                   screen="victims", personal=True),
         TileLayer("evac_people", "避難行動要支援者",
                   TileSource("evac_people", _EVAC_SQL, ("id", "reasons", "consent", "state"),
                              detail_zoom=12, min_zoom=9, points=True, cell_property="state",
                              cell_order=CELL_STATE_PRIORITY,
-                             params={"registered": REGISTERED, "unconfirmed": UNCONFIRMED}),
+                             params=(("registered", REGISTERED), ("unconfirmed", UNCONFIRMED))),
                   screen="evac_support", personal=True, per_disaster=True),
         TileLayer("buildings", "建物（被害認定）",
                   TileSource("buildings", _BUILDINGS_SQL, ("id", "address", "structure", "grade", "lon", "lat"),
-                             detail_zoom=13, min_zoom=9, points=True),
+                             detail_zoom=13, min_zoom=9, points=True, params=SHOWN_GRADE_PARAMS),
                   screen="map", personal=False, per_disaster=True),
     )
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.damage.rules import SHOWN_GRADE_PARAMS, SHOWN_GRADE_SQL
 from layers.catalogue import CATALOGUE
 
 # bcl_ids_in_box (migration 0020) finds the ids through the GIST index for the transaction's own
@@ -77,20 +78,19 @@ DISASTERS = Collection(
 # (one DISTINCT ON pass over the surveys, hash-joined: no per-building subquery).
 BUILDINGS = Collection(
     "buildings", "建物（被害認定）", "建物と、直近の災害での被害認定調査の状態・判定（所有者の情報は含みません）",
-    """SELECT b.id, NULL::int AS subject_id, json_build_object(
+    f"""SELECT b.id, NULL::int AS subject_id, json_build_object(
               '所在地', b.address, '区分', CASE WHEN b.is_dwelling THEN '住家' ELSE '非住家' END,
               '構造', b.structure, '階数', b.floors, '災害名', coalesce(s.disaster_name, ''),
-              '被害の程度', coalesce(s.grade, '未調査')) AS props, b.geom
+              '被害の程度', coalesce(s.grade, :not_surveyed)) AS props, b.geom
        FROM buildings b
        LEFT JOIN (
            SELECT DISTINCT ON (d.building_id) d.building_id, ds.name AS disaster_name,
-                  CASE WHEN d.status = '確定' THEN d.final_grade
-                       WHEN d.status = '判定待ち' THEN '判定待ち' ELSE '調査中' END AS grade
+                  {SHOWN_GRADE_SQL} AS grade
            FROM damage_surveys d JOIN disasters ds ON ds.id = d.disaster_id
            ORDER BY d.building_id, ds.started_on DESC, d.id DESC) s ON s.building_id = b.id
-       WHERE b.geom IS NOT NULL AND {bbox}""", "b", "buildings",
+       WHERE b.geom IS NOT NULL AND {{bbox}}""", "b", "buildings",
     (("所在地", "string"), ("区分", "string"), ("構造", "string"), ("階数", "integer"), ("災害名", "string"),
-     ("被害の程度", "string")), "Unknown", "SELECT ST_Extent(geom) FROM buildings")
+     ("被害の程度", "string")), "Unknown", "SELECT ST_Extent(geom) FROM buildings", params=SHOWN_GRADE_PARAMS)
 
 # Personal: people on the 避難行動要支援者名簿 with a known location, never those under 支援措置.
 EVAC_PEOPLE = Collection(

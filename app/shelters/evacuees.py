@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from app.audit.services import Actor, record
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
+from app.disasters.rules import RESPONDING
 from app.disasters.victims import add_by_hand, build_register
 from app.errors import ValidationError, require_version
 from app.residents.models import Resident
@@ -50,7 +51,7 @@ def open_shelter(session: Session, actor: Actor, shelter_id: int, disaster_id: i
     """Open a shelter for a disaster (once; a closed one is reopened)."""
     shelter = get_or_not_found(session, Shelter, shelter_id, "指定された避難所は見つかりません。", "shelter")
     disaster = get_or_not_found(session, Disaster, disaster_id, "指定された災害は見つかりません。", "disaster")
-    if disaster.status != "対応中":
+    if disaster.status != RESPONDING:
         raise ValidationError(f"災害「{disaster.name}」は終了しています。", code="disaster_closed")
     opening = session.scalar(select(ShelterOpening).where(ShelterOpening.shelter_id == shelter.id,
                                                           ShelterOpening.disaster_id == disaster.id))
