@@ -11,6 +11,7 @@ from app.damage import rules as damage_rules
 from app.evac_support import rules as evac_rules
 from app.extensions import db
 from app.maps import bp, rules, services, tiles
+from app.shelters import rules as shelter_rules
 from app.tenants.services import get_municipality
 from app.web import current_actor, screen_required
 from certificate_engine.wareki import format_date
@@ -22,7 +23,8 @@ GRADE_COLORS = {damage_rules.ZENKAI: "#b71c1c", damage_rules.DAIKIBO: "#e65100",
                 damage_rules.HANKAI: "#fbc02d", damage_rules.JUNHANKAI: "#9ccc65", damage_rules.ICHIBU: "#43a047",
                 damage_rules.AWAITING_REVIEW: "#7e57c2", damage_rules.SURVEYING: "#1e88e5",
                 damage_rules.NOT_SURVEYED: "#90a4ae"}
-SHELTER_COLORS = {"開設": "#2e7d32", "満員": "#c62828", "閉鎖": "#757575", "未開設": "#1d4f91"}
+SHELTER_COLORS = {shelter_rules.OPEN: "#2e7d32", shelter_rules.FULL: "#c62828", shelter_rules.CLOSED: "#757575",
+                  shelter_rules.NOT_OPENED: "#1d4f91"}
 # 要支援者 are coloured by their 安否確認 state in the chosen disaster, as on the 安否確認 map.
 SAFETY_COLORS = evac_rules.SAFETY_COLORS
 PAPER_SIZES = ("A4", "A3")

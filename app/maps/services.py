@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.damage import rules as damage_rules
 from app.errors import NotFound
+from app.shelters import rules as shelter_rules
 from layers.catalogue import CATALOGUE_BY_CODE
 
 # Each overlay: SQL returning (properties json, geometry) rows for the current tenant (RLS).
@@ -13,7 +14,7 @@ _OVERLAY_SQL = {
     # Status and occupancy (present evacuees / capacity) in the chosen disaster.
     "shelters": """SELECT json_build_object('id', s.id, 'name', s.name, 'kind', s.kind, 'address', s.address,
                           'capacity', s.capacity, 'hazards', array_to_string(s.hazards, '・'),
-                          'status', coalesce(o.status, '未開設'),
+                          'status', coalesce(o.status, :not_opened),
                           'occupancy', CASE WHEN o.id IS NOT NULL THEN n.present || '人／' || s.capacity || '人' END
                           ) AS props, s.geom
                    FROM shelters s
@@ -53,7 +54,7 @@ def overlay_geojson(session: Session, key: str, disaster_id: int | None = None) 
             raise NotFound(f"ハザードレイヤ「{layer_code}」はありません。")
         sql, params = _HAZARD_SQL, {"layer_code": layer_code}
     elif key in _OVERLAY_SQL:
-        sql, params = _OVERLAY_SQL[key], {"disaster_id": disaster_id or 0}
+        sql, params = _OVERLAY_SQL[key], {"disaster_id": disaster_id or 0, "not_opened": shelter_rules.NOT_OPENED}
     else:
         raise NotFound(f"地図レイヤ「{key}」はありません。")
     wrapped = f"""

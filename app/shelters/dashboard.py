@@ -14,12 +14,12 @@ from app.shelters import rules
 
 _DASHBOARD_SQL = """
     SELECT o.id, s.name, s.kind, o.status, o.created_at, s.capacity, s.toilets, s.floor_area_m2,
-           count(e.id) FILTER (WHERE e.kind = '避難所') AS inside,
-           count(e.id) FILTER (WHERE e.kind = '在宅') AS at_home,
-           count(e.id) FILTER (WHERE e.kind = '車中泊') AS in_car,
-           count(e.id) FILTER (WHERE e.kind = '避難所' AND e.stay = '終日') AS whole_day,
-           count(e.id) FILTER (WHERE e.kind = '避難所' AND e.stay = '昼のみ') AS day_only,
-           count(e.id) FILTER (WHERE e.kind = '避難所' AND e.stay = '夜のみ') AS night_only,
+           count(e.id) FILTER (WHERE e.kind = :in_shelter) AS inside,
+           count(e.id) FILTER (WHERE e.kind = :at_home) AS at_home,
+           count(e.id) FILTER (WHERE e.kind = :in_car) AS in_car,
+           count(e.id) FILTER (WHERE e.kind = :in_shelter AND e.stay = :whole_day) AS whole_day,
+           count(e.id) FILTER (WHERE e.kind = :in_shelter AND e.stay = :day_only) AS day_only,
+           count(e.id) FILTER (WHERE e.kind = :in_shelter AND e.stay = :night_only) AS night_only,
            count(e.id) FILTER (WHERE cardinality(e.needs) > 0) AS with_needs,
            count(e.id) FILTER (WHERE ep.id IS NOT NULL) AS registered
     FROM shelter_openings o
@@ -28,7 +28,10 @@ _DASHBOARD_SQL = """
     LEFT JOIN evac_people ep ON ep.resident_id = e.resident_id AND ep.removed_at IS NULL
     WHERE o.disaster_id = :disaster_id
     GROUP BY o.id, s.id
-    ORDER BY (o.status = '閉鎖'), s.code"""
+    ORDER BY (o.status = :closed), s.code"""
+_DASHBOARD_VALUES = {"in_shelter": rules.IN_SHELTER, "at_home": rules.AT_HOME, "in_car": rules.IN_CAR,
+                     "whole_day": rules.WHOLE_DAY, "day_only": rules.DAY_ONLY, "night_only": rules.NIGHT_ONLY,
+                     "closed": rules.CLOSED}
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def situation(session: Session, actor: Actor, disaster_id: int, now: datetime | 
               prolonged_after_days: int = rules.PROLONGED_AFTER_DAYS) -> list[ShelterSituation]:
     """Every shelter opened for the disaster (closed ones last), counted now; the view is audited."""
     now = now or datetime.now(UTC)
-    rows = session.execute(text(_DASHBOARD_SQL), {"disaster_id": disaster_id}).all()
+    rows = session.execute(text(_DASHBOARD_SQL), {"disaster_id": disaster_id, **_DASHBOARD_VALUES}).all()
     found = [_situation(row, now, prolonged_after_days) for row in rows]
     record(session, actor, "shelter_dashboard", "disaster", [disaster_id], shelters=len(found))
     return found
@@ -68,7 +71,8 @@ def situation(session: Session, actor: Actor, disaster_id: int, now: datetime | 
 def _situation(row, now: datetime, prolonged_after_days: int) -> ShelterSituation:
     (opening_id, name, kind, status, opened_at, capacity, toilets, floor_area, inside, at_home, in_car,
      whole_day, day_only, night_only, with_needs, registered) = row
-    day, night = rules.day_and_night({"終日": whole_day, "昼のみ": day_only, "夜のみ": night_only})
+    day, night = rules.day_and_night({rules.WHOLE_DAY: whole_day, rules.DAY_ONLY: day_only,
+                                      rules.NIGHT_ONLY: night_only})
     days_open = max(0, (now - opened_at).days)
     guide = rules.guidance(max(day, night), toilets, float(floor_area) if floor_area else None, days_open,
                            prolonged_after_days)
@@ -80,7 +84,7 @@ def totals(rows: list[ShelterSituation]) -> dict[str, int]:
     """Sums over the shelters for the summary line."""
     keys = ("capacity", "inside", "at_home", "in_car", "day", "night", "with_needs", "registered")
     summed = {key: sum(getattr(r, key) for r in rows) for key in keys}
-    summed["open"] = sum(1 for r in rows if r.status != "閉鎖")
+    summed["open"] = sum(1 for r in rows if r.status != rules.CLOSED)
     summed["toilets_short"] = sum(r.guidance.toilets_short for r in rows)
     return summed
 

@@ -17,7 +17,8 @@ from app.disasters.victims import add_by_hand, build_register
 from app.errors import ValidationError, require_version
 from app.residents.models import Resident
 from app.residents.rules import REGISTERED
-from app.shelters.models import EVACUEE_KINDS, STAYS, Evacuee, Shelter, ShelterOpening
+from app.shelters.models import Evacuee, Shelter, ShelterOpening
+from app.shelters.rules import CLOSED, EVACUEE_KINDS, IN_SHELTER, OPEN, OPENING_STATUSES, STAYS, WHOLE_DAY
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,12 @@ def open_shelter(session: Session, actor: Actor, shelter_id: int, disaster_id: i
         raise ValidationError(f"災害「{disaster.name}」は終了しています。", code="disaster_closed")
     opening = session.scalar(select(ShelterOpening).where(ShelterOpening.shelter_id == shelter.id,
                                                           ShelterOpening.disaster_id == disaster.id))
-    if opening is not None and opening.status != "閉鎖":
+    if opening is not None and opening.status != CLOSED:
         raise ValidationError(f"「{shelter.name}」は既に開設しています。", code="already_open")
     if opening is None:
         opening = ShelterOpening(lg_code=actor.lg_code, shelter_id=shelter.id, disaster_id=disaster.id)
         session.add(opening)
-    opening.status, opening.closed_at, opening.opened_by = "開設", None, actor.login_id
+    opening.status, opening.closed_at, opening.opened_by = OPEN, None, actor.login_id
     session.flush()
     record(session, actor, "shelter_open", "shelter", [shelter.id], disaster=disaster.id)
     return opening
@@ -71,20 +72,20 @@ def set_status(session: Session, actor: Actor, opening_id: int, *, status: str, 
     opening = get_opening(session, opening_id)
     require_version(opening.version, version, "この避難所の状態は他の職員が先に更新しました。",
                     {"状態": opening.status})
-    if status not in ("開設", "満員", "閉鎖"):
+    if status not in OPENING_STATUSES:
         raise ValidationError(f"状態「{status}」はありません。", code="status_unknown")
-    if status == "閉鎖" and occupancy(session, opening).present:
+    if status == CLOSED and occupancy(session, opening).present:
         raise ValidationError("避難者が残っているため閉鎖できません。退所または移動の手続きをしてください。",
                               code="people_present")
     opening.status = status
-    opening.closed_at = datetime.now(UTC) if status == "閉鎖" else None
+    opening.closed_at = datetime.now(UTC) if status == CLOSED else None
     session.flush()
     record(session, actor, "shelter_status", "shelter", [opening.shelter_id], status=status)
     return opening
 
 
 def occupancy(session: Session, opening: ShelterOpening) -> Occupancy:
-    present, inside = session.execute(select(func.count(), func.count().filter(Evacuee.kind == "避難所")).where(
+    present, inside = session.execute(select(func.count(), func.count().filter(Evacuee.kind == IN_SHELTER)).where(
         Evacuee.opening_id == opening.id, Evacuee.checked_out_at.is_(None))).one()
     capacity = session.scalar(select(Shelter.capacity).where(Shelter.id == opening.shelter_id))
     return Occupancy(present or 0, capacity or 0, inside or 0)
@@ -128,11 +129,11 @@ def stay_history(session: Session, actor: Actor, opening_id: int) -> list[dict]:
 
 
 def check_in_household(session: Session, actor: Actor, opening_id: int, atena_no: str,
-                       kind: str = "避難所", stay: str = "終日") -> list[Evacuee]:
+                       kind: str = IN_SHELTER, stay: str = WHOLE_DAY) -> list[Evacuee]:
     """Check in the whole household (住登内) of the resident ``atena_no``; members already checked
     in somewhere in this disaster are left where they are."""
     opening = get_opening(session, opening_id)
-    if opening.status == "閉鎖":
+    if opening.status == CLOSED:
         raise ValidationError("閉鎖した避難所には受け付けできません。", code="closed")
     _check_kind_and_stay(kind, stay)
     person = session.scalar(select(Resident).where(Resident.atena_no == atena_no, Resident.status == REGISTERED))
@@ -169,11 +170,11 @@ def check_out(session: Session, actor: Actor, evacuee_id: int) -> Evacuee:
 
 
 def register_walk_in(session: Session, actor: Actor, opening_id: int, *, name: str, name_kana: str = "",
-                     address: str = "", kind: str = "避難所", stay: str = "終日") -> Evacuee:
+                     address: str = "", kind: str = IN_SHELTER, stay: str = WHOLE_DAY) -> Evacuee:
     """Someone not in the resident records (visitor, commuter) checked in on the spot, and entered in
     the 被災者台帳 by hand."""
     opening = get_opening(session, opening_id)
-    if opening.status == "閉鎖":
+    if opening.status == CLOSED:
         raise ValidationError("閉鎖した避難所には受け付けできません。", code="closed")
     _check_kind_and_stay(kind, stay)
     victim = add_by_hand(session, actor, opening.disaster_id, name=name, name_kana=name_kana,

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TenantOwned, TimestampMixin, Versioned
-from app.shelters.rules import new_card_code
+from app.shelters.rules import IN_SHELTER, OPEN, WHOLE_DAY, new_card_code
 
 SHELTER_KINDS = ("指定緊急避難場所", "指定避難所", "福祉避難所")
 HAZARD_TYPES = ("洪水", "崖崩れ、土石流及び地滑り", "高潮", "地震", "津波", "大規模な火事", "内水氾濫", "火山現象")
@@ -57,10 +57,6 @@ class Shelter(TenantOwned, Versioned, TimestampMixin, Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
-OPENING_STATUSES = ("開設", "満員", "閉鎖")
-EVACUEE_KINDS = ("避難所", "在宅", "車中泊")
-# When the person is at the shelter: people often go home by day to clear up and come back at night.
-STAYS = ("終日", "昼のみ", "夜のみ")
 NEEDS = ("食物アレルギー", "医療・服薬", "介護", "障害", "乳幼児", "妊産婦", "日本語以外", "その他")
 
 
@@ -74,7 +70,7 @@ class ShelterOpening(TenantOwned, Versioned, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     shelter_id: Mapped[int] = mapped_column(ForeignKey("shelters.id"))
     disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"), index=True)
-    status: Mapped[str] = mapped_column(String(4), default="開設")
+    status: Mapped[str] = mapped_column(String(4), default=OPEN)  # rules.OPENING_STATUSES
     opened_by: Mapped[str] = mapped_column(String(60), default="")
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -93,11 +89,11 @@ class Evacuee(TenantOwned, Versioned, TimestampMixin, Base):
     household_no: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(100))
     name_kana: Mapped[str] = mapped_column(String(200), default="")
-    kind: Mapped[str] = mapped_column(String(4), default="避難所")
+    kind: Mapped[str] = mapped_column(String(4), default=IN_SHELTER)  # 避難の区分 (rules.EVACUEE_KINDS)
     checked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     checked_in_by: Mapped[str] = mapped_column(String(60), default="")
-    stay: Mapped[str] = mapped_column(String(4), default="終日", server_default="終日")
+    stay: Mapped[str] = mapped_column(String(4), default=WHOLE_DAY, server_default=WHOLE_DAY)  # rules.STAYS
     # The number on the evacuee card (QR): it follows the person through re-entries and moves.
     card_code: Mapped[str] = mapped_column(String(12), index=True, default=new_card_code)
     moved_from_id: Mapped[int | None] = mapped_column(ForeignKey("evacuees.id"))

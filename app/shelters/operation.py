@@ -19,7 +19,6 @@ from app.shelters.models import (
     HAZARD_TYPES,
     NEEDS,
     SHELTER_KINDS,
-    STAYS,
     Evacuee,
     Shelter,
     ShelterOpening,
@@ -53,7 +52,7 @@ def _open_target(session: Session, opening_id: int, disaster_id: int) -> Shelter
     target = get_opening(session, opening_id)
     if target.disaster_id != disaster_id:
         raise ValidationError("別の災害の避難所へは移動できません。", code="other_disaster")
-    if target.status == "閉鎖":
+    if target.status == rules.CLOSED:
         raise ValidationError("閉鎖した避難所へは移動できません。", code="closed")
     return target
 
@@ -90,7 +89,7 @@ def reenter(session: Session, actor: Actor, opening_id: int, scanned: str) -> tu
     if code is None:
         raise ValidationError("避難者カードの番号を読めません（例: ACDE-FGHJ）。", code="card_unreadable")
     opening = get_opening(session, opening_id)
-    if opening.status == "閉鎖":
+    if opening.status == rules.CLOSED:
         raise ValidationError("閉鎖した避難所には受け付けできません。", code="closed")
     last = latest_by_card(session, code)
     if last is None or last.disaster_id != opening.disaster_id:
@@ -110,7 +109,7 @@ def set_stay(session: Session, actor: Actor, evacuee_id: int, stay: str, version
     """終日 / 昼のみ / 夜のみ: who is counted by day and by night."""
     evacuee = get_evacuee(session, evacuee_id)
     require_version(evacuee.version, version, "この避難者の記録は他の職員が先に更新しました。", {"滞在": evacuee.stay})
-    if stay not in STAYS:
+    if stay not in rules.STAYS:
         raise ValidationError(f"滞在の区分「{stay}」はありません。", code="stay_unknown")
     evacuee.stay = stay
     session.flush()

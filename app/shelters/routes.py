@@ -15,10 +15,10 @@ from app.shelters import (
     opendata,
     operation,
     operation_routes,  # noqa: F401  (the shelter operation screens)
+    rules,
     services,
 )
 from app.shelters import registry as registry_services
-from app.shelters.models import STAYS
 from app.web import current_actor, refuse, screen_required
 from certificate_engine.wareki import format_date
 
@@ -127,8 +127,8 @@ def opening(opening_id: int):
                            occupancy=evacuees.occupancy(db.session, found), present=present,
                            protected=evacuees.protected_evacuees(db.session, present),
                            destinations=[(o, s) for o, s, _ in evacuees.openings(db.session, found.disaster_id)
-                                         if o.id != found.id and o.status != "閉鎖"],
-                           is_staff=is_staff, stays=STAYS,
+                                         if o.id != found.id and o.status != rules.CLOSED],
+                           is_staff=is_staff, stays=rules.STAYS,
                            needs=operation.needs_of_present(db.session, actor, found.id) if is_staff else {})
 
 
@@ -148,8 +148,9 @@ def opening_history(opening_id: int):
 def check_in(opening_id: int):
     try:
         arrived = evacuees.check_in_household(db.session, current_actor(), opening_id,
-                                              request.form.get("atena_no", ""), request.form.get("kind", "避難所"),
-                                              request.form.get("stay", "終日"))
+                                              request.form.get("atena_no", ""),
+                                              request.form.get("kind", rules.IN_SHELTER),
+                                              request.form.get("stay", rules.WHOLE_DAY))
     except ValidationError as exc:
         return jsonify({"error": refuse(exc).message, "code": exc.code}), 422
     found = evacuees.get_opening(db.session, opening_id)
@@ -208,8 +209,8 @@ def walk_in(opening_id: int):
         evacuee = evacuees.register_walk_in(db.session, current_actor(), opening_id, name=request.form.get("name", ""),
                                             name_kana=request.form.get("name_kana", ""),
                                             address=request.form.get("address", ""),
-                                            kind=request.form.get("kind", "避難所"),
-                                            stay=request.form.get("stay", "終日"))
+                                            kind=request.form.get("kind", rules.IN_SHELTER),
+                                            stay=request.form.get("stay", rules.WHOLE_DAY))
     except ValidationError as exc:
         flash(refuse(exc).message, "error")
     else:

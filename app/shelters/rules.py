@@ -1,5 +1,6 @@
-"""Pure rules of the shelters: how the desk reads typed kana, birth dates and evacuee card numbers,
-and the toilet and space guidance against the number of evacuees."""
+"""Pure rules of the shelters: the states of an opened shelter and of its evacuees, how the desk
+reads typed kana, birth dates and evacuee card numbers, and the toilet and space guidance against
+the number of evacuees."""
 from __future__ import annotations
 
 import re
@@ -9,6 +10,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from certificate_engine.wareki import ERAS
+
+# A shelter opened for a disaster is 開設, 満員 (full, still open) or 閉鎖 (closed, kept as history);
+# one not opened for the chosen disaster shows as 未開設 on the map.
+OPEN, FULL, CLOSED, NOT_OPENED = "開設", "満員", "閉鎖", "未開設"
+OPENING_STATUSES = (OPEN, FULL, CLOSED)
+# 避難の区分: at the shelter, at home (在宅避難) or in a car (車中泊); the shelter supports all three.
+IN_SHELTER, AT_HOME, IN_CAR = "避難所", "在宅", "車中泊"
+EVACUEE_KINDS = (IN_SHELTER, AT_HOME, IN_CAR)
+# When the person is at the shelter: people often go home by day to clear up and come back at night.
+WHOLE_DAY, DAY_ONLY, NIGHT_ONLY = "終日", "昼のみ", "夜のみ"
+STAYS = (WHOLE_DAY, DAY_ONLY, NIGHT_ONLY)
 
 _ERA_BY_NAME = {name: start for start, name in ERAS}
 _ERA_BY_LETTER = {"R": "令和", "H": "平成", "S": "昭和", "T": "大正", "M": "明治"}
@@ -120,5 +132,5 @@ def guidance(people: int, toilets: int, floor_area_m2: float | None, days_open: 
 
 def day_and_night(stays: dict[str, int]) -> tuple[int, int]:
     """(昼, 夜) counts from the number of evacuees per stay (終日 / 昼のみ / 夜のみ)."""
-    whole = stays.get("終日", 0)
-    return whole + stays.get("昼のみ", 0), whole + stays.get("夜のみ", 0)
+    whole = stays.get(WHOLE_DAY, 0)
+    return whole + stays.get(DAY_ONLY, 0), whole + stays.get(NIGHT_ONLY, 0)
