@@ -14,13 +14,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+from app.certificates.rules import SELF_SERVICE
 from app.clock import require_aware
 from app.errors import AuthenticationError
 
 CHALLENGE_BYTES = 32
 CHALLENGE_LIFETIME = timedelta(minutes=5)
 PURPOSES = {"shelter_desk": "避難所の受付", "terminal": "窓口・端末での本人確認", "kiosk": "コンビニ交付",
-            "self_service": "らくらく窓口"}
+            "self_service": SELF_SERVICE}
 
 MESSAGES = {
     "not_configured": "カード認証の設定（信頼する認証局の証明書）がありません。システム管理者に連絡してください。",

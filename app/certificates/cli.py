@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from app.audit.services import Actor
-from app.certificates import services
+from app.certificates import rules, services
 from app.db import NO_TENANT, Scope
 from app.errors import DomainError
 from app.extensions import db
@@ -59,7 +59,7 @@ def verify(code: str) -> None:
 @certificates_group.command("fees")
 @click.option("--lg-code", required=True, help="全国地方公共団体コード (6 digits)")
 @click.option("--document", "document_type", help="e.g. 住民票の写し (with --channel and --fee: set it)")
-@click.option("--channel", type=click.Choice(["窓口", "オンライン", "コンビニ", "らくらく窓口"]))
+@click.option("--channel", type=click.Choice(rules.CHANNELS))
 @click.option("--fee", "fee_yen", type=int, help="fee in yen")
 @click.option("--offered/--not-offered", default=True, show_default=True)
 @click.option("--weekday-only/--any-day", default=False, show_default=True)

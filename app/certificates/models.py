@@ -25,8 +25,6 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from app.db import Base, TenantOwned, TimestampMixin, Versioned, text_column
 
-CHANNELS = ("窓口", "オンライン", "コンビニ", "らくらく窓口")
-
 
 class IssuedCertificate(TenantOwned, Base):
     """One issued document: what, which serial, its verification code, who issued it through which

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.audit.services import Actor, record
 from app.certificates import fees, rules
 from app.certificates.issuer import Issuer
-from app.certificates.models import CHANNELS, CertificateLayout, IssuanceLog, IssuedCertificate
+from app.certificates.models import CertificateLayout, IssuanceLog, IssuedCertificate
 from app.certificates.wording import Wording
 from app.clock import japan_date
 from app.db import get_or_not_found
@@ -114,7 +114,7 @@ def issue_document(session: Session, actor: Actor, issuer: Issuer, *, serial: st
     """Render, sign and store one certificate and its issuance log row. ``build`` turns the header
     (mayor, date, serial, verification code) into the document. Characters the fonts lack refuse the
     issue, by name. ``charges`` default to the municipality's fee for the type and channel."""
-    if channel not in CHANNELS:
+    if channel not in rules.CHANNELS:
         raise ValidationError(f"交付の経路「{channel}」はありません。", code="channel_unknown")
     layout = engine_layout(session, actor.lg_code, issuer.verify_url)
     code = make_code(issuer.secret, actor.lg_code, serial)

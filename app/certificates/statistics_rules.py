@@ -25,12 +25,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from app.certificates.holidays import holiday_name
-from app.certificates.rules import RESIDENT_ITEMS
+from app.certificates.rules import COUNTER, KIOSK, ONLINE, RESIDENT_ITEMS, SELF_SERVICE
 from app.clock import require_aware
 from certificate_engine.wareki import JST, era_of
 
-KIOSK = "コンビニ"
-CHANNEL_ORDER = ("窓口", "らくらく窓口", "オンライン", KIOSK)
+CHANNEL_ORDER = (COUNTER, SELF_SERVICE, ONLINE, KIOSK)
 NO_STORE = "（店舗以外）"
 WEEKDAY_NAMES = "月火水木金土日"
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.certificates import rules as certificate_rules
 from app.certificates import services as certificates
 from app.certificates.issuer import Issuer
 from app.certificates.models import IssuedCertificate
@@ -29,7 +30,6 @@ from app.disasters.models import CertificateApplication, CertificateIssue, Disas
 from app.errors import ValidationError, require_version
 from certificate_engine import documents
 
-CHANNELS = ("窓口", "オンライン")
 FLOOD_LEVELS = ("", "床上", "床下", "なし")
 DISASTER_UNKNOWN = "disaster_id は対応中の災害の番号です（GET /disasters）。"
 NUMBER_PREFIX = {rules.RISAI: "罹", rules.HISAI: "被"}
@@ -60,7 +60,7 @@ def create_application(session: Session, actor: Actor, disaster_id: int, *, kind
         raise ValidationError(f"{'、'.join(missing)}を入力してください。", code="missing")
     if kind not in rules.CERTIFICATE_KINDS:
         raise ValidationError(f"証明書の種類「{kind}」はありません。", code="kind_unknown")
-    if channel not in CHANNELS or flood_level not in FLOOD_LEVELS:
+    if channel not in rules.APPLICATION_CHANNELS or flood_level not in FLOOD_LEVELS:
         raise ValidationError("受付方法または浸水区分が正しくありません。", code="choice_unknown")
     building = session.get(Building, building_id) if building_id else None
     if building_id and building is None:
@@ -261,7 +261,7 @@ def receive_online(session: Session, actor: Actor, data: dict) -> CertificateApp
             raise ValidationError("building_address の建物が見つかりません（住所を確認してください）。",
                                   code="building_unknown")
     return create_application(
-        session, actor, disaster.id, kind=data["kind"], channel="オンライン",
+        session, actor, disaster.id, kind=data["kind"], channel=certificate_rules.ONLINE,
         applicant_name=data["applicant_name"], applicant_address=data["applicant_address"],
         applicant_phone=data.get("applicant_phone", ""), cause=data["cause"], building_id=building_id,
         damaged_property=data.get("damaged_property", ""), flood_level=data.get("flood_level", ""))

@@ -3,6 +3,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.disasters.models import DISASTER_KINDS
+from app.disasters.rules import APPLICATION_CHANNELS
 from app.forms import Form
 from app.inputs import form_id
 
@@ -38,7 +39,7 @@ class CertificateApplicationForm(Form):
 
     kind = SelectField("証明書の種類", choices=[SelectChoice("罹災証明書", "罹災証明書（住家の被害の程度）"),
                                               SelectChoice("被災証明書", "被災証明書（住家以外・家財等）")])
-    channel = SelectField("受付方法", choices=[SelectChoice("窓口"), SelectChoice("オンライン")])
+    channel = SelectField("受付方法", choices=[SelectChoice(c) for c in APPLICATION_CHANNELS])
     applicant_name = StringField("世帯主の氏名", validators=[Length(max=100)])
     applicant_address = StringField("世帯主の住所", validators=[Length(max=200)])
     applicant_phone = StringField("連絡先", validators=[Length(max=20)])

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.certificates.rules import COUNTER
 from app.db import Base, TenantOwned, TimestampMixin, Versioned, text_column
 from app.disasters.rules import RESPONDING
 
@@ -143,7 +144,7 @@ class CertificateApplication(TenantOwned, Versioned, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     disaster_id: Mapped[int] = mapped_column(ForeignKey("disasters.id"), index=True)
     kind: Mapped[str] = mapped_column(String(8))
-    channel: Mapped[str] = mapped_column(String(8), default="窓口")
+    channel: Mapped[str] = mapped_column(String(8), default=COUNTER)
     status: Mapped[str] = mapped_column(String(8), default="申請")
     applicant_name: Mapped[str] = mapped_column(String(100))  # 世帯主 (unified form, 2024)
     applicant_address: Mapped[str] = mapped_column(String(200))

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of the online applications API (served at /api/applications/v1/openapi.json)."""
 from __future__ import annotations
 
-from app.disasters.rules import CERTIFICATE_KINDS
+from app.disasters.rules import APPLICATION_CHANNELS, APPLICATION_STATUSES, CERTIFICATE_KINDS
 from app.disasters.schemas import NEW_APPLICATION
 from app.openapi_common import PROBLEM_SCHEMA
 from app.query_params import INTEGER_MAX
@@ -66,8 +66,8 @@ OPENAPI = {
             "Application": {"type": "object", "required": ["id", "kind", "status", "disaster_id", "channel", "url"],
                             "properties": {
                                 "id": _ID, "kind": {"enum": list(CERTIFICATE_KINDS)},
-                                "status": {"enum": ["申請", "調査", "判定", "交付", "再調査依頼"]},
-                                "disaster_id": _ID, "channel": {"enum": ["窓口", "オンライン"]},
+                                "status": {"enum": list(APPLICATION_STATUSES)},
+                                "disaster_id": _ID, "channel": {"enum": list(APPLICATION_CHANNELS)},
                                 "certificate_no": {"type": ["string", "null"], "description": "交付後の証明番号"},
                                 "issued_at": {"type": ["string", "null"], "format": "date-time"},
                                 "url": {"type": "string"}}},

@@ -11,6 +11,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.certificates import rules as certificates
 from app.damage import rules as damage
 from app.errors import ValidationError
 from certificate_engine.wareki import format_date
@@ -153,6 +154,8 @@ def deadline_warning(deadline: date, today: date, warn_days: int = 30) -> str | 
 RISAI, HISAI = "罹災証明書", "被災証明書"
 CERTIFICATE_KINDS = (RISAI, HISAI)
 APPLICATION_STATUSES = ("申請", "調査", "判定", "交付", "再調査依頼")
+# Taken at the counter or online; the certificate is issued through the same channel.
+APPLICATION_CHANNELS = (certificates.COUNTER, certificates.ONLINE)
 
 
 @dataclass(frozen=True)
