@@ -77,11 +77,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from app import clock
     from app.auth import rules
-    from certificate_engine import wareki
 
-    app.jinja_env.filters["wareki"] = wareki.format_date
-    app.jinja_env.filters["wareki_datetime"] = wareki.format_datetime
+    app.jinja_env.filters["wareki"] = clock.format_date
+    app.jinja_env.filters["wareki_datetime"] = clock.format_datetime
     app.jinja_env.globals["SCREENS"] = rules.SCREENS
 
 

@@ -1,15 +1,23 @@
-"""Time in BCL: every moment carries its time zone, and "today" is the date in Japan.
+"""The calendar of BCL: Japan's time zone, today's date in Japan and 和暦 dates. Framework-free.
 
-A naive datetime would be read in the server's zone (UTC on most servers, nine hours off the
-Japanese day), so the rules that take a time refuse one (``require_aware``) instead of guessing,
-and code that needs a date asks for Japan's: ``japan_date(moment)`` for a moment it has,
-``today_in_japan()`` for now, never ``date.today()`` or ``moment.date()``.
+Every moment carries its time zone, and "today" is the date in Japan. A naive datetime would be
+read in the server's zone (UTC on most servers, nine hours off the Japanese day), so the rules
+that take a time refuse one (``require_aware``) instead of guessing, and code that needs a date
+asks for Japan's: ``japan_date(moment)`` for a moment it has, ``today_in_japan()`` for now, never
+``date.today()`` or ``moment.date()``.
+
+和暦 formatting and reading come from the certificate engine's ``wareki`` (framework-free, so the
+engine and the app write the same era dates); the app imports them from here. The 国民の祝日 stay
+with the counter's office hours in ``app.certificates.holidays``, the only code that needs them.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from certificate_engine.wareki import JST
+from certificate_engine.wareki import JST, era_of, format_date, format_datetime, from_era
+
+__all__ = ["JST", "era_of", "format_date", "format_datetime", "from_era", "japan_date", "require_aware",
+           "today_in_japan"]
 
 
 def require_aware(moment: datetime, name: str) -> datetime:

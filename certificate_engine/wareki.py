@@ -1,7 +1,7 @@
-"""和暦 (Japanese era) formatting for dates on screens, CSVs and certificates."""
+"""和暦 (Japanese era) dates for screens, CSVs and certificates: formatting, and the day a 和暦 date names."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -14,6 +14,8 @@ ERAS: tuple[tuple[date, str], ...] = (
     (date(1912, 7, 30), "大正"),
     (date(1868, 1, 25), "明治"),
 )
+# The letters that stand for the eras in short forms (R8.11.25, H9.5.1).
+ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和", "T": "大正", "M": "明治"}
 
 
 def era_of(day: date) -> tuple[str, int]:
@@ -22,6 +24,24 @@ def era_of(day: date) -> tuple[str, int]:
         if day >= start:
             return name, day.year - start.year + 1
     raise ValueError(f"{day.isoformat()} is before the Meiji era")
+
+
+def from_era(era: str, year: int, month: int, day: int) -> date | None:
+    """The day 和暦 ``era`` (its name, or its letter in ``ERA_LETTERS``) year ``year`` (元年 is 1),
+    ``month``, ``day`` names; None when there is no such day in that era: an unknown era, a date the
+    calendar does not have, or one before the era began or after it ended (平成31年5月1日)."""
+    name = ERA_LETTERS.get(era.upper(), era)
+    eras = [start for start, era_name in ERAS if era_name == name]
+    if not eras or year < 1:
+        return None
+    start = eras[0]
+    try:
+        found = date(start.year + year - 1, month, day)
+    except ValueError:
+        return None
+    later = [next_start for next_start, _ in ERAS if next_start > start]
+    last_day = min(later) - timedelta(days=1) if later else date.max
+    return found if start <= found <= last_day else None
 
 
 def format_date(day: date | datetime | None, *, gannen: bool = True) -> str:

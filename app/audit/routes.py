@@ -7,12 +7,12 @@ from flask import Response, render_template, request
 
 from app.audit import bp, services
 from app.audit.forms import AuditFilterForm
+from app.clock import JST
 from app.db import get_scope
 from app.errors import ValidationError
 from app.extensions import db
 from app.inputs import page_number
 from app.web import current_actor, screen_required
-from certificate_engine.wareki import JST
 
 PAGE_SIZE = 50
 

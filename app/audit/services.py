@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app import exports
 from app.audit.models import AuditEntry
-from certificate_engine.wareki import JST, format_datetime
+from app.clock import JST, format_datetime
 
 # Action codes and their Japanese labels (the viewer's filter and the CSV use both).
 ACTIONS = {

@@ -6,12 +6,11 @@ from flask import flash, redirect, render_template, request, url_for
 from app.certificates import bp, counter, issuance
 from app.certificates.issuance import IssuanceRefused
 from app.certificates.web import current_issuer, pdf_response
-from app.clock import today_in_japan
+from app.clock import format_date, format_datetime, today_in_japan
 from app.errors import ValidationError
 from app.extensions import db
 from app.shelters.services import search_residents
 from app.web import current_actor, refuse, screen_required
-from certificate_engine.wareki import format_date, format_datetime
 
 SCREEN = "certificates"
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from app.clock import require_aware
+from app.clock import JST, require_aware
 from app.residents.rules import DECEASED, MOVED_OUT, REGISTERED
-from certificate_engine.wareki import JST
 
 COUNTER, ONLINE, KIOSK, SELF_SERVICE = "窓口", "オンライン", "コンビニ", "らくらく窓口"
 CHANNELS = (COUNTER, ONLINE, KIOSK, SELF_SERVICE)

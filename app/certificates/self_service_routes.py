@@ -14,13 +14,12 @@ from app.certificates.issuance import OPTION_KEYS, IssuanceRefused
 from app.certificates.rules import current_fiscal_year
 from app.certificates.services import download
 from app.certificates.web import current_issuer, pdf_response
-from app.clock import today_in_japan
+from app.clock import format_date, format_datetime, today_in_japan
 from app.errors import Conflict, DomainError, ValidationError
 from app.extensions import db
 from app.inputs import form_version
 from app.web import current_actor, refuse, screen_required
 from certificate_engine.content import fiscal_year
-from certificate_engine.wareki import format_date, format_datetime
 
 SCREEN = "certificates"
 PERSON_KEY = "self_service_person"

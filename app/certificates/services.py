@@ -20,7 +20,7 @@ from app.certificates import fees, rules
 from app.certificates.issuer import Issuer
 from app.certificates.models import CertificateLayout, IssuanceLog, IssuedCertificate
 from app.certificates.wording import Wording
-from app.clock import japan_date
+from app.clock import format_date, japan_date
 from app.db import get_or_not_found
 from app.errors import ValidationError, require_version
 from app.tenants.services import get_municipality
@@ -29,7 +29,6 @@ from certificate_engine.documents import Document, Header
 from certificate_engine.fonts import UnsupportedCharacters
 from certificate_engine.layout import Layout
 from certificate_engine.verification import make_code, normalise
-from certificate_engine.wareki import format_date
 
 MAX_SEAL_BYTES = 512 * 1024
 

@@ -36,10 +36,10 @@ from app.certificates.statistics_rules import (
     settlement_total,
     summarise,
 )
+from app.clock import JST
 from app.db import get_scope
 from app.errors import ValidationError
 from app.kiosk.refunds import RefundLine, refund_lines
-from certificate_engine.wareki import JST
 
 LG_CODE = re.compile(r"[0-9]{6}")
 

@@ -26,8 +26,7 @@ from datetime import date, datetime, time, timedelta
 
 from app.certificates.holidays import holiday_name
 from app.certificates.rules import COUNTER, KIOSK, ONLINE, RESIDENT_ITEMS, SELF_SERVICE
-from app.clock import require_aware
-from certificate_engine.wareki import JST, era_of
+from app.clock import JST, era_of, require_aware
 
 CHANNEL_ORDER = (COUNTER, SELF_SERVICE, ONLINE, KIOSK)
 NO_STORE = "（店舗以外）"

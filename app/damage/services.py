@@ -17,6 +17,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.clock import format_datetime
 from app.damage import rules
 from app.damage.models import SURVEY_HAZARDS, Building, DamageSurvey, SurveyEvent, SurveyPhoto
 from app.db import get_or_not_found
@@ -24,7 +25,6 @@ from app.disasters.models import Disaster
 from app.disasters.rules import RESPONDING
 from app.errors import ValidationError, require_version
 from app.residents.rules import REGISTERED
-from certificate_engine.wareki import format_datetime
 
 OPEN_STATUSES = (rules.SURVEYING, rules.AWAITING_REVIEW)
 PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from app.certificates import rules as certificates
+from app.clock import format_date
 from app.damage import rules as damage
 from app.errors import ValidationError
-from certificate_engine.wareki import format_date
 
 MAN = 10_000  # 1 万円
 

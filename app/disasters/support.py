@@ -11,12 +11,12 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.clock import format_date
 from app.damage.services import certified_grade
 from app.db import get_or_not_found
 from app.disasters import rules
 from app.disasters.models import Disaster, SupportApplication, Victim, VictimHousehold
 from app.errors import ValidationError, require_version
-from certificate_engine.wareki import format_date
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
-from app.clock import today_in_japan
+from app.clock import format_date, today_in_japan
 from app.damage import rules as damage_rules
 from app.db import get_or_not_found
 from app.disasters import recipients
@@ -25,7 +25,6 @@ from app.disasters.models import Disaster, Victim, VictimHousehold, VictimProvis
 from app.errors import ValidationError, require_version
 from app.residents.rules import REGISTERED
 from app.tenants.items import VICTIM_REGISTER, register_items
-from certificate_engine.wareki import format_date
 
 # Why a person needs care (要配慮者の事由), from the welfare records of the resident data link.
 CARE_REASON_SQL = """concat_ws('・',

@@ -8,13 +8,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.clock import format_datetime
 from app.db import get_or_not_found
 from app.evac_support import rules
 from app.evac_support.areas import AreaIndex
 from app.evac_support.models import RosterProvision, SupporterOrg
 from app.maps.models import AdminArea
 from app.named_entries import NamedList, get_entry, save_entry
-from certificate_engine.wareki import format_datetime
 
 
 def area_choices(session: Session) -> list[tuple[str, str]]:

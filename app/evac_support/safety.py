@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.clock import format_date, format_datetime
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
 from app.disasters.rules import RESPONDING
@@ -25,7 +26,6 @@ from app.evac_support.areas import AreaIndex, in_areas_sql
 from app.evac_support.models import EvacPerson, SafetyCheck
 from app.evac_support.services import PROTECTED_NOTE
 from app.shelters.rules import normalize_kana
-from certificate_engine.wareki import format_date, format_datetime
 
 NO_AREA = "（町丁目不明）"
 EXPORT_HEADER = ("町丁目", "氏名", "氏名カナ", "生年月日", "住所", "電話番号", "避難支援等を必要とする事由", "安否",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.clock import format_datetime
 from app.downloads import spreadsheet_response
 from app.errors import ValidationError
 from app.evac_support import bp, organisations, rules, safety
@@ -16,7 +17,6 @@ from app.maps import tiles
 from app.maps.routes import tile_response
 from app.tenants.services import get_municipality
 from app.web import current_actor, disaster_required, refuse, screen_required
-from certificate_engine.wareki import format_datetime
 from gis.folium_map import Overlay, build_map, gsi_basemaps, legend_items, render_parts
 
 EVAC_TILES = "evac_people"  # the 要支援者 tile layer of the map, coloured by the latest 安否

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
-from app.clock import today_in_japan
+from app.clock import format_date, today_in_japan
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
 from app.disasters.rules import RESPONDING
@@ -26,7 +26,6 @@ from app.evac_support.models import (
 )
 from app.maps.models import AdminArea
 from app.residents.rules import REGISTERED
-from certificate_engine.wareki import format_date
 
 ROSTER_HEADER = ("氏名", "氏名カナ", "生年月日", "性別", "住所又は居所", "電話番号", "避難支援等を必要とする事由",
                  "同意", "世帯番号", "備考")

@@ -16,9 +16,9 @@ from shapely.geometry import MultiPolygon, Polygon, shape
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.clock import format_date
 from app.errors import ValidationError
 from app.maps.layer_services import layer_or_error
-from certificate_engine.wareki import format_date
 from gis.analysis import Area, residents_in
 from layers.catalogue import CATALOGUE
 

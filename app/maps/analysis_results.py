@@ -17,13 +17,13 @@ from sqlalchemy import delete, func
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
+from app.clock import format_date
 from app.errors import NotFound, ValidationError
 from app.jobs.models import Job
 from app.jobs.services import enqueue
 from app.maps.analysis import KINDS, LIST_LIMIT, MAP_LIMIT, PROTECTED_NOTE, SEX, Selection, selection
 from app.maps.models import SpatialAnalysis
 from app.maps.rules import ANALYSIS_RESULT_HOURS, ANALYSIS_STEPS, analysis_step
-from certificate_engine.wareki import format_date
 from gis.analysis import (
     Area,
     store_buildings,

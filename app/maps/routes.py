@@ -6,7 +6,7 @@ import time
 from flask import Response, current_app, render_template, request, session, url_for
 from flask_login import current_user
 
-from app.clock import today_in_japan
+from app.clock import format_date, today_in_japan
 from app.damage import rules as damage_rules
 from app.evac_support import rules as evac_rules
 from app.extensions import db
@@ -14,7 +14,6 @@ from app.maps import bp, rules, services, tiles
 from app.shelters import rules as shelter_rules
 from app.tenants.services import get_municipality
 from app.web import current_actor, screen_required
-from certificate_engine.wareki import format_date
 from gis.folium_map import Overlay, build_map, gsi_basemaps, legend_items, render_parts
 from layers.catalogue import CATALOGUE
 

@@ -5,6 +5,7 @@ from flask import flash, jsonify, redirect, render_template, request, session, u
 
 from app.cardauth import services as card_services
 from app.cardauth.adapter import challenge_json, verify_request_or_refuse
+from app.clock import format_date
 from app.downloads import spreadsheet_response
 from app.errors import Conflict, DomainError, ValidationError
 from app.extensions import db
@@ -20,7 +21,6 @@ from app.shelters import (
 )
 from app.shelters import registry as registry_services
 from app.web import current_actor, refuse, screen_required
-from certificate_engine.wareki import format_date
 
 SCREEN = "shelters"
 CARD_PURPOSE = "shelter_desk"

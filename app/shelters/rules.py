@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from certificate_engine.wareki import ERAS
+from app.clock import from_era
 
 # A shelter opened for a disaster is 開設, 満員 (full, still open) or 閉鎖 (closed, kept as history);
 # one not opened for the chosen disaster shows as 未開設 on the map.
@@ -21,10 +21,6 @@ EVACUEE_KINDS = (IN_SHELTER, AT_HOME, IN_CAR)
 # When the person is at the shelter: people often go home by day to clear up and come back at night.
 WHOLE_DAY, DAY_ONLY, NIGHT_ONLY = "終日", "昼のみ", "夜のみ"
 STAYS = (WHOLE_DAY, DAY_ONLY, NIGHT_ONLY)
-
-_ERA_BY_NAME = {name: start for start, name in ERAS}
-_ERA_BY_LETTER = {"R": "令和", "H": "平成", "S": "昭和", "T": "大正", "M": "明治"}
-_ERA_ENDS = {"平成": date(2019, 4, 30), "昭和": date(1989, 1, 7), "大正": date(1926, 12, 24), "明治": date(1912, 7, 29)}
 
 
 def normalize_kana(text: str) -> str:
@@ -48,11 +44,7 @@ def parse_birth_date(text: str) -> date | None:
                          re.IGNORECASE)
     if not match:
         return None
-    era = _ERA_BY_LETTER.get(match.group(1).upper(), match.group(1))
-    day = _date(_ERA_BY_NAME[era].year + int(match.group(2)) - 1, int(match.group(3)), int(match.group(4)))
-    if day is None or day < _ERA_BY_NAME[era] or day > _ERA_ENDS.get(era, date.max):
-        return None
-    return day
+    return from_era(match.group(1), *map(int, match.groups()[1:]))
 
 
 def _date(year: int, month: int, day: int) -> date | None:

@@ -64,3 +64,36 @@ def test_clock_rules_answer_the_same_for_jst_and_utc():
 def test_clock_today_in_japan_is_the_japanese_date():
     before, today, after = datetime.now(JST).date(), today_in_japan(), datetime.now(JST).date()
     assert today in (before, after)
+
+
+def test_the_app_s_calendar_writes_and_reads_era_dates_as_the_engine_does():
+    from app import clock
+    from certificate_engine import wareki
+
+    assert (clock.JST, clock.era_of, clock.format_date, clock.format_datetime, clock.from_era) == (
+        wareki.JST, wareki.era_of, wareki.format_date, wareki.format_datetime, wareki.from_era)
+
+
+
+def _imported_modules(path) -> set[str]:
+    """Every module ``path`` imports, ``from a import b`` counting as both ``a`` and ``a.b``."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def test_the_app_takes_its_calendar_from_app_clock_only_and_app_clock_is_framework_free():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    through_the_engine = sorted(str(p.relative_to(root)) for p in (root / "app").rglob("*.py")
+                                if "certificate_engine.wareki" in _imported_modules(p))
+    assert through_the_engine == ["app/clock.py"]
+    assert {m.split(".")[0] for m in _imported_modules(root / "app" / "clock.py")} <= {
+        "__future__", "datetime", "certificate_engine"}

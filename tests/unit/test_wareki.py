@@ -35,3 +35,31 @@ def test_before_meiji_is_refused():
 def test_empty_values_format_as_empty_text():
     assert wareki.format_date(None) == ""
     assert wareki.format_datetime(None) == ""
+
+
+@pytest.mark.parametrize(("era", "year", "month", "day", "expected"), [
+    ("平成", 31, 4, 30, date(2019, 4, 30)),
+    ("平成", 31, 5, 1, None),  # 令和元年 by then
+    ("令和", 1, 5, 1, date(2019, 5, 1)),
+    ("R", 1, 4, 30, None),
+    ("h", 9, 5, 1, date(1997, 5, 1)),
+    ("昭和", 64, 1, 7, date(1989, 1, 7)),
+    ("S", 64, 1, 8, None),
+    ("明治", 1, 1, 25, date(1868, 1, 25)),
+    ("M", 1, 1, 24, None),
+    ("令和", 0, 5, 1, None),
+    ("令和", 8, 2, 29, None),
+    ("令和", 6, 2, 29, date(2024, 2, 29)),
+    ("慶応", 1, 1, 1, None),
+])
+def test_from_era_knows_where_each_era_begins_and_ends(era, year, month, day, expected):
+    assert wareki.from_era(era, year, month, day) == expected
+
+
+def test_from_era_reads_back_every_era_s_first_and_last_day():
+    starts = sorted(start for start, _ in wareki.ERAS)
+    for first, following in zip(starts, [*starts[1:], None], strict=True):
+        for day in (first, following and date.fromordinal(following.toordinal() - 1)):
+            if day is not None:
+                name, year = wareki.era_of(day)
+                assert wareki.from_era(name, year, day.month, day.day) == day

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.clock import from_era
 from app.residents.rules import DECEASED, MOVED_OUT, REGISTERED, STRUCK_OFF
 
 FORMAT = "bcl-resident-link"
@@ -149,32 +150,19 @@ ERROR_CODES = {
 }
 
 
-_ERAS = {"M": (1867, "1868-01-25", "1912-07-29"), "T": (1911, "1912-07-30", "1926-12-24"),
-         "S": (1925, "1926-12-25", "1989-01-07"), "H": (1988, "1989-01-08", "2019-04-30"),
-         "R": (2018, "2019-05-01", "9999-12-31")}
-
-
 def parse_link_date(text: str):
     """A link date (YYYY-MM-DD or 和暦 GYY.MM.DD) as a date, or None. Same rule as SQL bcl_link_date."""
     import re
     from datetime import date
 
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-        year, month, day, era = int(text[:4]), int(text[5:7]), int(text[8:10]), None
-    elif re.fullmatch(r"[MTSHR][0-9]{2}\.[0-9]{2}\.[0-9]{2}", text):
-        era = _ERAS[text[0]]
-        if int(text[1:3]) < 1:
+        try:
+            return date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+        except ValueError:
             return None
-        year, month, day = era[0] + int(text[1:3]), int(text[4:6]), int(text[7:9])
-    else:
-        return None
-    try:
-        result = date(year, month, day)
-    except ValueError:
-        return None
-    if era and not (date.fromisoformat(era[1]) <= result <= date.fromisoformat(era[2])):
-        return None
-    return result
+    if re.fullmatch(r"[MTSHR][0-9]{2}\.[0-9]{2}\.[0-9]{2}", text):
+        return from_era(text[0], int(text[1:3]), int(text[4:6]), int(text[7:9]))
+    return None
 
 
 _MYNUMBER_WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
