@@ -4,17 +4,17 @@ Formats: GeoJSON, Shapefile (a ``.shp`` with its sidecars, or a ZIP holding them
 read with pyogrio. Rules (docs/map-layers.md):
 
 * **CRS** comes from the file (``.prj``, the GeoPackage's srs, a GeoJSON is lon/lat). It must be
-  one of ``ALLOWED_EPSG``; a missing or unknown CRS is refused unless the user states one from
-  that list. A stated CRS that contradicts a recognised one in the file is refused too.
-* Everything is transformed to EPSG:4326 with pyproj's best *available* operation; Tokyo Datum
-  (4301) goes through the EPSG Tokyo→WGS 84 datum shift, and a ballpark (no datum shift)
-  transformation is refused.
+  one of ``gis.crs.ALLOWED_EPSG``; a missing or unknown CRS is refused unless the user states one
+  from that list. A stated CRS that contradicts a recognised one in the file is refused too.
+* Everything is transformed to EPSG:4326 with pyproj's best *available* operation
+  (``gis.crs.transformer_to_wgs84``); Tokyo Datum (4301) goes through the EPSG Tokyo→WGS 84 datum
+  shift, and a ballpark (no datum shift) transformation is refused.
 * **Encoding** of Shapefile attributes: the ``.cpg`` when there is one, else CP932 (国土数値情報
   and most municipal data are Shift_JIS without a ``.cpg``).
 * Only polygons: points and lines are refused with their row numbers. Invalid polygons are
-  repaired (``make_valid``, polygonal parts kept) and reported; a feature with nothing polygonal
-  left is refused. Class values are mapped by ``layers.classes``; unknown ones are refused with
-  their row numbers. Nothing is returned unless every feature is acceptable.
+  repaired (``gis.geometry.polygonal``: GEOS MakeValid, polygonal parts kept) and reported; a
+  feature with nothing polygonal left is refused. Class values are mapped by ``layers.classes``;
+  unknown ones are refused with their row numbers. Nothing is returned unless every feature is acceptable.
 """
 from __future__ import annotations
 
@@ -23,22 +23,19 @@ import tempfile
 import warnings
 import zipfile
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyogrio
 import shapely
-from pyproj import CRS, Transformer
-from pyproj.transformer import TransformerGroup
-from shapely.geometry import MultiPolygon, Polygon
+from pyproj import Transformer
 
-from gis.crs import JGD2011, TOKYO_DATUM
+from gis.crs import WGS84, CrsRefused, check_declared, source_epsg, transform, transformer_to_wgs84
+from gis.geometry import polygonal
 from layers.catalogue import CATALOGUE_BY_CODE, HazardLayer
 from layers.classes import class_of, normalize_value
 
-WGS84 = 4326
-JGD2000 = 4612
-ALLOWED_EPSG = frozenset({WGS84, JGD2011, JGD2000, TOKYO_DATUM, *range(6669, 6688), *range(2443, 2462)})
 SUFFIXES = (".geojson", ".json", ".shp", ".gpkg", ".zip")
 NAME_FIELDS = ("name", "名称", "区域名", "河川名", "A31_002")
 MAX_ERRORS = 200  # rows listed in a refusal; the count is always complete
@@ -78,15 +75,17 @@ def read_layer(path: Path, layer_code: str, *, class_field: str | None = None,
     layer = CATALOGUE_BY_CODE.get(layer_code)
     if layer is None:
         raise LayerImportError(f"ハザードレイヤ「{layer_code}」はカタログにありません。", "layer_unknown")
-    if declared_epsg is not None and declared_epsg not in ALLOWED_EPSG:
-        raise LayerImportError(f"EPSG:{declared_epsg} は指定できません（{allowed_text()}）。", "crs_not_allowed")
+    with _crs_refusal():
+        check_declared(declared_epsg)
     with tempfile.TemporaryDirectory(prefix="bcl-layer-") as folder:
         source = _unpack(Path(path), Path(folder))
         encoding = shapefile_encoding(source)
         frame = _read_frame(source, encoding)
+    with _crs_refusal():
         epsg = source_epsg(frame.crs, declared_epsg)
     field_name = _class_field(layer, list(frame.columns), class_field)
-    transformer = transformer_to_wgs84(epsg)
+    with _crs_refusal():
+        transformer = transformer_to_wgs84(epsg)
     rows, repaired, errors = _rows(frame, layer, field_name, transformer)
     if errors:
         raise LayerImportError(f"取り込めない地物が{len(errors)}件あります。ファイルを修正してください。",
@@ -96,8 +95,13 @@ def read_layer(path: Path, layer_code: str, *, class_field: str | None = None,
     return LayerRows(layer.code, rows, epsg, encoding or "", field_name, transformer.description, repaired)
 
 
-def allowed_text() -> str:
-    return "4326, 6668, 4612, 4301, 6669〜6687, 2443〜2461"
+@contextmanager
+def _crs_refusal():
+    """A CRS that gis.crs refuses, as a refused file (its reason and code unchanged)."""
+    try:
+        yield
+    except CrsRefused as exc:
+        raise LayerImportError(exc.reason, exc.code) from exc
 
 
 def _unpack(path: Path, folder: Path) -> Path:
@@ -155,38 +159,6 @@ def _read_frame(source: Path, encoding: str | None):
                                "unreadable") from exc
 
 
-def source_epsg(crs: CRS | None, declared: int | None) -> int:
-    """The EPSG code of the file's CRS, reconciled with the one the user stated."""
-    found = None
-    if crs is not None:
-        found = WGS84 if crs.to_string() in ("OGC:CRS84", "EPSG:4326") else crs.to_epsg(min_confidence=70)
-    if found is not None and found in ALLOWED_EPSG:
-        if declared is not None and declared != found:
-            raise LayerImportError(f"ファイルの座標参照系は EPSG:{found} です。指定の EPSG:{declared} と"
-                                   "異なるため取り込みません。", "crs_mismatch")
-        return found
-    if declared is not None:
-        return declared
-    if crs is None:
-        raise LayerImportError("ファイルに座標参照系の情報（.prj など）がありません。座標参照系を指定してください"
-                               f"（{allowed_text()}）。", "crs_missing")
-    label = f"EPSG:{found}" if found else (crs.name or "不明")
-    raise LayerImportError(f"座標参照系「{label}」は扱えません。{allowed_text()} のいずれかで作成するか、"
-                           "正しい座標参照系を指定してください。", "crs_unknown")
-
-
-def transformer_to_wgs84(epsg: int) -> Transformer:
-    """pyproj's best available operation to EPSG:4326 (the first of its ranked candidates, so the
-    choice is fixed and reportable); a ballpark one (no datum shift) is refused."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "best transformation is not available" (TKY2JGD grid)
-        candidates = TransformerGroup(epsg, WGS84, always_xy=True).transformers
-    transformer = candidates[0] if candidates else None
-    if transformer is None or "ballpark" in transformer.description.lower():
-        raise LayerImportError(f"EPSG:{epsg} から緯度経度への測地系変換が利用できません。", "no_transformation")
-    return transformer
-
-
 def _class_field(layer: HazardLayer, columns: list[str], chosen: str | None) -> str:
     if chosen:
         if chosen not in columns:
@@ -210,13 +182,13 @@ def _rows(frame, layer: HazardLayer, field_name: str, transformer: Transformer):
         if code is None:
             errors.append((row, field_name, f"区分「{normalize_value(value)}」は{layer.name}にありません"))
             continue
-        polygon, problem, why = _polygonal(geometry)
+        polygon, problem, why = polygonal(geometry)
         if problem:
             errors.append((row, "geometry", problem))
             continue
         if why:
             repaired.append((row, why))
-        polygon = shapely.transform(polygon, lambda xy: _project(transformer, xy))
+        polygon = transform(polygon, transformer)
         name = _text(frame[name_field].iloc[index]) if name_field else ""
         ewkb = shapely.to_wkb(shapely.set_srid(polygon, WGS84), hex=True, include_srid=True, output_dimension=2)
         rows.append((code, name[:100], ewkb))
@@ -225,36 +197,3 @@ def _rows(frame, layer: HazardLayer, field_name: str, transformer: Transformer):
 
 def _text(value) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
-
-
-def _project(transformer: Transformer, xy):
-    import numpy as np
-
-    x, y = transformer.transform(xy[:, 0], xy[:, 1])
-    return np.column_stack([x, y])
-
-
-def _polygonal(geometry) -> tuple[MultiPolygon | None, str, str]:
-    """(multipolygon, refusal, repair note) of one feature's geometry."""
-    if geometry is None or geometry.is_empty:
-        return None, "図形がありません", ""
-    geometry = shapely.force_2d(geometry)
-    if not isinstance(geometry, Polygon | MultiPolygon):
-        kind = {"Point": "点", "MultiPoint": "点", "LineString": "線", "MultiLineString": "線"}.get(
-            geometry.geom_type, geometry.geom_type)
-        return None, f"{kind}の図形は取り込めません（面のみ）", ""
-    why = ""
-    if not geometry.is_valid:
-        why = shapely.is_valid_reason(geometry)
-        geometry = _polygonal_part(shapely.make_valid(geometry))
-        if geometry is None:
-            return None, f"図形が不正で修復できません（{why}）", ""
-    if isinstance(geometry, Polygon):
-        geometry = MultiPolygon([geometry])
-    return geometry, "", why
-
-
-def _polygonal_part(geometry) -> MultiPolygon | None:
-    parts = [g for g in getattr(geometry, "geoms", [geometry]) if isinstance(g, Polygon | MultiPolygon)]
-    polygons = [p for g in parts for p in getattr(g, "geoms", [g]) if not p.is_empty]
-    return MultiPolygon(polygons) if polygons else None

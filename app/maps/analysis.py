@@ -20,6 +20,7 @@ from app.clock import format_date
 from app.errors import ValidationError
 from app.maps.layer_services import layer_or_error
 from gis.analysis import Area, residents_in
+from gis.geometry import repaired
 from layers.catalogue import CATALOGUE
 
 LIST_LIMIT = 500
@@ -73,8 +74,7 @@ def _polygon_wkt(geojson: str) -> str:
         raise ValidationError("描いた範囲を読み取れません。もう一度描いてください。", code="polygon_invalid") from exc
     if not isinstance(geometry, Polygon | MultiPolygon) or geometry.is_empty:
         raise ValidationError("範囲は多角形で描いてください。", code="polygon_invalid")
-    if not geometry.is_valid:
-        geometry = shapely.make_valid(geometry)
+    geometry, _ = repaired(geometry)
     minx, miny, maxx, maxy = geometry.bounds
     if not (120 <= minx <= maxx <= 155 and 20 <= miny <= maxy <= 46):
         raise ValidationError("範囲が日本の外にあります。", code="polygon_outside")

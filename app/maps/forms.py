@@ -5,11 +5,20 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from app.forms import Form
+from gis.crs import (
+    ALLOWED_EPSG,
+    JGD2000,
+    JGD2011,
+    TOKYO_DATUM,
+    WGS84,
+    ZONES,
+    jgd2000_plane_rectangular_epsg,
+    plane_rectangular_epsg,
+)
 from layers.catalogue import CATALOGUE
-from layers.importers import ALLOWED_EPSG
 
-CRS_LABELS = {4326: "WGS 84 経緯度", 6668: "JGD2011 経緯度", 4612: "JGD2000 経緯度",
-              4301: "旧日本測地系（Tokyo）経緯度"}
+CRS_LABELS = {WGS84: "WGS 84 経緯度", JGD2011: "JGD2011 経緯度", JGD2000: "JGD2000 経緯度",
+              TOKYO_DATUM: "旧日本測地系（Tokyo）経緯度"}
 NUMERALS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI",
             "XVII", "XVIII", "XIX")
 
@@ -18,8 +27,8 @@ def crs_choices() -> list[SelectChoice]:
     """The CRSs a user may state: lon/lat ones, then JGD2011 and JGD2000 plane rectangular zones."""
     choices = [("", "ファイルの情報（.prj など）に従う")]
     choices += [(str(code), f"EPSG:{code} {label}") for code, label in CRS_LABELS.items()]
-    choices += [(str(6668 + z), f"EPSG:{6668 + z} JGD2011 平面直角座標系 第{NUMERALS[z - 1]}系") for z in range(1, 20)]
-    choices += [(str(2442 + z), f"EPSG:{2442 + z} JGD2000 平面直角座標系 第{NUMERALS[z - 1]}系") for z in range(1, 20)]
+    for datum, epsg_of in (("JGD2011", plane_rectangular_epsg), ("JGD2000", jgd2000_plane_rectangular_epsg)):
+        choices += [(str(epsg_of(z)), f"EPSG:{epsg_of(z)} {datum} 平面直角座標系 第{NUMERALS[z - 1]}系") for z in ZONES]
     assert {int(c) for c, _ in choices if c} == ALLOWED_EPSG
     return [SelectChoice(value, label) for value, label in choices]
 

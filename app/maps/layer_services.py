@@ -21,8 +21,9 @@ from app.jobs.services import enqueue
 from app.maps.models import HazardUpload
 from app.residents.rules import REGISTERED
 from gis.analysis import assign_resident_hazards
+from gis.crs import CrsRefused, check_declared
 from layers.catalogue import CATALOGUE, CATALOGUE_BY_CODE
-from layers.importers import ALLOWED_EPSG, SUFFIXES, LayerImportError, allowed_text, read_layer
+from layers.importers import SUFFIXES, LayerImportError, read_layer
 
 IMPORT_JOB = "hazard_layer_import"
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -50,8 +51,10 @@ def receive_upload(session: Session, actor: Actor, *, layer_code: str, filename:
     if Path(filename).suffix.lower() == ".shp":
         raise ValidationError("Shapefile は .shp・.shx・.dbf・.prj（・.cpg）をまとめたZIPで送ってください。",
                               code="sidecar_missing")
-    if declared_epsg is not None and declared_epsg not in ALLOWED_EPSG:
-        raise ValidationError(f"EPSG:{declared_epsg} は指定できません（{allowed_text()}）。", code="crs_not_allowed")
+    try:
+        check_declared(declared_epsg)
+    except CrsRefused as exc:
+        raise ValidationError(exc.reason, code=exc.code) from exc
     upload = HazardUpload(lg_code=actor.lg_code, layer_code=layer_code, filename=Path(filename).name[:200], data=data,
                           declared_epsg=declared_epsg, class_field=(class_field or "").strip()[:60],
                           uploaded_by=actor.login_id or "")
