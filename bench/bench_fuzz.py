@@ -87,7 +87,8 @@ def _fuzz_everything(app, db) -> dict:
         client, folder = app.test_client(), Path(work)
         arrangements = [lambda: arrange.kiosk_target(app, client, system_session, folder, patch),
                         lambda: arrange.link_target(db, client, folder), lambda: arrange.applications_target(db),
-                        arrange.verify_target, arrange.cardauth_target, lambda: arrange.ogc_target(db)]
+                        arrange.verify_target, lambda: arrange.cardauth_target(app, folder / "cardauth", patch),
+                        lambda: arrange.ogc_target(db)]
         for arranged in arrangements:
             target = arranged()
             report = reports.setdefault(target.name, Report())

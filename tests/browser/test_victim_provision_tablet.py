@@ -47,7 +47,9 @@ def test_a_provision_is_confirmed_then_recorded_and_downloaded(live_server, page
         page.click("#provide-register")
     path = ARTIFACTS / "victim-provision.xlsx"
     download.value.save_as(path)
-    rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    book = load_workbook(path, read_only=True)
+    rows = list(book.active.iter_rows(values_only=True))
+    book.close()
     assert rows[0][12] == "この提供先への本人同意"
     assert [(r[1], r[12]) for r in rows[1:]] == [(name, "あり")]
 

@@ -52,7 +52,10 @@ def applications_target(database) -> Target:
     return Target("applications", "/api/applications/v1/openapi.json", bearer(token))
 
 
-def cardauth_target() -> Target:
+def cardauth_target(app, workdir: Path, monkeypatch) -> Target:
+    """A terminal token and a configured trust anchor (JPKI CA and CRL), so requests reach the
+    signature checks instead of stopping at 'not configured'."""
+    trust_config(monkeypatch, app, build_jpki(workdir / "jpki"))
     return Target("cardauth", "/api/cardauth/v1/openapi.json", bearer(terminal_token(DEMO_CODE)))
 
 

@@ -55,5 +55,5 @@ def test_kiosk_api_fuzz(app, db, client, system_session, tmp_path, monkeypatch):
     _assert_clean(_run(app, target), "kiosk")
 
 
-def test_cardauth_api_fuzz(app, db):
-    _assert_clean(_run(app, arrange.cardauth_target()), "cardauth")
+def test_cardauth_api_fuzz(app, db, tmp_path, monkeypatch):
+    _assert_clean(_run(app, arrange.cardauth_target(app, tmp_path, monkeypatch)), "cardauth")
