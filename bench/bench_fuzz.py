@@ -23,7 +23,7 @@ DATABASE = "bcl_bench_fuzz"  # a database of its own: the arranged records and t
 def run(url: str) -> list[Result]:
     from sqlalchemy.engine import make_url
 
-    from tests.conftest import create_empty_database, drop_database
+    from tests.helpers.database import create_empty_database, drop_database
 
     server = make_url(url).set(database="postgres").render_as_string(hide_password=False)
     own = create_empty_database(server, DATABASE)
@@ -77,8 +77,8 @@ def _load_towns(db) -> None:
 def _fuzz_everything(app, db) -> dict:
     """Each API's report; what the requests write is committed, as on a server."""
     from app.db import SYSTEM, set_scope
-    from tests.fuzz import arrange
-    from tests.fuzz.harness import Report, fuzz
+    from tests.helpers.fuzz import arrange
+    from tests.helpers.fuzz.harness import Report, fuzz
 
     reports: dict[str, Report] = {}
     system_session = db.session_factory()
@@ -101,7 +101,7 @@ def _fuzz_everything(app, db) -> dict:
 
 
 def _total(reports: dict):
-    from tests.fuzz.harness import Report
+    from tests.helpers.fuzz.harness import Report
 
     total = Report()
     for report in reports.values():

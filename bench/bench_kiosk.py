@@ -60,7 +60,7 @@ def _arrange(url: str, work: Path):
     from fixtures.demo_cards import issue_demo_cards
     from fixtures.demo_kiosk import ensure_demo_store
     from fixtures.virtual_card import VirtualCard
-    from tests.functional.kiosk_helpers import with_seal_and_tax
+    from tests.factories import with_seal_and_tax
 
     engine = create_engine(url)
     with Session(engine) as session:

@@ -161,7 +161,7 @@ def _empty_tile_cache(cleaner) -> None:
 
 def _ids(tile: bytes) -> set:
     """The feature ids in a tile, read by the tests' independent MVT reader."""
-    from tests.mvt_reader import decode
+    from tests.helpers.mvt_reader import decode
 
     return {f["properties"]["id"] for layer in decode(tile).values() for f in layer["features"]}
 
@@ -171,7 +171,7 @@ def _page(app, url: str) -> list[float]:
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
 
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"

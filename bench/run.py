@@ -23,7 +23,7 @@ def bench_database_url() -> str:
     from app.cli import alembic_config
     from app.cluster import EmbeddedCluster
     from app.config import INSTANCE_DIR
-    from tests.conftest import create_empty_database
+    from tests.helpers.database import create_empty_database
 
     server = os.environ.get("DATABASE_URL") or EmbeddedCluster(INSTANCE_DIR).start().url("postgres")
     url = create_empty_database(make_url(server).set(database="postgres").render_as_string(hide_password=False),

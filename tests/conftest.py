@@ -1,59 +1,32 @@
-"""Test fixtures: a real PostGIS database per test session, per-test rollback, HTTP helpers.
+"""Test fixtures: a real PostGIS database per test session, per-test rollback, a browser on the app.
 
 The database is the embedded cluster under instance/ (started here if needed) or the server in
 TEST_DATABASE_URL. Each session creates a fresh database, migrates it with Alembic and loads the
 two fictional municipalities; every test runs inside a transaction that is rolled back.
+Fixtures of one concern shared across packages live in tests/fixtures_*.py, registered below.
 """
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass
 
 import jsonschema_rs
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.cluster import EmbeddedCluster
-from app.config import INSTANCE_DIR, TestConfig
-from app.db import SYSTEM, Scope, set_scope
+from app.config import TestConfig
+from app.db import SYSTEM, set_scope
 from app.extensions import db as database
 from app.openapi_common import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA
+from tests.helpers.database import create_empty_database, database_server_url, drop_database
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import Browser
 
-DEMO_CODE = "046990"
-SECOND_CODE = "033995"
-PASSWORD = "bcl-demo-2026"
-
-
-def _server_url() -> str:
-    if os.environ.get("TEST_DATABASE_URL"):
-        return os.environ["TEST_DATABASE_URL"]
-    info = EmbeddedCluster(INSTANCE_DIR).start()
-    return info.url("postgres")
-
-
-def admin_dsn(url: str, database_name: str = "postgres") -> str:
-    return make_url(url).set(drivername="postgresql", database=database_name).render_as_string(hide_password=False)
-
-
-def create_empty_database(server_url: str, name: str) -> str:
-    """(Re)create an empty UTF-8 database and return its SQLAlchemy URL."""
-    with psycopg.connect(admin_dsn(server_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8'")
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(server_url: str, name: str) -> None:
-    with psycopg.connect(admin_dsn(server_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+pytest_plugins = ["tests.fixtures_kiosk", "tests.fixtures_applications"]
 
 
 @pytest.fixture(scope="session")
 def server_url() -> str:
-    return _server_url()
+    return database_server_url()
 
 
 @pytest.fixture(scope="session")
@@ -124,37 +97,6 @@ def system_session(db):
     session.close()
 
 
-def tenant_session(lg_code: str):
-    session = database.session_factory()
-    set_scope(session, Scope.tenant(lg_code))
-    return session
-
-
-@dataclass
-class Browser:
-    """A logged-in (or not) test client with CSRF-aware form posts."""
-
-    client: object
-
-    def get(self, path, **kw):
-        return self.client.get(path, **kw)
-
-    def csrf_token(self, path: str = "/login") -> str:
-        html = self.client.get(path).get_data(as_text=True)
-        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-            r'id="csrf_token"[^>]*value="([^"]+)"', html)
-        assert match, f"no CSRF token on {path}"
-        return match.group(1)
-
-    def post(self, path, data=None, form_page: str | None = None, **kw):
-        data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf_token(form_page or path))
-        return self.client.post(path, data=data, **kw)
-
-    def login(self, lg_code: str | None, login_id: str, password: str = PASSWORD):
-        return self.post("/login", {"lg_code": lg_code or "", "login_id": login_id, "password": password})
-
-
 @pytest.fixture()
 def web(app, db):
     return Browser(app.test_client())
@@ -165,7 +107,3 @@ def as_admin(web):
     response = web.login(DEMO_CODE, "admin")
     assert response.status_code == 302, response.get_data(as_text=True)
     return web
-
-
-def new_browser(app) -> Browser:
-    return Browser(app.test_client())

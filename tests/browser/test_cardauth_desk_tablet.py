@@ -17,7 +17,8 @@ from app.residents.link.tokens import create_token
 from app.residents.models import Resident
 from fixtures.demo_cards import register_all
 from fixtures.jpki import CardHolder, build_test_jpki
-from tests.browser.conftest import ARTIFACTS, ROOT, LiveServer, login, register_disaster
+from tests.helpers.browser import LiveServer, login, register_disaster
+from tests.helpers.paths import ARTIFACTS, ROOT
 
 DEMO_CODE = "046990"
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from app.certificates.models import IssuanceLog
 from app.db import SYSTEM, set_scope
 from certificate_engine.wareki import JST
-from tests.browser.conftest import ARTIFACTS, login
+from tests.helpers.browser import login
+from tests.helpers.paths import ARTIFACTS
 
 KINDS = (("住民票の写し", 200, 180), ("印鑑登録証明書", 200, 180), ("所得証明書", 200, 180), ("罹災証明書", 10, 0))
 STORES = ("セブン-イレブン", "ローソン", "ファミリーマート")

@@ -16,7 +16,8 @@ from app.db import Scope, set_scope
 from app.residents.models import Resident
 from fixtures.demo_cards import register_all
 from fixtures.jpki import CardHolder, build_test_jpki
-from tests.browser.conftest import ARTIFACTS, ROOT, LiveServer, login
+from tests.helpers.browser import LiveServer, login
+from tests.helpers.paths import ARTIFACTS, ROOT
 
 DEMO_CODE = "046990"
 

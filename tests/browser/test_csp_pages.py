@@ -2,7 +2,8 @@
 while every `securitypolicyviolation` event and every CSP console message is collected."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login, register_disaster
+from tests.helpers.browser import login, register_disaster
+from tests.helpers.paths import ARTIFACTS
 
 COLLECT_VIOLATIONS = """
 window.__cspViolations = [];

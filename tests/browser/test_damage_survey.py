@@ -5,7 +5,8 @@ import subprocess
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login, register_disaster
+from tests.helpers.browser import login, register_disaster
+from tests.helpers.paths import ARTIFACTS
 
 
 def test_survey_from_the_map_to_a_final_grade(live_server, page, chromium):

@@ -7,7 +7,8 @@ import urllib.request
 import pyogrio
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, login
+from tests.helpers.browser import login
+from tests.helpers.paths import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,8 @@ import pytest
 
 from fixtures.link_batch import write_diff_batch
 from fixtures.town import DEMO_TOWN, generate_town
-from tests.browser.conftest import ARTIFACTS, login
+from tests.helpers.browser import login
+from tests.helpers.paths import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,8 @@
 start, "my location" is a finger-sized button, and the print view carries legend, scale and credit."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login, register_disaster, zoom_to_first_building
+from tests.helpers.browser import login, register_disaster, zoom_to_first_building
+from tests.helpers.paths import ARTIFACTS
 
 TABLET = {"viewport": {"width": 820, "height": 1180}, "has_touch": True, "is_mobile": False,
           "locale": "ja-JP", "timezone_id": "Asia/Tokyo"}

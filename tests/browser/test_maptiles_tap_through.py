@@ -3,7 +3,8 @@ area or a hazard polygon still opens that area's popup (the tile canvases do not
 feature opens the feature's popup, not the area's below it."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login, register_disaster, zoom_to_first_building
+from tests.helpers.browser import login, register_disaster, zoom_to_first_building
+from tests.helpers.paths import ARTIFACTS
 
 TILES = "residents,evac_people,buildings"
 

@@ -2,7 +2,8 @@
 a layer's features, sees them in the table and on the small Leaflet map, taps one, pages on."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login
+from tests.helpers.browser import login
+from tests.helpers.paths import ARTIFACTS
 
 
 def test_staff_browse_the_ogc_pages_with_a_map(live_server, page):

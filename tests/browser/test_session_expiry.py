@@ -3,7 +3,8 @@ import time
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, LiveServer, login
+from tests.helpers.browser import LiveServer, login
+from tests.helpers.paths import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 

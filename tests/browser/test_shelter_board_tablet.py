@@ -2,7 +2,8 @@
 situation board counts day and night, and the household's evacuee cards print with QR codes."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login, register_disaster
+from tests.helpers.browser import login, register_disaster
+from tests.helpers.paths import ARTIFACTS
 
 
 def test_situation_board_and_evacuee_cards(live_server, page):

@@ -2,7 +2,8 @@
 one touch and see the occupancy change."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login, register_disaster
+from tests.helpers.browser import login, register_disaster
+from tests.helpers.paths import ARTIFACTS
 
 
 def test_check_in_a_household_and_see_occupancy_change(live_server, page):

@@ -1,7 +1,8 @@
 """The shelter desk on a tablet: typing hiragana finds the resident as one types."""
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login
+from tests.helpers.browser import login
+from tests.helpers.paths import ARTIFACTS
 
 
 def test_typing_kana_finds_residents_as_you_type(live_server, page):

@@ -4,7 +4,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login
+from tests.helpers.browser import login
+from tests.helpers.paths import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 

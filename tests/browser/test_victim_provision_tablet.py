@@ -5,7 +5,8 @@ whether they consented to this recipient."""
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login, register_disaster
+from tests.helpers.browser import login, register_disaster
+from tests.helpers.paths import ARTIFACTS
 
 RECIPIENT = "桜ヶ丘町社会福祉協議会（タブレット）"
 

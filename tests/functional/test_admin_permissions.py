@@ -5,7 +5,8 @@ from sqlalchemy import select, text
 from werkzeug.datastructures import MultiDict
 
 from app.auth.models import Role, User
-from tests.conftest import DEMO_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import new_browser
 
 
 def _role(system_session, code):

@@ -6,9 +6,8 @@ import jsonschema_rs
 import pytest
 
 from app.openapi_common import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA
-from tests.conftest import DEMO_CODE
-from tests.functional.card_helpers import terminal_token
-from tests.functional.ogc_helpers import issue_token
+from tests.factories import issue_token, terminal_token
+from tests.helpers.demo import DEMO_CODE
 
 DOCUMENTS = ["/api/link/v1/openapi.json", "/api/applications/v1/openapi.json", "/api/cardauth/v1/openapi.json",
              "/api/kiosk/v1/openapi.json", "/ogc/api"]

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.disasters.models import CertificateApplication
 from app.disasters.schemas import NEW_APPLICATION
-from tests.fuzz.arrange import applications_target
+from tests.helpers.fuzz.arrange import applications_target
 
 
 @pytest.fixture()

@@ -2,7 +2,8 @@
 import csv
 import io
 
-from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.web import new_browser
 
 
 def test_viewer_lists_and_filters_entries(app, as_admin):

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select, text
 
 from app.disasters.models import Disaster
-from tests.conftest import DEMO_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import new_browser
 
 INTEGER_MAX, BIGINT_MAX = 2**31 - 1, 2**63 - 1
 APPLICATIONS_API = "/api/applications/v1/certificate-applications"

@@ -7,9 +7,10 @@ from sqlalchemy import text
 
 from app.disasters.models import Disaster
 from gis.tiles import lonlat_to_tile
-from tests.conftest import DEMO_CODE
-from tests.functional.ogc_helpers import bearer, issue_token
-from tests.mvt_reader import decode
+from tests.factories import issue_token
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.mvt_reader import decode
+from tests.helpers.web import bearer
 
 STATES = ("調査中", "判定待ち", "確定")
 

@@ -12,8 +12,10 @@ from app.cardauth.trust import configured_paths, load_trust_store
 from app.db import NO_TENANT, set_scope
 from app.residents.link.tokens import create_token
 from app.residents.models import Resident
-from tests.conftest import DEMO_CODE, SECOND_CODE, tenant_session
-from tests.functional.card_helpers import build_jpki, fresh_card, heads, register, terminal_token, trust_config
+from tests.factories import register, terminal_token
+from tests.helpers.cards import build_jpki, fresh_card, heads, trust_config
+from tests.helpers.database import tenant_session
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
 
 API = "/api/cardauth/v1"
 

@@ -3,8 +3,8 @@ from sqlalchemy import select
 
 from app.cardauth.models import CardCertificate
 from app.residents.models import LinkToken
-from tests.conftest import DEMO_CODE, SECOND_CODE
-from tests.functional.card_helpers import heads
+from tests.helpers.cards import heads
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
 
 
 def test_card_demo_issues_and_registers_cards(app, db, tmp_path, system_session):

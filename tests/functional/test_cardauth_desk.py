@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.residents.models import Resident
 from app.shelters.models import Evacuee, Shelter
-from tests.conftest import DEMO_CODE
-from tests.functional.card_helpers import build_jpki, fresh_card, heads, register, terminal_token, trust_config
+from tests.factories import register, terminal_token
+from tests.helpers.cards import build_jpki, fresh_card, heads, trust_config
+from tests.helpers.demo import DEMO_CODE
 
 
 @pytest.fixture(scope="module")

@@ -2,15 +2,15 @@
 a certificate only on a final grade, 再調査依頼 and re-issue under a new number, the signed PDF
 (read back with pdftotext) audited."""
 import re
-import subprocess
 
 import pytest
 from sqlalchemy import select, text
 
 from app.damage.models import Building
 from app.disasters.models import CertificateApplication
-from tests.conftest import DEMO_CODE
-from tests.functional.test_damage_surveys import _record, _reviewer, _start, _survey_id, _version
+from tests.helpers.applications import advance_application, apply_for_certificate, certificate_text
+from tests.helpers.damage import record_survey, reviewer_browser, start_survey, survey_id_of, survey_version
+from tests.helpers.demo import DEMO_CODE
 
 
 @pytest.fixture()
@@ -27,55 +27,30 @@ def house(system_session):
                                                          Building.structure == "木造").order_by(Building.id)).first()
 
 
-def _apply(browser, house, **overrides):
-    form = {"kind": "罹災証明書", "channel": "窓口", "applicant_name": "桜 太郎", "applicant_address": house.address,
-            "cause": "令和8年桜ヶ丘地震", "building_id": str(house.id), "flood_level": ""} | overrides
-    return browser.post("/victims/certificates/new", form,
-                        form_page=f"/victims/certificates/new?building_id={house.id}")
-
-
-def _advance(browser, application_id):
-    page = browser.get(f"/victims/certificates/{application_id}").get_data(as_text=True)
-    version = re.search(r'name="version" value="(\d+)"', page)
-    return browser.post(f"/victims/certificates/{application_id}/advance",
-                        {"version": version.group(1) if version else "0"},
-                        form_page=f"/victims/certificates/{application_id}", follow_redirects=True
-                        ).get_data(as_text=True)
-
-
-def certificate_text(browser, application_id, issued_id=None):
-    """The application's signed PDF as text (pdftotext), whitespace removed."""
-    query = f"?issued={issued_id}" if issued_id else ""
-    response = browser.get(f"/victims/certificates/{application_id}/certificate.pdf{query}")
-    assert response.status_code == 200 and response.mimetype == "application/pdf", response.status_code
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.data, capture_output=True,
-                          check=True).stdout.decode()
-    return "".join(text.split())
-
-
 def _status(system_session, application_id):
     system_session.expire_all()
     return system_session.get(CertificateApplication, application_id)
 
 
 def test_application_follows_the_survey_to_issue_and_resurvey(app, quake, house, system_session):
-    response = _apply(quake, house)
+    response = apply_for_certificate(quake, house)
     application_id = int(re.search(r"/victims/certificates/(\d+)", response.headers["Location"]).group(1))
     page = quake.get(response.headers["Location"]).get_data(as_text=True)
     assert "建物の被害認定調査を開始してください" in page
-    survey_id = _survey_id(_start(quake, house))
+    survey_id = survey_id_of(start_survey(quake, house))
     assert _status(system_session, application_id).status == "申請"
-    _advance(quake, application_id)
+    advance_application(quake, application_id)
     assert _status(system_session, application_id).status == "調査"
-    assert "調査結果を記録して判定してください" in _advance(quake, application_id)
-    _record(quake, survey_id, {"part_屋根": "100", "part_外壁": "20"})  # 15 + 15 = 30 % → 中規模半壊
-    _advance(quake, application_id)
-    assert "判定が確定していません" in _advance(quake, application_id)  # nothing issued on an unconfirmed grade
+    assert "調査結果を記録して判定してください" in advance_application(quake, application_id)
+    record_survey(quake, survey_id, {"part_屋根": "100", "part_外壁": "20"})  # 15 + 15 = 30 % → 中規模半壊
+    advance_application(quake, application_id)
+    # nothing issued on an unconfirmed grade
+    assert "判定が確定していません" in advance_application(quake, application_id)
     assert _status(system_session, application_id).certificate_no is None
-    reviewer = _reviewer(app)
-    reviewer.post(f"/damage/surveys/{survey_id}/finalise", {"version": _version(reviewer, survey_id)},
+    reviewer = reviewer_browser(app)
+    reviewer.post(f"/damage/surveys/{survey_id}/finalise", {"version": survey_version(reviewer, survey_id)},
                   form_page=f"/damage/surveys/{survey_id}")
-    issued = _advance(quake, application_id)
+    issued = advance_application(quake, application_id)
     first = _status(system_session, application_id)
     assert first.status == "交付" and first.issued_grade == "中規模半壊"
     first_number = first.certificate_no
@@ -84,14 +59,14 @@ def test_application_follows_the_survey_to_issue_and_resurvey(app, quake, house,
     assert "罹災証明書" in printed and "住家の被害の程度中規模半壊" in printed and first_number in printed
     assert "桜ヶ丘町長桜井正道" in printed and "令和8年桜ヶ丘地震（証明）、令和8年11月20日発生" in printed
     # The resident asks for a 再調査: the new final grade is issued under a new number.
-    _advance(quake, application_id)
+    advance_application(quake, application_id)
     assert _status(system_session, application_id).status == "再調査依頼"
-    resurvey = _survey_id(_start(quake, house, "再調査"))
-    _record(quake, resurvey, {"part_屋根": "100", "part_柱": "100", "part_内壁": "100", "part_床": "50"})  # 50 %
-    reviewer.post(f"/damage/surveys/{resurvey}/finalise", {"version": _version(reviewer, resurvey)},
+    resurvey = survey_id_of(start_survey(quake, house, "再調査"))
+    record_survey(quake, resurvey, {"part_屋根": "100", "part_柱": "100", "part_内壁": "100", "part_床": "50"})  # 50 %
+    reviewer.post(f"/damage/surveys/{resurvey}/finalise", {"version": survey_version(reviewer, resurvey)},
                   form_page=f"/damage/surveys/{resurvey}")
     for _ in range(3):
-        _advance(quake, application_id)
+        advance_application(quake, application_id)
     second = _status(system_session, application_id)
     assert (second.status, second.issued_grade) == ("交付", "全壊")
     assert second.certificate_no != first_number
@@ -106,17 +81,18 @@ def test_application_follows_the_survey_to_issue_and_resurvey(app, quake, house,
 
 
 def test_bad_applications_are_refused_with_the_reason(quake, house, system_session):
-    missing = _apply(quake, house, applicant_name="", cause="").get_data(as_text=True)
+    missing = apply_for_certificate(quake, house, applicant_name="", cause="").get_data(as_text=True)
     assert "世帯主の氏名、罹災原因を入力してください" in missing
-    no_house = _apply(quake, house, building_id="").get_data(as_text=True)
+    no_house = apply_for_certificate(quake, house, building_id="").get_data(as_text=True)
     assert "罹災証明書には被災した住家を指定してください" in no_house
     assert system_session.scalar(text("SELECT count(*) FROM certificate_applications")) == 0
 
 
 def test_a_hisai_certificate_for_belongings_is_issued_without_a_survey(quake, house, system_session):
-    response = _apply(quake, house, kind="被災証明書", building_id="", damaged_property="家財（冷蔵庫・洗濯機）")
+    response = apply_for_certificate(quake, house, kind="被災証明書", building_id="",
+                                     damaged_property="家財（冷蔵庫・洗濯機）")
     application_id = int(re.search(r"/victims/certificates/(\d+)", response.headers["Location"]).group(1))
-    _advance(quake, application_id)
+    advance_application(quake, application_id)
     issued = _status(system_session, application_id)
     assert issued.status == "交付" and issued.certificate_no.startswith("被")
     printed = certificate_text(quake, application_id)
@@ -172,7 +148,7 @@ def test_a_certificate_issued_just_after_midnight_on_new_years_day_takes_japans_
     import app.disasters.applications
 
     monkeypatch.setattr(app.disasters.applications, "today_in_japan", lambda: date(2027, 1, 1))
-    response = _apply(quake, house, kind="被災証明書", building_id="", damaged_property="家財")
+    response = apply_for_certificate(quake, house, kind="被災証明書", building_id="", damaged_property="家財")
     application_id = int(re.search(r"/victims/certificates/(\d+)", response.headers["Location"]).group(1))
-    _advance(quake, application_id)
+    advance_application(quake, application_id)
     assert _status(system_session, application_id).certificate_no.startswith("被2027-")

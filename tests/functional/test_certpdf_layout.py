@@ -7,9 +7,10 @@ from sqlalchemy import text
 
 from app.certificates.models import CertificateLayout
 from fixtures.certificate_samples import seal_png
-from tests.conftest import DEMO_CODE, new_browser
-from tests.functional.test_certificate_applications import certificate_text
-from tests.functional.test_certpdf_verify import _issue_hisai, house, quake  # noqa: F401 - fixtures
+from tests.helpers.applications import certificate_text
+from tests.helpers.applications import issue_hisai_certificate as _issue_hisai
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import new_browser
 
 
 def _version(browser):
@@ -29,7 +30,7 @@ def _stored(system_session):
     return system_session.get(CertificateLayout, DEMO_CODE)
 
 
-def test_certpdf_layout_screen_sets_the_mayor_of_new_certificates(quake, house, system_session):  # noqa: F811
+def test_certpdf_layout_screen_sets_the_mayor_of_new_certificates(quake, house, system_session):
     page = quake.get("/admin/certificate-layout").get_data(as_text=True)
     assert 'value="桜井 正道"' in page and 'id="seal-preview"' in page
     assert quake.get("/admin/certificate-layout/seal.png").data.startswith(b"\x89PNG")
@@ -56,7 +57,7 @@ def test_certpdf_layout_screen_is_for_administrators_only(app, db):
     assert staff.get("/admin/certificate-layout").status_code == 403
 
 
-def test_certpdf_layout_screen_sets_each_documents_title_and_statement(quake, house, system_session):  # noqa: F811
+def test_certpdf_layout_screen_sets_each_documents_title_and_statement(quake, house, system_session):
     page = quake.get("/admin/certificate-layout").get_data(as_text=True)
     assert "上記について被害の届出があったことを証明します。</textarea>" in page  # the standard, ready to edit
     own = {"title_被災証明書": "被災届出証明書",

@@ -10,8 +10,12 @@ from sqlalchemy import select, text
 from app.certificates.models import IssuedCertificate
 from app.config import INSTANCE_DIR
 from certificate_engine.signing import signature_status
-from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser, tenant_session
-from tests.functional.test_certificate_applications import _advance, _apply, certificate_text
+from tests.helpers.applications import advance_application as _advance
+from tests.helpers.applications import apply_for_certificate as _apply
+from tests.helpers.applications import certificate_text
+from tests.helpers.database import tenant_session
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.web import new_browser
 
 
 @pytest.fixture()

@@ -10,11 +10,9 @@ from sqlalchemy import select
 
 from app.certificates.models import IssuanceLog
 from app.certificates.statistics_rules import Month
-from tests.conftest import DEMO_CODE, new_browser
-from tests.functional import test_kiosk_api
-from tests.functional.card_helpers import fresh_card
-
-jpki, kiosk = test_kiosk_api.jpki, test_kiosk_api.kiosk  # the kiosk API tests' fixtures
+from tests.helpers.cards import fresh_card
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import new_browser
 
 ITEMS = "住民票記載事項証明書"
 

@@ -15,7 +15,9 @@ from app.certificates import statistics
 from app.certificates.models import IssuanceLog
 from app.certificates.statistics_rules import DEFAULT_OFFICE_HOURS, Month, is_outside_municipality
 from certificate_engine.wareki import JST
-from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser, tenant_session
+from tests.helpers.database import tenant_session
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.web import new_browser
 
 MONTH = "2026-10"
 

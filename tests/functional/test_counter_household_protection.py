@@ -11,9 +11,10 @@ from sqlalchemy import func, select, text
 from app.certificates.models import IssuedCertificate
 from app.residents.models import Resident
 from certificate_engine.wareki import format_date
-from tests.conftest import DEMO_CODE
-from tests.functional.card_helpers import build_jpki, fresh_card, heads, register, trust_config
-from tests.functional.kiosk_helpers import OPEN_NOW, STORE, KioskClient, store_operator
+from tests.factories import register, store_operator
+from tests.helpers.cards import build_jpki, fresh_card, heads, trust_config
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.kiosk import OPEN_NOW, STORE, KioskClient
 
 
 def _text(pdf: bytes) -> str:

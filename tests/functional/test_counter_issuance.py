@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.certificates.models import IssuanceLog, IssuedCertificate
 from app.residents.models import Resident
-from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.web import new_browser
 
 
 def _person(system_session, protected=False):

@@ -12,9 +12,10 @@ from app.certificates.issuer import issuer_from_config
 from app.certificates.models import CounterQueueEntry, IssuanceLog, IssuedCertificate
 from app.residents.models import Resident
 from fixtures.demo_disaster import issue_household_certificate
-from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser
-from tests.functional.card_helpers import build_jpki, fresh_card, heads, register, trust_config
-from tests.functional.kiosk_helpers import with_seal_and_tax
+from tests.factories import register, with_seal_and_tax
+from tests.helpers.cards import build_jpki, fresh_card, heads, trust_config
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.web import new_browser
 
 
 @pytest.fixture(scope="module")

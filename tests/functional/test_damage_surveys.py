@@ -8,7 +8,9 @@ from PIL import Image
 from sqlalchemy import select, text
 
 from app.damage.models import Building, DamageSurvey
-from tests.conftest import DEMO_CODE, new_browser
+from tests.helpers.damage import record_survey, reviewer_browser, start_survey, survey_id_of, survey_version
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import new_browser
 
 
 @pytest.fixture()
@@ -25,46 +27,19 @@ def building(system_session):
                                                          Building.floors <= 2).order_by(Building.id)).first()
 
 
-def _start(browser, building, survey_round="第1次", hazard="地震"):
-    return browser.post(f"/damage/buildings/{building.id}/surveys", {"round": survey_round, "hazard": hazard},
-                        form_page=f"/damage/buildings/{building.id}")
-
-
-def _survey_id(response) -> int:
-    return int(re.search(r"/damage/surveys/(\d+)", response.headers["Location"]).group(1))
-
-
-def _version(browser, survey_id) -> str:
-    return re.search(r'name="version" value="(\d+)"', browser.get(f"/damage/surveys/{survey_id}")
-                     .get_data(as_text=True)).group(1)
-
-
-def _record(browser, survey_id, fields, confirm=False, version=None):
-    data = {"version": version or _version(browser, survey_id), **fields}
-    if confirm:
-        data["confirm_changes"] = "y"
-    return browser.post(f"/damage/surveys/{survey_id}", data, form_page=f"/damage/surveys/{survey_id}")
-
-
-def _reviewer(app):
-    browser = new_browser(app)
-    assert browser.login(DEMO_CODE, "bosai").status_code == 302
-    return browser
-
-
 def test_a_survey_from_start_to_a_final_grade_by_another_member_of_staff(app, quake, building, system_session):
-    survey_id = _survey_id(_start(quake, building))
+    survey_id = survey_id_of(start_survey(quake, building))
     # 第1次: 屋根 100 %, 外壁 40 %, 基礎 50 % → 15 + 30 + 5 = 50 % → 全壊 (the lower bound counts)
-    response = _record(quake, survey_id, {"part_屋根": "100", "part_外壁": "40", "part_基礎": "50",
-                                          "lat": "38.40", "lon": "140.95", "accuracy": "8"})
+    response = record_survey(quake, survey_id, {"part_屋根": "100", "part_外壁": "40", "part_基礎": "50",
+                                                "lat": "38.40", "lon": "140.95", "accuracy": "8"})
     assert response.status_code == 302
     page = quake.get(f"/damage/surveys/{survey_id}").get_data(as_text=True)
     assert "全壊" in page and "損害割合 50.0%" in page and "判定待ち" in page
-    own = quake.post(f"/damage/surveys/{survey_id}/finalise", {"version": _version(quake, survey_id)},
+    own = quake.post(f"/damage/surveys/{survey_id}/finalise", {"version": survey_version(quake, survey_id)},
                      form_page=f"/damage/surveys/{survey_id}", follow_redirects=True).get_data(as_text=True)
     assert "自分が調査した判定は確定できません" in own
-    reviewer = _reviewer(app)
-    reviewer.post(f"/damage/surveys/{survey_id}/finalise", {"version": _version(reviewer, survey_id)},
+    reviewer = reviewer_browser(app)
+    reviewer.post(f"/damage/surveys/{survey_id}/finalise", {"version": survey_version(reviewer, survey_id)},
                   form_page=f"/damage/surveys/{survey_id}")
     survey = system_session.get(DamageSurvey, survey_id)
     assert (survey.status, survey.final_grade) == ("確定", "全壊")
@@ -78,12 +53,12 @@ def test_a_survey_from_start_to_a_final_grade_by_another_member_of_staff(app, qu
                                           "ORDER BY id")).all()
     assert actions == ["damage_survey_start", "damage_survey_record", "damage_survey_finalise"]
     # final: no more edits; a 再調査 is a new survey and its final grade is the certified one
-    refused = _record(quake, survey_id, {"part_屋根": "10"}, confirm=True,
-                      version=str(survey.version)).get_data(as_text=True)
+    refused = record_survey(quake, survey_id, {"part_屋根": "10"}, confirm=True,
+                            version=str(survey.version)).get_data(as_text=True)
     assert "確定した調査は変更できません" in refused
-    resurvey = _survey_id(_start(quake, building, "再調査"))
-    _record(quake, resurvey, {"part_屋根": "100", "part_柱": "100", "part_内壁": "20"})  # 第2次 weights: 33 %
-    reviewer.post(f"/damage/surveys/{resurvey}/finalise", {"version": _version(reviewer, resurvey)},
+    resurvey = survey_id_of(start_survey(quake, building, "再調査"))
+    record_survey(quake, resurvey, {"part_屋根": "100", "part_柱": "100", "part_内壁": "20"})  # 第2次 weights: 33 %
+    reviewer.post(f"/damage/surveys/{resurvey}/finalise", {"version": survey_version(reviewer, resurvey)},
                   form_page=f"/damage/surveys/{resurvey}")
     from app.damage.services import certified_grade
     assert certified_grade(system_session, survey.disaster_id, building.id) == "中規模半壊"
@@ -91,35 +66,35 @@ def test_a_survey_from_start_to_a_final_grade_by_another_member_of_staff(app, qu
 
 @pytest.mark.parametrize(("share", "grade"), [("45", "中規模半壊"), ("30", "中規模半壊"), ("15", "準半壊")])
 def test_a_survey_by_the_floor_area_lost_grades_in_five_bands(quake, building, system_session, share, grade):
-    survey_id = _survey_id(_start(quake, building))
-    assert _record(quake, survey_id, {"floor_area_share": share}).status_code == 302
+    survey_id = survey_id_of(start_survey(quake, building))
+    assert record_survey(quake, survey_id, {"floor_area_share": share}).status_code == 302
     assert system_session.get(DamageSurvey, survey_id).computed_grade == grade
     page = quake.get(f"/damage/surveys/{survey_id}").get_data(as_text=True)
     assert re.search(r'id="survey-grade"><strong>([^<]+)</strong>', page).group(1) == grade
 
 
 def test_changing_a_judged_survey_needs_the_confirmation(quake, building, system_session):
-    survey_id = _survey_id(_start(quake, building, hazard="水害"))
-    _record(quake, survey_id, {"flood_level": "above", "flood_depth_m": "0.5", "flood_external_force": "y"})
+    survey_id = survey_id_of(start_survey(quake, building, hazard="水害"))
+    record_survey(quake, survey_id, {"flood_level": "above", "flood_depth_m": "0.5", "flood_external_force": "y"})
     assert system_session.get(DamageSurvey, survey_id).computed_grade == "中規模半壊"
     page = quake.get(f"/damage/surveys/{survey_id}").get_data(as_text=True)
     assert "data-confirm-changes" in page and 'data-original="0.5"' in page
-    unconfirmed = _record(quake, survey_id, {"flood_level": "above", "flood_depth_m": "0.49",
-                                             "flood_external_force": "y"}).get_data(as_text=True)
+    unconfirmed = record_survey(quake, survey_id, {"flood_level": "above", "flood_depth_m": "0.49",
+                                                   "flood_external_force": "y"}).get_data(as_text=True)
     assert "変更内容を確認し" in unconfirmed and 'value="0.49"' in unconfirmed  # the input is kept
     system_session.expire_all()
     assert system_session.get(DamageSurvey, survey_id).computed_grade == "中規模半壊"
-    _record(quake, survey_id, {"flood_level": "above", "flood_depth_m": "0.49", "flood_external_force": "y"},
-            confirm=True)
+    record_survey(quake, survey_id, {"flood_level": "above", "flood_depth_m": "0.49", "flood_external_force": "y"},
+                  confirm=True)
     system_session.expire_all()
     assert system_session.get(DamageSurvey, survey_id).computed_grade == "半壊"
 
 
 def test_two_tablets_on_one_survey_the_second_sees_the_first(app, quake, building, system_session):
-    survey_id = _survey_id(_start(quake, building))
-    stale = _version(quake, survey_id)
-    _record(quake, survey_id, {"part_屋根": "50"})
-    other = _reviewer(app)
+    survey_id = survey_id_of(start_survey(quake, building))
+    stale = survey_version(quake, survey_id)
+    record_survey(quake, survey_id, {"part_屋根": "50"})
+    other = reviewer_browser(app)
     response = other.post(f"/damage/surveys/{survey_id}", {"version": stale, "part_屋根": "90",
                                                           "confirm_changes": "y"},
                           form_page=f"/damage/surveys/{survey_id}")
@@ -130,21 +105,21 @@ def test_two_tablets_on_one_survey_the_second_sees_the_first(app, quake, buildin
 
 
 def test_bad_inputs_are_explained_and_change_nothing(quake, building, system_session):
-    resurvey = _start(quake, building, "再調査")
+    resurvey = start_survey(quake, building, "再調査")
     assert "再調査は、判定が確定した調査" in quake.get(resurvey.headers["Location"]).get_data(as_text=True)
-    survey_id = _survey_id(_start(quake, building))
+    survey_id = survey_id_of(start_survey(quake, building))
     for fields, message in [({"part_屋根": "120"}, "0〜100"), ({"tilt_1": "1/20"}, "四隅の4か所"),
                             ({"part_外壁": "abc"}, "数値で入力"), ({}, "判定に使える調査結果がありません")]:
-        body = _record(quake, survey_id, fields).get_data(as_text=True)
+        body = record_survey(quake, survey_id, fields).get_data(as_text=True)
         assert message in body, message
     system_session.expire_all()
     assert system_session.get(DamageSurvey, survey_id).status == "調査中"
-    again = _start(quake, building)
+    again = start_survey(quake, building)
     assert "確定していない調査があります" in quake.get(again.headers["Location"]).get_data(as_text=True)
 
 
 def test_photos_are_stored_with_an_upright_thumbnail(quake, building):
-    survey_id = _survey_id(_start(quake, building))
+    survey_id = survey_id_of(start_survey(quake, building))
     image = Image.new("RGB", (1600, 1200), (200, 30, 30))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG")
@@ -163,7 +138,7 @@ def test_photos_are_stored_with_an_upright_thumbnail(quake, building):
 
 
 def test_another_municipality_cannot_open_the_survey(app, quake, building):
-    survey_id = _survey_id(_start(quake, building))
+    survey_id = survey_id_of(start_survey(quake, building))
     stranger = new_browser(app)
     assert stranger.login("033995", "admin").status_code == 302
     assert stranger.get(f"/damage/surveys/{survey_id}").status_code == 404
@@ -180,8 +155,8 @@ def test_survey_list_exports_read_back_in_both_encodings_and_xlsx(quake, buildin
 
     from openpyxl import load_workbook
 
-    survey_id = _survey_id(_start(quake, building))
-    _record(quake, survey_id, {"part_屋根": "100", "part_外壁": "40", "part_基礎": "50"})
+    survey_id = survey_id_of(start_survey(quake, building))
+    record_survey(quake, survey_id, {"part_屋根": "100", "part_外壁": "40", "part_基礎": "50"})
     for encoding in ("utf-8-sig", "cp932"):
         response = quake.get(f"/damage/surveys/export?format=csv&encoding={encoding}")
         rows = list(csv.reader(io.StringIO(response.data.decode(encoding))))
@@ -194,7 +169,7 @@ def test_survey_list_exports_read_back_in_both_encodings_and_xlsx(quake, buildin
 
 
 def test_survey_list_shows_open_surveys_first(quake, building):
-    survey_id = _survey_id(_start(quake, building))
+    survey_id = survey_id_of(start_survey(quake, building))
     page = quake.get("/damage/surveys").get_data(as_text=True)
     assert f"/damage/surveys/{survey_id}" in page and "調査中" in page
     assert f"/damage/surveys/{survey_id}" not in quake.get("/damage/surveys?status=確定").get_data(as_text=True)

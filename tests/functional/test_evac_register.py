@@ -8,8 +8,8 @@ import re
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from tests.conftest import DEMO_CODE
-from tests.functional.roster_helpers import provide
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.evac_support import provide
 
 
 def _refresh(browser) -> str:

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from tests.conftest import DEMO_CODE
+from tests.helpers.demo import DEMO_CODE
 
 ROUTE = {"type": "LineString", "coordinates": [[140.88, 38.26], [140.881, 38.2605], [140.8822, 38.2611]]}
 

@@ -6,8 +6,15 @@ import io
 
 from sqlalchemy import text
 
-from tests.functional.roster_helpers import confirmation_form, provide
-from tests.functional.test_evacplan_supporters import _consent, _create_org, _org_id, _refresh, _register_by_area
+from tests.helpers.evac_support import (
+    confirmation_form,
+    create_organisation,
+    extract_register,
+    organisation_id,
+    provide,
+    record_consent,
+    register_by_area,
+)
 
 
 def _provisions(system_session) -> int:
@@ -20,12 +27,12 @@ def _exports(system_session) -> int:
 
 def _arranged(browser, system_session) -> tuple[int, int]:
     """An organisation covering the largest 町丁目, one consenting person there: (org id, person id)."""
-    _refresh(browser)
-    areas = _register_by_area(system_session)
+    extract_register(browser)
+    areas = register_by_area(system_session)
     code = max((c for c in areas if c), key=lambda c: len(areas[c]))
-    _create_org(browser, "桜ヶ丘三区自主防災会（確認）", [code])
-    _consent(browser, system_session, areas[code][0])
-    return _org_id(system_session, "桜ヶ丘三区自主防災会（確認）"), areas[code][0]
+    create_organisation(browser, "桜ヶ丘三区自主防災会（確認）", [code])
+    record_consent(browser, system_session, areas[code][0])
+    return organisation_id(system_session, "桜ヶ丘三区自主防災会（確認）"), areas[code][0]
 
 
 def test_opening_roster_urls_shows_the_confirmation_and_writes_nothing(as_admin, system_session):

@@ -7,15 +7,15 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from tests.conftest import DEMO_CODE
-from tests.functional.roster_helpers import provide
-from tests.functional.test_evacplan_supporters import (
-    _consent,
-    _create_org,
-    _name,
-    _org_id,
-    _refresh,
-    _register_by_area,
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.evac_support import (
+    create_organisation,
+    extract_register,
+    organisation_id,
+    person_name,
+    provide,
+    record_consent,
+    register_by_area,
 )
 
 
@@ -29,17 +29,17 @@ def _names(response, encoding="utf-8-sig") -> list[str]:
 
 
 def test_named_recipient_roster_by_area_and_consent(as_admin, system_session):
-    _refresh(as_admin)
-    areas = {code: ids for code, ids in _register_by_area(system_session).items() if code}
+    extract_register(as_admin)
+    areas = {code: ids for code, ids in register_by_area(system_session).items() if code}
     (area, people), (other_area, others) = sorted(areas.items(), key=lambda kv: -len(kv[1]))[:2]
     agreed, refused = people[0], people[1]
-    _consent(as_admin, system_session, agreed, "同意")
-    _consent(as_admin, system_session, refused, "不同意")
-    _consent(as_admin, system_session, others[0], "同意")
+    record_consent(as_admin, system_session, agreed, "同意")
+    record_consent(as_admin, system_session, refused, "不同意")
+    record_consent(as_admin, system_session, others[0], "同意")
     normal = _names(_roster(as_admin, mode="平常時", area=[area]))
-    assert normal == [_name(system_session, agreed)]  # the other area's consenting person is left out
+    assert normal == [person_name(system_session, agreed)]  # the other area's consenting person is left out
     assert sorted(_names(_roster(as_admin, mode="平常時"))) == sorted(
-        [_name(system_session, agreed), _name(system_session, others[0])])
+        [person_name(system_session, agreed), person_name(system_session, others[0])])
     refused_filter = _roster(as_admin, mode="平常時", consent=["不同意"], follow_redirects=True)
     assert "平常時は同意した方だけを提供できます" in refused_filter.get_data(as_text=True)
     unknown = _roster(as_admin, mode="平常時", area=["9999x"], follow_redirects=True)
@@ -53,11 +53,11 @@ def test_named_recipient_roster_by_area_and_consent(as_admin, system_session):
     listed = _names(in_disaster, "cp932")
     expected = system_session.scalar(text("SELECT count(*) FROM evac_people WHERE id = ANY(:ids) AND consent <> '同意' "
                                           "AND removed_at IS NULL"), {"ids": people + others})
-    assert len(listed) == expected and _name(system_session, refused) in listed
-    assert _name(system_session, agreed) not in listed
+    assert len(listed) == expected and person_name(system_session, refused) in listed
+    assert person_name(system_session, agreed) not in listed
     sheet = load_workbook(io.BytesIO(_roster(as_admin, mode="災害時", area=[area], consent=["不同意"],
                                              format="xlsx").data)).active
-    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [_name(system_session, refused)]
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [person_name(system_session, refused)]
     header = [cell.value for cell in sheet[1]]
     assert header[:6] == ["氏名", "氏名カナ", "生年月日", "性別", "住所又は居所", "電話番号"]  # 49条の10 items
     assert sheet["A1"].font.bold and sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
@@ -71,11 +71,11 @@ def test_named_recipient_roster_by_area_and_consent(as_admin, system_session):
 
 
 def test_organisation_roster_narrows_within_its_own_areas(as_admin, system_session):
-    _refresh(as_admin)
-    areas = sorted(((c, ids) for c, ids in _register_by_area(system_session).items() if c), key=lambda kv: -len(kv[1]))
+    extract_register(as_admin)
+    areas = sorted(((c, ids) for c, ids in register_by_area(system_session).items() if c), key=lambda kv: -len(kv[1]))
     (first, first_people), (second, second_people), (outside, _) = areas[:3]
-    _create_org(as_admin, "桜ヶ丘第一自治会（絞込み）", [first, second])
-    org = _org_id(system_session, "桜ヶ丘第一自治会（絞込み）")
+    create_organisation(as_admin, "桜ヶ丘第一自治会（絞込み）", [first, second])
+    org = organisation_id(system_session, "桜ヶ丘第一自治会（絞込み）")
     page = as_admin.get(f"/evac-support/organisations/{org}").get_data(as_text=True)
     assert 'name="consent" value="不同意"' in page and f'<option value="{first}">' in page
     assert f'<option value="{outside}">' not in page.split('id="org-roster-form"')[1].split("</form>")[0]

@@ -7,8 +7,9 @@ from sqlalchemy import text
 
 from app.evac_support.rules import SAFETY_COLORS
 from gis.tiles import lonlat_to_tile
-from tests.conftest import DEMO_CODE, new_browser
-from tests.mvt_reader import decode
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.mvt_reader import decode
+from tests.helpers.web import new_browser
 
 MVT = "application/vnd.mapbox-vector-tile"
 

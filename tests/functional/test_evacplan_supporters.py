@@ -9,48 +9,16 @@ import re
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from tests.conftest import DEMO_CODE
-from tests.functional.roster_helpers import provide
-
-AREA_OF = """(SELECT a.code FROM admin_areas a JOIN residents r ON ST_Covers(a.geom, r.geom)
-              WHERE r.id = p.resident_id ORDER BY a.code LIMIT 1)"""
-
-
-def _refresh(browser) -> str:
-    return browser.post("/evac-support/refresh", {}, form_page="/evac-support", follow_redirects=True
-                        ).get_data(as_text=True)
-
-
-def _register_by_area(system_session) -> dict[str, list[int]]:
-    rows = system_session.execute(text(f"""
-        SELECT {AREA_OF} AS code, p.id FROM evac_people p
-        WHERE p.lg_code = :lg AND p.removed_at IS NULL ORDER BY p.id"""), {"lg": DEMO_CODE}).all()
-    areas: dict[str, list[int]] = {}
-    for code, person_id in rows:
-        areas.setdefault(code, []).append(person_id)
-    return areas
-
-
-def _consent(browser, system_session, person_id: int, consent: str = "同意"):
-    version = system_session.scalar(text("SELECT version FROM evac_people WHERE id = :id"), {"id": person_id})
-    return browser.post(f"/evac-support/people/{person_id}/consent",
-                        {"consent": consent, "consent_on": "2026-11-01", "how": "訪問", "version": str(version)},
-                        form_page="/evac-support", follow_redirects=True)
-
-
-def _name(system_session, person_id: int) -> str:
-    return system_session.scalar(text("SELECT r.name FROM evac_people p JOIN residents r ON r.id = p.resident_id "
-                                      "WHERE p.id = :id"), {"id": person_id})
-
-
-def _create_org(browser, name: str, areas: list[str], kind: str = "自主防災組織・自治会") -> str:
-    return browser.post("/evac-support/organisations", {"name": name, "kind": kind, "contact": "会長 090-0000-0000",
-                                                         "area_codes": areas, "is_active": "y"},
-                        follow_redirects=True).get_data(as_text=True)
-
-
-def _org_id(system_session, name: str) -> int:
-    return system_session.scalar(text("SELECT id FROM supporter_orgs WHERE name = :n"), {"n": name})
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.evac_support import (
+    create_organisation,
+    extract_register,
+    organisation_id,
+    person_name,
+    provide,
+    record_consent,
+    register_by_area,
+)
 
 
 def _csv(response, encoding="utf-8-sig") -> list[list[str]]:
@@ -59,31 +27,31 @@ def _csv(response, encoding="utf-8-sig") -> list[list[str]]:
 
 
 def test_roster_per_organisation_follows_areas_consent_and_disaster_mode(as_admin, system_session):
-    _refresh(as_admin)
-    areas = _register_by_area(system_session)
+    extract_register(as_admin)
+    areas = register_by_area(system_session)
     inside_code = max((c for c in areas if c), key=lambda c: len(areas[c]))
     inside, outside = areas[inside_code], [i for c, ids in areas.items() if c != inside_code for i in ids]
     assert len(inside) >= 3 and outside
-    assert "登録しました" in _create_org(as_admin, "桜ヶ丘一丁目自治会", [inside_code])
-    org_id = _org_id(system_session, "桜ヶ丘一丁目自治会")
+    assert "登録しました" in create_organisation(as_admin, "桜ヶ丘一丁目自治会", [inside_code])
+    org_id = organisation_id(system_session, "桜ヶ丘一丁目自治会")
     for person_id in (inside[0], inside[1], outside[0]):
-        assert "同意の状況を記録しました" in _consent(as_admin, system_session, person_id).get_data(as_text=True)
+        assert "同意の状況を記録しました" in record_consent(as_admin, system_session, person_id).get_data(as_text=True)
     system_session.execute(text("UPDATE residents SET is_protected = true WHERE id = "
                                 "(SELECT resident_id FROM evac_people WHERE id = :id)"), {"id": inside[1]})
     system_session.flush()
 
     roster = f"/evac-support/organisations/{org_id}/roster"
     normal = _csv(provide(as_admin, roster, mode="平常時"))
-    assert sorted(r[0] for r in normal[1:]) == sorted([_name(system_session, inside[0]),
-                                                       _name(system_session, inside[1])])
-    assert _name(system_session, outside[0]) not in [r[0] for r in normal[1:]]
+    assert sorted(r[0] for r in normal[1:]) == sorted([person_name(system_session, inside[0]),
+                                                       person_name(system_session, inside[1])])
+    assert person_name(system_session, outside[0]) not in [r[0] for r in normal[1:]]
     refused = provide(as_admin, roster, True, mode="災害時").get_data(as_text=True)
     assert "対応中の災害を選んでいるときだけ" in refused
 
     as_admin.post("/disasters/new", {"name": "令和8年桜ヶ丘豪雨（関係者）", "kind": "地震", "started_on": "2026-11-20"})
     disaster = _csv(provide(as_admin, roster, mode="災害時", encoding="cp932"), "cp932")
     assert len(disaster) - 1 == len(inside)
-    protected = [r for r in disaster[1:] if r[0] == _name(system_session, inside[1])]
+    protected = [r for r in disaster[1:] if r[0] == person_name(system_session, inside[1])]
     assert protected and protected[0][4] == "" and protected[0][5] == "" and "支援措置" in protected[0][9]
     assert all(r[4] for r in disaster[1:] if not r[9])  # everyone else keeps the address
     sheet = load_workbook(io.BytesIO(provide(as_admin, roster, mode="災害時", format="xlsx").data)).active
@@ -100,7 +68,7 @@ def test_roster_per_organisation_follows_areas_consent_and_disaster_mode(as_admi
     assert "桜ヶ丘一丁目自治会" in history and f"{len(inside)} 人" in history
     first = system_session.scalar(text("SELECT min(id) FROM evac_roster_provisions WHERE org_id = :o"), {"o": org_id})
     detail = as_admin.get(f"/evac-support/provisions/{first}").get_data(as_text=True)
-    assert _name(system_session, inside[0]) in detail and "支援措置（住所・連絡先は除外）" in detail
+    assert person_name(system_session, inside[0]) in detail and "支援措置（住所・連絡先は除外）" in detail
     audited = system_session.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'evac_roster_export' "
                                          "AND target_type = 'roster_provision'"))
     assert audited == 3
@@ -109,8 +77,8 @@ def test_roster_per_organisation_follows_areas_consent_and_disaster_mode(as_admi
 def test_organisation_update_needs_confirmation_and_shows_a_conflict(as_admin, system_session):
     area_codes = system_session.scalars(text("SELECT code FROM admin_areas WHERE lg_code = :lg ORDER BY code"),
                                         {"lg": DEMO_CODE}).all()
-    _create_org(as_admin, "桜ヶ丘消防署", area_codes[:1], "消防")
-    org_id = _org_id(system_session, "桜ヶ丘消防署")
+    create_organisation(as_admin, "桜ヶ丘消防署", area_codes[:1], "消防")
+    org_id = organisation_id(system_session, "桜ヶ丘消防署")
     form = {"name": "桜ヶ丘消防署", "kind": "消防", "contact": "警防課", "area_codes": area_codes, "is_active": "y",
             "version": "1"}
     page = f"/evac-support/organisations/{org_id}"
@@ -125,12 +93,12 @@ def test_organisation_update_needs_confirmation_and_shows_a_conflict(as_admin, s
     bad = as_admin.post("/evac-support/organisations", {"name": "名無し", "kind": "消防", "area_codes": ["999"]}
                         ).get_data(as_text=True)
     assert "町丁目コード 999 はありません" in bad
-    duplicate = _create_org(as_admin, "桜ヶ丘消防署", area_codes[:1], "消防")
+    duplicate = create_organisation(as_admin, "桜ヶ丘消防署", area_codes[:1], "消防")
     assert "既に登録されています" in duplicate
 
 
 def test_manual_refresh_is_reported_with_the_people(as_admin, system_session):
-    first = _refresh(as_admin)
+    first = extract_register(as_admin)
     added = int(re.search(r"追加 (\d+) 人", first).group(1))
     report = system_session.execute(text("SELECT id, source, cardinality(added_ids), batch_id FROM "
                                          "evac_register_updates ORDER BY id DESC LIMIT 1")).one()
@@ -140,4 +108,4 @@ def test_manual_refresh_is_reported_with_the_people(as_admin, system_session):
     detail = as_admin.get(f"/evac-support/updates/{report[0]}").get_data(as_text=True)
     some = system_session.scalar(text("SELECT added_ids[1] FROM evac_register_updates WHERE id = :id"),
                                  {"id": report[0]})
-    assert f'/evac-support/people/{some}"' in detail and _name(system_session, some) in detail
+    assert f'/evac-support/people/{some}"' in detail and person_name(system_session, some) in detail

@@ -7,71 +7,20 @@ import json
 
 import openpyxl
 import shapely
-from shapely.geometry import Point, box
+from shapely.geometry import box
 from sqlalchemy import text
 
-from app.jobs.services import Worker
-from tests.conftest import DEMO_CODE, SECOND_CODE
-
-NOTE = "支援措置対象"
-
-
-def _inside_flood(system_session, classes=("2", "3", "4", "5", "6")):
-    zones = [shapely.from_wkt(w) for (w,) in system_session.execute(text(
-        "SELECT ST_AsText(geom) FROM hazard_areas WHERE lg_code = :c AND layer_code = 'flood' "
-        "AND class_code = ANY(:k)"), {"c": DEMO_CODE, "k": list(classes)})]
-    people = system_session.execute(text(
-        "SELECT id, atena_no, ST_X(geom), ST_Y(geom) FROM residents WHERE lg_code = :c AND status = '住登内' "
-        "AND geom IS NOT NULL ORDER BY id"), {"c": DEMO_CODE}).all()
-    union = shapely.union_all(zones)
-    inside = [p for p in people if union.intersects(Point(p[2], p[3]))]
-    outside = [p for p in people if not union.intersects(Point(p[2], p[3]))]
-    return inside, outside
-
-
-def _arrange(system_session):
-    """Three 要支援者 inside 浸水深 0.5m以上 (the first under 支援措置) and one outside."""
-    inside, outside = _inside_flood(system_session)
-    assert len(inside) >= 3 and outside, "the demo town should have people on both sides"
-    chosen = [*inside[:3], outside[0]]
-    system_session.execute(text("UPDATE residents SET is_protected = (id = :p), phone = '022-000-0000' "
-                                "WHERE id = ANY(:ids)"), {"p": inside[0][0], "ids": [c[0] for c in chosen]})
-    for person in chosen:
-        system_session.execute(text("INSERT INTO evac_people (lg_code, resident_id, reasons, consent, version) "
-                                    "VALUES (:c, :r, '要介護3', '同意', 1)"), {"c": DEMO_CODE, "r": person[0]})
-    system_session.commit()
-    return inside, chosen
-
-
-def _bosai(web):
-    assert web.login(DEMO_CODE, "bosai").status_code == 302
-    return web
-
-
-def analyse(web, db, **form) -> str:
-    """Press 分析 with ``form``: the job is queued (the page shows its progress), a Worker runs it;
-    returns the result page's URL."""
-    answer = web.post("/map/analysis", form, form_page="/map/analysis")
-    assert answer.status_code == 302, answer.get_data(as_text=True)
-    url = answer.headers["Location"]
-    waiting = web.get(url).get_data(as_text=True)
-    assert 'id="analysis-progress"' in waiting and 'id="analysis-counts"' not in waiting
-    assert Worker(db).run_pending() >= 1
-    return url
-
-
-def _count(page: str, key: str) -> int:
-    marker = f'data-count="{key}">'
-    return int(page.split(marker, 1)[1].split("<", 1)[0].replace(",", ""))
+from tests.helpers.analysis import NOTE, analyse, arrange_people_at_risk, as_bosai, count_on_page, split_by_flood_zone
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
 
 
 def test_hazard_class_selection_matches_an_independent_check(db, web, system_session):
-    inside, chosen = _arrange(system_session)
-    url = analyse(_bosai(web), db, layer="flood", min_class="2")
+    inside, chosen = arrange_people_at_risk(system_session)
+    url = analyse(as_bosai(web), db, layer="flood", min_class="2")
     page = web.get(url).get_data(as_text=True)
     assert "抽出結果: 洪水浸水想定区域（想定最大規模）（浸水深0.5m以上）" in page
-    assert _count(page, "residents") == len(inside)
-    assert _count(page, "evac_people") == 3
+    assert count_on_page(page, "residents") == len(inside)
+    assert count_on_page(page, "evac_people") == 3
     protected_atena = chosen[0][1]
     row = page.split(f'data-resident="{protected_atena}"', 1)[1].split("</tr>", 1)[0]
     assert NOTE in row and "022-000-0000" not in row
@@ -81,8 +30,8 @@ def test_hazard_class_selection_matches_an_independent_check(db, web, system_ses
 
 
 def test_exports_read_back_and_leave_out_protected_contact(db, web, system_session):
-    inside, chosen = _arrange(system_session)
-    url = analyse(_bosai(web), db, layer="flood", min_class="2")
+    inside, chosen = arrange_people_at_risk(system_session)
+    url = analyse(as_bosai(web), db, layer="flood", min_class="2")
     response = web.get(f"{url}/export?kind=evac_people&format=csv&encoding=cp932")
     rows = list(csv.reader(io.StringIO(response.data.decode("cp932"))))
     assert rows[0][:3] == ["宛名番号", "氏名", "氏名カナ"] and len(rows) == 4
@@ -100,10 +49,10 @@ def test_exports_read_back_and_leave_out_protected_contact(db, web, system_sessi
 
 
 def test_map_features_never_locate_protected_people(db, web, system_session):
-    inside, chosen = _arrange(system_session)
+    inside, chosen = arrange_people_at_risk(system_session)
     protected_name = system_session.execute(text("SELECT name FROM residents WHERE id = :i"),
                                             {"i": chosen[0][0]}).scalar_one()
-    url = analyse(_bosai(web), db, layer="flood", min_class="2")
+    url = analyse(as_bosai(web), db, layer="flood", min_class="2")
     data = json.loads(web.get(f"{url}/features.geojson").data)
     people = [f for f in data["features"] if f["properties"]["kind"] in ("residents", "evac_people")]
     assert len(people) == len(inside) - 1
@@ -116,7 +65,7 @@ def test_drawn_polygon_finds_a_shelter_and_only_this_municipality(db, web, syste
         "SELECT name, ST_X(geom), ST_Y(geom) FROM shelters WHERE lg_code = :c ORDER BY id LIMIT 1"),
         {"c": DEMO_CODE}).one()
     polygon = json.dumps(json.loads(shapely.to_geojson(box(lon - 0.0005, lat - 0.0005, lon + 0.0005, lat + 0.0005))))
-    page = web.get(analyse(_bosai(web), db, polygon=polygon)).get_data(as_text=True)
+    page = web.get(analyse(as_bosai(web), db, polygon=polygon)).get_data(as_text=True)
     assert "地図上で描いた範囲" in page and name in page.split('id="list-shelters"', 1)[1]
     # a polygon over both towns: only this municipality's residents
     system_session.execute(text("UPDATE residents SET name = '他団体 見本', geom = ST_SetSRID(ST_Point(:x, :y), 4326) "
@@ -127,12 +76,12 @@ def test_drawn_polygon_finds_a_shelter_and_only_this_municipality(db, web, syste
     page = web.get(analyse(web, db, polygon=both)).get_data(as_text=True)
     mine = system_session.execute(text("SELECT count(*) FROM residents WHERE lg_code = :c AND status = '住登内' "
                                        "AND geom IS NOT NULL"), {"c": DEMO_CODE}).scalar_one()
-    assert _count(page, "residents") == mine
+    assert count_on_page(page, "residents") == mine
     assert "他団体 見本" not in page
 
 
 def test_unreadable_polygon_is_refused_with_a_message(db, web, system_session):
-    answer = _bosai(web).post("/map/analysis", {"polygon": "nonsense"}, form_page="/map/analysis")
+    answer = as_bosai(web).post("/map/analysis", {"polygon": "nonsense"}, form_page="/map/analysis")
     page = answer.get_data(as_text=True)
     assert answer.status_code == 422
     assert 'id="analysis-error"' in page and "描いた範囲を読み取れません" in page
@@ -143,9 +92,9 @@ def test_unreadable_polygon_is_refused_with_a_message(db, web, system_session):
 
 
 def test_people_at_risk_most_severe_first_with_export(db, web, system_session):
-    _, chosen = _arrange(system_session)
-    page = _bosai(web).get("/map/analysis/at-risk?layer=flood").get_data(as_text=True)
-    shallow, _ = _inside_flood(system_session, classes=("1", "2", "3", "4", "5", "6"))
+    _, chosen = arrange_people_at_risk(system_session)
+    page = as_bosai(web).get("/map/analysis/at-risk?layer=flood").get_data(as_text=True)
+    shallow, _ = split_by_flood_zone(system_session, classes=("1", "2", "3", "4", "5", "6"))
     evac_ids = {c[0] for c in chosen}
     expected = sum(1 for p in shallow if p[0] in evac_ids)
     assert f'id="risk-count">{expected}<' in page

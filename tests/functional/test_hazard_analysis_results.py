@@ -10,8 +10,9 @@ from shapely.geometry import box
 from sqlalchemy import text
 
 from app.jobs.services import Worker
-from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser
-from tests.functional.test_hazard_analysis import NOTE, _arrange, _bosai, _count, analyse
+from tests.helpers.analysis import NOTE, analyse, arrange_people_at_risk, as_bosai, count_on_page
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.web import new_browser
 
 
 def _analysis_id(url: str) -> int:
@@ -19,8 +20,8 @@ def _analysis_id(url: str) -> int:
 
 
 def test_job_stores_ids_and_counts_and_reports_its_steps(db, web, system_session):
-    _arrange(system_session)
-    answer = _bosai(web).post("/map/analysis", {"layer": "flood", "min_class": "2"}, form_page="/map/analysis")
+    arrange_people_at_risk(system_session)
+    answer = as_bosai(web).post("/map/analysis", {"layer": "flood", "min_class": "2"}, form_page="/map/analysis")
     url = answer.headers["Location"]
     waiting = web.get(f"{url}/status").get_json()
     assert waiting == {"status": "queued", "progress": 0, "label": "分析を待っています", "step": 0, "error": ""}
@@ -43,11 +44,11 @@ def test_job_stores_ids_and_counts_and_reports_its_steps(db, web, system_session
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'spatial_analysis_items'")).scalars())
     assert columns == {"analysis_id", "kind", "position", "lg_code", "item_id", "class_code"}
     page = web.get(url).get_data(as_text=True)
-    assert _count(page, "residents") == counts["residents"] and 'id="analysis-progress"' not in page
+    assert count_on_page(page, "residents") == counts["residents"] and 'id="analysis-progress"' not in page
 
 
 def test_only_the_user_who_ran_it_opens_the_result(db, app, web, system_session):
-    url = analyse(_bosai(web), db, layer="flood", min_class="2")
+    url = analyse(as_bosai(web), db, layer="flood", min_class="2")
     colleague = new_browser(app)
     assert colleague.login(DEMO_CODE, "admin").status_code == 302
     for path in (url, f"{url}/status", f"{url}/features.geojson", f"{url}/export?kind=residents&format=csv"):
@@ -63,7 +64,7 @@ def test_only_the_user_who_ran_it_opens_the_result(db, app, web, system_session)
 
 
 def test_expired_result_is_refused_and_purged_by_the_next_analysis(db, web, system_session):
-    url = analyse(_bosai(web), db, layer="flood", min_class="2")
+    url = analyse(as_bosai(web), db, layer="flood", min_class="2")
     analysis_id = _analysis_id(url)
     system_session.execute(text("UPDATE spatial_analyses SET expires_at = now() - interval '1 minute' "
                                 "WHERE id = :i"), {"i": analysis_id})
@@ -79,11 +80,11 @@ def test_expired_result_is_refused_and_purged_by_the_next_analysis(db, web, syst
 
 
 def test_support_measures_apply_to_a_stored_result_as_records_are_now(db, web, system_session):
-    _, chosen = _arrange(system_session)
+    _, chosen = arrange_people_at_risk(system_session)
     lon, lat = system_session.execute(text("SELECT ST_X(geom), ST_Y(geom) FROM residents WHERE id = :i"),
                                       {"i": chosen[1][0]}).one()
     polygon = json.dumps(json.loads(shapely.to_geojson(box(lon - 0.0003, lat - 0.0003, lon + 0.0003, lat + 0.0003))))
-    url = analyse(_bosai(web), db, polygon=polygon)
+    url = analyse(as_bosai(web), db, polygon=polygon)
     name, atena = system_session.execute(text("SELECT name, atena_no FROM residents WHERE id = :i"),
                                          {"i": chosen[1][0]}).one()
     features = web.get(f"{url}/features.geojson").get_json()["features"]
@@ -109,8 +110,8 @@ def test_lists_and_map_take_the_first_rows_in_stored_order(db, web, system_sessi
 
     monkeypatch.setattr(analysis_results, "LIST_LIMIT", 3)
     monkeypatch.setattr(analysis_results, "MAP_LIMIT", 5)
-    _arrange(system_session)
-    url = analyse(_bosai(web), db, layer="flood", min_class="1")
+    arrange_people_at_risk(system_session)
+    url = analyse(as_bosai(web), db, layer="flood", min_class="1")
     first = system_session.execute(text(
         "SELECT r.atena_no FROM spatial_analysis_items i JOIN residents r ON r.id = i.item_id "
         "WHERE i.analysis_id = :i AND i.kind = 'residents' ORDER BY i.position LIMIT 3"),
@@ -124,7 +125,7 @@ def test_lists_and_map_take_the_first_rows_in_stored_order(db, web, system_sessi
 
 
 def test_a_failed_job_is_reported_on_the_result_page(db, web, system_session):
-    answer = _bosai(web).post("/map/analysis", {"layer": "flood", "min_class": "2"}, form_page="/map/analysis")
+    answer = as_bosai(web).post("/map/analysis", {"layer": "flood", "min_class": "2"}, form_page="/map/analysis")
     url = answer.headers["Location"]
     # the catalogue lost the layer between pressing 分析 and the job running
     system_session.execute(text("UPDATE spatial_analyses SET layer_code = 'retired' WHERE id = :i"),

@@ -10,7 +10,8 @@ from shapely.geometry import Polygon, box
 from sqlalchemy import text
 
 from app.jobs.services import Worker
-from tests.conftest import DEMO_CODE, SECOND_CODE, tenant_session
+from tests.helpers.database import tenant_session
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
 
 XHR = {"X-Requested-With": "XMLHttpRequest"}
 ZONE_X_ORIGIN = (140 + 50 / 60, 40.0)  # 平面直角座標系 第X系 原点 (lon, lat)

@@ -1,7 +1,9 @@
 """The fee administration screen: defaults shown, a change needs the confirmation checkbox, a stale
 form gets the other person's values, and the saved fee is what a kiosk quotes."""
 from app.certificates import fees
-from tests.conftest import DEMO_CODE, new_browser, tenant_session
+from tests.helpers.database import tenant_session
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import new_browser
 
 EDIT = "/admin/certificate-fees/edit?document_type=住民票の写し&channel=コンビニ"
 

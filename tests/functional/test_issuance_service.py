@@ -12,8 +12,10 @@ from app.certificates.issuer import issuer_from_config
 from app.certificates.models import IssuanceLog, IssuedCertificate
 from app.errors import Conflict
 from app.residents.models import Resident
-from tests.conftest import DEMO_CODE, tenant_session
-from tests.functional.test_certpdf_verify import _issue_hisai, _issued, house, quake  # noqa: F401 - fixtures
+from tests.helpers.applications import issue_hisai_certificate as _issue_hisai
+from tests.helpers.applications import issued_certificates as _issued
+from tests.helpers.database import tenant_session
+from tests.helpers.demo import DEMO_CODE
 
 DAY = date(2026, 11, 26)
 
@@ -77,7 +79,7 @@ def test_issuance_fees_are_the_municipalitys_with_optimistic_locking(counter):
     assert menu["印鑑登録証明書"].fee_yen == 150 and menu["印鑑登録証明書"].refusal.code in ("weekday_only", "no_seal")
 
 
-def test_issuance_the_disaster_hand_off_writes_its_log_row(quake, house, system_session):  # noqa: F811
+def test_issuance_the_disaster_hand_off_writes_its_log_row(quake, house, system_session):
     application_id, _ = _issue_hisai(quake, house)
     [issued] = _issued(system_session, application_id)
     log = system_session.scalar(select(IssuanceLog).where(IssuanceLog.issued_certificate_id == issued.id))

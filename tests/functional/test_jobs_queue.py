@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from app.jobs.services import JobContext, RetryLater, Worker, enqueue, handler
 from app.maps.jobs import PURGE_ANALYSES_JOB
-from tests.conftest import DEMO_CODE, SECOND_CODE
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
 
 FLAKY = "test.flaky"
 ORDERED = "test.ordered"

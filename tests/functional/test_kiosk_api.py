@@ -12,20 +12,10 @@ from app.certificates.models import IssuanceLog, IssuedCertificate
 from app.kiosk.models import KioskMaintenanceDay
 from certificate_engine.signing import signature_status
 from fixtures.demo_disaster import issue_household_certificate
-from tests.conftest import DEMO_CODE, SECOND_CODE
-from tests.functional.card_helpers import fresh_card, heads
-from tests.functional.kiosk_helpers import (
-    OPEN_NOW,
-    STORE,
-    KioskClient,
-    jpki_fixture,
-    kiosk_fixture,
-    resident,
-    store_operator,
-)
-
-jpki = jpki_fixture()
-kiosk = kiosk_fixture()
+from tests.factories import store_operator
+from tests.helpers.cards import fresh_card, heads
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.kiosk import OPEN_NOW, STORE, KioskClient, resident
 
 
 def _refused(response, code, status):

@@ -12,19 +12,9 @@ from werkzeug.test import encode_multipart
 
 from app.audit.models import AuditEntry
 from app.kiosk.models import KioskRequest, KioskSession
-from tests.conftest import DEMO_CODE
-from tests.functional.card_helpers import fresh_card, heads
-from tests.functional.kiosk_helpers import (
-    document_fixture,
-    documented,
-    jpki_fixture,
-    kiosk_fixture,
-    template_of,
-)
-
-jpki = jpki_fixture()
-kiosk = kiosk_fixture()
-document = document_fixture()
+from tests.helpers.cards import fresh_card, heads
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.kiosk import documented, template_of
 
 
 @pytest.fixture()

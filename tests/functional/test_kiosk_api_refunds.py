@@ -15,16 +15,14 @@ from app.db import SYSTEM
 from app.extensions import db as database
 from app.kiosk import contracts
 from certificate_engine import render
-from tests.conftest import DEMO_CODE, new_browser
-from tests.functional.card_helpers import fresh_card
-from tests.functional.kiosk_helpers import STORE, document_fixture, documented, jpki_fixture, kiosk_fixture, template_of
+from tests.helpers.cards import fresh_card
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.kiosk import STORE, documented, template_of
+from tests.helpers.web import new_browser
 
 ELSEWHERE = {**STORE, "X-Kiosk-Store-Lg-Code": "011002"}  # 札幌市: a valid code, not the session's
 
 
-jpki = jpki_fixture()
-kiosk = kiosk_fixture()
-document = document_fixture()
 
 
 @pytest.fixture()

@@ -12,22 +12,10 @@ from app.cardauth.services import FAILURE_WINDOW
 from app.kiosk import services
 from app.kiosk.models import KioskSession
 from app.throttle import ThrottleEvent
-from tests.conftest import DEMO_CODE
-from tests.functional.card_helpers import fresh_card, terminal_token
-from tests.functional.kiosk_helpers import (
-    OPEN_NOW,
-    STORE,
-    KioskClient,
-    document_fixture,
-    documented,
-    jpki_fixture,
-    kiosk_fixture,
-    store_operator,
-)
-
-jpki = jpki_fixture()
-kiosk = kiosk_fixture()
-document = document_fixture()
+from tests.factories import store_operator, terminal_token
+from tests.helpers.cards import fresh_card
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.kiosk import OPEN_NOW, STORE, KioskClient, documented
 
 
 def _throttled(response, code):

@@ -10,11 +10,8 @@ from app.certificates import fees, office_hours
 from app.db import Scope
 from app.extensions import db as database
 from app.kiosk.api import kiosk_now
-from tests.conftest import DEMO_CODE, SECOND_CODE
-from tests.functional import test_kiosk_api
-from tests.functional.card_helpers import fresh_card
-
-jpki, kiosk = test_kiosk_api.jpki, test_kiosk_api.kiosk  # the kiosk API tests' fixtures
+from tests.helpers.cards import fresh_card
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
 
 SEAL = "印鑑登録証明書"
 THURSDAY = "2026-11-26T10:00:00+09:00"

@@ -6,15 +6,13 @@ import re
 import jsonschema_rs
 import pytest
 
-from tests.functional.card_helpers import fresh_card
-from tests.functional.kiosk_helpers import STORE, jpki_fixture, kiosk_fixture
+from tests.helpers.cards import fresh_card
+from tests.helpers.kiosk import STORE
 
 KIOSK_DOCUMENT = "/api/kiosk/v1/openapi.json"
 CARD_DOCUMENT = "/api/cardauth/v1/openapi.json"
 
 
-jpki = jpki_fixture()
-kiosk = kiosk_fixture()
 
 
 def _operations(document):
@@ -93,8 +91,9 @@ def test_kiosk_body_schemas_accept_exactly_what_the_server_accepts(web, kiosk, j
 
 
 def test_card_auth_body_schema_accepts_exactly_what_the_server_accepts(web, app, jpki, monkeypatch, tmp_path):
-    from tests.conftest import DEMO_CODE
-    from tests.functional.card_helpers import register, terminal_token, trust_config
+    from tests.factories import register, terminal_token
+    from tests.helpers.cards import trust_config
+    from tests.helpers.demo import DEMO_CODE
 
     trust_config(monkeypatch, app, jpki)
     register(jpki)

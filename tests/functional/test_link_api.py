@@ -9,19 +9,16 @@ from sqlalchemy import func, select, text
 from app.residents.link import spec
 from app.residents.models import Generation, LinkBatch, LinkFileChunk, Resident
 from fixtures.link_batch import RESIDENT_HEADER, write_diff_batch, write_full_batch
-from tests.conftest import DEMO_CODE
-from tests.functional.link_helpers import (
-    LINK_CODE,
+from tests.factories import LINK_CODE, make_municipality, small_town, town_with
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.link import (
     api_get,
     count_rows,
-    make_municipality,
     post_batch,
     residents_rows,
     rewrite_batch,
     run_jobs,
     send_batch,
-    small_town,
-    town_with,
     with_residents,
     zip_entries,
 )

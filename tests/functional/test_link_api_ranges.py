@@ -4,7 +4,8 @@ outside their declared ranges are 400 ``invalid_parameter``; the OpenAPI documen
 import pytest
 
 from fixtures.link_batch import write_full_batch
-from tests.functional.link_helpers import api_get, make_municipality, post_batch, small_town
+from tests.factories import make_municipality, small_town
+from tests.helpers.link import api_get, post_batch
 
 INTEGER_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1

@@ -12,8 +12,8 @@ from app.residents.link import checks
 from app.residents.models import LinkBatch, LinkError
 from fixtures.link_batch import write_diff_batch
 from fixtures.town import DEMO_TOWN, generate_town
-from tests.conftest import DEMO_CODE
-from tests.functional.link_helpers import run_jobs, upload_batch
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.link import run_jobs, upload_batch
 
 REASON = "処理サーバが停止したため"
 

@@ -11,17 +11,9 @@ from app.audit.services import Actor
 from app.evac_support import services
 from app.residents.link import spec
 from fixtures.link_batch import write_diff_batch, write_full_batch
-from tests.conftest import tenant_session
-from tests.functional.link_helpers import (
-    LINK_CODE,
-    api_get,
-    make_municipality,
-    post_batch,
-    rewrite_batch,
-    run_jobs,
-    small_town,
-    zip_entries,
-)
+from tests.factories import LINK_CODE, make_municipality, small_town
+from tests.helpers.database import tenant_session
+from tests.helpers.link import api_get, post_batch, rewrite_batch, run_jobs, zip_entries
 
 
 @pytest.fixture()

@@ -14,16 +14,14 @@ from fixtures.link_batch import (
     write_diff_batch,
     write_full_batch,
 )
-from tests.functional.link_helpers import (
-    LINK_CODE,
+from tests.factories import LINK_CODE, make_municipality, small_town
+from tests.helpers.link import (
     api_get,
     count_rows,
-    make_municipality,
     post_batch,
     residents_rows,
     rewrite_batch,
     send_batch,
-    small_town,
     with_residents,
     zip_entries,
 )

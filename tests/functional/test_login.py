@@ -2,7 +2,8 @@
 from sqlalchemy import select, text
 
 from app.auth.models import User
-from tests.conftest import DEMO_CODE, PASSWORD, SECOND_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE, PASSWORD, SECOND_CODE
+from tests.helpers.web import new_browser
 
 
 def _audit_actions(system_session, login_id):

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from app.auth import passwords
-from tests.conftest import DEMO_CODE, PASSWORD, new_browser
+from tests.helpers.demo import DEMO_CODE, PASSWORD
+from tests.helpers.web import new_browser
 
 UNREGISTERED_CODE = "131016"  # a valid code (check digit right) of a municipality not in BCL
 

@@ -3,7 +3,8 @@ an account lock and a deactivation, on every device of that user."""
 from sqlalchemy import select, text
 
 from app.auth.models import User
-from tests.conftest import DEMO_CODE, PASSWORD, new_browser
+from tests.helpers.demo import DEMO_CODE, PASSWORD
+from tests.helpers.web import new_browser
 
 
 def _copy_of_session(app, browser, home="/"):

@@ -3,7 +3,8 @@ over a sliding window; past the limit a login gets 429 with Retry-After, audited
 from sqlalchemy import text
 
 from app.auth.rules import account_key
-from tests.conftest import DEMO_CODE, PASSWORD, SECOND_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE, PASSWORD, SECOND_CODE
+from tests.helpers.web import new_browser
 
 UNREGISTERED_CODE = "131016"
 THROTTLED = "ログインの試行が続いたため、しばらくの間ログインを受け付けません"

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.config import TestConfig
-from tests.conftest import DEMO_CODE, SECOND_CODE
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
 
 
 def test_healthz_reports_app_and_database(web):
@@ -89,7 +89,7 @@ def test_operator_registers_a_municipality_and_its_admin_can_log_in(app, web):
     assert good.status_code == 302, good.get_data(as_text=True)
     page = web.get("/operator").get_data(as_text=True)
     assert "012033" in page and "市・特別区（人口3万人未満）" in page
-    from tests.conftest import new_browser
+    from tests.helpers.web import new_browser
 
     admin = new_browser(app)
     assert admin.login("012033", "admin", "Start-2026").status_code == 302

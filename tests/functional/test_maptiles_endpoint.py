@@ -9,8 +9,10 @@ from app.audit.models import AuditEntry
 from app.damage.models import Building
 from app.residents.models import Resident
 from gis.tiles import lonlat_to_tile
-from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser, tenant_session
-from tests.mvt_reader import decode
+from tests.helpers.database import tenant_session
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.mvt_reader import decode
+from tests.helpers.web import new_browser
 
 MVT = "application/vnd.mapbox-vector-tile"
 

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import text
 
 from app.ogc import rules
-from tests.conftest import DEMO_CODE, SECOND_CODE
-from tests.functional.ogc_helpers import bearer, fill_register, issue_token
+from tests.factories import fill_register, issue_token
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.web import bearer
 
 
 @pytest.fixture()
@@ -294,7 +295,7 @@ def test_each_items_request_is_audited_once(web, db, system_session, token):
 def test_bbox_lookup_function_answers_for_the_transactions_tenant_only(db, system_session):
     from sqlalchemy.exc import DBAPIError
 
-    from tests.conftest import tenant_session
+    from tests.helpers.database import tenant_session
 
     session = tenant_session(SECOND_CODE)
     found = set(session.scalars(text("SELECT bcl_ids_in_box('shelters', -180, -90, 180, 90)")))

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import text
 
 from app.audit.models import AuditEntry
-from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser
-from tests.functional.ogc_helpers import bearer, fill_register, issue_token
+from tests.factories import fill_register, issue_token
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.web import bearer, new_browser
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 HTML_CLASS = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html"

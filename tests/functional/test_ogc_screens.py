@@ -8,8 +8,9 @@ from pathlib import Path
 import pyogrio
 from sqlalchemy import text
 
-from tests.conftest import DEMO_CODE, new_browser
-from tests.functional.ogc_helpers import bearer, fill_register, issue_token
+from tests.factories import fill_register, issue_token
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import bearer, new_browser
 
 
 def _issue(browser, name="QGIS 会議室ノート", days="30") -> str:

@@ -1,8 +1,9 @@
 """The operator (J-LIS, no 団体コード) on pages that are not the operator's screen: the public
 certificate verification answers as it does for anyone, and municipal jobs are simply not found."""
 from app.jobs.models import Job
-from tests.conftest import DEMO_CODE, new_browser
-from tests.functional.test_certpdf_verify import _issue_hisai, _issued, house, quake  # noqa: F401 - fixtures
+from tests.helpers.applications import issue_hisai_certificate, issued_certificates
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import new_browser
 
 
 def _operator(app):
@@ -11,9 +12,9 @@ def _operator(app):
     return browser
 
 
-def test_operator_gets_the_public_verification_result(app, quake, house, system_session):  # noqa: F811
-    application_id, _ = _issue_hisai(quake, house)
-    [issued] = _issued(system_session, application_id)
+def test_operator_gets_the_public_verification_result(app, quake, house, system_session):
+    application_id, _ = issue_hisai_certificate(quake, house)
+    [issued] = issued_certificates(system_session, application_id)
     operator = _operator(app)
     answer = operator.get(f"/api/verify/v1/{issued.verification_code}")
     assert answer.status_code == 200

@@ -33,9 +33,11 @@ from app.jobs.services import Worker
 from app.residents.models import Resident
 from fixtures import protected_person
 from fixtures.protected_person import PlantedPerson
-from tests.conftest import DEMO_CODE, Browser, new_browser, tenant_session
-from tests.functional.roster_helpers import provide
-from tests.mvt_reader import decode
+from tests.helpers.database import tenant_session
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.evac_support import provide
+from tests.helpers.mvt_reader import decode
+from tests.helpers.web import Browser, new_browser
 
 
 @pytest.fixture()

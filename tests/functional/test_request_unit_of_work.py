@@ -15,13 +15,9 @@ from app.db import Scope, set_scope
 from app.errors import Conflict, ValidationError
 from app.extensions import db as database
 from app.residents.models import Resident
-from tests.conftest import DEMO_CODE
-from tests.functional.card_helpers import fresh_card
-from tests.functional.kiosk_helpers import document_fixture, documented, jpki_fixture, kiosk_fixture, template_of
-
-jpki = jpki_fixture()
-kiosk = kiosk_fixture()
-document = document_fixture()
+from tests.helpers.cards import fresh_card
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.kiosk import documented, template_of
 
 
 @pytest.fixture()

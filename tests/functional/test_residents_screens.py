@@ -9,8 +9,9 @@ from sqlalchemy import select, text
 from app.residents.models import Resident
 from fixtures.link_batch import write_address_points, write_diff_batch
 from fixtures.town import DEMO_TOWN, generate_town
-from tests.conftest import DEMO_CODE, new_browser
-from tests.functional.link_helpers import run_jobs, upload_batch, zip_entries
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.link import run_jobs, upload_batch, zip_entries
+from tests.helpers.web import new_browser
 
 
 @pytest.fixture()

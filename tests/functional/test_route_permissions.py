@@ -8,7 +8,8 @@ from app.auth import rules
 from app.auth.models import Role, User
 from app.disasters.models import Disaster
 from app.web import PUBLIC_ENDPOINTS
-from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.web import new_browser
 
 SAMPLE_IDS = {"user_id": 1, "disaster_id": 1, "key": "shelters", "atena_no": "1", "job_id": 1}
 

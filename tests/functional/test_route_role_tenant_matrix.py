@@ -24,7 +24,8 @@ from app.certificates.models import CounterQueueEntry
 from app.disasters.models import RECIPIENT_KINDS, SupportApplication
 from app.maps.models import HazardUpload, SpatialAnalysis
 from app.web import PUBLIC_ENDPOINTS
-from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.web import new_browser
 
 # docs/permissions.md, "Roles (権限 01–04)": the screens of each demo user's role.
 ALL_SCREENS = {"victims", "shelters", "evac_support", "disaster_register", "damage_review", "search", "map",

@@ -10,7 +10,8 @@ import pytest
 from flask import Flask, request, session
 
 from app.config import PROJECT_ROOT
-from tests.conftest import DEMO_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import new_browser
 
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)([^>]*)>", re.I)
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)

@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import text
 
-from tests.conftest import DEMO_CODE
+from tests.helpers.demo import DEMO_CODE
 
 
 def _age_session(web, seconds):

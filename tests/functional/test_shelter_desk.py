@@ -5,7 +5,8 @@ from sqlalchemy import select, text
 
 from app.residents.models import Resident
 from certificate_engine.wareki import era_of
-from tests.conftest import DEMO_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import new_browser
 
 
 @pytest.fixture()

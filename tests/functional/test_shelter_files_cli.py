@@ -5,17 +5,20 @@ from sqlalchemy import func, select
 
 from app.shelters import registry
 from app.shelters.models import Shelter
-from tests.conftest import DEMO_CODE
-from tests.functional.test_shelter_dataset import SPACED_HEADER, SPACED_ROW, SUBSET_HEADER, SUBSET_ROWS
-from tests.functional.test_shelter_gsi_import import (
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.shelters import (
     CHIYODA,
     EMERGENCY_NATIONWIDE,
     FLOOD_QUAKE,
     GYM,
     KITAYAMA,
+    SPACED_HEADER,
+    SPACED_ROW,
+    SUBSET_HEADER,
+    SUBSET_ROWS,
     TOWN,
-    _csv,
-    _emergency,
+    csv_bytes,
+    emergency_row,
 )
 
 
@@ -30,16 +33,16 @@ def _count(session) -> int:
 
 def test_cli_imports_a_nationwide_gsi_file_and_a_dataset_subset(app, db, tmp_path, system_session):
     nationwide = tmp_path / "mergeFromCity_2.csv"
-    rows = [EMERGENCY_NATIONWIDE, _emergency(1, KITAYAMA, FLOOD_QUAKE, "39.1", "141.1", name="岩手県北山村"),
-            _emergency(2, GYM, FLOOD_QUAKE, name=TOWN),
-            _emergency(3, CHIYODA, FLOOD_QUAKE, "35.68", "139.73", name="東京都千代田区")]
-    nationwide.write_bytes(_csv(rows, "cp932"))
+    rows = [EMERGENCY_NATIONWIDE, emergency_row(1, KITAYAMA, FLOOD_QUAKE, "39.1", "141.1", name="岩手県北山村"),
+            emergency_row(2, GYM, FLOOD_QUAKE, name=TOWN),
+            emergency_row(3, CHIYODA, FLOOD_QUAKE, "35.68", "139.73", name="東京都千代田区")]
+    nationwide.write_bytes(csv_bytes(rows, "cp932"))
     done = _import(app, nationwide, "--format", "gsi")
     assert done.exit_code == 0, done.output
     assert "追加 1 件" in done.stdout and "ほかの団体の行 2 件は読み飛ばしました" in done.stdout
 
     subset = tmp_path / "subset.csv"
-    subset.write_bytes(_csv([SUBSET_HEADER, *SUBSET_ROWS], "utf-8"))
+    subset.write_bytes(csv_bytes([SUBSET_HEADER, *SUBSET_ROWS], "utf-8"))
     done = _import(app, subset)
     assert done.exit_code == 0, done.output
     assert "追加 2 件" in done.stdout
@@ -51,13 +54,13 @@ def test_cli_imports_a_nationwide_gsi_file_and_a_dataset_subset(app, db, tmp_pat
 def test_cli_refuses_a_bad_file_naming_line_and_column_and_imports_nothing(app, db, tmp_path, system_session):
     before = _count(system_session)
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(_csv([[*SUBSET_HEADER, "収容人数"], [*SUBSET_ROWS[0], "120"]]))
+    bad.write_bytes(csv_bytes([[*SUBSET_HEADER, "収容人数"], [*SUBSET_ROWS[0], "120"]]))
     done = _import(app, bad)
     assert done.exit_code == 1
     assert "[header_mismatch]" in done.stderr
     assert "1\t収容人数\t「収容人数」は推奨データセット（指定緊急避難場所一覧）の列名ではありません。" in done.stderr
     others = tmp_path / "13101_2.csv"
-    others.write_bytes(_csv([EMERGENCY_NATIONWIDE, _emergency(1, CHIYODA, FLOOD_QUAKE, "35.68", "139.73",
+    others.write_bytes(csv_bytes([EMERGENCY_NATIONWIDE, emergency_row(1, CHIYODA, FLOOD_QUAKE, "35.68", "139.73",
                                                                name="東京都千代田区")]))
     done = _import(app, others, "--format", "gsi")
     assert done.exit_code == 1 and "[no_rows_of_municipality]" in done.stderr
@@ -66,7 +69,7 @@ def test_cli_refuses_a_bad_file_naming_line_and_column_and_imports_nothing(app, 
 
 def test_cli_stores_text_without_surrounding_spaces(app, db, tmp_path, system_session):
     spaced = tmp_path / "spaced.csv"
-    spaced.write_bytes(_csv([SPACED_HEADER, SPACED_ROW]))
+    spaced.write_bytes(csv_bytes([SPACED_HEADER, SPACED_ROW]))
     done = _import(app, spaced)
     assert done.exit_code == 0, done.output
     assert "追加 1 件" in done.stdout
@@ -77,7 +80,7 @@ def test_cli_stores_text_without_surrounding_spaces(app, db, tmp_path, system_se
 def test_cli_refuses_a_municipality_that_is_not_registered(app, db, tmp_path, system_session):
     chiyoda = tmp_path / "131016.csv"
     rows = [[*row[:2], "131016", *row[3:6], "131016", *row[7:]] for row in SUBSET_ROWS]
-    chiyoda.write_bytes(_csv([SUBSET_HEADER, *rows]))
+    chiyoda.write_bytes(csv_bytes([SUBSET_HEADER, *rows]))
     done = app.test_cli_runner().invoke(args=["shelters", "import", str(chiyoda), "--lg-code", "131016"])
     assert done.exit_code == 1 and isinstance(done.exception, SystemExit), done.exception
     assert "取り込みませんでした [not_found]: 地方公共団体コード「131016」の団体は登録されていません。" in done.stderr

@@ -6,13 +6,13 @@ import re
 
 from sqlalchemy import text
 
-from tests.functional.test_shelter_operation import _check_in, _present, family, two_openings  # noqa: F401
+from tests.helpers.shelters import check_in, present_evacuees
 
 
-def test_a_closed_shelter_keeps_every_stay_and_where_people_went(two_openings, family, system_session):  # noqa: F811
+def test_a_closed_shelter_keeps_every_stay_and_where_people_went(two_openings, family, system_session):
     browser, first, second, first_shelter, second_shelter = two_openings
-    _check_in(browser, first, family[0].atena_no)
-    someone = _present(system_session, first)[0]
+    check_in(browser, first, family[0].atena_no)
+    someone = present_evacuees(system_session, first)[0]
     browser.post(f"/shelters/evacuees/{someone.id}/move", {"to_opening_id": str(second)},
                  form_page=f"/shelters/openings/{first}")
     version = system_session.scalar(text("SELECT version FROM shelter_openings WHERE id = :id"), {"id": first})

@@ -8,7 +8,8 @@ from sqlalchemy import func, select, text
 from app.disasters.models import Victim
 from app.residents.models import Resident
 from app.shelters.models import Shelter
-from tests.conftest import DEMO_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import new_browser
 
 
 @pytest.fixture()

@@ -6,45 +6,12 @@ import io
 import re
 
 import openpyxl
-import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
-from app.residents.models import Resident
-from app.shelters.models import HAZARD_TYPES, Evacuee, Shelter
-from tests.conftest import DEMO_CODE, new_browser
-
-
-def _open(browser, shelter_id: int) -> int:
-    response = browser.post("/shelters/openings", {"shelter_id": str(shelter_id)}, form_page="/shelters/openings")
-    return int(re.search(r"/shelters/openings/(\d+)", response.headers["Location"]).group(1))
-
-
-@pytest.fixture()
-def two_openings(as_admin, system_session):
-    as_admin.post("/disasters/new", {"name": "令和8年桜ヶ丘豪雨（運営）", "kind": "地震", "started_on": "2026-11-20"})
-    first, second = system_session.scalars(select(Shelter).where(Shelter.lg_code == DEMO_CODE)
-                                           .order_by(Shelter.id).limit(2)).all()
-    return as_admin, _open(as_admin, first.id), _open(as_admin, second.id), first, second
-
-
-@pytest.fixture()
-def family(system_session):
-    household = system_session.scalar(text("""
-        SELECT household_no FROM residents WHERE lg_code = :lg AND status = '住登内'
-        GROUP BY household_no HAVING count(*) >= 3 ORDER BY household_no LIMIT 1"""), {"lg": DEMO_CODE})
-    return system_session.scalars(select(Resident).where(Resident.household_no == household,
-                                                         Resident.status == "住登内").order_by(Resident.id)).all()
-
-
-def _check_in(browser, opening_id, atena_no, **fields):
-    response = browser.post(f"/shelters/openings/{opening_id}/check-in", {"atena_no": atena_no, **fields},
-                            form_page=f"/shelters/openings/{opening_id}")
-    assert response.status_code == 200, response.get_data(as_text=True)
-
-
-def _present(session, opening_id):
-    return session.scalars(select(Evacuee).where(Evacuee.opening_id == opening_id, Evacuee.checked_out_at.is_(None))
-                           .order_by(Evacuee.id)).all()
+from app.shelters.models import HAZARD_TYPES, Evacuee
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.shelters import check_in, present_evacuees
+from tests.helpers.web import new_browser
 
 
 def _row(page: str, opening_id: int) -> str:
@@ -55,8 +22,8 @@ def test_the_situation_board_counts_day_night_kinds_and_toilets(two_openings, fa
     browser, first, _second, shelter, _ = two_openings
     page = f"/shelters/registry/{shelter.id}"
     browser.post(page, {"version": str(shelter.version), "toilets": "0", "floor_area_m2": "5"}, form_page=page)
-    _check_in(browser, first, family[0].atena_no)
-    night_only = _present(system_session, first)[0]
+    check_in(browser, first, family[0].atena_no)
+    night_only = present_evacuees(system_session, first)[0]
     browser.post(f"/shelters/evacuees/{night_only.id}/stay", {"stay": "夜のみ", "version": str(night_only.version)},
                  form_page=f"/shelters/openings/{first}")
     browser.post(f"/shelters/openings/{first}/walk-in", {"name": "車中 泊子", "kind": "車中泊"},
@@ -81,13 +48,13 @@ def test_the_situation_board_counts_day_night_kinds_and_toilets(two_openings, fa
 
 def test_a_household_moves_to_another_shelter_with_its_history(two_openings, family, system_session):
     browser, first, second, *_ = two_openings
-    _check_in(browser, first, family[0].atena_no)
-    someone = _present(system_session, first)[1]
+    check_in(browser, first, family[0].atena_no)
+    someone = present_evacuees(system_session, first)[1]
     response = browser.post(f"/shelters/evacuees/{someone.id}/move", {"to_opening_id": str(second)},
                             form_page=f"/shelters/openings/{first}", follow_redirects=True)
     assert f"{len(family)}人の移動を記録しました" in response.get_data(as_text=True)
-    assert _present(system_session, first) == []
-    arrived = _present(system_session, second)
+    assert present_evacuees(system_session, first) == []
+    arrived = present_evacuees(system_session, second)
     assert len(arrived) == len(family) and all(a.moved_from_id for a in arrived)
     left = system_session.get(Evacuee, someone.id)
     system_session.refresh(left)
@@ -100,8 +67,8 @@ def test_a_household_moves_to_another_shelter_with_its_history(two_openings, fam
 
 def test_evacuee_card_brings_people_back_in_and_moves_them(two_openings, family, system_session):
     browser, first, second, *_ = two_openings
-    _check_in(browser, first, family[0].atena_no)
-    person = _present(system_session, first)[0]
+    check_in(browser, first, family[0].atena_no)
+    person = present_evacuees(system_session, first)[0]
     card = browser.get(f"/shelters/evacuees/{person.id}/card").get_data(as_text=True)
     assert card.count('class="evacuee-card"') == len(family) and "<svg" in card
     assert f"{person.card_code[:4]}-{person.card_code[4:]}" in card
@@ -109,11 +76,11 @@ def test_evacuee_card_brings_people_back_in_and_moves_them(two_openings, family,
     back = browser.post(f"/shelters/openings/{first}/reentry", {"card": f"bcl-evac:{person.card_code.lower()}"},
                         form_page=f"/shelters/openings/{first}", follow_redirects=True).get_data(as_text=True)
     assert f"{person.name}さん：再入所を受け付けました" in back
-    assert len(_present(system_session, first)) == len(family)
+    assert len(present_evacuees(system_session, first)) == len(family)
     moved = browser.post(f"/shelters/openings/{second}/reentry", {"card": person.card_code},
                          form_page=f"/shelters/openings/{second}", follow_redirects=True).get_data(as_text=True)
     assert "他の避難所からの移動を受け付けました" in moved
-    assert [e.name for e in _present(system_session, second)] == [person.name]
+    assert [e.name for e in present_evacuees(system_session, second)] == [person.name]
     for typed, message in (("ZZZZ", "避難者カードの番号を読めません"), ("ACDE-FGHJ", "この災害で発行されていません")):
         page = browser.post(f"/shelters/openings/{second}/reentry", {"card": typed},
                             form_page=f"/shelters/openings/{second}", follow_redirects=True).get_data(as_text=True)
@@ -122,8 +89,8 @@ def test_evacuee_card_brings_people_back_in_and_moves_them(two_openings, family,
 
 def test_needs_are_seen_only_by_the_shelters_own_staff(app, two_openings, family, system_session):
     browser, first, _second, shelter, _ = two_openings
-    _check_in(browser, first, family[0].atena_no)
-    person = _present(system_session, first)[0]
+    check_in(browser, first, family[0].atena_no)
+    person = present_evacuees(system_session, first)[0]
     browser.post(f"/shelters/registry/{shelter.id}/staff", {}, form_page=f"/shelters/registry/{shelter.id}")
     shelter_user = new_browser(app)
     shelter_user.login(DEMO_CODE, "hinanjo")

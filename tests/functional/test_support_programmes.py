@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from app.disasters import support
 from app.disasters.models import Disaster, SupportApplication, VictimHousehold
 from certificate_engine.wareki import JST, format_date
-from tests.functional.test_damage_surveys import _record, _reviewer, _start, _survey_id, _version
+from tests.helpers.damage import record_survey, reviewer_browser, start_survey, survey_id_of, survey_version
 
 MAN = 10_000
 
@@ -50,10 +50,10 @@ def _certified_household(app, browser, system_session):
         HAVING count(*) >= 2 ORDER BY b.id LIMIT 1""")).one()
     browser.post("/victims/register/build", {"area": row[0]}, form_page="/victims/register")
     building = type("B", (), {"id": row[1]})
-    survey_id = _survey_id(_start(browser, building))
-    _record(browser, survey_id, {"collapsed": "y"})
-    reviewer = _reviewer(app)
-    reviewer.post(f"/damage/surveys/{survey_id}/finalise", {"version": _version(reviewer, survey_id)},
+    survey_id = survey_id_of(start_survey(browser, building))
+    record_survey(browser, survey_id, {"collapsed": "y"})
+    reviewer = reviewer_browser(app)
+    reviewer.post(f"/damage/surveys/{survey_id}/finalise", {"version": survey_version(reviewer, survey_id)},
                   form_page=f"/damage/surveys/{survey_id}")
     return system_session.scalars(select(VictimHousehold).where(VictimHousehold.building_id == row[1])
                                   .order_by(VictimHousehold.id.desc())).first()

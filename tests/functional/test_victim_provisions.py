@@ -14,7 +14,9 @@ from sqlalchemy import select, text
 from app.disasters import recipients
 from app.disasters.models import Victim
 from app.errors import ValidationError
-from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser, tenant_session
+from tests.helpers.database import tenant_session
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.web import new_browser
 
 PROVIDE = "/victims/register/provide"
 

@@ -8,9 +8,9 @@ import os
 
 import pytest
 
-from tests.conftest import Browser
-from tests.fuzz import arrange
-from tests.fuzz.harness import Report, fuzz
+from tests.helpers.fuzz import arrange
+from tests.helpers.fuzz.harness import Report, fuzz
+from tests.helpers.web import Browser
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 

@@ -4,7 +4,7 @@ from sqlalchemy import text
 
 from app.audit.services import Actor, record
 from app.db import Scope, set_scope
-from tests.conftest import DEMO_CODE
+from tests.helpers.demo import DEMO_CODE
 
 
 def _entry(db):

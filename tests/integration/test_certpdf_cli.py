@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.conftest import admin_dsn, create_empty_database, drop_database
+from tests.helpers.database import admin_dsn, create_empty_database, drop_database
 
 ROOT = Path(__file__).resolve().parents[2]
 LG = "046990"

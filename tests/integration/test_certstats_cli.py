@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import admin_dsn, create_empty_database, drop_database
+from tests.helpers.database import admin_dsn, create_empty_database, drop_database
 
 ROOT = Path(__file__).resolve().parents[2]
 TOWNS = (("046990", "桜ヶ丘町"), ("033995", "北山村"))

@@ -3,7 +3,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -12,8 +11,7 @@ from alembic.script import ScriptDirectory
 from app.cli import alembic_config
 from app.cluster import ClusterError, EmbeddedCluster, check_postgis_installed
 from app.config import INSTANCE_DIR
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.paths import ROOT
 
 
 def _flask(*args: str, **env) -> subprocess.CompletedProcess:
@@ -51,7 +49,7 @@ def test_embedded_cluster_runs_as_non_root_with_utf8(server_url):
 
 
 def test_cli_upgrade_and_demo_load_on_a_fresh_database(server_url):
-    from tests.conftest import create_empty_database, drop_database
+    from tests.helpers.database import create_empty_database, drop_database
 
     name = f"bcl_cli_{os.getpid()}"
     url = create_empty_database(server_url, name)

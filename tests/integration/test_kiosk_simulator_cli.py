@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
@@ -15,11 +14,11 @@ from sqlalchemy.orm import Session
 from app.certificates.issuer import issuer_from_config
 from app.db import SYSTEM, set_scope
 from fixtures.demo_disaster import issue_household_certificate
-from tests.browser.conftest import LiveServer
-from tests.conftest import create_empty_database, drop_database
-from tests.functional.kiosk_helpers import with_seal_and_tax
+from tests.factories import with_seal_and_tax
+from tests.helpers.browser import LiveServer
+from tests.helpers.database import create_empty_database, drop_database
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 LG = "046990"
 
 

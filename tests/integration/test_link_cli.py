@@ -8,7 +8,6 @@ import sys
 import time
 import zipfile
 from dataclasses import replace
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -17,10 +16,10 @@ from sqlalchemy.engine import make_url
 from app.residents.link.receive import APPLY_JOB
 from fixtures.link_batch import write_address_points, write_diff_batch, write_full_batch
 from fixtures.town import generate_town
-from tests.conftest import admin_dsn, create_empty_database, drop_database
-from tests.functional.link_helpers import LINK_CODE, LINK_TOWN, rewrite_batch, small_town, zip_entries
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.factories import LINK_CODE, LINK_TOWN, small_town
+from tests.helpers.database import admin_dsn, create_empty_database, drop_database
+from tests.helpers.link import rewrite_batch, zip_entries
+from tests.helpers.paths import ROOT
 
 
 @pytest.fixture(scope="module")

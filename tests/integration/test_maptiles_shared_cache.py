@@ -11,7 +11,6 @@ import hashlib
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -19,17 +18,17 @@ from sqlalchemy import text
 from app.db import SYSTEM, Scope
 from app.extensions import db as database
 from gis.tiles import lonlat_to_tile
-from tests.conftest import DEMO_CODE, PASSWORD, SECOND_CODE, new_browser
-from tests.mvt_reader import decode
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.demo import DEMO_CODE, PASSWORD, SECOND_CODE
+from tests.helpers.mvt_reader import decode
+from tests.helpers.paths import ROOT
+from tests.helpers.web import new_browser
 
 # A worker process: one Flask app of its own; reads one JSON command per line, answers one line.
 WORKER = r"""
 import hashlib, json, re, sys
 from app import create_app
 from app.config import TestConfig
-from tests.mvt_reader import decode
+from tests.helpers.mvt_reader import decode
 
 config = TestConfig()
 config.DATABASE_URL = sys.argv[1]

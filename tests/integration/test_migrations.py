@@ -2,13 +2,11 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import psycopg
 
-from tests.conftest import admin_dsn, create_empty_database, drop_database
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.database import admin_dsn, create_empty_database, drop_database
+from tests.helpers.paths import ROOT
 
 
 def _alembic(url: str, *args: str) -> subprocess.CompletedProcess:

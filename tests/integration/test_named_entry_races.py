@@ -26,7 +26,7 @@ from app.evac_support import organisations
 from app.evac_support.models import SupporterOrg
 from app.extensions import db as database
 from app.maps.models import AdminArea
-from tests.conftest import DEMO_CODE
+from tests.helpers.demo import DEMO_CODE
 
 STAFF = Actor(DEMO_CODE, login_id="bosai")
 WAITING_FOR_A_LOCK = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "

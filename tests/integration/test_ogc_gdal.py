@@ -13,8 +13,9 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from app.ogc import rules
-from tests.conftest import DEMO_CODE
-from tests.functional.ogc_helpers import bearer, issue_token
+from tests.factories import issue_token
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import bearer
 
 
 @contextmanager

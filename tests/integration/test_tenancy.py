@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 
 from app.db import Scope, set_scope
-from tests.conftest import DEMO_CODE, SECOND_CODE
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
 
 TENANT_TABLES = ["roles", "users", "audit_log", "disasters", "residents", "buildings", "shelters", "hazard_areas",
                  "admin_areas"]

@@ -11,6 +11,7 @@ from app.certificates import statistics
 from app.certificates.statistics_rules import DEFAULT_OFFICE_HOURS, Month
 from app.clock import japan_date, require_aware, today_in_japan
 from certificate_engine.wareki import JST
+from tests.helpers.paths import ROOT
 
 NAIVE = datetime(2026, 11, 26, 10, 0)  # meant as JST, but nothing says so
 AWARE_JST = datetime(2026, 11, 26, 10, 0, tzinfo=JST)
@@ -89,9 +90,8 @@ def _imported_modules(path) -> set[str]:
 
 
 def test_the_app_takes_its_calendar_from_app_clock_only_and_app_clock_is_framework_free():
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
+    root = ROOT
     through_the_engine = sorted(str(p.relative_to(root)) for p in (root / "app").rglob("*.py")
                                 if "certificate_engine.wareki" in _imported_modules(p))
     assert through_the_engine == ["app/clock.py"]

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.paths import ROOT
+
 FORBIDDEN = {"flask", "app", "flask_login", "flask_wtf", "werkzeug"}
 
 

@@ -3,11 +3,10 @@ rolls back the request's session, and a view that catches a domain error refuses
 work (``app.web.refuse``) before it does anything else."""
 import ast
 import importlib
-from pathlib import Path
 
 from app.errors import Conflict, DomainError, ValidationError
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app"
 # The request's unit of work (app/web.py) and the CLI/job units of work (app/db.py: unit_of_work).
 UNIT_OF_WORK_MODULES = {"app/web.py", "app/db.py"}

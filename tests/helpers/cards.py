@@ -1,5 +1,6 @@
-"""Shared arrangements for the card authentication tests: a test JPKI whose cards belong to real
-residents of the two test municipalities, their registration, a terminal token."""
+"""The card authentication tests' test JPKI, whose cards belong to real residents of the two test
+municipalities, and the trust anchor the app is given for it. Registering the cards and a terminal
+token are record builders: tests/factories.py."""
 from __future__ import annotations
 
 import shutil
@@ -7,15 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.audit.services import Actor
 from app.db import SYSTEM
 from app.extensions import db as database
-from app.residents.link.tokens import create_token
 from app.residents.models import Resident
-from fixtures.demo_cards import register_all
 from fixtures.jpki import CardHolder, JpkiFixture, build_test_jpki
 from fixtures.virtual_card import VirtualCard
-from tests.conftest import DEMO_CODE, SECOND_CODE, tenant_session
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
 
 
 def heads(lg_code: str, count: int) -> list[tuple[str, str]]:
@@ -33,34 +31,10 @@ def build_jpki(directory: Path) -> JpkiFixture:
     return build_test_jpki(directory, holders)
 
 
-def register(jpki: JpkiFixture, only: set[str] | None = None) -> None:
-    """Register the cards (all, or the labels in ``only``) in their municipalities."""
-    subset = jpki if only is None else _subset(jpki, only)
-    for lg_code in (DEMO_CODE, SECOND_CODE):
-        session = tenant_session(lg_code)
-        register_all(session, subset, lg_code)
-        session.commit()
-        session.close()
-
-
-def _subset(jpki: JpkiFixture, labels: set[str]) -> JpkiFixture:
-    return JpkiFixture(jpki.directory, jpki.ca_cert_path, jpki.crl_path,
-                    {k: v for k, v in jpki.cards.items() if k in labels},
-                    {k: v for k, v in jpki.holders.items() if k in labels})
-
-
 def fresh_card(jpki: JpkiFixture, label: str, tmp_path: Path) -> VirtualCard:
     path = tmp_path / f"{label}.json"
     shutil.copy(jpki.cards[label], path)
     return VirtualCard.load(path)
-
-
-def terminal_token(lg_code: str) -> str:
-    session = tenant_session(lg_code)
-    _, plain = create_token(session, Actor.system(lg_code, "test"), "受付端末", purpose="card_reader")
-    session.commit()
-    session.close()
-    return plain
 
 
 def trust_config(monkeypatch, app, jpki: JpkiFixture) -> None:

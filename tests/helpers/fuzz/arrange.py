@@ -13,12 +13,20 @@ from app.db import Scope
 from app.disasters.models import Disaster
 from app.residents.link.tokens import create_token
 from fixtures.link_batch import write_full_batch
-from tests.functional.card_helpers import build_jpki, fresh_card, heads, register, terminal_token, trust_config
-from tests.functional.kiosk_helpers import OPEN_NOW, STORE, KioskClient, store_operator, with_seal_and_tax
-from tests.functional.link_helpers import make_municipality, post_batch, run_jobs, small_town
-from tests.functional.ogc_helpers import issue_token
-
-DEMO_CODE = "046990"
+from tests.factories import (
+    issue_token,
+    make_municipality,
+    register,
+    small_town,
+    store_operator,
+    terminal_token,
+    with_seal_and_tax,
+)
+from tests.helpers.cards import build_jpki, fresh_card, heads, trust_config
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.kiosk import OPEN_NOW, STORE, KioskClient
+from tests.helpers.link import post_batch, run_jobs
+from tests.helpers.web import bearer
 
 
 @dataclass
@@ -29,10 +37,6 @@ class Target:
     document: str
     headers: dict[str, str]
     pinned: list[dict[str, str]] = field(default_factory=lambda: [{}])
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def link_target(database, client, workdir: Path) -> Target:
