@@ -1,4 +1,6 @@
-"""Helpers for the resident data link tests: a municipality of its own per test, batches, the worker."""
+"""The resident data link as a link server and staff use it: batches sent to the link API (and
+rewritten on the way), the job worker run, batches uploaded on the 住民情報連携 screen, their files
+read back. A municipality of its own for a test and its town are in tests/factories.py."""
 from __future__ import annotations
 
 import csv
@@ -6,48 +8,10 @@ import hashlib
 import io
 import json
 import zipfile
-from dataclasses import replace
 from pathlib import Path
 
-from app.audit.services import Actor
-from app.db import SYSTEM, Scope, set_scope
 from app.jobs.services import Worker
-from app.residents.link import tokens
-from app.tenants.models import Municipality
-from app.tenants.services import create_default_roles
-from fixtures.town import DEMO_TOWN, generate_town
-
-LINK_CODE = "012033"  # a municipality that exists only inside each test's transaction
-LINK_TOWN = replace(DEMO_TOWN, lg_code=LINK_CODE, name="小樽港町", name_kana="オタルミナトチョウ", prefecture="北海道",
-                    chome_base="港")
-
-
-def make_municipality(database, lg_code: str = LINK_CODE, name: str = "小樽港町") -> str:
-    """Register a municipality and issue a link token for it; returns the token."""
-    session = database.session_factory()
-    set_scope(session, SYSTEM)
-    session.add(Municipality(lg_code=lg_code, name=name, name_kana="", kind="町", population=1000,
-                             center_lat=43.19, center_lon=141.0))
-    session.flush()
-    set_scope(session, Scope.tenant(lg_code))
-    create_default_roles(session, lg_code)
-    _, plain = tokens.create_token(session, Actor.system(lg_code, "test"), "テスト用連携サーバ")
-    session.commit()
-    session.close()
-    return plain
-
-
-def small_town(residents: int = 120, seed: int = 3):
-    return generate_town(LINK_TOWN, residents=residents, seed=seed)
-
-
-def town_with(character: str, residents: int = 1500):
-    """A town of LINK_TOWN's kind in which somebody's name contains ``character`` (e.g. 𠮷)."""
-    for seed in range(1, 200):
-        town = generate_town(LINK_TOWN, residents=residents, seed=seed)
-        if any(character in row[2] for row in town.iter_residents()):
-            return town
-    raise AssertionError(f"no town with {character}")
+from tests.factories import LINK_CODE
 
 
 def run_jobs(database) -> int:
