@@ -1,7 +1,8 @@
 """The long fuzzing run: schemathesis over the OpenAPI documents of the link, applications, verify,
-card-authentication, kiosk and OGC APIs (tests/fuzz), in process with valid credentials, with enough
-generated cases per operation to pass 10,000 in all. Reports the cases sent and the server errors
-among them (target 0), anchored on the run's duration and on the 4xx answers it got.
+card-authentication, kiosk and OGC APIs (tests/helpers/fuzz, as tests/fuzz runs it), in process with
+valid credentials, with enough generated cases per operation to pass 10,000 in all. Reports the cases
+sent and the server errors among them (target 0), anchored on the run's duration and on the 4xx
+answers it got.
 
 It runs in a database of its own, created, migrated, loaded with the two demo towns and dropped
 again, so that requests commit as on a server and nothing it writes reaches the other benchmarks."""
