@@ -18,10 +18,12 @@ def register_cli(app: Flask) -> None:
     from app.certificates.cli import certificates_group
     from app.jobs.cli import jobs_group
     from app.kiosk.cli import kiosk_group
+    from app.maps.basemap_cli import basemap_group
     from app.maps.cli import layers_group
     from app.residents.cli import link_group
     from app.shelters.cli import shelters_group
 
+    app.cli.add_command(basemap_group)
     app.cli.add_command(card_group)
     app.cli.add_command(db_group)
     app.cli.add_command(demo_group)

@@ -112,10 +112,13 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 2048) * 1024 * 1024
 
-    # Base maps: 地理院タイル by default; "blank" is the offline white map.
-    BASEMAP_DEFAULT = os.environ.get("BASEMAP_DEFAULT", "gsi_std")
+    # Base maps (docs/basemaps.md) are the tile packages BCL serves itself. 地理院タイル from the internet
+    # (this URL template) are offered only where a municipality turns them on, never on a person's page.
     BASEMAP_GSI_URL = os.environ.get("BASEMAP_GSI_URL", GSI_TILE_URL)
     BASEMAP_ATTRIBUTION_URL = GSI_TILE_LIST_URL
+    # The largest package the システム管理 screen takes (the CLI takes up to BASEMAP_MAX_MB, with progress).
+    BASEMAP_UPLOAD_MAX_MB = _int("BASEMAP_UPLOAD_MAX_MB", 500)
+    BASEMAP_MAX_MB = _int("BASEMAP_MAX_MB", 16384)
 
     # "production" turns off conveniences meant for development (the generated test signing PKI).
     IS_PRODUCTION = os.environ.get("BCL_ENV") == "production"
@@ -152,7 +155,6 @@ class TestConfig(Config):
 
     TESTING = True
     DATABASE_NAME = "bcl_test"
-    BASEMAP_DEFAULT = "blank"
     ARGON2_FAST = True  # low-cost password hashing so the suite stays quick
 
     @property

@@ -10,6 +10,9 @@
 - ``Cache-Control: no-store`` on every response but static files, unless the view chose a cache
   policy of its own (``private``/``public``, e.g. map tiles that hold nothing personal): personal
   data never stays in a shared tablet's browser cache.
+- Images come from this server only, unless the page offers 地理院タイル from the internet (a
+  municipality turned them on, ``allow_image_host``): then that host too, on that page alone. A page
+  about one person never offers them, so its policy would refuse such a tile even if one were asked for.
 - The session cookie is Secure when the request came over HTTPS (behind a proxy: ``TRUSTED_PROXIES``)
   and always when ``SESSION_COOKIE_SECURE`` is set, which production does (docs/operations.md).
 """
@@ -42,6 +45,11 @@ def content_security_policy(frame_ancestors: str, nonce: str | None, image_hosts
         "object-src 'none'", "base-uri 'self'", "form-action 'self'", f"frame-ancestors {frame_ancestors}"))
 
 
+def allow_image_host(url_template: str) -> None:
+    """Let this page's images come from the host of ``url_template`` too (its policy's img-src)."""
+    g.image_hosts = tuple(dict.fromkeys((*g.get("image_hosts", ()), *tile_origins(url_template))))
+
+
 def tile_origins(url_template: str) -> tuple[str, ...]:
     """The origin of a base-map tile URL template (none when the tiles come from this server)."""
     parts = urlsplit(url_template)
@@ -59,14 +67,13 @@ def init_headers(app: Flask) -> None:
     """Set the session interface, the templates' ``csp_nonce()`` and the response headers."""
     app.session_interface = SessionInterface()
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-    image_hosts = tile_origins(app.config.get("BASEMAP_GSI_URL") or "")
 
     @app.after_request
     def _security_headers(response):
         framed_by_self = request.endpoint in SAME_ORIGIN_FRAME_ENDPOINTS
         ancestors = "'self'" if framed_by_self else "'none'"
         if response.mimetype == "text/html":
-            policy = content_security_policy(ancestors, g.get("csp_nonce"), image_hosts)
+            policy = content_security_policy(ancestors, g.get("csp_nonce"), g.get("image_hosts", ()))
         else:
             policy = f"frame-ancestors {ancestors}"
         response.headers["Content-Security-Policy"] = policy

@@ -33,6 +33,9 @@ from app.jobs.models import Job
 from app.kiosk.models import KioskMaintenanceDay, KioskRequest, KioskSession, StoreOperator
 from app.maps.models import (
     AdminArea,
+    Basemap,
+    BasemapSetting,
+    BasemapTile,
     HazardArea,
     HazardUpload,
     MapLayerVersion,
@@ -63,6 +66,9 @@ __all__ = [
     "AdminArea",
     "AuditEntry",
     "Base",
+    "Basemap",
+    "BasemapSetting",
+    "BasemapTile",
     "Building",
     "CardCertificate",
     "CardChallenge",

@@ -41,25 +41,44 @@ def localize(element):
 
 @dataclass(frozen=True)
 class BaseMap:
+    """A base map a page offers: ``kind`` raster or vector tiles from ``url`` (a {z}/{x}/{y}
+    template), or the blank map (``url`` None). ``attribution`` is HTML. ``outside``: the tiles come
+    from a host other than BCL (地理院タイル over the internet), which a page about one person never
+    offers. ``bounds`` (west, south, east, north) and the native zooms keep Leaflet from asking for
+    tiles a package does not have."""
+
     key: str
     name: str
     url: str | None  # None: the offline blank map
     attribution: str
     max_native_zoom: int = 18
+    kind: str = "raster"
+    min_native_zoom: int = 0
+    bounds: tuple[float, float, float, float] | None = None
+    outside: bool = False
+
+    def js_config(self) -> dict:
+        """What /static/js/basemap.js reads to build the layer."""
+        return {"key": self.key, "name": self.name, "kind": "blank" if self.url is None else self.kind,
+                "url": self.url, "attribution": self.attribution, "maxNativeZoom": self.max_native_zoom,
+                "minNativeZoom": self.min_native_zoom, "bounds": list(self.bounds) if self.bounds else None,
+                "outside": self.outside}
+
+
+BLANK_BASEMAP = BaseMap("blank", "白地図（オフライン）", None, "白地図", kind="blank")
 
 
 def gsi_basemaps(url_template: str, attribution_url: str) -> list[BaseMap]:
-    """地理院タイル 標準・淡色・写真 plus the offline blank map, with the required credit."""
+    """地理院タイル 標準・淡色・写真 (from the internet) plus the offline blank map, with the required credit."""
     credit = f'<a href="{attribution_url}" target="_blank" rel="noopener">地理院タイル</a>'
-    return [
-        BaseMap("gsi_std", "地理院タイル（標準）", url_template.format(t="std", z="{z}", x="{x}", y="{y}", ext="png"),
-                credit),
-        BaseMap("gsi_pale", "地理院タイル（淡色）", url_template.format(t="pale", z="{z}", x="{x}", y="{y}", ext="png"),
-                credit),
-        BaseMap("gsi_photo", "地理院タイル（写真）",
-                url_template.format(t="seamlessphoto", z="{z}", x="{x}", y="{y}", ext="jpg"), credit),
-        BaseMap("blank", "白地図（オフライン）", None, "白地図"),
-    ]
+
+    def gsi(key: str, name: str, layer: str, ext: str) -> BaseMap:
+        return BaseMap(key, name, url_template.format(t=layer, z="{z}", x="{x}", y="{y}", ext=ext), credit,
+                       outside=True)
+
+    return [gsi("gsi_std", "地理院タイル（標準）", "std", "png"),
+            gsi("gsi_pale", "地理院タイル（淡色）", "pale", "png"),
+            gsi("gsi_photo", "地理院タイル（写真）", "seamlessphoto", "jpg"), BLANK_BASEMAP]
 
 
 class BlankBaseLayer(folium.map.Layer):
@@ -81,6 +100,23 @@ class BlankBaseLayer(folium.map.Layer):
     def __init__(self, name: str, attribution: str, show: bool):
         super().__init__(name=name, overlay=False, control=True, show=show)
         self.attribution = attribution
+
+
+class BaseMapLayer(JSCSSMixin, folium.map.Layer):
+    """A base map of tiles, built by /static/js/basemap.js (raster, or vector with the vendored
+    Leaflet.VectorGrid and BCL's styles) so that folium pages and the hand-built maps draw it alike."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = BCLBasemap.layer({{ this.config|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, base: BaseMap, show: bool):
+        super().__init__(name=base.name, overlay=False, control=True, show=show)
+        self._name = "BaseMapLayer"
+        self.config = base.js_config()
+        self.default_js = [("vectorGrid", LOCAL_ASSETS["vectorGrid"])] if base.kind == "vector" else []
 
 
 @dataclass
@@ -228,8 +264,7 @@ def build_map(center: tuple[float, float], zoom: int, basemaps: list[BaseMap], d
 def _base_layer(base: BaseMap, show: bool):
     if base.url is None:
         return BlankBaseLayer(base.name, base.attribution, show)
-    return folium.TileLayer(tiles=base.url, name=base.name, attr=base.attribution, overlay=False, control=True,
-                            show=show, max_native_zoom=base.max_native_zoom, max_zoom=20, bcl_key=base.key)
+    return BaseMapLayer(base, show)
 
 
 def render_parts(fmap: folium.Map) -> dict[str, str]:
@@ -262,5 +297,5 @@ def to_json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-__all__ = ["BaseMap", "Element", "Overlay", "TileOverlay", "build_map", "gsi_basemaps", "legend_items", "localize",
-           "render_parts"]
+__all__ = ["BLANK_BASEMAP", "BaseMap", "BaseMapLayer", "Element", "Overlay", "TileOverlay", "build_map", "gsi_basemaps",
+           "legend_items", "localize", "render_parts"]

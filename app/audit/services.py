@@ -125,6 +125,9 @@ ACTIONS = {
     "gis_token_create": "GIS連携トークンの発行",
     "gis_token_revoke": "GIS連携トークンの失効",
     "map_layer_view": "地図（住民・要支援者の位置）の表示",
+    "basemap_import": "背景地図の取込",
+    "basemap_delete": "背景地図の削除",
+    "basemap_setting": "背景地図の設定変更",
 }
 
 
@@ -144,6 +147,7 @@ TARGET_TYPES = {
     "supporter_org": "避難支援等関係者", "evac_person": "要支援者", "evac_plan": "個別避難計画",
     "roster_provision": "名簿の提供", "register_update": "名簿の更新結果",
     "spatial_analysis": "空間分析の結果",
+    "basemap": "背景地図",
 }
 
 

@@ -1,13 +1,14 @@
 """個別避難計画 screens: the person page with the plan form and route map, the A4 print, the list."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from app.errors import Conflict, ValidationError
 from app.evac_support import bp, plans, rules
 from app.evac_support.routes import SCREEN
 from app.extensions import db
 from app.inputs import form_id, form_version
+from app.maps.basemap_routes import page_basemap_configs
 from app.tenants.services import get_municipality
 from app.web import chosen_disaster, current_actor, refuse, screen_required
 
@@ -20,9 +21,8 @@ def _plan_page(view, *, error=None, conflict=None, form=None, status=200):
                            shelters=plans.shelter_points(db.session), max_supporters=rules.MAX_SUPPORTERS,
                            route=plans.route_points(view.route_geojson), disaster=disaster,
                            history=safety.history(db.session, disaster.id, view.person.id) if disaster else [],
-                           basemap_url=current_app.config["BASEMAP_GSI_URL"],
-                           basemap_default=current_app.config["BASEMAP_DEFAULT"],
-                           basemap_credit=current_app.config["BASEMAP_ATTRIBUTION_URL"]), status
+                           # The page is about one person: the server's base maps only, never an outside host.
+                           basemaps=page_basemap_configs(current_actor().lg_code, personal=True)), status
 
 
 @bp.get("/evac-support/people/<id:person_id>")
@@ -58,7 +58,8 @@ def print_plan(person_id: int):
         flash("個別避難計画がまだありません。", "error")
         return redirect(url_for("evac_support.person", person_id=person_id))
     return render_template("evac_support/plan_print.html", view=view, route=plans.route_points(view.route_geojson),
-                           municipality=get_municipality(db.session, current_actor().lg_code))
+                           municipality=get_municipality(db.session, current_actor().lg_code),
+                           basemaps=page_basemap_configs(current_actor().lg_code, personal=True))
 
 
 @bp.get("/evac-support/plans")

@@ -3,7 +3,7 @@
 町丁目 and the spreadsheet of states. All work on the disaster chosen at the top of the screen."""
 from __future__ import annotations
 
-from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.clock import format_datetime
@@ -14,10 +14,11 @@ from app.evac_support.routes import SCREEN
 from app.exports import ENCODINGS
 from app.extensions import db
 from app.maps import tiles
+from app.maps.basemap_routes import page_basemaps
 from app.maps.routes import tile_response
 from app.tenants.services import get_municipality
 from app.web import current_actor, disaster_required, refuse, screen_required
-from gis.folium_map import Overlay, build_map, gsi_basemaps, legend_items, render_parts
+from gis.folium_map import Overlay, build_map, legend_items, render_parts
 
 EVAC_TILES = "evac_people"  # the 要支援者 tile layer of the map, coloured by the latest 安否
 
@@ -71,12 +72,11 @@ def safety_progress(disaster):
 @screen_required(SCREEN)
 @disaster_required("evac_support.index")
 def safety_map(disaster):
-    config = current_app.config
     municipality = get_municipality(db.session, current_user.lg_code)
     overlays = _safety_overlays()
-    fmap = build_map((municipality.center_lat, municipality.center_lon), 15,
-                     gsi_basemaps(config["BASEMAP_GSI_URL"], config["BASEMAP_ATTRIBUTION_URL"]),
-                     config["BASEMAP_DEFAULT"], overlays, bounds=safety.extent(db.session))
+    choices = page_basemaps(current_user.lg_code)
+    fmap = build_map((municipality.center_lat, municipality.center_lon), 15, choices, choices[0].key, overlays,
+                     bounds=safety.extent(db.session))
     return render_template("evac_support/safety_map.html", disaster=disaster, map=render_parts(fmap),
                            legend=legend_items(overlays[:1], {}))
 

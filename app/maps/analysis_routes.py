@@ -3,7 +3,7 @@
 each hazard zone for priority contact."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from folium.plugins import Draw
 
@@ -14,10 +14,11 @@ from app.extensions import db
 from app.maps import analysis as service
 from app.maps import analysis_results as results
 from app.maps import bp
+from app.maps.basemap_routes import page_basemaps
 from app.maps.rules import ANALYSIS_RESULT_HOURS, ANALYSIS_STEPS
 from app.tenants.services import get_municipality
 from app.web import current_actor, refuse, screen_required
-from gis.folium_map import Overlay, build_map, gsi_basemaps, localize, render_parts
+from gis.folium_map import Overlay, build_map, localize, render_parts
 from layers.catalogue import CATALOGUE_BY_CODE
 
 SCREEN = "hazard"
@@ -31,7 +32,6 @@ def _choice(values) -> dict:
 
 def _map(layer_code: str, features_url: str = ""):
     municipality = get_municipality(db.session, current_user.lg_code)
-    config = current_app.config
     overlays = []
     if layer_code in CATALOGUE_BY_CODE:
         layer = CATALOGUE_BY_CODE[layer_code]
@@ -42,9 +42,8 @@ def _map(layer_code: str, features_url: str = ""):
         overlays.append(Overlay("analysis", "抽出結果", features_url,
                                 style_property="kind", colors=RESULT_COLORS, cluster=True,
                                 popup_fields={"label": "種類", "name": "名称・氏名", "class": "区分"}))
-    fmap = build_map((municipality.center_lat, municipality.center_lon), 14,
-                     gsi_basemaps(config["BASEMAP_GSI_URL"], config["BASEMAP_ATTRIBUTION_URL"]),
-                     config["BASEMAP_DEFAULT"], overlays)
+    choices = page_basemaps(current_user.lg_code)
+    fmap = build_map((municipality.center_lat, municipality.center_lon), 14, choices, choices[0].key, overlays)
     localize(Draw(export=False, draw_options={"polyline": False, "rectangle": True, "circle": False,
                                               "marker": False, "circlemarker": False, "polygon": True},
                   edit_options={"edit": False, "remove": False})).add_to(fmap)

@@ -7,8 +7,10 @@ from datetime import datetime
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -16,12 +18,14 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, TenantOwned, TimestampMixin
+from app.db import Base, TenantOwned, TimestampMixin, Versioned
 
 
 class HazardArea(TenantOwned, TimestampMixin, Base):
@@ -160,3 +164,73 @@ class SpatialAnalysisItem(Base):
     lg_code: Mapped[str] = mapped_column(String(6))
     item_id: Mapped[int] = mapped_column(Integer)
     class_code: Mapped[str] = mapped_column(String(20), default="")
+
+
+class Basemap(Base):
+    """A base-map tile package imported into BCL (MBTiles or PMTiles): what it holds and where.
+
+    ``lg_code`` is the municipality whose users see it; NULL is a package of the installation, seen
+    by every municipality. The tiles themselves are rows of ``basemap_tiles``. A package is never
+    changed after its import: a new import of the same name replaces the row (and its id), so a
+    browser's cached tiles of the old one are never shown for the new one.
+    """
+
+    __tablename__ = "basemaps"
+    __table_args__ = (
+        UniqueConstraint("lg_code", "name"),
+        # lg_code is NULL for the installation's packages, and NULLs never collide in the constraint above.
+        Index("uq_basemaps_shared_name", "name", unique=True, postgresql_where=text("lg_code IS NULL")),
+        CheckConstraint("kind IN ('raster','vector')", name="kind_known"),
+        CheckConstraint("tile_format IN ('png','jpg','webp','pbf')", name="tile_format_known"),
+        CheckConstraint("min_zoom BETWEEN 0 AND 22 AND max_zoom BETWEEN min_zoom AND 22", name="zooms_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lg_code: Mapped[str | None] = mapped_column(String(6), ForeignKey("municipalities.lg_code"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(10))
+    tile_format: Mapped[str] = mapped_column(String(8))
+    min_zoom: Mapped[int] = mapped_column(SmallInteger)
+    max_zoom: Mapped[int] = mapped_column(SmallInteger)
+    west: Mapped[float] = mapped_column(Float)
+    south: Mapped[float] = mapped_column(Float)
+    east: Mapped[float] = mapped_column(Float)
+    north: Mapped[float] = mapped_column(Float)
+    attribution: Mapped[str] = mapped_column(String(300))
+    # The layer names of a vector package (its metadata's vector_layers), which the styles address.
+    vector_layers: Mapped[list] = mapped_column(JSONB, default=list)
+    tile_count: Mapped[int] = mapped_column(Integer)
+    total_bytes: Mapped[int] = mapped_column(BigInteger)
+    source_name: Mapped[str] = mapped_column(String(200))
+    imported_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class BasemapTile(Base):
+    """One tile of a base-map package, stored as it came (PNG/JPEG/WebP, or an MVT, gzip or not).
+
+    ``y`` is in the XYZ scheme (north at 0); MBTiles' TMS rows are flipped on import. ``lg_code``
+    repeats the package's, so that row-level security decides without a join who may read a tile.
+    """
+
+    __tablename__ = "basemap_tiles"
+
+    basemap_id: Mapped[int] = mapped_column(ForeignKey("basemaps.id", ondelete="CASCADE"), primary_key=True)
+    z: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    x: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    y: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    lg_code: Mapped[str | None] = mapped_column(String(6))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class BasemapSetting(TenantOwned, Versioned, Base):
+    """A municipality's base-map choices: whether 地理院タイル from the internet are offered beside
+    the server's packages (off unless turned on; never on a page about one person)."""
+
+    __tablename__ = "basemap_settings"
+    lg_code_is_key = True
+
+    gsi_online: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by: Mapped[str] = mapped_column(String(60), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                 onupdate=func.now())

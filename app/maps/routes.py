@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Response, current_app, render_template, request, session, url_for
+from flask import Response, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.clock import format_date, today_in_japan
@@ -11,10 +11,11 @@ from app.damage import rules as damage_rules
 from app.evac_support import rules as evac_rules
 from app.extensions import db
 from app.maps import bp, rules, services, tiles
+from app.maps.basemap_routes import chosen_basemap, page_basemaps
 from app.shelters import rules as shelter_rules
 from app.tenants.services import get_municipality
 from app.web import current_actor, screen_required
-from gis.folium_map import Overlay, build_map, gsi_basemaps, legend_items, render_parts
+from gis.folium_map import Overlay, build_map, legend_items, render_parts
 from layers.catalogue import CATALOGUE
 
 # Survey states and grades on the buildings layer, from the most to the least severe.
@@ -72,21 +73,21 @@ def _overlays(shown: set[str] | None) -> list[Overlay]:
 def _map_page(controls: bool = True, view: tuple[float, float, int] | None = None):
     """The folium map of the tenant with the overlays named in ?layers= switched on."""
     municipality = get_municipality(db.session, current_user.lg_code)
-    config = current_app.config
     layers = request.args.get("layers")
     overlays = _overlays(set(layers.split(",")) if layers is not None else None)
     center, zoom = ((view[0], view[1]), view[2]) if view else ((municipality.center_lat, municipality.center_lon), 15)
-    fmap = build_map(center, zoom, gsi_basemaps(config["BASEMAP_GSI_URL"], config["BASEMAP_ATTRIBUTION_URL"]),
-                     request.args.get("base") or config["BASEMAP_DEFAULT"], overlays,
+    choices = page_basemaps(current_user.lg_code)
+    base = chosen_basemap(choices, request.args.get("base"))
+    fmap = build_map(center, zoom, choices, base.key, overlays,
                      bounds=None if view else services.data_extent(db.session), controls=controls)
     labels = {f"hazard:{layer.code}": {c.code: c.label for c in layer.classes} for layer in CATALOGUE}
-    return municipality, render_parts(fmap), overlays, legend_items(overlays, labels)
+    return municipality, render_parts(fmap), overlays, legend_items(overlays, labels), base
 
 
 @bp.get("/map")
 @screen_required("map")
 def index():
-    _, parts, overlays, legend = _map_page()
+    _, parts, overlays, legend, _ = _map_page()
     return render_template("maps/map.html", map=parts, overlays=overlays, legend=legend)
 
 
@@ -95,14 +96,13 @@ def index():
 def print_view():
     size = request.args.get("size") if request.args.get("size") in PAPER_SIZES else "A4"
     orientation = "portrait" if request.args.get("orientation") == "portrait" else "landscape"
-    municipality, parts, overlays, legend = _map_page(controls=False, view=rules.print_view(request.args))
+    municipality, parts, overlays, legend, base = _map_page(controls=False, view=rules.print_view(request.args))
     shown = [o for o in overlays if o.show]
     return render_template("maps/print.html", map=parts, legend=[r for r in legend if r["name"] in
                                                                   {o.name for o in shown}],
                            municipality=municipality, size=size, orientation=orientation,
                            today=format_date(today_in_japan()),
-                           base=request.args.get("base") or current_app.config["BASEMAP_DEFAULT"],
-                           attribution_url=current_app.config["BASEMAP_ATTRIBUTION_URL"],
+                           base=base,
                            title=(request.args.get("title") or f"{municipality.name} 地図")[:60])
 
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import current_app, render_template
+from flask import g, render_template
 
 from app.ogc.collections import Collection
 
@@ -29,13 +29,12 @@ def json_url(href: str, fmt: str = "json") -> str:
     return _with_format(href, fmt)
 
 
-def _basemap() -> dict:
-    """The pale 地理院タイル with its credit, or nothing on an offline (blank) installation."""
-    config = current_app.config
-    if config["BASEMAP_DEFAULT"] == "blank":
-        return {}
-    return {"tiles": config["BASEMAP_GSI_URL"].format(t="pale", z="{z}", x="{x}", y="{y}", ext="png"),
-            "attribution": f'<a href="{config["BASEMAP_ATTRIBUTION_URL"]}">地理院タイル</a>'}
+def _basemaps(personal: bool) -> list[dict]:
+    """The base maps of the page's small map: the server's packages of the client's municipality;
+    地理院タイル where it turned them on, unless the page may show where one person lives."""
+    from app.maps.basemap_routes import page_basemap_configs
+
+    return page_basemap_configs(g.api_actor.lg_code, personal=personal)
 
 
 def landing(body: dict, self_url: str) -> str:
@@ -68,7 +67,7 @@ def items(collection_: Collection, page: str, self_url: str, collection_url: str
                            collection_url=html_url(collection_url), json_url=json_url(self_url, "geojson"),
                            item_url=lambda fid: html_url(item_href(fid)),
                            features_json=json.dumps(_map_features(document["features"]), ensure_ascii=False),
-                           basemap=_basemap())
+                           basemaps=_basemaps(personal=collection_.is_personal))
 
 
 def item(collection_: Collection, feature: dict, self_url: str, collection_url: str, items_url: str) -> str:
@@ -77,7 +76,7 @@ def item(collection_: Collection, feature: dict, self_url: str, collection_url: 
                            collection_url=html_url(collection_url), items_url=html_url(items_url),
                            json_url=json_url(self_url, "geojson"),
                            features_json=json.dumps(_map_features([feature]), ensure_ascii=False),
-                           basemap=_basemap())
+                           basemaps=_basemaps(personal=True))
 
 
 def _map_features(features: list[dict]) -> dict:

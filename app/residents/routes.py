@@ -159,12 +159,14 @@ def place(atena_no: str):
         flash("位置を設定しました。", "success")
         return redirect(url_for("residents.unlocated"))
     person = services.get_resident(db.session, current_actor(), atena_no)
+    from app.maps.basemap_routes import page_basemap_configs
     from app.maps.services import data_extent
     from app.tenants.services import get_municipality
 
     municipality = get_municipality(db.session, person.lg_code)
+    # A page about one person: the server's base maps only, never an outside host.
     return render_template("residents/place.html", person=person, form=form, municipality=municipality,
-                           extent=data_extent(db.session))
+                           extent=data_extent(db.session), basemaps=page_basemap_configs(person.lg_code, personal=True))
 
 
 @bp.get("/residents/lookup")

@@ -1,15 +1,9 @@
 /* 個別避難計画: draw the evacuation route (Leaflet.draw polyline) and pick the destination shelter on
-   the map. The route goes to the hidden "route" input as a GeoJSON LineString (lon/lat). Offline:
-   the blank base map needs no network; 地理院タイル are added only when configured. */
+   the map. The route goes to the hidden "route" input as a GeoJSON LineString (lon/lat). The base map
+   is the server's own (basemap.js): this page is about one person, and tiles around their home must
+   never be asked of an outside host. */
 (function () {
   'use strict';
-  function blankLayer() {
-    var blank = L.gridLayer({attribution: '白地図', maxZoom: 20});
-    blank.createTile = function () {
-      var t = document.createElement('div'); t.style.background = '#f4f1ea'; t.style.outline = '1px solid #ebe6da'; return t;
-    };
-    return blank;
-  }
   document.addEventListener('DOMContentLoaded', function () {
     var box = document.getElementById('plan-map');
     if (!box || !window.L || !L.Control.Draw) { return; }
@@ -28,13 +22,7 @@
     } else {
       map.setView([35.68, 139.76], 12);
     }
-    blankLayer().addTo(map);
-    if (box.getAttribute('data-basemap') !== 'blank') {
-      var gsi = L.tileLayer(box.getAttribute('data-tiles'), {maxNativeZoom: 18, maxZoom: 20,
-        attribution: '<a href="' + box.getAttribute('data-credit') + '" target="_blank" rel="noopener">地理院タイル</a>'});
-      gsi.on('tileerror', function () { if (map.hasLayer(gsi)) { map.removeLayer(gsi); } });
-      gsi.addTo(map);
-    }
+    BCLBasemap.addTo(map, JSON.parse(box.getAttribute('data-basemaps') || '[]'));
     var drawn = new L.FeatureGroup().addTo(map);
     var select = document.getElementById('shelter_id');
     shelters.forEach(function (s) {

@@ -224,21 +224,22 @@
         if (BCLMap.onMapTap({latlng: map.mouseEventToLatLng(event)})) { event.stopPropagation(); }
       }, true);
       L.control.scale({imperial: false, maxWidth: 160}).addTo(map);
-      // When base tiles cannot be fetched (offline, closed network) switch to the blank map once
-      // and say so, so the overlays stay readable.
+      // When 地理院タイル cannot be fetched from the internet (LGWAN, offline) switch to the blank map
+      // once and say so, so the overlays stay readable. The server's own packages are not watched:
+      // a tile a package does not have is not a sign that the network is gone.
       var failures = 0, switched = false;
       function fallBackToBlank() {
         failures += 1;
         if (failures < 4 || switched) { return; }
         switched = true;
-        map.eachLayer(function (layer) { if (layer.getTileUrl) { map.removeLayer(layer); } });
+        map.eachLayer(function (layer) { if (layer.options && layer.options.bclOutside) { map.removeLayer(layer); } });
         var blank = BCLMap.findBaseLayer(options.offlineBase);
         if (blank) { blank.addTo(map); }
         var note = document.getElementById('map-offline-note');
         if (note) { note.hidden = false; }
       }
       function watch(layer) {
-        if (!layer.getTileUrl || layer._bclWatched) { return; }
+        if (!layer.options || !layer.options.bclOutside || layer._bclWatched) { return; }
         layer._bclWatched = true;
         layer.on('tileerror', fallBackToBlank);
       }

@@ -1,5 +1,6 @@
 // The small map of the OGC API's HTML pages: the features of the page (embedded as GeoJSON),
-// a popup with each feature's properties, the view fitted to them. Vendored Leaflet only.
+// a popup with each feature's properties, the view fitted to them, on the server's base map.
+// Vendored Leaflet only.
 (function () {
   'use strict';
   var holder = document.getElementById('ogc-map');
@@ -7,9 +8,6 @@
   if (!holder || !source || !window.L) { return; }
   var data = JSON.parse(source.textContent);
   var map = L.map(holder, { maxZoom: 18 });
-  if (holder.dataset.tiles) {
-    L.tileLayer(holder.dataset.tiles, { attribution: holder.dataset.attribution, maxZoom: 18 }).addTo(map);
-  }
 
   function popup(feature) {
     var box = document.createElement('div');
@@ -39,5 +37,7 @@
   } else {
     map.setView([36.5, 138.0], 5);
   }
+  // The base map under the features: the server's own packages (a view first: layers need one).
+  BCLBasemap.addTo(map, JSON.parse(holder.dataset.basemaps || '[]')).bringToBack();
   window.BCLOgcMap = { map: map, count: count };
 }());

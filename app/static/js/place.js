@@ -1,13 +1,11 @@
-/* Place a resident on the map: tap to set the point, then save. Blank base map: works offline. */
+/* Place a resident on the map: tap to set the point, then save. The server's own base map (basemap.js):
+   the page is about one person, so no tile is asked of an outside host. */
 (function () {
   'use strict';
   document.addEventListener('DOMContentLoaded', function () {
     var box = document.getElementById('place-map');
     if (!box || !window.L) { return; }
     var map = L.map(box, {maxZoom: 20});
-    var blank = L.gridLayer({attribution: '白地図'});
-    blank.createTile = function () { var t = document.createElement('div'); t.style.background = '#f4f1ea'; t.style.outline = '1px solid #ebe6da'; return t; };
-    blank.addTo(map);
     var bounds = box.getAttribute('data-bounds');
     if (bounds) {
       var b = bounds.split(',').map(Number);
@@ -15,6 +13,7 @@
     } else {
       map.setView([Number(box.getAttribute('data-lat')), Number(box.getAttribute('data-lon'))], 16);
     }
+    BCLBasemap.addTo(map, JSON.parse(box.getAttribute('data-basemaps') || '[]'));
     var marker = null;
     map.on('click', function (e) {
       if (marker) { marker.setLatLng(e.latlng); } else { marker = L.marker(e.latlng).addTo(map); }

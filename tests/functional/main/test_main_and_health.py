@@ -103,11 +103,11 @@ def test_operator_page_shows_counts_not_people(web):
     assert "住登内" not in page and "番" not in page.split("tenant-table")[1].split("</table>")[0]
 
 
-def test_map_page_is_offline_capable_and_credits_gsi(as_admin):
+def test_map_page_is_offline_capable_and_shows_the_servers_base_map(as_admin):
     page = as_admin.get("/map").get_data(as_text=True)
     assert "/static/vendor/leaflet/leaflet.js" in page and "/static/vendor/jquery/jquery.min.js" in page
     assert "cdn" not in page.lower() and "unpkg" not in page
-    assert "地理院タイル" in page or "\\u5730\\u7406\\u9662" in page
+    assert "BCLBasemap.layer" in page and "/basemaps/" in page and "cyberjapandata" not in page
     assert "白地図" in page or "\\u767d\\u5730\\u56f3" in page
     assert "凡例" in page
 

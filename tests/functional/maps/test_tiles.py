@@ -221,7 +221,7 @@ def test_map_page_and_print_view(as_admin, system_session):
                          "&title=被害状況図").get_data(as_text=True)
     assert "@page { size: A3 portrait;" in sheet and "size-A3 portrait" in sheet
     assert '<h1 id="print-title">被害状況図</h1>' in sheet and "作成日：令和" in sheet
-    assert "地理院タイル" in sheet and "https://maps.gsi.go.jp/development/ichiran.html" in sheet
+    assert "出典：桜ヶ丘町のデモ用背景地図" in sheet and "cyberjapandata" not in sheet  # the server's own base map
     assert "建物（被害認定）" in sheet and "中規模半壊" in sheet  # the legend of the layer shown
     assert f"[{lat}, {lon}]" in sheet
     fallback = as_admin.get("/map/print?size=B5").get_data(as_text=True)

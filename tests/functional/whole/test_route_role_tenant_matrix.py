@@ -42,7 +42,7 @@ LOGIN_ONLY = "login_only"
 RECORDS_OF_A_ONLY = {"disaster_id", "building_id", "survey_id", "photo_id", "victim_id", "household_id",
                      "application_id", "shelter_id", "opening_id", "evacuee_id", "person_id", "org_id",
                      "provision_id", "update_id", "token_id", "batch_id", "job_id", "analysis_id", "upload_id",
-                     "entry_id", "issued_id", "user_id", "atena_no", "feature_id", "recipient_id"}
+                     "entry_id", "issued_id", "user_id", "atena_no", "feature_id", "recipient_id", "basemap_id"}
 PARAMETER = re.compile(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>")
 # A parameter name that means different records under different paths.
 BY_PATH = {("/victims/support/applications/", "application_id"): "support_application_id",
@@ -157,7 +157,8 @@ def _records_of_a(app, session) -> dict[str, str]:
         "analysis_id": analysis.id, "upload_id": upload.id, "entry_id": entry.id,
         "issued_id": _scalar(session, "SELECT id FROM issued_certificates WHERE lg_code = :lg ORDER BY id LIMIT 1"),
         "user_id": user_id, "atena_no": atena_no, "feature_id": building_id, "collection_id": "buildings",
-        "key": "buildings", "layer": "residents", "layer_code": "flood", "z": z, "x": x, "y": y,
+        "key": "buildings", "layer": "residents", "layer_code": "flood", "z": z, "x": x, "y": y, "ext": "pbf",
+        "basemap_id": _scalar(session, "SELECT id FROM basemaps WHERE lg_code = :lg"),
         "table": "counts", "file_format": "csv", "code": "ZZZZ-ZZZZ-ZZZZ", "session_id": "none",
         "request_id": "none", "filename": "js/app.js"}.items()}
 
