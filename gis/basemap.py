@@ -19,6 +19,7 @@ import json
 import math
 import re
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -187,10 +188,11 @@ class MBTilesPackage(TilePackage):
                                "metadata_missing")
         fmt = tile_format(meta["format"])
         try:
-            zooms = check_zooms(int(meta["minzoom"]), int(meta["maxzoom"]))
+            min_zoom, max_zoom = int(meta["minzoom"]), int(meta["maxzoom"])
         except ValueError:
             raise PackageError(f"メタデータの minzoom「{meta['minzoom']}」・maxzoom「{meta['maxzoom']}」が"
                                "整数ではありません。", "zoom_invalid") from None
+        zooms = check_zooms(min_zoom, max_zoom)
         count = self.db.execute("SELECT count(*) FROM tiles").fetchone()[0]
         return PackageInfo("mbtiles", fmt, *zooms, parse_bounds(meta["bounds"]), meta.get("name", "").strip(),
                            plain_text(meta.get("attribution", "")), _layer_names(meta.get("json", "")), count)
@@ -222,6 +224,10 @@ def _layer_names(value: str) -> tuple[str, ...]:
     return tuple(str(layer["id"]) for layer in layers if isinstance(layer, dict) and layer.get("id"))
 
 
+# What a damaged PMTiles file makes the reader raise: short reads, bad gzip, bad JSON, bad enums.
+_READ_ERRORS = (ValueError, OSError, EOFError, IndexError, KeyError, TypeError, zlib.error)
+
+
 class PMTilesPackage(TilePackage):
     _TYPES = {"MVT": "pbf", "PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 
@@ -234,16 +240,19 @@ class PMTilesPackage(TilePackage):
             self.get_bytes = MmapSource(self.file)
             reader = Reader(self.get_bytes)
             header = reader.header()
-        except (ValueError, OSError, MagicNumberNotFound, SpecVersionUnsupported) as exc:
+        except (*_READ_ERRORS, MagicNumberNotFound, SpecVersionUnsupported) as exc:
             self.file.close()
             raise PackageError(f"PMTiles（バージョン3）として読めません（{type(exc).__name__}）。",
                                "not_a_package") from None
         self.header = header
         try:
             self.info = self._read_info(reader)
-        except PackageError:
+        except _READ_ERRORS as exc:
             self.file.close()
-            raise
+            if isinstance(exc, PackageError):
+                raise
+            raise PackageError(f"PMTiles のメタデータが読めません（{type(exc).__name__}）。",
+                               "metadata_invalid") from None
 
     def _read_info(self, reader) -> PackageInfo:
         h = self.header
@@ -256,10 +265,7 @@ class PMTilesPackage(TilePackage):
                                "compression_unsupported")
         zooms = check_zooms(h["min_zoom"], h["max_zoom"])
         bounds = check_bounds(*(h[key] / 1e7 for key in ("min_lon_e7", "min_lat_e7", "max_lon_e7", "max_lat_e7")))
-        try:
-            meta = reader.metadata()
-        except ValueError:
-            meta = {}
+        meta = reader.metadata()
         meta = meta if isinstance(meta, dict) else {}
         return PackageInfo("pmtiles", fmt, *zooms, bounds, str(meta.get("name", "")).strip(),
                            plain_text(str(meta.get("attribution", ""))), _layer_names(meta),
@@ -275,7 +281,7 @@ class PMTilesPackage(TilePackage):
                 data = gzip.decompress(data) if unzip else bytes(data)
                 check_tile(info.tile_format, z, x, y, data, zooms)
                 yield z, x, y, data
-        except (OSError, EOFError, ValueError) as exc:
+        except _READ_ERRORS as exc:
             if isinstance(exc, PackageError):
                 raise
             raise PackageError(f"PMTiles のタイルが読めません（{type(exc).__name__}）。", "tile_invalid") from None

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from app.audit.services import Actor
 from app.cli import fail, lg_code_callback, progress_bar
@@ -14,7 +15,7 @@ from app.errors import DomainError
 from app.extensions import db
 
 
-@click.group("basemap")
+@click.group("basemap", cls=AppGroup)
 def basemap_group() -> None:
     """Base-map tile packages served by BCL itself."""
 

@@ -116,23 +116,44 @@ def _remove_same_name(session: Session, actor: Actor, lg_code: str | None, name:
     return True
 
 
+BATCH_TILES = 2000
+# COPY cannot write into a table under row-level security: each batch of tiles is copied into a
+# temporary table, then inserted (the policy checks every row) and the batch emptied.
+_BATCH_TABLE = text("""CREATE TEMPORARY TABLE IF NOT EXISTS basemap_tile_batch
+    (z smallint, x integer, y integer, data bytea) ON COMMIT DROP""")
+_INSERT_BATCH = text("""INSERT INTO basemap_tiles (basemap_id, lg_code, z, x, y, data)
+    SELECT :id, :lg_code, z, x, y, data FROM basemap_tile_batch ON CONFLICT DO NOTHING""")
+
+
 def _copy_tiles(session: Session, basemap: Basemap, tiles, expected: int, progress: Progress | None) -> int:
-    """COPY the package's tiles into basemap_tiles (checked one by one as they are read)."""
+    """Store the package's tiles (checked one by one as they are read) in batches; returns the count."""
+    session.execute(_BATCH_TABLE)
     raw = session.connection().connection.driver_connection
-    count, seen = 0, set()
-    with raw.cursor() as cursor, cursor.copy(
-            "COPY basemap_tiles (basemap_id, lg_code, z, x, y, data) FROM STDIN") as copy:
-        for z, x, y, data in tiles:
-            if (z, x, y) in seen:
-                raise PackageError(f"タイル {z}/{x}/{y} が重複しています。", "tile_duplicate")
-            seen.add((z, x, y))
-            copy.write_row((basemap.id, basemap.lg_code, z, x, y, data))
-            count += 1
-            if progress and count % 1000 == 0:
+    count, batch = 0, []
+    for tile in tiles:
+        batch.append(tile)
+        if len(batch) == BATCH_TILES:
+            count += _store_batch(session, raw, basemap, batch)
+            batch = []
+            if progress:
                 progress(count, expected)
+    count += _store_batch(session, raw, basemap, batch)
     if progress:
         progress(count, max(count, expected))
     return count
+
+
+def _store_batch(session: Session, raw, basemap: Basemap, batch: list) -> int:
+    if not batch:
+        return 0
+    with raw.cursor() as cursor, cursor.copy("COPY basemap_tile_batch (z, x, y, data) FROM STDIN") as copy:
+        for row in batch:
+            copy.write_row(row)
+    stored = session.execute(_INSERT_BATCH, {"id": basemap.id, "lg_code": basemap.lg_code}).rowcount
+    session.execute(text("TRUNCATE basemap_tile_batch"))
+    if stored != len(batch):
+        raise PackageError(f"同じ位置（z/x/y）のタイルが {len(batch) - stored} 件重複しています。", "tile_duplicate")
+    return stored
 
 
 def visible_basemaps(session: Session) -> list[Basemap]:
