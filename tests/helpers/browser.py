@@ -28,8 +28,7 @@ class LiveServer:
     def __init__(self, database_url: str, **env: str):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        environment = dict(os.environ, DATABASE_URL=database_url, BASEMAP_DEFAULT="blank",
-                           SECRET_KEY="browser-test-secret", **env)
+        environment = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="browser-test-secret", **env)
         ARTIFACTS.mkdir(exist_ok=True)
         self.log = open(ARTIFACTS / f"server-{self.port}.log", "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(

@@ -51,7 +51,7 @@ def test_tiled_layers_tap_a_building_and_print(live_server, chromium):
         expect(sheet.locator("#print-legend")).to_contain_text("全壊")
         expect(sheet.locator("#print-legend")).not_to_contain_text("避難所・避難場所")  # off on the map, off on paper
         expect(sheet.locator(".leaflet-control-scale-line")).to_be_visible()
-        expect(sheet.locator("#print-credit")).to_contain_text("地理院タイル")
+        expect(sheet.locator("#print-credit")).to_contain_text("デモ用背景地図")  # the base map on the map
         expect(sheet.locator("#print-date")).to_contain_text("令和")
         assert "size=A3" in sheet.url and "buildings" in sheet.url
         sheet.emulate_media(media="print")

@@ -33,7 +33,7 @@ def test_login_menu_and_map_stay_on_this_machine(live_server, page):
     page.wait_for_function("() => window.BCLMap && BCLMap.loaded['shelters'] > 0 && BCLMap.loaded['admin_areas'] > 0")
     markers = page.locator(".leaflet-marker-icon, .leaflet-interactive").count()
     assert markers > 0
-    assert page.locator(".leaflet-control-layers-base label", has_text="地理院タイル（標準）").is_visible()
+    assert page.locator(".leaflet-control-layers-base label", has_text="町の地図（デモ）").is_visible()
     assert page.locator(".leaflet-control-attribution").inner_text().strip() != ""
     page.locator(".leaflet-control-layers-overlays label", has_text="洪水浸水想定区域").click()
     page.wait_for_function("() => BCLMap.loaded['hazard:flood'] > 0")
@@ -49,11 +49,21 @@ TILE_PNG = bytes.fromhex("89504e470d0a1a0a0000000d494844520000000100000001080600
                          "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a4a1b3b20000000049454e44ae426082")
 
 
+def _offer_gsi_tiles(page, base_url: str) -> None:
+    """The second town's administrator turns 地理院タイル (internet) on (off by default, docs/basemaps.md)."""
+    login(page, base_url, "033995", "admin")
+    page.goto(base_url + "/admin/basemaps")
+    if not page.is_checked("#gsi_online"):
+        page.check("#gsi_online")
+        page.click("#basemap-setting-submit")
+        page.wait_for_load_state("networkidle")
+
+
 def test_gsi_base_map_is_credited_when_chosen(live_server, page):
     tiles = []
     page.route("https://cyberjapandata.gsi.go.jp/**",
                lambda route: (tiles.append(route.request.url), route.fulfill(body=TILE_PNG, content_type="image/png")))
-    login(page, live_server.url, "046990", "bosai")
+    _offer_gsi_tiles(page, live_server.url)
     page.goto(live_server.url + "/map")
     page.locator(".leaflet-control-layers-base label", has_text="地理院タイル（淡色）").click()
     attribution = page.locator(".leaflet-control-attribution a", has_text="地理院タイル")
@@ -66,7 +76,7 @@ def test_gsi_base_map_is_credited_when_chosen(live_server, page):
 
 def test_map_falls_back_to_the_blank_map_when_tiles_are_unreachable(live_server, page):
     page.route("https://cyberjapandata.gsi.go.jp/**", lambda route: route.abort())
-    login(page, live_server.url, "046990", "bosai")
+    _offer_gsi_tiles(page, live_server.url)
     page.goto(live_server.url + "/map")
     page.locator(".leaflet-control-layers-base label", has_text="地理院タイル（標準）").click()
     page.wait_for_selector("#map-offline-note:not([hidden])", timeout=15000)
