@@ -86,8 +86,9 @@ def test_every_app_model_with_a_version_column_is_locked_on_it_but_the_tile_laye
 
 
 def test_every_municipality_reference_in_the_app_is_the_mixin_s_or_a_stated_exception():
-    # Operators' accounts and kiosk sessions before the card have no municipality (NULL).
+    # Operators' accounts, kiosk sessions before the card and base maps shared by every municipality
+    # have no municipality (NULL).
     explicit = sorted(m.class_.__name__ for m in Base.registry.mappers
                       if "lg_code" in m.local_table.c and m.local_table.c.lg_code.foreign_keys
                       and not issubclass(m.class_, TenantOwned))
-    assert explicit == ["KioskSession", "User"]
+    assert explicit == ["Basemap", "KioskSession", "User"]
