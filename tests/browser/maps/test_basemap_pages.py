@@ -9,7 +9,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from app.db import SYSTEM, set_scope
-from tests.browser.conftest import ARTIFACTS, login, register_disaster
+from tests.helpers.browser import login, register_disaster
+from tests.helpers.paths import ARTIFACTS
 
 VIEWPORTS = {"tablet": {"width": 1024, "height": 768}, "phone": {"width": 390, "height": 844}}
 TILES_DRAWN = "() => document.querySelectorAll('.leaflet-tile-pane .leaflet-tile-loaded').length > 0"

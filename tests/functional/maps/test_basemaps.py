@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import text
 
 from app.maps.models import Basemap
-from tests.basemap_helpers import Z15_TILES, make_mbtiles, make_pmtiles, png_tile
-from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser
-from tests.mvt_reader import decode
+from tests.helpers.basemap import Z15_TILES, make_mbtiles, make_pmtiles, png_tile
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.mvt_reader import decode
+from tests.helpers.web import new_browser
 
 GSI_HOST = "https://cyberjapandata.gsi.go.jp"
 

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from gis.basemap import PackageError, VectorLayerSource, basemap_tile_sql, open_package, plain_text, write_mbtiles
-from tests.basemap_helpers import Z15_TILES, make_mbtiles, make_pmtiles, mvt_tile, png_tile
+from tests.helpers.basemap import Z15_TILES, make_mbtiles, make_pmtiles, mvt_tile, png_tile
 
 
 def _refusal(path) -> PackageError:
