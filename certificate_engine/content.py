@@ -147,6 +147,19 @@ def _payment(doc: d.TaxPaymentCertificate, layout: Layout) -> Content:
     return Content(doc.kind, layout.title(doc.kind), tuple(blocks), layout.statement(doc.kind))
 
 
+CHOSEN, NOT_CHOSEN = "■", "□"
+# The five grades up to 準半壊 fill one line of the item; 準半壊に至らない（一部損壊） takes the next.
+GRADES_PER_LINE = 5
+
+
+def choices(options: tuple[tuple[str, str], ...], chosen: str, per_line: int | None = None) -> str:
+    """Every option's wording with a box, the ``chosen`` one filled (■) and the others empty (□), as
+    the standard forms print a choice; ``per_line`` options to a line (all on one when None)."""
+    marked = [f"{CHOSEN if value == chosen else NOT_CHOSEN}{wording}" for value, wording in options]
+    size = per_line or len(marked)
+    return "\n".join("　".join(marked[i:i + size]) for i in range(0, len(marked), size))
+
+
 def _cause(name: str, cause: str, day: date) -> str:
     return f"{cause}（{name}、{format_date(day)}発生）"
 
@@ -156,9 +169,10 @@ def _disaster(doc: d.DisasterCertificate, layout: Layout) -> Content:
     if doc.members:
         rows.append(("世帯構成員", "、".join(doc.members)))
     rows += [("罹災原因", _cause(doc.disaster_name, doc.cause, doc.disaster_date)),
-             ("被災住家の所在地", doc.dwelling_address), ("住家の被害の程度", doc.grade)]
+             ("被災住家の所在地", doc.dwelling_address),
+             ("住家の被害の程度", choices(d.DAMAGE_GRADES, doc.grade, per_line=GRADES_PER_LINE))]
     if doc.flood_level:
-        rows.append(("浸水区分", f"{doc.flood_level}浸水" if doc.flood_level != "なし" else "浸水なし"))
+        rows.append(("浸水区分", choices(d.FLOOD_LEVELS, doc.flood_level)))
     if doc.note:
         rows.append(("備考", doc.note))
     return Content(doc.kind, layout.title(doc.kind), (Block("", tuple(rows)),), layout.statement(doc.kind))

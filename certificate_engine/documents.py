@@ -193,9 +193,21 @@ class TaxPaymentCertificate:
     kind: str = "納税証明書"
 
 
+# 住家の被害の程度 as the 内閣府 standard form lists them, most severe first, with the wording it prints
+# (準半壊に至らない is also called 一部損壊). A 罹災証明書 prints them all and marks the household's.
+DAMAGE_GRADES: tuple[tuple[str, str], ...] = (
+    ("全壊", "全壊"), ("大規模半壊", "大規模半壊"), ("中規模半壊", "中規模半壊"), ("半壊", "半壊"),
+    ("準半壊", "準半壊"), ("準半壊に至らない", "準半壊に至らない（一部損壊）"))
+FLOOD_LEVELS: tuple[tuple[str, str], ...] = (("床上", "床上浸水"), ("床下", "床下浸水"), ("なし", "浸水なし"))
+
+
 @dataclass(frozen=True)
 class DisasterCertificate:
-    """罹災証明書 (災害対策基本法 90条の2): the certified damage grade of a dwelling."""
+    """罹災証明書 (災害対策基本法 90条の2): the certified damage grade of a dwelling.
+
+    ``grade`` is one of ``DAMAGE_GRADES`` and ``flood_level`` empty or one of ``FLOOD_LEVELS``;
+    anything else raises ``ValueError`` (a certificate never marks a grade that is not on the form).
+    """
 
     header: Header
     disaster_name: str
@@ -209,6 +221,12 @@ class DisasterCertificate:
     flood_level: str = ""  # 浸水区分: 床上 / 床下 / なし (optional)
     note: str = ""  # 備考
     kind: str = "罹災証明書"
+
+    def __post_init__(self) -> None:
+        if self.grade not in dict(DAMAGE_GRADES):
+            raise ValueError(f"unknown damage grade {self.grade!r}")
+        if self.flood_level and self.flood_level not in dict(FLOOD_LEVELS):
+            raise ValueError(f"unknown flood level {self.flood_level!r}")
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,14 @@ from certificate_engine.content import Block, Content, content_of
 from certificate_engine.documents import Document, Header
 from certificate_engine.fonts import GOTHIC, MINCHO, check_characters, font_path, register_fonts
 from certificate_engine.layout import Layout
+from certificate_engine.linebreak import wrap
 from certificate_engine.wareki import format_date
 
 WIDTH, HEIGHT = A4
 MARGIN = 20 * mm
 LABEL_WIDTH = 48 * mm
 BODY_SIZE, LINE = 10.5, 15.5
+STATEMENT_SIZE, STATEMENT_LEADING = 11, 12.5  # 証明文: two lines fit above the issue date
 BOTTOM = 32 * mm  # below this the footer, the closing part needs more (CLOSING_HEIGHT)
 CLOSING_HEIGHT = 78 * mm
 SEAL_SIZE = 22 * mm
@@ -62,9 +64,10 @@ def render_pdf(document: Document, layout: Layout) -> bytes:
     y = _draw_heading(canvas, document.header, content)
     for block in content.blocks:
         y = page.draw_block(block, y)
-    if y - CLOSING_HEIGHT < BOTTOM:
+    statement = _wrap(content.statement, WIDTH - 2 * MARGIN, STATEMENT_SIZE)
+    if y - CLOSING_HEIGHT - _statement_extra(statement) < BOTTOM:
         y = page.next()
-    _draw_closing(canvas, document.header, layout, content, y)
+    _draw_closing(canvas, document.header, layout, statement, y)
     page.finish()
     canvas.save()
     return out.getvalue()
@@ -152,27 +155,23 @@ def _draw_row(canvas: Canvas, label: str, lines: list[str], y: float) -> float:
 
 
 def _wrap(text: str, width: float, size: float = BODY_SIZE) -> list[str]:
-    """Break ``text`` into lines no wider than ``width`` (Japanese breaks between any characters)."""
-    lines: list[str] = []
-    for paragraph in (text or "").split("\n"):
-        if stringWidth(paragraph, MINCHO, size) <= width:
-            lines.append(paragraph)
-            continue
-        current = ""
-        for char in paragraph:
-            if stringWidth(current + char, MINCHO, size) > width:
-                lines.append(current)
-                current = ""
-            current += char
-        lines.append(current)
-    return lines or [""]
+    """Break ``text`` into lines no wider than ``width`` in the Mincho face at ``size``, following
+    禁則処理 (``certificate_engine.linebreak``)."""
+    return wrap(text, width, lambda line: stringWidth(line, MINCHO, size))
 
 
-def _draw_closing(canvas: Canvas, header: Header, layout: Layout, content: Content, y: float) -> None:
-    """証明文, issue date, mayor with 公印, verification code and QR code."""
+def _statement_extra(statement: list[str]) -> float:
+    """How much further down a 証明文 of more than one line pushes the rest of the closing part."""
+    return STATEMENT_LEADING * max(len(statement) - 2, 0)
+
+
+def _draw_closing(canvas: Canvas, header: Header, layout: Layout, statement: list[str], y: float) -> None:
+    """証明文 (already wrapped), issue date, mayor with 公印, verification code and QR code."""
     canvas.setFillGray(0)
-    canvas.setFont(MINCHO, 11)
-    canvas.drawString(MARGIN, y - 18, content.statement)
+    canvas.setFont(MINCHO, STATEMENT_SIZE)
+    for i, line in enumerate(statement):
+        canvas.drawString(MARGIN, y - 18 - STATEMENT_LEADING * i, line)
+    y -= _statement_extra(statement)
     canvas.drawString(MARGIN, y - 44, format_date(header.issued_on))
     canvas.setFont(MINCHO, 14)
     mayor = f"{header.mayor_title}　{header.mayor_name}"

@@ -191,7 +191,7 @@ def test_self_service_prints_a_copy_of_the_households_disaster_certificate(app, 
     assert 'data-document="罹災証明書"' in menu
     entry_id = _request(screen, jpki, tmp_path, "罹災証明書")
     printed = _pdf_text(_hand_over(browser, entry_id))
-    assert "罹災証明書" in printed and "全壊" in printed and f"{application.certificate_no}-2" in printed
+    assert "罹災証明書" in printed and "■全壊" in printed and f"{application.certificate_no}-2" in printed
     system_session.expire_all()
     entry = system_session.get(CounterQueueEntry, entry_id)
     issued = system_session.get(IssuedCertificate, entry.issued_certificate_id)

@@ -75,7 +75,7 @@ def test_survey_from_the_map_to_a_final_grade(live_server, page, chromium):
     (ARTIFACTS / "risai-certificate.pdf").write_bytes(response.body())
     printed = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.body(), capture_output=True,
                              check=True).stdout.decode()
-    assert "中規模半壊" in printed and "罹災証明書" in printed
+    assert "■中規模半壊" in printed and "罹災証明書" in printed
     code = page.locator("#pdfs-table code").first.inner_text()
     page.goto(base + "/verify")
     page.fill("#code", code)

@@ -56,7 +56,7 @@ def test_application_follows_the_survey_to_issue_and_resurvey(app, quake, house,
     first_number = first.certificate_no
     assert re.fullmatch(r"罹\d{4}-000001", first_number) and first_number in issued
     printed = certificate_text(quake, application_id)
-    assert "罹災証明書" in printed and "住家の被害の程度中規模半壊" in printed and first_number in printed
+    assert "罹災証明書" in printed and "■中規模半壊" in printed and first_number in printed
     assert "桜ヶ丘町長桜井正道" in printed and "令和8年桜ヶ丘地震（証明）、令和8年11月20日発生" in printed
     # The resident asks for a 再調査: the new final grade is issued under a new number.
     advance_application(quake, application_id)
@@ -77,7 +77,7 @@ def test_application_follows_the_survey_to_issue_and_resurvey(app, quake, house,
     assert actions.count("certificate_issue") == 2
     downloads = system_session.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'certificate_download'"))
     assert downloads == 1
-    assert "全壊" in certificate_text(quake, application_id)
+    assert "■全壊" in certificate_text(quake, application_id)
 
 
 def test_bad_applications_are_refused_with_the_reason(quake, house, system_session):

@@ -258,7 +258,7 @@ def test_kiosk_prints_a_copy_of_the_households_issued_disaster_certificate(kiosk
     issued = kiosk.issue(request_id)
     assert issued.status_code == 201, issued.get_data(as_text=True)
     text = _pdf_text(issued.data, tmp_path)
-    assert "罹災証明書" in text and "中規模半壊" in text and f"{application.certificate_no}-2" in text
+    assert "罹災証明書" in text and "■中規模半壊" in text and f"{application.certificate_no}-2" in text
     assert signature_status(issued.data, signing_paths(app.config)[2]).valid
     copy = system_session.scalar(select(IssuedCertificate).order_by(IssuedCertificate.id.desc()))
     assert (copy.subject_type, copy.subject_id, copy.channel) == ("certificate_application", application.id, "コンビニ")
