@@ -77,12 +77,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from app import clock
+    from app import clock, downloads
     from app.auth import rules
 
     app.jinja_env.filters["wareki"] = clock.format_date
     app.jinja_env.filters["wareki_datetime"] = clock.format_datetime
+    app.jinja_env.filters["css_string"] = downloads.css_string
     app.jinja_env.globals["SCREENS"] = rules.SCREENS
+    app.jinja_env.globals["roster_marking"] = downloads.internal_marking
 
 
 __all__ = ["TestConfig", "create_app"]

@@ -7,7 +7,7 @@ from app.damage import bp, services
 from app.damage.forms import FLOOD_LEVELS, findings_from_form, form_values, parts_for, position_from_form
 from app.damage.models import SURVEY_HAZARDS
 from app.damage.rules import SURVEY_ROUNDS
-from app.downloads import spreadsheet_response
+from app.downloads import internal_marking, spreadsheet_response
 from app.errors import Conflict, ValidationError
 from app.exports import ENCODINGS
 from app.extensions import db
@@ -142,4 +142,5 @@ def export_surveys(disaster):
     return spreadsheet_response(f"被害認定調査_{disaster.name}", "被害認定調査", services.SURVEY_EXPORT_HEADER,
                                 lambda session: services.survey_rows(session, disaster.id), file_format,
                                 request.args.get("encoding", "utf-8-sig"),
-                                widths=(36, 8, 8, 6, 10, 8, 10, 12, 14, 14, 12, 20, 12, 20, 30))
+                                widths=(36, 8, 8, 6, 10, 8, 10, 12, 14, 14, 12, 20, 12, 20, 30),
+                                marking=internal_marking())

@@ -12,7 +12,7 @@ from app.damage import services as damage_services
 from app.disasters import applications, bp, recipients, services, support, victims
 from app.disasters import rules as rules_of_disasters
 from app.disasters.forms import CertificateApplicationForm, DisasterForm, VictimForm
-from app.downloads import spreadsheet_response
+from app.downloads import internal_marking, provision_marking, spreadsheet_response
 from app.errors import Conflict, InvalidInput, ValidationError
 from app.exports import ENCODINGS
 from app.extensions import db
@@ -187,7 +187,8 @@ def export_register(disaster):
     victims.export_register(db.session, current_actor(), disaster.id, file_format=file_format)
     return spreadsheet_response(f"被災者台帳_{disaster.name}", "被災者台帳", victims.export_header(db.session),
                                 lambda session: victims.register_rows(session, disaster.id), file_format,
-                                request.args.get("encoding", "utf-8-sig"), widths=XLSX_WIDTHS)
+                                request.args.get("encoding", "utf-8-sig"), widths=XLSX_WIDTHS,
+                                marking=internal_marking())
 
 
 @bp.route("/victims/register/provide", methods=["GET", "POST"])
@@ -213,7 +214,8 @@ def provide_register(disaster):
     return spreadsheet_response(f"被災者台帳_{disaster.name}_提供_{provision.recipient}", "被災者台帳",
                                 victims.export_header(db.session, for_recipient=True),
                                 lambda session: victims.register_rows(session, disaster.id, provision=provision),
-                                file_format, encoding, widths=XLSX_WIDTHS)
+                                file_format, encoding, widths=XLSX_WIDTHS,
+                                marking=provision_marking(provision.recipient))
 
 
 XLSX_WIDTHS = (14, 16, 20, 16, 6, 10, 36, 16, 20, 14, 24, 24, 20, 10, 30)

@@ -6,25 +6,34 @@ from datetime import date
 from flask import flash, redirect, render_template, request, session, url_for
 
 from app.clock import today_in_japan
-from app.downloads import spreadsheet_response
+from app.downloads import provision_marking, spreadsheet_response
 from app.errors import Conflict, ValidationError
 from app.evac_support import bp, organisations, rules, services
 from app.exports import ENCODINGS
 from app.extensions import db
-from app.inputs import form_integer, form_version
-from app.web import current_actor, refuse, screen_required
+from app.inputs import form_integer, form_version, page_number
+from app.paging import Page, offset_of
+from app.web import current_actor, refuse, safe_next, screen_required
 
 SCREEN = "evac_support"
+
+
+PAGE_SIZE = 50
 
 
 @bp.get("/evac-support", endpoint="index")
 @screen_required(SCREEN)
 def register_page():
-    return render_template("evac_support/index.html", people=services.register(db.session),
-                           total=services.register_size(db.session),
+    args = request.args
+    number = page_number(args, PAGE_SIZE)
+    search = services.RegisterSearch(name=args.get("q", ""), consent=args.get("consent", ""),
+                                     reason=args.get("reason", ""), protected_only=args.get("protected") == "1")
+    total, rows = services.register(db.session, search, limit=PAGE_SIZE, offset=offset_of(number, PAGE_SIZE))
+    return render_template("evac_support/index.html", page=Page(number, PAGE_SIZE, total, rows, unit="人"),
+                           search=search, total=services.register_size(db.session),
                            criteria=services.criteria(db.session), allowed=rules.ALLOWED, consents=rules.CONSENT_STATES,
-                           encodings=ENCODINGS, modes=(rules.NORMAL, rules.DISASTER), today=today_in_japan(),
-                           areas=organisations.area_choices(db.session))
+                           reasons=rules.REASON_FILTERS, encodings=ENCODINGS, modes=(rules.NORMAL, rules.DISASTER),
+                           today=today_in_japan(), areas=organisations.area_choices(db.session))
 
 
 @bp.post("/evac-support/criteria")
@@ -69,7 +78,8 @@ def consent(person_id: int):
         flash(refuse(exc).message, "error")
     else:
         flash("同意の状況を記録しました。", "success")
-    return redirect(url_for("evac_support.index"))
+    # Back to the page of the list the answer was recorded on, its search and filters kept.
+    return redirect(safe_next(form.get("back")) or url_for("evac_support.index"))
 
 
 @bp.route("/evac-support/roster", methods=["GET", "POST"])
@@ -102,7 +112,8 @@ def roster_file(provision, file_format: str, encoding: str):
     ids = list(provision.person_ids)
     return spreadsheet_response(f"避難行動要支援者名簿_{provision.mode}_{provision.recipient}", "避難行動要支援者名簿",
                                 services.ROSTER_HEADER, lambda s: services.roster_rows(s, ids), file_format, encoding,
-                                widths=(16, 20, 16, 6, 36, 16, 30, 8, 16, 30))
+                                widths=(16, 20, 16, 6, 36, 16, 30, 8, 16, 30),
+                                marking=provision_marking(provision.recipient))
 
 
 from app.evac_support import org_routes, plan_routes, safety_routes  # noqa: E402,F401 - attach their views to bp

@@ -25,6 +25,11 @@ NORMAL, DISASTER = "平常時", "災害時"
 CONSENT_UNANSWERED, CONSENTED, CONSENT_REFUSED = "未回答", "同意", "不同意"
 CONSENT_STATES = (CONSENT_UNANSWERED, CONSENTED, CONSENT_REFUSED)
 ROSTER_FORMATS = ("csv", "xlsx")
+# The register screen's reason filter: what is chosen → what the extraction writes into the reasons
+# (app.evac_support.services._criteria_sql).
+REASON_FILTERS = {"年齢": "歳以上", "独居高齢者": "独居高齢者", "要介護度": "要介護度",
+                  "身体障害者手帳": "身体障害者手帳", "精神障害者保健福祉手帳": "精神障害者保健福祉手帳",
+                  "療育手帳": "療育手帳", "難病": "難病"}
 
 
 def validate_criteria(config: dict) -> dict:

@@ -7,7 +7,7 @@ from flask import Response, flash, jsonify, redirect, render_template, request, 
 from flask_login import current_user
 
 from app.clock import format_datetime
-from app.downloads import spreadsheet_response
+from app.downloads import internal_marking, spreadsheet_response
 from app.errors import ValidationError
 from app.evac_support import bp, organisations, rules, safety
 from app.evac_support.routes import SCREEN
@@ -131,4 +131,4 @@ def safety_export(disaster):
     return spreadsheet_response(f"安否確認_{disaster.name}", "安否確認", safety.EXPORT_HEADER,
                                 lambda s: safety.export_rows(s, disaster.id), file_format,
                                 request.args.get("encoding", "utf-8-sig"),
-                                widths=(16, 16, 20, 16, 36, 16, 30, 8, 20, 14, 30, 30))
+                                widths=(16, 16, 20, 16, 36, 16, 30, 8, 20, 14, 30, 30), marking=internal_marking())

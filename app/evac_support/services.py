@@ -14,7 +14,7 @@ from app.clock import format_date, today_in_japan
 from app.db import get_or_not_found
 from app.disasters.models import Disaster
 from app.disasters.rules import RESPONDING
-from app.errors import ValidationError, require_version
+from app.errors import InvalidInput, ValidationError, require_version
 from app.evac_support import rules
 from app.evac_support.areas import in_areas_sql
 from app.evac_support.models import (
@@ -26,6 +26,7 @@ from app.evac_support.models import (
 )
 from app.maps.models import AdminArea
 from app.residents.rules import REGISTERED
+from app.shelters.rules import normalize_kana
 
 ROSTER_HEADER = ("氏名", "氏名カナ", "生年月日", "性別", "住所又は居所", "電話番号", "避難支援等を必要とする事由",
                  "同意", "世帯番号", "備考")
@@ -120,14 +121,57 @@ def register_size(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(EvacPerson).where(EvacPerson.removed_at.is_(None)))
 
 
-def register(session: Session, *, include_removed: bool = False, limit: int = 200) -> list[tuple]:
+@dataclass(frozen=True)
+class RegisterSearch:
+    """What the register screen looks for: part of the name (漢字 or kana as typed, hiragana too),
+    a consent state, a reason (one of ``rules.REASON_FILTERS``) and people under 支援措置 only."""
+
+    name: str = ""
+    consent: str = ""
+    reason: str = ""
+    protected_only: bool = False
+
+    def conditions(self) -> tuple[list[str], dict]:
+        """SQL conditions on ``evac_people p JOIN residents r`` and their parameters; an unknown
+        consent state or reason is refused (400: the screen only offers known ones)."""
+        where, params = ["p.removed_at IS NULL"], {}
+        if self.name.strip():
+            typed = self.name.strip().replace(" ", "").replace("　", "")
+            where.append("(replace(replace(r.name, ' ', ''), '　', '') LIKE :name "
+                         "OR replace(replace(r.name_kana, ' ', ''), '　', '') LIKE :kana)")
+            params |= {"name": f"%{_escape_like(typed)}%", "kana": f"%{_escape_like(normalize_kana(typed))}%"}
+        if self.consent:
+            if self.consent not in rules.CONSENT_STATES:
+                raise InvalidInput(f"同意の状況「{self.consent}」はありません。", code="consent_unknown")
+            where.append("p.consent = :consent")
+            params["consent"] = self.consent
+        if self.reason:
+            if self.reason not in rules.REASON_FILTERS:
+                raise InvalidInput(f"事由「{self.reason}」では絞り込めません。", code="reason_unknown")
+            where.append("p.reasons LIKE :reason")
+            params["reason"] = f"%{rules.REASON_FILTERS[self.reason]}%"
+        if self.protected_only:
+            where.append("r.is_protected")
+        return where, params
+
+
+def _escape_like(value: str) -> str:
+    """``value`` matched literally by LIKE (whose escape character is the backslash)."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def register(session: Session, search: RegisterSearch = RegisterSearch(), *, limit: int = 50,
+             offset: int = 0) -> tuple[int, list[tuple]]:
+    """(how many people match ``search``, the ``limit`` of them from ``offset`` in kana order)."""
+    where, params = search.conditions()
+    base = f"FROM evac_people p JOIN residents r ON r.id = p.resident_id WHERE {' AND '.join(where)}"
+    total = session.scalar(text(f"SELECT count(*) {base}"), params)
     rows = session.execute(text(f"""
         SELECT p.id, p.consent, p.consent_on, p.consent_how, p.reasons, p.removed_at, p.version, r.name, r.name_kana,
                r.birth_date, r.address, r.is_protected
-        FROM evac_people p JOIN residents r ON r.id = p.resident_id
-        {'' if include_removed else 'WHERE p.removed_at IS NULL'}
-        ORDER BY r.name_kana LIMIT :limit"""), {"limit": limit})
-    return rows.all()
+        {base} ORDER BY r.name_kana, p.id LIMIT :limit OFFSET :offset"""),
+        params | {"limit": limit, "offset": offset})
+    return total, rows.all()
 
 
 def set_consent(session: Session, actor: Actor, person_id: int, *, consent: str, consent_on: date | None,

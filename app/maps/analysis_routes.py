@@ -7,7 +7,7 @@ from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from folium.plugins import Draw
 
-from app.downloads import spreadsheet_response
+from app.downloads import internal_marking, spreadsheet_response
 from app.errors import ValidationError
 from app.exports import ENCODINGS
 from app.extensions import db
@@ -112,7 +112,7 @@ def analysis_export(analysis_id: int):
     results.audit_export(db.session, current_actor(), found, kind, file_format)
     return spreadsheet_response(f"空間分析_{service.KINDS[kind]}", service.KINDS[kind], service.HEADERS[kind],
                                 results.export_rows(found, kind), file_format,
-                                request.args.get("encoding", "utf-8-sig"))
+                                request.args.get("encoding", "utf-8-sig"), marking=internal_marking())
 
 
 @bp.get("/map/analysis/at-risk")
@@ -132,4 +132,4 @@ def at_risk_export():
     return spreadsheet_response(f"危険区域内の要支援者_{layer_code}", "危険区域内の要支援者", service.AT_RISK_HEADER,
                                 lambda s: service.at_risk_rows(s, layer_code), file_format,
                                 request.args.get("encoding", "utf-8-sig"),
-                                widths=(18, 14, 16, 20, 14, 6, 36, 16, 30, 30))
+                                widths=(18, 14, 16, 20, 14, 6, 36, 16, 30, 30), marking=internal_marking())
