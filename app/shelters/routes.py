@@ -10,6 +10,7 @@ from app.downloads import spreadsheet_response
 from app.errors import Conflict, DomainError, ValidationError
 from app.extensions import db
 from app.inputs import form_id, form_version
+from app.query_params import integer_parameter
 from app.shelters import (
     bp,
     evacuees,
@@ -23,6 +24,7 @@ from app.shelters import registry as registry_services
 from app.web import current_actor, refuse, screen_required
 
 SCREEN = "shelters"
+MAX_DESK_OFFSET = 100_000  # far past any list a desk reads through
 CARD_PURPOSE = "shelter_desk"
 
 
@@ -41,13 +43,22 @@ def desk():
 @bp.get("/shelters/desk/search.json")
 @screen_required(SCREEN)
 def desk_search():
+    """The people matching the desk's terms, ``limit`` (20; at most 100) from ``offset``, with how
+    many match in all, so that the desk can show the next ones (「さらに表示」)."""
+    args = request.args
+    offset = integer_parameter(args.get("offset"), "offset", default=0, minimum=0, maximum=MAX_DESK_OFFSET)
+    limit = integer_parameter(args.get("limit"), "limit", default=services.SEARCH_LIMIT, minimum=1,
+                              maximum=services.MAX_SEARCH_LIMIT)
     try:
-        found = services.search_residents(db.session, current_actor(), kana=request.args.get("kana", ""),
-                                          birth=request.args.get("birth", ""),
-                                          address=request.args.get("address", ""))
+        found = services.search_page(db.session, current_actor(), kana=args.get("kana", ""),
+                                     birth=args.get("birth", ""), address=args.get("address", ""),
+                                     limit=limit, offset=offset)
     except ValidationError as exc:
-        return jsonify({"error": refuse(exc).message, "code": exc.code, "results": []}), 422
-    return jsonify({"results": [_match_json(m) for m in found]})
+        return jsonify({"error": refuse(exc).message, "code": exc.code, "results": [], "total": 0}), 422
+    shown_to = found.offset + len(found.matches)
+    return jsonify({"results": [_match_json(m) for m in found.matches], "total": found.total,
+                    "offset": found.offset, "limit": limit,
+                    "next_offset": shown_to if shown_to < found.total else None})
 
 
 def _match_json(m: services.Match) -> dict:

@@ -18,7 +18,8 @@ from app.residents.rules import REGISTERED
 from app.shelters import rules
 from app.shelters.models import Shelter
 
-SEARCH_LIMIT = 20
+SEARCH_LIMIT = 20  # people shown at once; the desk asks for the next ones with an offset
+MAX_SEARCH_LIMIT = 100
 COLUMNS = ("r.atena_no, r.name, r.name_kana, r.birth_date, r.sex, trim(r.address || ' ' || r.address_katagaki), "
            "r.household_no, r.is_household_head, r.is_protected")
 
@@ -48,10 +49,26 @@ def _match(row) -> Match:
     return match
 
 
+@dataclass(frozen=True)
+class Found:
+    """One page of a desk search: ``total`` people match, ``matches`` are those from ``offset``."""
+
+    total: int
+    offset: int
+    matches: list[Match]
+
+
 def search_residents(session: Session, actor: Actor, *, kana: str = "", birth: str = "", address: str = "",
                      limit: int = SEARCH_LIMIT) -> list[Match]:
-    """Residents (住登内) matching everything given, best kana matches first; the search is audited
-    with its terms. Kana matches a prefix of the name or, loosely, the whole name (trigrams)."""
+    """The first ``limit`` residents matching the terms (see ``search_page``); the search is audited."""
+    return search_page(session, actor, kana=kana, birth=birth, address=address, limit=limit).matches
+
+
+def search_page(session: Session, actor: Actor, *, kana: str = "", birth: str = "", address: str = "",
+                limit: int = SEARCH_LIMIT, offset: int = 0) -> Found:
+    """Residents (住登内) matching everything given, best kana matches first: how many there are and
+    ``limit`` of them from ``offset``. The search is audited with its terms and the people shown.
+    Kana matches a prefix of the name or, when no name starts so, loosely the whole name (trigrams)."""
     kana_query = rules.normalize_kana(kana)
     birth_date = rules.parse_birth_date(birth) if birth.strip() else None
     if birth.strip() and birth_date is None:
@@ -59,7 +76,7 @@ def search_residents(session: Session, actor: Actor, *, kana: str = "", birth: s
     address = (address or "").strip()
     if not (kana_query or birth_date or address):
         raise ValidationError("カナ、生年月日、住所のどれかを入力してください。", code="nothing_to_search")
-    conditions, params = ["r.status = :registered"], {"limit": limit, "registered": REGISTERED}
+    conditions, params = ["r.status = :registered"], {"limit": limit, "offset": offset, "registered": REGISTERED}
     if birth_date:
         conditions.append("r.birth_date = :birth")
         params["birth"] = birth_date
@@ -67,16 +84,19 @@ def search_residents(session: Session, actor: Actor, *, kana: str = "", birth: s
         conditions.append("NOT r.is_protected AND r.address LIKE :address")
         params["address"] = f"%{_escape_like(address)}%"
     if kana_query:
-        rows = _by_kana_prefix(session, conditions, params, kana_query)
-        if not rows:  # nothing starts so: look loosely, as for a typo
-            rows += _by_kana_similarity(session, conditions, params, kana_query, {r[0] for r in rows})
+        total, rows = _by_kana_prefix(session, conditions, params, kana_query)
+        if not total:  # nothing starts so: look loosely, as for a typo
+            total, rows = _by_kana_similarity(session, conditions, params, kana_query)
     else:
-        rows = session.execute(text(f"SELECT {COLUMNS} FROM residents r WHERE {' AND '.join(conditions)} "
-                                    "ORDER BY r.name_kana, r.birth_date LIMIT :limit"), params).all()
-    found = [_match(row) for row in rows[:limit]]
+        where = " AND ".join(conditions)
+        total = session.scalar(text(f"SELECT count(*) FROM residents r WHERE {where}"), params)
+        rows = session.execute(text(f"SELECT {COLUMNS} FROM residents r WHERE {where} "
+                                    "ORDER BY r.name_kana, r.birth_date, r.id LIMIT :limit OFFSET :offset"),
+                               params).all()
+    found = [_match(row) for row in rows]
     record(session, actor, "resident_search", "resident", [m.atena_no for m in found],
-           kana=kana_query, birth=birth_date.isoformat() if birth_date else "", address=address)
-    return found
+           kana=kana_query, birth=birth_date.isoformat() if birth_date else "", address=address, offset=offset)
+    return Found(total, offset, found)
 
 
 def household_members(session: Session, actor: Actor, household_no: str) -> list[Match]:
@@ -90,32 +110,39 @@ def household_members(session: Session, actor: Actor, household_no: str) -> list
     return found
 
 
-def _by_kana_prefix(session: Session, conditions: list[str], params: dict, kana: str) -> list:
-    """Names that start with what was typed, in kana order. Each prefix (also with the stored space
-    placed after each typed letter) is an ordered range scan of the (lg_code, name_kana) index.
-    The range is written with the pattern operators ~>=~ ~<~, not LIKE: under row-level security
-    only leakproof operators may drive an index, and LIKE is not one. The prefixes exclude each
-    other, so their union needs no de-duplication."""
+def _by_kana_prefix(session: Session, conditions: list[str], params: dict, kana: str) -> tuple[int, list]:
+    """How many names start with what was typed, and the page of them in kana order. Each prefix
+    (also with the stored space placed after each typed letter) is an ordered range scan of the
+    (lg_code, name_kana) index. The range is written with the pattern operators ~>=~ ~<~, not LIKE:
+    under row-level security only leakproof operators may drive an index, and LIKE is not one. The
+    prefixes exclude each other, so their union needs no de-duplication and their counts add up."""
     prefixes = name_prefixes(kana)
     where = " AND ".join(conditions)
-    branches = " UNION ALL ".join(
-        f"(SELECT {COLUMNS} FROM residents r WHERE {where} AND r.name_kana ~>=~ :lo{i} AND r.name_kana ~<~ :hi{i} "
-        f"ORDER BY r.name_kana USING ~<~ LIMIT :limit)" for i in range(len(prefixes)))
+    ranges = [f"{where} AND r.name_kana ~>=~ :lo{i} AND r.name_kana ~<~ :hi{i}" for i in range(len(prefixes))]
     bounds = {}
     for i, prefix in enumerate(prefixes):
         bounds |= {f"lo{i}": prefix, f"hi{i}": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
-    return session.execute(text(f"SELECT * FROM ({branches}) AS found ORDER BY 3, 4 LIMIT :limit"),
+    counts = " + ".join(f"(SELECT count(*) FROM residents r WHERE {condition})" for condition in ranges)
+    total = session.scalar(text(f"SELECT {counts}"), params | bounds)
+    if not total:
+        return 0, []
+    branches = " UNION ALL ".join(
+        f"(SELECT {COLUMNS}, r.id FROM residents r WHERE {condition} "
+        f"ORDER BY r.name_kana USING ~<~, r.birth_date, r.id LIMIT :offset + :limit)" for condition in ranges)
+    rows = session.execute(text(f"SELECT * FROM ({branches}) AS found ORDER BY 3, 4, 10 LIMIT :limit OFFSET :offset"),
                            params | bounds).all()
+    return total, [row[:9] for row in rows]
 
 
-def _by_kana_similarity(session: Session, conditions: list[str], params: dict, kana: str, seen: set[str]) -> list:
-    """Names like what was typed (pg_trgm similarity through the trigram index, migration 0012),
-    most alike first."""
-    rows = session.execute(text(f"""
-        SELECT {COLUMNS} FROM residents r
-        JOIN bcl_similar_kana(:kana, 200) WITH ORDINALITY AS alike(id, rank) ON alike.id = r.id
-        WHERE {' AND '.join(conditions)} ORDER BY alike.rank LIMIT :limit"""), params | {"kana": kana}).all()
-    return [row for row in rows if row[0] not in seen]
+def _by_kana_similarity(session: Session, conditions: list[str], params: dict, kana: str) -> tuple[int, list]:
+    """Names like what was typed (pg_trgm similarity through the trigram index, migration 0012), the
+    200 most alike at most: how many of them match, and the page of them, most alike first."""
+    alike = f"""FROM residents r JOIN bcl_similar_kana(:kana, 200) WITH ORDINALITY AS alike(id, rank)
+                ON alike.id = r.id WHERE {' AND '.join(conditions)}"""
+    total = session.scalar(text(f"SELECT count(*) {alike}"), params | {"kana": kana})
+    rows = session.execute(text(f"SELECT {COLUMNS} {alike} ORDER BY alike.rank LIMIT :limit OFFSET :offset"),
+                           params | {"kana": kana}).all()
+    return total, rows
 
 
 def _escape_like(value: str) -> str:

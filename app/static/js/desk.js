@@ -1,4 +1,5 @@
-/* 受付: searches residents as the desk types (debounced), newest answer wins. At an opened shelter
+/* 受付: searches residents as the desk types (debounced), newest answer wins. The status says how
+   many match in all and how many are shown; 「さらに表示」 adds the next ones. At an opened shelter
    (data-checkin-url) each row gets 「世帯で受付」, which checks in the whole household. */
 (function () {
   'use strict';
@@ -6,14 +7,15 @@
   if (!form) { return; }
   var body = document.querySelector('#desk-results tbody');
   var status = document.getElementById('desk-status');
-  var timer = null, asked = 0;
+  var timer = null, asked = 0, nextOffset = null;
+  var more = document.getElementById('desk-more');
 
   function cell(text) { var td = document.createElement('td'); td.textContent = text; return td; }
 
   function withheld(text) { var td = cell(text); td.className = 'muted withheld'; return td; }
 
-  function show(results) {
-    body.textContent = '';
+  function show(results, append) {
+    if (!append) { body.textContent = ''; }
     results.forEach(function (r) {
       var tr = document.createElement('tr');
       var name = cell(r.name + (r.is_household_head ? '（世帯主）' : ''));
@@ -57,20 +59,33 @@
     return td;
   }
 
-  function search() {
+  function search(offset) {
     var params = new URLSearchParams(new FormData(form));
-    if (!params.get('kana') && !params.get('birth') && !params.get('address')) { show([]); return; }
+    var append = typeof offset === 'number' && offset > 0;
+    if (!params.get('kana') && !params.get('birth') && !params.get('address')) { show([]); setMore(null); return; }
+    if (append) { params.set('offset', String(offset)); }
     var mine = ++asked, started = performance.now();
     fetch(form.action + '?' + params.toString(), {credentials: 'same-origin', headers: {'Accept': 'application/json'}})
       .then(function (response) { return response.json(); })
       .then(function (data) {
         if (mine !== asked) { return; }
-        show(data.results || []);
-        status.textContent = data.error ? data.error :
-          (data.results.length + '件（' + Math.round(performance.now() - started) + 'ms）');
+        var error = data.error || data.detail;  // the search's own refusal, or a problem document
+        if (error) { if (!append) { show([]); } setMore(null); status.textContent = error; return; }
+        show(data.results || [], append);
+        setMore(data.next_offset);
+        var shown = body.querySelectorAll('tr').length;
+        status.textContent = data.total + '件中 ' + (shown ? '1–' + shown + '件を表示' : '0件') +
+          '（' + Math.round(performance.now() - started) + 'ms）';
       })
       .catch(function () { status.textContent = '検索できませんでした。通信を確認してください。'; });
   }
+
+  function setMore(offset) {
+    nextOffset = (offset === null || offset === undefined) ? null : offset;
+    if (more) { more.hidden = nextOffset === null; }
+  }
+
+  if (more) { more.addEventListener('click', function () { if (nextOffset !== null) { search(nextOffset); } }); }
 
   // The card check-in (card_desk.js) shows the household it found in the same table.
   window.bclDesk = {show: show, status: status};
