@@ -3,8 +3,9 @@
 Where a line may break comes from the Unicode line breaking algorithm (UAX #14, through
 ``uniseg``), which already holds the Japanese rules: closing brackets, 、。 and the like never start a
 line, opening brackets never end one, numbers and Latin words stay whole, and (uniseg applies the
-strict rule) small kana, ー and 々 never start a line either. Lines are then filled greedily with as
-many of those units as fit. A unit wider than a whole line (a long URL, a run of digits) is cut
+strict rule) small kana, ー and 々 never start a line either. Where UAX #14 still allows a break that
+JIS X 4051 does not (after a space, before a small kana), the units are joined. Lines are then
+filled greedily with as many of those units as fit. A unit wider than a whole line (a long URL, a run of digits) is cut
 between characters as a last resort, and even then a line neither starts with a character of
 ``NOT_AT_LINE_START`` nor ends with one of ``NOT_AT_LINE_END`` (JIS X 4051's 行頭禁則 and 行末禁則).
 """
@@ -38,7 +39,7 @@ def _wrap_paragraph(paragraph: str, width: float, measure: Measure) -> list[str]
         return [paragraph]
     lines: list[str] = []
     current = ""
-    for unit in line_break_units(paragraph):
+    for unit in _units(paragraph):
         if measure((current + unit).rstrip()) <= width:
             current += unit
             continue
@@ -50,6 +51,23 @@ def _wrap_paragraph(paragraph: str, width: float, measure: Measure) -> list[str]
         current = unit
     lines.append(current.rstrip())
     return lines
+
+
+def _units(paragraph: str) -> list[str]:
+    """The UAX #14 break units of ``paragraph``, joined where a break would still break a 禁則 rule:
+    UAX #14 allows a break after a space even before a small kana or a closing mark."""
+    units: list[str] = []
+    for unit in line_break_units(paragraph):
+        if units and (unit[0] in NOT_AT_LINE_START or _ends_open(units[-1])):
+            units[-1] += unit
+        else:
+            units.append(unit)
+    return units
+
+
+def _ends_open(unit: str) -> bool:
+    stripped = unit.rstrip()
+    return bool(stripped) and stripped[-1] in NOT_AT_LINE_END
 
 
 def _cut(unit: str, width: float, measure: Measure) -> tuple[str, str]:

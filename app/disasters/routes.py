@@ -17,6 +17,7 @@ from app.errors import Conflict, InvalidInput, ValidationError
 from app.exports import ENCODINGS
 from app.extensions import db
 from app.inputs import form_id, form_integer, form_version, link_id, page_number
+from app.paging import Page, offset_of
 from app.tenants.items import VICTIM_REGISTER, register_items
 from app.web import chosen_disaster, current_actor, disaster_required, refuse, safe_next, screen_required
 
@@ -96,15 +97,17 @@ def register():
     query, care_only = request.args.get("q", ""), request.args.get("care") == "1"
     page = page_number(request.args, PAGE_SIZE)
     total, rows = (victims.list_victims(db.session, disaster.id, query=query, care_only=care_only,
-                                        limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE) if disaster else (0, []))
-    return render_template("disasters/register.html", disaster=disaster, rows=rows, total=total, q=query,
-                           care_only=care_only, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+                                        limit=PAGE_SIZE, offset=offset_of(page, PAGE_SIZE)) if disaster else (0, []))
+    return render_template("disasters/register.html", disaster=disaster,
+                           page=Page(page, PAGE_SIZE, total, rows, unit="人"), total=total, q=query,
+                           care_only=care_only,
                            areas=victims.area_choices(db.session), encodings=ENCODINGS,
                            recipients=recipients.list_recipients(db.session, active_only=True),
                            provisions=recipients.provisions(db.session, disaster.id) if disaster else [])
 
 
 PAGE_SIZE = 100
+SEARCH_PAGE_SIZE = 50
 
 
 @bp.post("/victims/register/build")
@@ -310,8 +313,11 @@ def reissue_certificate(application_id: int):
 @disaster_required("disasters.register")
 def support_home(disaster):
     query = request.args.get("q", "")
-    found = victims.list_victims(db.session, disaster.id, query=query, limit=50)[1] if query else []
-    return render_template("disasters/support.html", disaster=disaster, q=query, found=found,
+    number = page_number(request.args, SEARCH_PAGE_SIZE)
+    total, found = (victims.list_victims(db.session, disaster.id, query=query, limit=SEARCH_PAGE_SIZE,
+                                         offset=offset_of(number, SEARCH_PAGE_SIZE)) if query else (0, []))
+    return render_template("disasters/support.html", disaster=disaster, q=query,
+                           page=Page(number, SEARCH_PAGE_SIZE, total, found, unit="人"),
                            totals=support.totals(db.session, disaster.id),
                            warnings=support.deadline_warnings(disaster, today_in_japan()))
 

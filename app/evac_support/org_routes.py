@@ -9,8 +9,11 @@ from app.evac_support import bp, organisations, rules, updates
 from app.evac_support.routes import SCREEN, roster_step
 from app.exports import ENCODINGS
 from app.extensions import db
-from app.inputs import form_version
+from app.inputs import form_version, page_number
+from app.paging import Page, offset_of
 from app.web import current_actor, refuse, screen_required
+
+PAGE_SIZE = 50
 
 
 def _org_values(form) -> dict:
@@ -72,7 +75,10 @@ def organisation_roster(org_id: int):
 @bp.get("/evac-support/provisions")
 @screen_required(SCREEN)
 def provisions():
-    return render_template("evac_support/provisions.html", provisions=organisations.provisions(db.session))
+    number = page_number(request.args, PAGE_SIZE)
+    rows = organisations.provisions(db.session, limit=PAGE_SIZE, offset=offset_of(number, PAGE_SIZE))
+    return render_template("evac_support/provisions.html",
+                           page=Page(number, PAGE_SIZE, organisations.provision_count(db.session), rows))
 
 
 @bp.get("/evac-support/provisions/<id:provision_id>")

@@ -57,9 +57,9 @@ def area_counts(session: Session) -> dict[str, int]:
     return dict(Counter(code for code, _ in located if code))
 
 
-def provisions(session: Session, org_id: int | None = None, limit: int = 200) -> list[RosterProvision]:
-    """The latest provisions of the roster, newest first (one organisation's, or all)."""
-    query = select(RosterProvision).order_by(RosterProvision.id.desc()).limit(limit)
+def provisions(session: Session, org_id: int | None = None, limit: int = 200, offset: int = 0) -> list[RosterProvision]:
+    """Provisions of the roster, newest first (one organisation's, or all), ``limit`` from ``offset``."""
+    query = select(RosterProvision).order_by(RosterProvision.id.desc()).offset(offset).limit(limit)
     if org_id is not None:
         query = query.where(RosterProvision.org_id == org_id)
     return list(session.scalars(query))

@@ -7,10 +7,13 @@ from app.errors import Conflict, ValidationError
 from app.evac_support import bp, plans, rules
 from app.evac_support.routes import SCREEN
 from app.extensions import db
-from app.inputs import form_id, form_version
+from app.inputs import form_id, form_version, page_number
 from app.maps.basemap_routes import page_basemap_configs
+from app.paging import Page, offset_of
 from app.tenants.services import get_municipality
 from app.web import chosen_disaster, current_actor, refuse, screen_required
+
+PAGE_SIZE = 50
 
 
 def _plan_page(view, *, error=None, conflict=None, form=None, status=200):
@@ -66,5 +69,8 @@ def print_plan(person_id: int):
 @screen_required(SCREEN)
 def plan_list():
     has_plan = request.args.get("has_plan", "")
-    rows = plans.plan_list(db.session, current_actor(), has_plan)
-    return render_template("evac_support/plans.html", rows=rows, has_plan=has_plan)
+    number = page_number(request.args, PAGE_SIZE)
+    total, rows = plans.plan_list(db.session, current_actor(), has_plan, limit=PAGE_SIZE,
+                                  offset=offset_of(number, PAGE_SIZE))
+    return render_template("evac_support/plans.html", page=Page(number, PAGE_SIZE, total, rows, unit="人"),
+                           has_plan=has_plan)

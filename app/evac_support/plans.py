@@ -99,21 +99,26 @@ def supporters_from_form(form) -> list[dict]:
             for i in range(1, rules.MAX_SUPPORTERS + 1)]
 
 
-def plan_list(session: Session, actor: Actor, has_plan: str = "", limit: int = 300) -> list:
+def plan_list(session: Session, actor: Actor, has_plan: str = "", limit: int = 50,
+              offset: int = 0) -> tuple[int, list]:
     """Register people who consented (those a plan can be made for), with whether they have one;
-    ``has_plan`` "1" only with, "0" only without. The viewing audited."""
+    ``has_plan`` "1" only with, "0" only without: how many there are, and ``limit`` of them from
+    ``offset`` in kana order. The viewing audited."""
     condition = {"1": "AND plan.id IS NOT NULL", "0": "AND plan.id IS NULL"}.get(has_plan, "")
+    matching = f"""FROM evac_people p JOIN residents r ON r.id = p.resident_id
+        LEFT JOIN evac_plans plan ON plan.person_id = p.id LEFT JOIN shelters s ON s.id = plan.shelter_id
+        WHERE p.removed_at IS NULL AND p.consent = :consented {condition}"""
+    params = {"limit": limit, "offset": offset, "consented": rules.CONSENTED}
+    total = session.scalar(text(f"SELECT count(*) {matching}"), params)
     found = session.execute(text(f"""
         SELECT p.id, r.name, r.name_kana, r.birth_date, p.reasons, r.is_protected, ST_X(r.geom) AS lon,
                ST_Y(r.geom) AS lat, plan.id AS plan_id, plan.updated_at, s.name AS shelter_name
-        FROM evac_people p JOIN residents r ON r.id = p.resident_id
-        LEFT JOIN evac_plans plan ON plan.person_id = p.id LEFT JOIN shelters s ON s.id = plan.shelter_id
-        WHERE p.removed_at IS NULL AND p.consent = :consented {condition}
-        ORDER BY r.name_kana LIMIT :limit"""), {"limit": limit, "consented": rules.CONSENTED}).all()
+        {matching} ORDER BY r.name_kana, p.id LIMIT :limit OFFSET :offset"""), params).all()
     located = AreaIndex.load(session).locate([r.lon for r in found], [r.lat for r in found])
     rows = [SimpleNamespace(**r._asdict(), area_name=name) for r, (_, name) in zip(found, located, strict=True)]
-    record(session, actor, "evac_person_view", "evac_person", [r.id for r in rows], view="plans", has_plan=has_plan)
-    return rows
+    record(session, actor, "evac_person_view", "evac_person", [r.id for r in rows], view="plans", has_plan=has_plan,
+           offset=offset)
+    return total, rows
 
 
 def shelter_points(session: Session) -> list[dict]:

@@ -42,10 +42,11 @@ def _params(disaster_id: int, **more) -> dict:
 
 
 def people(session: Session, actor: Actor, disaster_id: int, *, area_code: str = "", kana: str = "",
-           state: str = "", limit: int = 200) -> list:
+           state: str = "", limit: int = 50, offset: int = 0) -> tuple[int, list]:
     """Register people with their current state in the disaster, filtered by 町丁目, kana (as typed:
-    hiragana or katakana, the start of the name) and state; the viewing audited."""
-    where, params = [], _params(disaster_id, limit=limit)
+    hiragana or katakana, the start of the name) and state: how many match, and ``limit`` of them
+    from ``offset`` in kana order; the viewing audited."""
+    where, params = [], _params(disaster_id, limit=limit, offset=offset)
     if area_code:
         where.append(f"AND {in_areas_sql('r')}")
         params["areas"] = [area_code]
@@ -55,16 +56,18 @@ def people(session: Session, actor: Actor, disaster_id: int, *, area_code: str =
     if state:
         where.append(f"AND {_STATE} = :state")
         params["state"] = rules.check_safety_state(state)
+    matching = f"""FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
+        WHERE p.removed_at IS NULL {" ".join(where)}"""
+    total = session.scalar(text(f"SELECT count(*) {matching}"), params)
     found = session.execute(text(f"""
         SELECT p.id, r.name, r.name_kana, r.is_protected, {_STATE} AS state,
                latest.checked_at, latest.checked_by, latest.note, ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat
-        FROM evac_people p JOIN residents r ON r.id = p.resident_id {_LATEST}
-        WHERE p.removed_at IS NULL {" ".join(where)} ORDER BY r.name_kana, p.id LIMIT :limit"""), params).all()
+        {matching} ORDER BY r.name_kana, p.id LIMIT :limit OFFSET :offset"""), params).all()
     located = AreaIndex.load(session).locate([r.lon for r in found], [r.lat for r in found])
     rows = [SimpleNamespace(**r._asdict(), area_name=name) for r, (_, name) in zip(found, located, strict=True)]
     record(session, actor, "safety_view", "evac_person", [r.id for r in rows][:500], disaster=disaster_id,
-           area=area_code, kana=kana)
-    return rows
+           area=area_code, kana=kana, offset=offset)
+    return total, rows
 
 
 def set_state(session: Session, actor: Actor, disaster: Disaster, person_id: int, state: str,

@@ -13,13 +13,16 @@ from app.evac_support import bp, organisations, rules, safety
 from app.evac_support.routes import SCREEN
 from app.exports import ENCODINGS
 from app.extensions import db
+from app.inputs import page_number
 from app.maps import tiles
 from app.maps.basemap_routes import page_basemaps
 from app.maps.routes import tile_response
+from app.paging import Page, offset_of
 from app.tenants.services import get_municipality
 from app.web import current_actor, disaster_required, refuse, screen_required
 from gis.folium_map import Overlay, build_map, legend_items, render_parts
 
+PAGE_SIZE = 50
 EVAC_TILES = "evac_people"  # the 要支援者 tile layer of the map, coloured by the latest 安否
 
 
@@ -28,10 +31,12 @@ EVAC_TILES = "evac_people"  # the 要支援者 tile layer of the map, coloured b
 @disaster_required("evac_support.index")
 def safety_page(disaster):
     args = request.args
-    people = safety.people(db.session, current_actor(), disaster.id, area_code=args.get("area", ""),
-                           kana=args.get("kana", ""), state=args.get("state", "") if args.get("state") in
-                           rules.SAFETY_STATES else "")
-    return render_template("evac_support/safety.html", disaster=disaster, people=people, states=rules.SAFETY_STATES,
+    number = page_number(args, PAGE_SIZE)
+    total, people = safety.people(db.session, current_actor(), disaster.id, area_code=args.get("area", ""),
+                                  kana=args.get("kana", ""), state=args.get("state", "") if args.get("state") in
+                                  rules.SAFETY_STATES else "", limit=PAGE_SIZE, offset=offset_of(number, PAGE_SIZE))
+    return render_template("evac_support/safety.html", disaster=disaster,
+                           page=Page(number, PAGE_SIZE, total, people, unit="人"), states=rules.SAFETY_STATES,
                            colors=rules.SAFETY_COLORS, areas=organisations.area_choices(db.session),
                            total=safety.progress(db.session, disaster.id)[-1], args=args)
 

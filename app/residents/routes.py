@@ -7,6 +7,8 @@ from flask import after_this_request, flash, jsonify, redirect, render_template,
 from app.audit.services import record
 from app.errors import Conflict, ValidationError
 from app.extensions import db
+from app.inputs import page_number
+from app.paging import Page, offset_of
 from app.residents import bp, services
 from app.residents.forms import AddressPointsForm, BatchUploadForm, EndBatchForm, LocationForm, TokenForm
 from app.residents.jobs import chunk_reader
@@ -14,6 +16,8 @@ from app.residents.link import generations, recovery, spec, tokens
 from app.residents.link.archive import temporary_path
 from app.residents.link.receive import receive_batch
 from app.web import current_actor, refuse, screen_required
+
+PAGE_SIZE = 50
 
 SCREEN = "residents"
 
@@ -145,9 +149,10 @@ def address_points():
 @bp.get("/residents/unlocated")
 @screen_required(SCREEN)
 def unlocated():
-    people = services.unlocated_residents(db.session)
+    number = page_number(request.args, PAGE_SIZE)
+    total, people = services.unlocated_residents(db.session, limit=PAGE_SIZE, offset=offset_of(number, PAGE_SIZE))
     record(db.session, current_actor(), "record_view", "resident", [p.atena_no for p in people], screen="unlocated")
-    return render_template("residents/unlocated.html", people=people)
+    return render_template("residents/unlocated.html", page=Page(number, PAGE_SIZE, total, people, unit="人"))
 
 
 @bp.route("/residents/people/<atena_no>/location", methods=["GET", "POST"])
@@ -172,13 +177,16 @@ def place(atena_no: str):
 @bp.get("/residents/lookup")
 @screen_required(SCREEN)
 def lookup():
-    query, people, error = request.args.get("q", ""), [], None
+    query, found, error = request.args.get("q", ""), (0, []), None
+    number = page_number(request.args, PAGE_SIZE)
     if query:
         try:
-            people = services.find_residents(db.session, current_actor(), query)
+            found = services.find_residents(db.session, current_actor(), query, limit=PAGE_SIZE,
+                                            offset=offset_of(number, PAGE_SIZE))
         except ValidationError as exc:
             error = refuse(exc).message
-    return render_template("residents/lookup.html", query=query, people=people, error=error)
+    return render_template("residents/lookup.html", query=query, page=Page(number, PAGE_SIZE, *found, unit="人"),
+                           error=error)
 
 
 @bp.get("/residents/people/<atena_no>")

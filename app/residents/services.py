@@ -65,17 +65,21 @@ def batch_errors(session: Session, batch_id: int, offset: int = 0, limit: int = 
                                 .order_by(LinkError.line.nulls_first(), LinkError.id).offset(offset).limit(limit)))
 
 
-def find_residents(session: Session, actor: Actor, query: str, limit: int = 50) -> list[Resident]:
-    """Search by 宛名番号, name or kana (partial); audited as a view of the listed people."""
+def find_residents(session: Session, actor: Actor, query: str, limit: int = 50,
+                   offset: int = 0) -> tuple[int, list[Resident]]:
+    """Search by 宛名番号, name or kana (partial): how many match, and ``limit`` of them from ``offset``
+    in kana order; audited as a view of the listed people."""
     query = (query or "").strip()
     if len(query) < 2:
         raise ValidationError("2文字以上で検索してください（宛名番号・氏名・カナ）。", code="query_short")
     pattern = f"%{query}%"
-    rows = list(session.scalars(select(Resident).where(or_(Resident.atena_no == query, Resident.name.like(pattern),
-                                                           Resident.name_kana.like(pattern)))
-                                .order_by(Resident.name_kana).limit(limit)))
-    record(session, actor, "record_view", "resident", [r.atena_no for r in rows], query=query, screen="lookup")
-    return rows
+    matching = or_(Resident.atena_no == query, Resident.name.like(pattern), Resident.name_kana.like(pattern))
+    total = session.scalar(select(func.count()).select_from(Resident).where(matching))
+    rows = list(session.scalars(select(Resident).where(matching).order_by(Resident.name_kana, Resident.id)
+                                .offset(offset).limit(limit)))
+    record(session, actor, "record_view", "resident", [r.atena_no for r in rows], query=query, screen="lookup",
+           offset=offset)
+    return total, rows
 
 
 def get_resident(session: Session, actor: Actor, atena_no: str) -> Resident:
@@ -112,9 +116,12 @@ def person_records(session: Session, resident: Resident) -> PersonRecords:
                                        .order_by(Resident.is_household_head.desc(), Resident.birth_date))))
 
 
-def unlocated_residents(session: Session, limit: int = 200) -> list[Resident]:
-    return list(session.scalars(select(Resident).where(Resident.geom.is_(None), Resident.status == REGISTERED)
-                                .order_by(Resident.address, Resident.atena_no).limit(limit)))
+def unlocated_residents(session: Session, limit: int = 50, offset: int = 0) -> tuple[int, list[Resident]]:
+    """Residents (住登内) whose address found no place: how many, and ``limit`` of them from ``offset``."""
+    unlocated = (Resident.geom.is_(None), Resident.status == REGISTERED)
+    total = session.scalar(select(func.count()).select_from(Resident).where(*unlocated))
+    return total, list(session.scalars(select(Resident).where(*unlocated).order_by(Resident.address, Resident.atena_no)
+                                       .offset(offset).limit(limit)))
 
 
 def set_resident_location(session: Session, actor: Actor, atena_no: str, lat: float, lon: float) -> Resident:

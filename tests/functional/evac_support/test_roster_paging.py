@@ -88,11 +88,23 @@ def test_a_consent_recorded_on_a_later_page_returns_to_that_page(register, syste
     assert response.headers["Location"].endswith(fields["back"]) and "page=2" in fields["back"]
 
 
-@pytest.mark.parametrize("args", [{"page": "0"}, {"page": "abc"}, {"page": "-1"}, {"page": "9999"},
-                                  {"page": "1.5"}, {"page": "9" * 40}, {"consent": "いいえ"}, {"reason": "身長"}])
-def test_a_page_or_filter_that_is_not_there_is_a_400_in_japanese(register, args):
+@pytest.mark.parametrize("args", [{"page": "0"}, {"page": "abc"}, {"page": "-1"}, {"page": "1.5"},
+                                  {"page": "9" * 40}, {"consent": "いいえ"}, {"reason": "身長"}])
+def test_a_page_number_or_filter_that_is_none_is_a_400_in_japanese(register, args):
     browser, _ = register
     response = browser.get("/evac-support", query_string=args)
     assert response.status_code == 400
     body = response.get_data(as_text=True)
-    assert re.search(r"ページ番号は1から\d+まで|page は|同意の状況「|事由「", body), body[:500]
+    assert re.search(r"page は.*整数で指定してください|同意の状況「|事由「", body), body[:500]
+
+
+def test_a_page_past_the_end_says_which_pages_there_are(register, system_session):
+    browser, _ = register
+    consented = system_session.scalar(text("SELECT count(*) FROM evac_people WHERE removed_at IS NULL "
+                                           "AND consent = '未回答'"))
+    pages = max(-(-consented // PAGE), 1)
+    page = _page(browser, page="9999", consent="未回答")
+    assert _names(page) == []
+    assert f"{consented} 人（このページはありません。1–{pages} ページ）" in page
+    back = html.fromstring(page).xpath('//nav[@id="register-pager"]//a[@rel="prev"]')[0].get("href")
+    assert "consent=" in back and f"page={pages}" in back
