@@ -1,24 +1,23 @@
 """Line breaking of Japanese text on the certificates, with 禁則処理.
 
-Where a line may break comes from the Unicode line breaking algorithm (UAX #14, through
-``uniseg``), which already holds the Japanese rules: closing brackets, 、。 and the like never start a
-line, opening brackets never end one, numbers and Latin words stay whole, and (uniseg applies the
-strict rule) small kana, ー and 々 never start a line either. Where UAX #14 still allows a break that
-JIS X 4051 does not (after a space, before a small kana), the units are joined. Lines are then
-filled greedily with as many of those units as fit. A unit wider than a whole line (a long URL, a run of digits) is cut
-between characters as a last resort, and even then a line neither starts with a character of
-``NOT_AT_LINE_START`` nor ends with one of ``NOT_AT_LINE_END`` (JIS X 4051's 行頭禁則 and 行末禁則).
+A line may break between any two characters except where JIS X 4051 forbids it: never before a
+character of ``NOT_AT_LINE_START`` (closing brackets, 、。 and the like, small kana, ー, 々 — 行頭禁則),
+never after one of ``NOT_AT_LINE_END`` (opening brackets — 行末禁則), never inside a run of Latin
+letters and digits (``12,345``, ``AB12345678CD``: 分離禁止), and before a space only by dropping it at
+the line's end. Lines are filled greedily with as many of those unbreakable units as fit. A unit
+wider than a whole line (a long URL) is cut between characters as a last resort, and even then a
+line neither starts with a closing mark nor ends with an opening one while any cut allows it.
+
+Written here rather than taken from a library: see docs/certificates.md, "Line breaks".
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from uniseg.linebreak import line_break_units
-
-# JIS X 4051 行頭禁則: closing brackets, punctuation, iteration marks, small kana and the like.
+# 行頭禁則: closing brackets, punctuation, iteration marks, small kana and the like.
 NOT_AT_LINE_START = ("、。，．,.・：；:;？！?!゛゜ヽヾゝゞ々〻ー‐－〜～…‥"
                      "）〕］｝〉》」』】〙〗｠)]}’”»"
-                     "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ")
+                     "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ")
 # 行末禁則: opening brackets.
 NOT_AT_LINE_END = "（〔［｛〈《「『【〘〖｟([{‘“«"
 
@@ -39,7 +38,7 @@ def _wrap_paragraph(paragraph: str, width: float, measure: Measure) -> list[str]
         return [paragraph]
     lines: list[str] = []
     current = ""
-    for unit in _units(paragraph):
+    for unit in units(paragraph):
         if measure((current + unit).rstrip()) <= width:
             current += unit
             continue
@@ -53,21 +52,30 @@ def _wrap_paragraph(paragraph: str, width: float, measure: Measure) -> list[str]
     return lines
 
 
-def _units(paragraph: str) -> list[str]:
-    """The UAX #14 break units of ``paragraph``, joined where a break would still break a 禁則 rule:
-    UAX #14 allows a break after a space even before a small kana or a closing mark."""
-    units: list[str] = []
-    for unit in line_break_units(paragraph):
-        if units and (unit[0] in NOT_AT_LINE_START or _ends_open(units[-1])):
-            units[-1] += unit
+def units(paragraph: str) -> list[str]:
+    """``paragraph`` in the pieces a line may not break inside (each keeps the spaces after it)."""
+    pieces: list[str] = []
+    for char in paragraph:
+        if pieces and not _may_break_before(pieces[-1][-1], char):
+            pieces[-1] += char
         else:
-            units.append(unit)
-    return units
+            pieces.append(char)
+    return pieces
 
 
-def _ends_open(unit: str) -> bool:
-    stripped = unit.rstrip()
-    return bool(stripped) and stripped[-1] in NOT_AT_LINE_END
+def _may_break_before(previous: str, char: str) -> bool:
+    if char in NOT_AT_LINE_START or char.isspace() or previous in NOT_AT_LINE_END:
+        return False
+    if previous.isspace():
+        return True
+    return not (_in_word(previous) and _in_word(char))
+
+
+def _in_word(char: str) -> bool:
+    """Latin letters, digits and the punctuation between them (ASCII or full-width): 分離禁止."""
+    if "！" <= char <= "～":  # full-width ASCII
+        char = chr(ord(char) - 0xFEE0)
+    return char.isascii() and not char.isspace()
 
 
 def _cut(unit: str, width: float, measure: Measure) -> tuple[str, str]:
@@ -82,4 +90,3 @@ def _cut(unit: str, width: float, measure: Measure) -> tuple[str, str]:
     if cut == 1 and (unit[1] in NOT_AT_LINE_START or unit[0] in NOT_AT_LINE_END):
         cut = end  # nowhere allowed within the line: the width wins over the rule
     return unit[:cut], unit[cut:]
-

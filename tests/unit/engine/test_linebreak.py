@@ -1,5 +1,6 @@
 """禁則処理 of the certificate engine's line breaking: closing marks, 、。 and small kana never start a
-line, opening brackets never end one, numbers and Latin words stay whole, and every line fits."""
+line, opening brackets never end one (not even after a space), numbers and Latin words stay whole,
+and every line fits."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -47,6 +48,7 @@ def test_numbers_and_latin_words_stay_whole_and_newlines_start_lines():
     assert "12,345" in "".join(lines) and any("12,345" in line for line in lines)
     assert any("AB12345678CD" in line for line in lines)
     assert lines[-1] == "二行目"
+    assert any("１２，３４５" in line for line in wrap("金額は１２，３４５円です", 6, cells))  # full-width too
     assert wrap("", 10, cells) == [""] and wrap("短い", 10, cells) == ["短い"]
 
 
