@@ -24,7 +24,6 @@ from app.shelters import registry as registry_services
 from app.web import current_actor, refuse, screen_required
 
 SCREEN = "shelters"
-MAX_DESK_OFFSET = 100_000  # far past any list a desk reads through
 CARD_PURPOSE = "shelter_desk"
 
 
@@ -44,9 +43,10 @@ def desk():
 @screen_required(SCREEN)
 def desk_search():
     """The people matching the desk's terms, ``limit`` (20; at most 100) from ``offset``, with how
-    many match in all, so that the desk can show the next ones (「さらに表示」)."""
+    many match in all (counted up to ``COUNT_CAP``), so that the desk can show the next ones
+    (「さらに表示」)."""
     args = request.args
-    offset = integer_parameter(args.get("offset"), "offset", default=0, minimum=0, maximum=MAX_DESK_OFFSET)
+    offset = integer_parameter(args.get("offset"), "offset", default=0, minimum=0, maximum=services.COUNT_CAP)
     limit = integer_parameter(args.get("limit"), "limit", default=services.SEARCH_LIMIT, minimum=1,
                               maximum=services.MAX_SEARCH_LIMIT)
     try:
@@ -57,7 +57,7 @@ def desk_search():
         return jsonify({"error": refuse(exc).message, "code": exc.code, "results": [], "total": 0}), 422
     shown_to = found.offset + len(found.matches)
     return jsonify({"results": [_match_json(m) for m in found.matches], "total": found.total,
-                    "offset": found.offset, "limit": limit,
+                    "total_is_capped": found.total_is_capped, "offset": found.offset, "limit": limit,
                     "next_offset": shown_to if shown_to < found.total else None})
 
 

@@ -20,6 +20,9 @@ from app.shelters.models import Shelter
 
 SEARCH_LIMIT = 20  # people shown at once; the desk asks for the next ones with an offset
 MAX_SEARCH_LIMIT = 100
+# Matches are counted up to this many (「10000件以上」): a count over a one-letter prefix of a
+# million-resident town would cost more than the search, and nobody reads that far at a desk.
+COUNT_CAP = 10_000
 COLUMNS = ("r.atena_no, r.name, r.name_kana, r.birth_date, r.sex, trim(r.address || ' ' || r.address_katagaki), "
            "r.household_no, r.is_household_head, r.is_protected")
 
@@ -51,11 +54,16 @@ def _match(row) -> Match:
 
 @dataclass(frozen=True)
 class Found:
-    """One page of a desk search: ``total`` people match, ``matches`` are those from ``offset``."""
+    """One page of a desk search: ``total`` people match (``COUNT_CAP`` meaning at least that many),
+    ``matches`` are those from ``offset``."""
 
     total: int
     offset: int
     matches: list[Match]
+
+    @property
+    def total_is_capped(self) -> bool:
+        return self.total >= COUNT_CAP
 
 
 def search_residents(session: Session, actor: Actor, *, kana: str = "", birth: str = "", address: str = "",
@@ -76,7 +84,8 @@ def search_page(session: Session, actor: Actor, *, kana: str = "", birth: str = 
     address = (address or "").strip()
     if not (kana_query or birth_date or address):
         raise ValidationError("カナ、生年月日、住所のどれかを入力してください。", code="nothing_to_search")
-    conditions, params = ["r.status = :registered"], {"limit": limit, "offset": offset, "registered": REGISTERED}
+    conditions, params = ["r.status = :registered"], {"limit": limit, "offset": offset, "registered": REGISTERED,
+                                                      "cap": COUNT_CAP}
     if birth_date:
         conditions.append("r.birth_date = :birth")
         params["birth"] = birth_date
@@ -89,7 +98,8 @@ def search_page(session: Session, actor: Actor, *, kana: str = "", birth: str = 
             total, rows = _by_kana_similarity(session, conditions, params, kana_query)
     else:
         where = " AND ".join(conditions)
-        total = session.scalar(text(f"SELECT count(*) FROM residents r WHERE {where}"), params)
+        total = session.scalar(text(f"SELECT count(*) FROM (SELECT 1 FROM residents r WHERE {where} LIMIT :cap) c"),
+                               params)
         rows = session.execute(text(f"SELECT {COLUMNS} FROM residents r WHERE {where} "
                                     "ORDER BY r.name_kana, r.birth_date, r.id LIMIT :limit OFFSET :offset"),
                                params).all()
@@ -122,8 +132,9 @@ def _by_kana_prefix(session: Session, conditions: list[str], params: dict, kana:
     bounds = {}
     for i, prefix in enumerate(prefixes):
         bounds |= {f"lo{i}": prefix, f"hi{i}": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
-    counts = " + ".join(f"(SELECT count(*) FROM residents r WHERE {condition})" for condition in ranges)
-    total = session.scalar(text(f"SELECT {counts}"), params | bounds)
+    counts = " + ".join(f"(SELECT count(*) FROM (SELECT 1 FROM residents r WHERE {condition} LIMIT :cap) c)"
+                        for condition in ranges)
+    total = min(session.scalar(text(f"SELECT {counts}"), params | bounds), COUNT_CAP)
     if not total:
         return 0, []
     branches = " UNION ALL ".join(

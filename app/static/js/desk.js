@@ -74,7 +74,8 @@
         show(data.results || [], append);
         setMore(data.next_offset);
         var shown = body.querySelectorAll('tr').length;
-        status.textContent = data.total + '件中 ' + (shown ? '1–' + shown + '件を表示' : '0件') +
+        status.textContent = data.total + (data.total_is_capped ? '件以上' : '件') + '中 ' +
+          (shown ? '1–' + shown + '件を表示' : '0件') +
           '（' + Math.round(performance.now() - started) + 'ms）';
       })
       .catch(function () { status.textContent = '検索できませんでした。通信を確認してください。'; });
