@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from app.clock import format_date, today_in_japan
-from tests.browser.conftest import ARTIFACTS, login
+from tests.helpers.browser import login
+from tests.helpers.paths import ARTIFACTS
 
 
 @pytest.fixture(params=[(390, 844), (1024, 768)], ids=["phone", "tablet"])

@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from app.clock import format_date, today_in_japan
 from app.tenants.models import Municipality
-from tests.conftest import DEMO_CODE
-from tests.functional.roster_helpers import provide
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.evac_support import provide
 
 
 def sheet_of(response):

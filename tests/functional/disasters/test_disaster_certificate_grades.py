@@ -10,53 +10,31 @@ from sqlalchemy import select
 from app.config import INSTANCE_DIR
 from app.damage.models import Building
 from certificate_engine.signing import signature_status
-from tests.conftest import DEMO_CODE, new_browser
+from tests.helpers.applications import advance_application, apply_for_certificate
+from tests.helpers.damage import record_survey, reviewer_browser, start_survey, survey_id_of, survey_version
+from tests.helpers.demo import DEMO_CODE
 
 GRADES = ["全壊", "大規模半壊", "中規模半壊", "半壊", "準半壊", "準半壊に至らない（一部損壊）"]
 
 
 @pytest.fixture()
-def quake(as_admin):
-    response = as_admin.post("/disasters/new", {"name": "令和8年桜ヶ丘地震（様式）", "kind": "地震",
-                                                "started_on": "2026-11-20"})
-    assert response.status_code == 302
-    return as_admin
-
-
-@pytest.fixture()
-def house(system_session):
+def wooden_house(system_session):
     return system_session.scalars(select(Building).where(Building.lg_code == DEMO_CODE, Building.is_dwelling,
                                                          Building.structure == "木造").order_by(Building.id)).first()
 
 
-def _version(browser, page: str) -> str:
-    found = re.search(r'name="version" value="(\d+)"', browser.get(page).get_data(as_text=True))
-    return found.group(1) if found else "0"
-
-
-def _advance(browser, application_id: int) -> None:
-    page = f"/victims/certificates/{application_id}"
-    browser.post(f"{page}/advance", {"version": _version(browser, page)}, form_page=page)
-
-
 def _issue_with_a_final_survey(app, browser, house, parts: dict) -> int:
     """Apply, survey the house with ``parts`` (部位 → 損傷率 %), have a reviewer confirm it, issue."""
-    response = browser.post("/victims/certificates/new", {
-        "kind": "罹災証明書", "channel": "窓口", "applicant_name": "桜 太郎", "applicant_address": house.address,
-        "cause": "令和8年桜ヶ丘地震", "building_id": str(house.id), "flood_level": "床上"},
-        form_page=f"/victims/certificates/new?building_id={house.id}")
+    response = apply_for_certificate(browser, house, flood_level="床上")
     application_id = int(re.search(r"/victims/certificates/(\d+)", response.headers["Location"]).group(1))
-    started = browser.post(f"/damage/buildings/{house.id}/surveys", {"round": "第1次", "hazard": "地震"},
-                           form_page=f"/damage/buildings/{house.id}")
-    survey = re.search(r"/damage/surveys/\d+", started.headers["Location"]).group(0)
-    _advance(browser, application_id)
-    browser.post(survey, {"version": _version(browser, survey), **{f"part_{k}": v for k, v in parts.items()}},
-                 form_page=survey)
-    _advance(browser, application_id)
-    reviewer = new_browser(app)
-    assert reviewer.login(DEMO_CODE, "bosai").status_code == 302
-    reviewer.post(f"{survey}/finalise", {"version": _version(reviewer, survey)}, form_page=survey)
-    _advance(browser, application_id)
+    survey_id = survey_id_of(start_survey(browser, house))
+    advance_application(browser, application_id)
+    record_survey(browser, survey_id, {f"part_{k}": v for k, v in parts.items()})
+    advance_application(browser, application_id)
+    reviewer = reviewer_browser(app)
+    reviewer.post(f"/damage/surveys/{survey_id}/finalise", {"version": survey_version(reviewer, survey_id)},
+                  form_page=f"/damage/surveys/{survey_id}")
+    advance_application(browser, application_id)
     return application_id
 
 
@@ -64,9 +42,9 @@ def _marked(text: str, label: str, until: str) -> list[tuple[str, str]]:
     return re.findall(r"([■□])([^■□]+)", text.split(label, 1)[1].split(until, 1)[0])
 
 
-def test_the_issued_certificate_lists_every_grade_and_marks_the_households(app, quake, house, tmp_path):
+def test_the_issued_certificate_lists_every_grade_and_marks_the_households(app, quake, wooden_house, tmp_path):
     # 屋根 100 % × 15 + 外壁 10 % × 75 = 22.5 % → 半壊
-    application_id = _issue_with_a_final_survey(app, quake, house, {"屋根": "100", "外壁": "10"})
+    application_id = _issue_with_a_final_survey(app, quake, wooden_house, {"屋根": "100", "外壁": "10"})
     response = quake.get(f"/victims/certificates/{application_id}/certificate.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     pdf = response.data

@@ -4,7 +4,7 @@ total, the offset and the next offset; page after page reaches every match exact
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import DEMO_CODE
+from tests.helpers.demo import DEMO_CODE
 
 SEARCH = "/shelters/desk/search.json"
 
