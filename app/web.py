@@ -24,9 +24,9 @@ from app.inputs import unstorable_field
 
 # Endpoints reachable without login. Every other route declares a screen (screen_required) or, for
 # APIs used by machines, its authentication scheme (``auth_scheme``, e.g. the link API's tokens).
-PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "main.healthz", "link_api.openapi", "cardauth_api.openapi",
-                              "kiosk_api.openapi", "applications_api.openapi", "certificates.verify_openapi",
-                              "certificates.verify", "certificates.verify_api"})
+PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "main.healthz", "main.favicon", "link_api.openapi",
+                              "cardauth_api.openapi", "kiosk_api.openapi", "applications_api.openapi",
+                              "certificates.verify_openapi", "certificates.verify", "certificates.verify_api"})
 SESSION_EXPIRED_MESSAGE = ("一定時間操作がなかったため、安全のためログアウトしました。もう一度ログインしてください。"
                            "入力中の内容はこの端末に一時保存されており、ログイン後に復元されます。")
 
@@ -110,7 +110,8 @@ def init_web(app: Flask) -> None:
 
     @app.before_request
     def _idle_timeout():
-        if request.endpoint == "static" or not current_user.is_authenticated:
+        # A browser fetches its icons by itself: that is not someone using the screen.
+        if request.endpoint in ("static", "main.favicon") or not current_user.is_authenticated:
             return None
         now = int(time.time())
         last_seen = session.get("last_seen", now)

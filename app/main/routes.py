@@ -1,7 +1,7 @@
 """Main screen (メインメニュー), health check and the screens that are still to come."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, session, url_for
+from flask import current_app, jsonify, redirect, render_template, send_from_directory, session, url_for
 from flask_login import current_user
 
 from app.auth import rules
@@ -45,6 +45,13 @@ def index():
     if current_user.is_operator:
         return redirect(url_for("operator.index"))
     return render_template("main/index.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site icon, for browsers and viewers (PDF, JSON) that ask for /favicon.ico whatever the page says."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=86400)
 
 
 @bp.get("/healthz")

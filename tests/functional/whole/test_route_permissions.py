@@ -35,8 +35,8 @@ def test_every_route_declares_a_screen_or_an_api_scheme(app):
 
 
 def test_public_endpoints_are_few_and_known(app):
-    assert {"static", "auth.login", "main.healthz", "link_api.openapi", "cardauth_api.openapi", "kiosk_api.openapi",
-            "applications_api.openapi", "certificates.verify_openapi", "certificates.verify",
+    assert {"static", "auth.login", "main.healthz", "main.favicon", "link_api.openapi", "cardauth_api.openapi",
+            "kiosk_api.openapi", "applications_api.openapi", "certificates.verify_openapi", "certificates.verify",
             "certificates.verify_api"} == PUBLIC_ENDPOINTS
 
 
