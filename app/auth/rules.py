@@ -34,7 +34,6 @@ SCREENS: tuple[Screen, ...] = (
            "ハザードレイヤの取込、区域内の住民・要支援者・建物・避難所の抽出"),
     Screen("residents", "住民情報連携（副本）", "管理機能", "住民情報データ連携・世代管理・リカバリ"),
     Screen("certificates", "証明書交付", "管理機能", "窓口交付・らくらく窓口・交付統計"),
-    Screen("csv_platform", "地域情報プラットフォーム（CSV）", "管理機能", "オープンデータ形式のCSV入出力"),
     Screen("admin", "システム管理", "管理機能", "ユーザ・権限設定・事項の表示切替"),
     Screen("audit", "監査ログ", "管理機能", "個人情報へのアクセス記録の閲覧・CSV出力"),
 )
@@ -53,7 +52,7 @@ LOGIN_ONLY = "login_only"
 DEFAULT_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("01", "システム管理者", tuple(s.code for s in SCREENS)),
     ("02", "防災担当", ("victims", "shelters", "evac_support", "disaster_register", "damage_review", "search", "map",
-                    "hazard", "csv_platform")),
+                    "hazard")),
     ("03", "福祉担当", ("evac_support", "shelters", "search", "map")),
     ("04", "避難所担当", ("shelters", "map")),
 )

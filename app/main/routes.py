@@ -16,7 +16,7 @@ SCREEN_ENDPOINTS = {
     "victims": "disasters.victims", "shelters": "shelters.index", "evac_support": "evac_support.index",
     "disaster_register": "disasters.new", "damage_review": "damage.surveys", "search": "main.search",
     "map": "maps.index", "hazard": "maps.analysis",
-    "residents": "residents.index", "certificates": "certificates.home", "csv_platform": "main.csv_platform",
+    "residents": "residents.index", "certificates": "certificates.home",
     "admin": "auth.admin_home", "audit": "audit.index",
 }
 
@@ -72,7 +72,6 @@ def healthz():
 # plainly that it is coming. A domain that is built registers its own blueprint route instead.
 COMING_SOON = {
     "search": "/search",
-    "csv_platform": "/csv-platform",
 }
 
 

@@ -29,11 +29,10 @@ from tests.helpers.web import new_browser
 
 # docs/permissions.md, "Roles (権限 01–04)": the screens of each demo user's role.
 ALL_SCREENS = {"victims", "shelters", "evac_support", "disaster_register", "damage_review", "search", "map",
-               "hazard", "residents", "certificates", "csv_platform", "admin", "audit"}
+               "hazard", "residents", "certificates", "admin", "audit"}
 DOCUMENTED_ROLES = {
     "admin": ALL_SCREENS,
-    "bosai": {"victims", "shelters", "evac_support", "disaster_register", "damage_review", "search", "map", "hazard",
-              "csv_platform"},
+    "bosai": {"victims", "shelters", "evac_support", "disaster_register", "damage_review", "search", "map", "hazard"},
     "fukushi": {"evac_support", "shelters", "search", "map"},
     "hinanjo": {"shelters", "map"},
 }
