@@ -165,7 +165,10 @@ def check_in(opening_id: int):
     except ValidationError as exc:
         return jsonify({"error": refuse(exc).message, "code": exc.code}), 422
     found = evacuees.get_opening(db.session, opening_id)
-    return jsonify({"checked_in": [e.name for e in arrived],
+    message = rules.check_in_message([e.name for e in arrived], services.get_shelter(db.session, found.shelter_id).name)
+    # The desk reloads the page after a check-in; the flashed message is what it then shows.
+    flash(message, "success")
+    return jsonify({"checked_in": [e.name for e in arrived], "message": message,
                     "present": evacuees.occupancy(db.session, found).present})
 
 

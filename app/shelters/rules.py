@@ -83,6 +83,12 @@ def format_card_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
+def check_in_message(names: list[str], shelter_name: str) -> str:
+    """What the desk says after a household's check-in: who, how many, and where."""
+    people = "さん、".join(names) + "さん"
+    return f"{people}（{len(names)}人）を「{shelter_name}」で受け付けました。"
+
+
 # 内閣府「避難所におけるトイレの確保・管理ガイドライン」: about one toilet per 50 evacuees at first,
 # one per 20 once the stay is prolonged. When a stay counts as prolonged is the municipality's call;
 # the default is a week.

@@ -50,7 +50,7 @@
         .then(function (response) { return response.json(); })
         .then(function (answer) {
           if (answer.error) { status.textContent = answer.error; button.disabled = false; return; }
-          status.textContent = answer.checked_in.join('、') + ' を受け付けました。';
+          status.textContent = answer.message;
           window.location.reload();
         })
         .catch(function () { status.textContent = '受け付けできませんでした。通信を確認してください。'; button.disabled = false; });
