@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app.damage import bp, services
 from app.damage.forms import FLOOD_LEVELS, findings_from_form, form_values, parts_for, position_from_form
 from app.damage.models import SURVEY_HAZARDS
-from app.damage.rules import SURVEY_ROUNDS
+from app.damage.rules import SURVEY_ROUNDS, finalise_refusal
 from app.downloads import internal_marking, spreadsheet_response
 from app.errors import Conflict, ValidationError
 from app.exports import ENCODINGS
@@ -91,10 +92,18 @@ def survey(survey_id: int):
             return redirect(url_for("damage.survey", survey_id=found.id))
     return render_template("damage/survey.html", survey=found, building=found_building, parts=parts,
                            flood_levels=FLOOD_LEVELS, error=error, conflict=conflict,
+                           may_finalise=_may_finalise(found),
                            original=form_values(found.findings, parts),
                            values=request.form if request.method == "POST" else form_values(found.findings, parts),
                            photos=services.survey_photos(db.session, found.id),
                            history=services.survey_history(db.session, found.id))
+
+
+def _may_finalise(survey) -> bool:
+    """Whether the survey page offers 判定を確定: the screen's permission and the rule, as the service
+    checks them (a surveyor is never offered the confirmation of their own survey)."""
+    return current_user.can_use("damage_review") and finalise_refusal(
+        survey.status, survey.surveyed_by, current_user.login_id) is None
 
 
 @bp.post("/damage/surveys/<id:survey_id>/finalise")

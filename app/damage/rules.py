@@ -28,6 +28,20 @@ SURVEY_ROUNDS = (FIRST_ROUND, SECOND_ROUND, RESURVEY)
 SURVEYING, AWAITING_REVIEW, FINAL = "調査中", "判定待ち", "確定"
 SURVEY_STATUSES = (SURVEYING, AWAITING_REVIEW, FINAL)
 
+
+
+def finalise_refusal(status: str, surveyed_by: str, reviewer: str) -> tuple[str, str] | None:
+    """Why ``reviewer`` may not confirm a survey's grade, as (code, Japanese message); None when they may.
+
+    Only a judged survey (判定待ち) is confirmed, and never by the staff member who surveyed it: a
+    second person checks every grade before it is certified."""
+    if status != AWAITING_REVIEW:
+        return "not_judged", "判定待ちの調査だけを確定できます。"
+    if surveyed_by == reviewer:
+        return "own_survey", "自分が調査した判定は確定できません。別の職員が確認してください。"
+    return None
+
+
 # What maps and layers show of a building in a disaster: the grade once a survey is final, else
 # the state of its latest survey, or 未調査 without one. As SQL over a survey ``d``, with the values
 # as bind parameters (``SHOWN_GRADE_PARAMS``, which name 未調査 ``:not_surveyed``).

@@ -135,10 +135,10 @@ def finalise(session: Session, actor: Actor, survey_id: int, *, version: int) ->
     """The reviewer makes the judged grade final; a surveyor cannot confirm their own survey."""
     survey = get_survey(session, survey_id)
     _check_version(survey, version)
-    if survey.status != rules.AWAITING_REVIEW:
-        raise ValidationError("判定待ちの調査だけを確定できます。", code="not_judged")
-    if survey.surveyed_by == actor.login_id:
-        raise ValidationError("自分が調査した判定は確定できません。別の職員が確認してください。", code="own_survey")
+    refusal = rules.finalise_refusal(survey.status, survey.surveyed_by, actor.login_id)
+    if refusal:
+        code, message = refusal
+        raise ValidationError(message, code=code)
     survey.final_grade, survey.status = survey.computed_grade, rules.FINAL
     survey.reviewed_by, survey.reviewed_at = actor.login_id, datetime.now(UTC)
     session.flush()
