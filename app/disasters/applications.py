@@ -97,9 +97,10 @@ def survey_state(session: Session, application: CertificateApplication) -> rules
 
 
 def advance(session: Session, actor: Actor, application_id: int, *, version: int,
-            issuer: Issuer) -> CertificateApplication:
+            issuer: Issuer, resurvey_confirmed: bool = False) -> CertificateApplication:
     """Move the application to its next step, as far as the survey allows; 交付 issues the certificate
-    (a signed PDF made with ``issuer``)."""
+    (a signed PDF made with ``issuer``). A 再調査依頼 reopens a certified case, so it is taken only
+    from its confirmation screen (``resurvey_confirmed``)."""
     application = get_application(session, application_id)
     require_version(application.version, version, "この申請は他の職員が先に更新しました。画面を開き直してください。",
                     {"状態": application.status})
@@ -107,9 +108,12 @@ def advance(session: Session, actor: Actor, application_id: int, *, version: int
     target, why = rules.next_status(application.kind, application.status, state)
     if target is None:
         raise ValidationError(why, code="not_ready")
+    if target == rules.RESURVEY_REQUESTED and not resurvey_confirmed:
+        raise ValidationError("再調査の依頼は、確認画面で内容を確認し、チェックを入れてから受け付けてください。",
+                              code="resurvey_unconfirmed")
     if target == "交付":
         issue_certificate(session, actor, issuer, application, state.final_grade or "")
-    if target == "再調査依頼":
+    if target == rules.RESURVEY_REQUESTED:
         # The database's clock, like the surveys' created_at it is compared with.
         application.resurvey_requested_at = func.now()
     application.status = target

@@ -268,12 +268,27 @@ def application(application_id: int):
                            if found.building_id else None)
 
 
+@bp.get("/victims/certificates/<id:application_id>/resurvey")
+@screen_required("victims")
+def confirm_resurvey(application_id: int):
+    """The confirmation step of a 再調査依頼: what it reopens, then a form that posts the request."""
+    found = applications.get_application(db.session, application_id)
+    target, _ = rules_of_disasters.next_status(found.kind, found.status, applications.survey_state(db.session, found))
+    if target != rules_of_disasters.RESURVEY_REQUESTED:
+        flash("この申請は、いまは再調査の依頼を受け付けられる状態ではありません。", "info")
+        return redirect(url_for("disasters.application", application_id=found.id))
+    return render_template("disasters/resurvey_confirm.html", application=found,
+                           building=damage_services.get_building(db.session, found.building_id)
+                           if found.building_id else None)
+
+
 @bp.post("/victims/certificates/<id:application_id>/advance")
 @screen_required("victims")
 def advance_application(application_id: int):
     try:
         moved = applications.advance(db.session, current_actor(), application_id,
-                                     version=form_version(request.form), issuer=current_issuer())
+                                     version=form_version(request.form), issuer=current_issuer(),
+                                     resurvey_confirmed=request.form.get("confirm_resurvey") == "y")
     except (Conflict, ValidationError) as exc:
         flash(refuse(exc).message, "error")
     else:

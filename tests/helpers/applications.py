@@ -19,7 +19,7 @@ def advance_application(browser, application_id):
     page = browser.get(f"/victims/certificates/{application_id}").get_data(as_text=True)
     version = re.search(r'name="version" value="(\d+)"', page)
     return browser.post(f"/victims/certificates/{application_id}/advance",
-                        {"version": version.group(1) if version else "0"},
+                        {"version": version.group(1) if version else "0", "confirm_resurvey": "y"},
                         form_page=f"/victims/certificates/{application_id}", follow_redirects=True
                         ).get_data(as_text=True)
 
