@@ -36,6 +36,13 @@ def select():
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
 
 
+@bp.get("/disasters")
+@screen_required("disaster_register")
+def index():
+    """Every disaster of the municipality, ongoing first, each linked to its page."""
+    return render_template("disasters/index.html", disasters=services.list_disasters(db.session))
+
+
 @bp.route("/disasters/new", methods=["GET", "POST"])
 @screen_required("disaster_register")
 def new():
