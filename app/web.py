@@ -27,6 +27,10 @@ from app.inputs import unstorable_field
 PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "main.healthz", "main.favicon", "link_api.openapi",
                               "cardauth_api.openapi", "kiosk_api.openapi", "applications_api.openapi",
                               "certificates.verify_openapi", "certificates.verify", "certificates.verify_api"})
+# A user whose password someone else chose (registration, an administrator's reset) reaches only these.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.logout"})
+PASSWORD_CHANGE_MESSAGE = ("管理者が設定したパスワードのままです。ほかの画面を使う前に、"
+                           "ご自分で決めたパスワードに変更してください。")
 SESSION_EXPIRED_MESSAGE = ("一定時間操作がなかったため、安全のためログアウトしました。もう一度ログインしてください。"
                            "入力中の内容はこの端末に一時保存されており、ログイン後に復元されます。")
 
@@ -44,6 +48,8 @@ def screen_required(screen: str):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
+            if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+                return _password_change_first()
             if not current_user.can_use(screen):
                 raise PermissionDenied(f"「{_screen_name(screen)}」を利用する権限がありません。"
                                        "必要な場合はシステム管理者に依頼してください。", details={"screen": screen})
@@ -53,6 +59,14 @@ def screen_required(screen: str):
         return wrapped
 
     return decorator
+
+
+def _password_change_first():
+    """Send a user who must change their password to the password screen, which says why (an API
+    client: 403)."""
+    if wants_json():
+        return _render_problem(403, "パスワードの変更が必要です", PASSWORD_CHANGE_MESSAGE, "password_change_required")
+    return redirect(url_for("auth.password"))
 
 
 def _screen_name(code: str) -> str:

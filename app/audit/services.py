@@ -21,6 +21,7 @@ ACTIONS = {
     "logout": "ログアウト",
     "session_expired": "無操作タイムアウト",
     "password_change": "パスワード変更",
+    "password_reset": "パスワードの再設定（管理者）",
     "user_create": "ユーザ登録",
     "user_update": "ユーザ更新",
     "user_unlock": "ロック解除",

@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
 from app.auth import bp, rules, services
-from app.auth.forms import UserCreateForm, UserEditForm
+from app.auth.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.inputs import form_version, typed_integer
@@ -80,6 +80,34 @@ def user_unlock(user_id: int):
     user = services.unlock_user(db.session, current_actor(), user_id)
     flash(f"ユーザ「{user.login_id}」のロックを解除しました。", "success")
     return redirect(url_for("auth.users"))
+
+
+@bp.route("/admin/users/<id:user_id>/password", methods=["GET", "POST"])
+@screen_required("admin")
+def user_password_reset(user_id: int):
+    """パスワードの再設定: a temporary password the user must change at the next login."""
+    return password_reset_page(user_id, back=url_for("auth.user_edit", user_id=user_id), done=url_for("auth.users"))
+
+
+def password_reset_page(user_id: int, *, back: str, done: str):
+    """The reset form for a user the actor's scope shows (the administrator's staff, the operator's
+    accounts); a POST resets and goes to ``done``."""
+    user = services.get_user(db.session, user_id)
+    form = PasswordResetForm()
+    status = 422 if request.method == "POST" else 200  # until the reset is done
+    if form.validate_on_submit():
+        try:
+            services.reset_password(db.session, current_actor(), user.id, new=form.new.data,
+                                    confirm=form.confirm.data)
+        except ValidationError as exc:
+            form.new.errors.append(refuse(exc).message)
+            status = exc.status
+        else:
+            flash(f"ユーザ「{user.login_id}」のパスワードを再設定しました。次のログインで本人がパスワードを変更します。",
+                  "success")
+            return redirect(done)
+    return render_template("auth/password_reset.html", form=form, user=user, back=back,
+                           min_length=rules.PASSWORD_MIN_LENGTH), status
 
 
 @bp.route("/admin/roles", methods=["GET", "POST"])

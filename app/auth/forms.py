@@ -28,6 +28,12 @@ class PasswordChangeForm(Form):
                             validators=[DataRequired("確認用のパスワードを入力してください。")])
 
 
+class PasswordResetForm(Form):
+    new = PasswordField("新しいパスワード（仮）", validators=[DataRequired("新しいパスワードを入力してください。")])
+    confirm = PasswordField("新しいパスワード（確認）",
+                            validators=[DataRequired("確認用のパスワードを入力してください。")])
+
+
 class ScreenChecks(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()

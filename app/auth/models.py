@@ -56,6 +56,9 @@ class User(Versioned, TimestampMixin, Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when someone else chose the password (registration, a reset by an administrator): the
+    # user must choose their own before any other screen opens.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     # Bumped on logout, password change, lock and deactivation: sessions carrying an older value end.
     session_generation: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -42,6 +42,8 @@ def _start_session(login: services.Login, next_url: str):
     session["last_seen"] = int(time.time())
     if login.notice:
         flash(login.notice, "warning")
+    if login.user.must_change_password:
+        return redirect(url_for("auth.password"))  # which says why
     return redirect(safe_next(next_url) or url_for("main.index"))
 
 
@@ -75,4 +77,5 @@ def password():
             login_user(current_user._get_current_object(), remember=False)
             flash("パスワードを変更しました。他の端末のログインは終了しました。", "success")
             return redirect(url_for("main.index"))
-    return render_template("auth/password.html", form=form, min_length=rules.PASSWORD_MIN_LENGTH), status, headers
+    return render_template("auth/password.html", form=form, min_length=rules.PASSWORD_MIN_LENGTH,
+                           required=current_user.must_change_password), status, headers

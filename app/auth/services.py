@@ -160,18 +160,58 @@ def change_password(session: Session, user: User, current: str, new: str, confir
     if not verify_password(user.password_hash, current):
         raise ValidationError("現在のパスワードが正しくありません。", code="current_password_wrong").keeping(
             lambda rolled_back: _register_failure(rolled_back, user, "wrong_password", actor, attempt, _now(), policy))
-    if new != confirm:
-        raise ValidationError("新しいパスワードと確認用のパスワードが一致しません。", code="password_mismatch")
+    _require_confirmed(new, confirm)
     if verify_password(user.password_hash, new):
         raise ValidationError("現在と同じパスワードには変更できません。", code="password_unchanged")
-    problems = rules.password_problems(new, user.login_id)
-    if problems:
-        raise ValidationError(" ".join(problems), code="password_weak")
+    _require_policy(new, user.login_id)
     user.password_hash = hash_password(new)
     user.password_changed_at = _now()
+    user.must_change_password = False
     user.session_generation += 1
     record(session, actor, "password_change", "user", [user.id])
     session.flush()
+
+
+def _require_confirmed(new: str, confirm: str) -> None:
+    if new != confirm:
+        raise ValidationError("新しいパスワードと確認用のパスワードが一致しません。", code="password_mismatch")
+
+
+def _require_policy(new: str, login_id: str) -> None:
+    """The password policy (docs/permissions.md "Login"), for every password set."""
+    problems = rules.password_problems(new, login_id)
+    if problems:
+        raise ValidationError(" ".join(problems), code="password_weak")
+
+
+def reset_password(session: Session, actor: Actor, user_id: int, *, new: str, confirm: str) -> User:
+    """Give a user who cannot log in (a forgotten password, a lock) a temporary password.
+
+    Only the accounts the actor's scope shows can be reset (row-level security): a municipality's
+    administrator resets its own staff, the operator the operator accounts; anything else is
+    NotFound. Nobody resets their own this way: the password screen asks for the current one. The
+    user must choose a password of their own at the next login; every session of the user ends, and
+    the lock and the account's login throttling are lifted. The audit entry records the reset,
+    never the password."""
+    user = get_user(session, user_id)
+    if user.id == actor.user_id:
+        raise ValidationError("自分のパスワードは「パスワード変更」の画面で変更してください。", code="reset_self")
+    _require_confirmed(new, confirm)
+    _require_policy(new, user.login_id)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = _now()
+    user.must_change_password = True
+    user.failed_logins, user.locked_until = 0, None
+    user.session_generation += 1
+    throttle.forget_account(session, rules.account_key(user.lg_code, user.login_id))
+    session.flush()
+    record(session, actor, "password_reset", "user", [user.id], login_id=user.login_id)
+    return user
+
+
+def list_operator_accounts(session: Session) -> list[User]:
+    """The operator (J-LIS) accounts, in the operator's scope (a municipality's scope shows none)."""
+    return list(session.scalars(select(User).where(User.lg_code.is_(None)).order_by(User.login_id)))
 
 
 # -- administration (a municipality's administrator) -----------------------------------------
@@ -201,13 +241,12 @@ def create_user(session: Session, actor: Actor, *, login_id: str, display_name: 
         raise ValidationError("ユーザIDは半角英数字（- _ . を含めてよい）で入力してください。", code="login_id_format")
     if session.scalars(select(User.id).where(User.login_id == login_id)).first():
         raise ValidationError(f"ユーザID「{login_id}」は既に使われています。", code="login_id_taken")
-    problems = rules.password_problems(password, login_id)
-    if problems:
-        raise ValidationError(" ".join(problems), code="password_weak")
+    _require_policy(password, login_id)
     role = get_role(session, role_id)
+    # The administrator chose this password: the user replaces it at the first login.
     user = User(lg_code=actor.lg_code, login_id=login_id, display_name=display_name.strip(),
                 department=department.strip(), role=role, password_hash=hash_password(password),
-                password_changed_at=_now())
+                password_changed_at=_now(), must_change_password=True)
     session.add(user)
     session.flush()
     record(session, actor, "user_create", "user", [user.id], login_id=login_id, role=role.code)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 
+from app.auth import services as auth_services
+from app.auth.admin_routes import password_reset_page
 from app.errors import ValidationError
 from app.extensions import db
 from app.operator import bp
@@ -29,6 +31,20 @@ def index():
     municipalities = {m.lg_code: m for m in tenant_services.list_municipalities(db.session)}
     return render_template("operator/index.html", form=form, municipalities=municipalities,
                            summaries=tenant_services.tenant_summaries(db.session))
+
+
+@bp.get("/operator/accounts")
+@screen_required("operator")
+def accounts():
+    """The operator (J-LIS) accounts; their administrators reset a colleague's password here."""
+    return render_template("operator/accounts.html", accounts=auth_services.list_operator_accounts(db.session))
+
+
+@bp.route("/operator/accounts/<id:user_id>/password", methods=["GET", "POST"])
+@screen_required("operator")
+def account_password_reset(user_id: int):
+    # The operator's scope shows operator accounts only: a municipality's staff id is NotFound.
+    return password_reset_page(user_id, back=url_for("operator.accounts"), done=url_for("operator.accounts"))
 
 
 from app.operator import statistics_routes  # noqa: E402,F401  (証明書交付の統計・精算)

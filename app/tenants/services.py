@@ -53,8 +53,9 @@ def register_municipality(session: Session, actor: Actor, *, lg_code: str, name:
     try:
         create_default_roles(session, code)
         admin_role = session.scalars(select(Role).where(Role.code == "01")).one()
+        # The operator chose the first administrator's password: it is changed at the first login.
         session.add(User(lg_code=code, login_id=admin_login_id, display_name=admin_name, role=admin_role,
-                         password_hash=hash_password(admin_password)))
+                         password_hash=hash_password(admin_password), must_change_password=True))
         session.flush()
     finally:
         set_scope(session, caller_scope)

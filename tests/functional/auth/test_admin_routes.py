@@ -126,6 +126,8 @@ def test_create_user_and_log_in(app, as_admin, system_session):
     assert response.status_code == 302
     browser = new_browser(app)
     assert browser.login(DEMO_CODE, "shelter-07", "Hinan-2026").status_code == 302
+    assert browser.post("/password", {"current": "Hinan-2026", "new": "Hinan-own-2026",
+                                      "confirm": "Hinan-own-2026"}).status_code == 302  # the initial one is changed
     assert browser.get("/shelters").status_code == 200
     taken = as_admin.post("/admin/users/new", {"login_id": "shelter-07", "display_name": "x", "department": "",
                                                "role_id": role.id, "password": "Hinan-2026"})

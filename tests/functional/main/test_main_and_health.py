@@ -93,6 +93,8 @@ def test_operator_registers_a_municipality_and_its_admin_can_log_in(app, web):
 
     admin = new_browser(app)
     assert admin.login("012033", "admin", "Start-2026").status_code == 302
+    assert admin.post("/password", {"current": "Start-2026", "new": "Own-start-2026",
+                                    "confirm": "Own-start-2026"}).status_code == 302  # the initial one is changed
     assert "権限管理" in admin.get("/admin").get_data(as_text=True)
 
 
