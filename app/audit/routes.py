@@ -1,11 +1,12 @@
 """監査ログ: the administrator's viewer with filters, and CSV export."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from flask import Response, render_template, request
 
-from app.audit import bp, services
+from app.audit import bp, details, services
 from app.audit.forms import AuditFilterForm
 from app.clock import JST
 from app.db import get_scope
@@ -38,7 +39,14 @@ def index():
     services.record(db.session, current_actor(), "audit_view", "audit_log", [], page=page,
                     filters=_describe(flt))
     return render_template("audit/index.html", form=form, entries=entries, page=page, has_next=has_next,
-                           actions=services.ACTIONS, target_types=services.TARGET_TYPES)
+                           actions=services.ACTIONS, detail_items=details.detail_items,
+                           target_item=details.target_item, raw_detail=_raw_detail)
+
+
+def _raw_detail(entry) -> str:
+    """The entry as recorded (detail and every target id), for administrators who need the codes."""
+    return json.dumps({"target_ids": entry.target_ids or [], "detail": entry.detail or {}}, ensure_ascii=False,
+                      indent=1)
 
 
 @bp.get("/admin/audit.csv")
