@@ -14,8 +14,9 @@ from tests.conftest import DEMO_CODE, new_browser
 def judged(as_admin, system_session):
     """A survey recorded (判定待ち) by admin: its id."""
     as_admin.post("/disasters/new", {"name": "令和8年桜ヶ丘地震（確定）", "kind": "地震", "started_on": "2026-11-20"})
-    building = system_session.scalars(select(Building).where(Building.lg_code == DEMO_CODE, Building.structure == "木造",
-                                                             Building.floors <= 2).order_by(Building.id)).first()
+    building = system_session.scalars(select(Building).where(
+        Building.lg_code == DEMO_CODE, Building.structure == "木造", Building.floors <= 2
+    ).order_by(Building.id)).first()
     started = as_admin.post(f"/damage/buildings/{building.id}/surveys", {"round": "第1次", "hazard": "地震"},
                             form_page=f"/damage/buildings/{building.id}")
     survey_id = int(re.search(r"/damage/surveys/(\d+)", started.headers["Location"]).group(1))

@@ -19,7 +19,8 @@ def _alembic(url: str, *args: str) -> subprocess.CompletedProcess:
 
 def _arrange_accounts(conn) -> None:
     conn.execute("""INSERT INTO municipalities (lg_code, name, name_kana, kind, population, center_lat, center_lon,
-                                                version) VALUES ('046990', '桜ヶ丘', '', '町', 12800, 38.4, 140.9, 1)""")
+                                                version)
+                    VALUES ('046990', '桜ヶ丘', '', '町', 12800, 38.4, 140.9, 1)""")
     conn.execute("""INSERT INTO roles (lg_code, code, name, screens, version)
                     VALUES ('046990', '02', '防災担当', '{victims,csv_platform,map}', 1)""")
     conn.execute("""INSERT INTO users (lg_code, login_id, display_name, department, role_id, granted_screens,
