@@ -29,6 +29,8 @@ LOCAL_ASSETS = {
     "vectorGrid": f"{VENDOR}/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js",
     "Control_locate_min_js": f"{VENDOR}/leaflet.locatecontrol/L.Control.Locate.min.js",
     "Control_locate_min_css": f"{VENDOR}/leaflet.locatecontrol/L.Control.Locate.min.css",
+    # Not vendored: BCL's Japanese for the widgets above (their documented options, L.drawLocal).
+    "leaflet_ja": "/static/js/leaflet_ja.js",
 }
 
 
@@ -233,6 +235,15 @@ class LocateButton(JSCSSMixin, MacroElement):
     """)
 
 
+class JapaneseControls(JSCSSMixin, MacroElement):
+    """Japanese titles, tooltips and labels for every vendored widget on the map (zoom, layers,
+    attribution, popups, Leaflet.draw, 現在地). The script is set up before the map is made, and
+    merges Leaflet.draw's texts as each map is made, so a Draw control added later is Japanese too."""
+
+    default_js = [("leaflet_ja", LOCAL_ASSETS["leaflet_ja"])]
+    _template = Template("")
+
+
 def build_map(center: tuple[float, float], zoom: int, basemaps: list[BaseMap], default_basemap: str,
               overlays: list[Overlay], bounds: tuple[float, float, float, float] | None = None,
               controls: bool = True) -> folium.Map:
@@ -255,6 +266,7 @@ def build_map(center: tuple[float, float], zoom: int, basemaps: list[BaseMap], d
     if controls:
         LocateButton().add_to(fmap)
     MapSetup(control.get_name(), {"offlineBase": "白地図（オフライン）"}).add_to(fmap)
+    JapaneseControls().add_to(fmap)
     if bounds:
         min_lon, min_lat, max_lon, max_lat = bounds
         fmap.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])

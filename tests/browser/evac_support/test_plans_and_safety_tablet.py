@@ -42,7 +42,7 @@ def test_draw_a_route_for_a_plan_and_print_it(live_server, page):
     for dx, dy in ((0.3, 0.6), (0.5, 0.45), (0.7, 0.3)):
         page.mouse.click(box["x"] + box["width"] * dx, box["y"] + box["height"] * dy)
         page.wait_for_timeout(150)
-    page.locator(".leaflet-draw-actions a", has_text="Finish").click()
+    page.locator(".leaflet-draw-actions a", has_text="完了").click()
     expect(page.locator("#route-status")).to_contain_text("3点")
     assert '"LineString"' in page.input_value("#route")
     page.screenshot(path=str(ARTIFACTS / "evacplan-route.png"), full_page=True)
