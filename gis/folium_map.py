@@ -138,8 +138,13 @@ class Overlay:
     # A link in each popup: ``link_template`` with "{id}" replaced by the feature's ``id`` property.
     link_template: str = ""
     link_label: str = ""
-    # More popup links as (template, label) pairs, e.g. 「被害認定調査を開始」 beside the record.
-    more_links: tuple[tuple[str, str], ...] = ()
+    # More popup links as (template, label) pairs, e.g. 「被害認定調査を開始」 beside the record, or
+    # (template, label, property): "{id}" replaced by that property, the link left out without it.
+    more_links: tuple[tuple[str, ...], ...] = ()
+    # Points drawn as a symbol of their own instead of a circle: "shelter" (a house with a letter
+    # per state, ``glyphs``: state → letter), so they differ from buildings by shape, not colour only.
+    marker: str = ""
+    glyphs: dict[str, str] = field(default_factory=dict)
     # Vector tiles (``url`` is a {z}/{x}/{y} template) instead of one GeoJSON document: below
     # ``detail_zoom`` the tiles carry counts per grid cell, below ``min_zoom`` nothing.
     tiled: bool = False
@@ -157,8 +162,10 @@ class Overlay:
             "defaultColor": self.default_color, "popupFields": self.popup_fields,
             # The labels' order: the page's JSON sorts object keys, so the order travels as a list.
             "popupOrder": list(self.popup_fields), "fillOpacity": self.fill_opacity,
-            "links": [{"template": t, "label": label} for t, label in [*links, *self.more_links]],
+            "links": [{"template": link[0], "label": link[1], "property": link[2] if len(link) > 2 else "id"}
+                      for link in [*links, *self.more_links]],
             "minZoom": self.min_zoom, "detailZoom": self.detail_zoom, "detailUrl": self.detail_url,
+            "marker": self.marker, "glyphs": self.glyphs,
         }
 
 
@@ -171,8 +178,8 @@ class GeoJsonOverlay(JSCSSMixin, folium.map.Layer):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = {{ 'L.markerClusterGroup({showCoverageOnHover: false})' if this.cluster
-                                        else 'L.featureGroup()' }};
+        var {{ this.get_name() }} = {{ 'L.markerClusterGroup(BCLMap.clusterOptions(' ~ (this.config|tojson) ~ '))'
+                                        if this.cluster else 'L.featureGroup()' }};
         BCLMap.registerOverlay({{ this.get_name() }}, {{ this.config|tojson }});
         {% endmacro %}
     """)
@@ -296,12 +303,19 @@ def render_parts(fmap: folium.Map) -> dict[str, str]:
 
 
 def legend_items(overlays: list[Overlay], labels: dict[str, dict[str, str]]) -> list[dict]:
-    """Legend rows for overlays: name and (colour, label) pairs, in the order shown."""
+    """Legend rows for overlays: name and (colour, label) pairs, in the order shown; an overlay
+    drawn with a symbol of its own (``marker``) also gives its symbols as (colour, label, letter)."""
     rows = []
     for overlay in overlays:
         names = labels.get(overlay.key, {})
         entries = [(color, names.get(code, code)) for code, color in overlay.colors.items()]
-        rows.append({"name": overlay.name, "entries": entries or [(overlay.default_color, overlay.name)]})
+        row = {"name": overlay.name, "entries": entries or [(overlay.default_color, overlay.name)],
+               "round": overlay.tiled}  # tiled layers draw circles
+        if overlay.marker:
+            row["marker"] = overlay.marker
+            row["symbols"] = [(color, names.get(code, code), overlay.glyphs.get(code, ""))
+                              for code, color in overlay.colors.items()]
+        rows.append(row)
     return rows
 
 

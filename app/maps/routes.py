@@ -25,6 +25,9 @@ GRADE_COLORS = {damage_rules.ZENKAI: "#b71c1c", damage_rules.DAIKIBO: "#e65100",
                 damage_rules.NOT_SURVEYED: "#90a4ae"}
 SHELTER_COLORS = {shelter_rules.OPEN: "#2e7d32", shelter_rules.FULL: "#c62828", shelter_rules.CLOSED: "#757575",
                   shelter_rules.NOT_OPENED: "#1d4f91"}
+# The letter each state's shelter symbol carries, so that the state is read without its colour.
+SHELTER_GLYPHS = {shelter_rules.OPEN: "開", shelter_rules.FULL: "満", shelter_rules.CLOSED: "閉",
+                  shelter_rules.NOT_OPENED: "避"}
 # 要支援者 are coloured by their 安否確認 state in the chosen disaster, as on the 安否確認 map.
 SAFETY_COLORS = evac_rules.SAFETY_COLORS
 PAPER_SIZES = ("A4", "A3")
@@ -63,11 +66,23 @@ def _overlays(shown: set[str] | None) -> list[Overlay]:
         Overlay("admin_areas", "町丁目界", url_for("maps.layer", key="admin_areas"), default_color="#5f6b7a",
                 fill_opacity=0.0, popup_fields={"name": "町丁目"}, show=on("admin_areas", True)),
         *_tile_overlays(shown),
-        Overlay("shelters", "避難所・避難場所", url_for("maps.layer", key="shelters"), style_property="status",
-                colors=SHELTER_COLORS, popup_fields={"name": "名称", "kind": "種別", "status": "状態",
-                                                     "occupancy": "避難者数／収容人数", "address": "所在地",
-                                                     "hazards": "対象災害"}, cluster=True, show=on("shelters", True)),
+        _shelter_overlay(on("shelters", True)),
     ]
+
+
+def _shelter_overlay(show: bool) -> Overlay:
+    """Shelters as house symbols; the popup links to the shelter and, once opened in the chosen
+    disaster, to its desk (for those with the 避難所 screen)."""
+    links = ()
+    if current_user.can_use("shelters"):
+        shelter = url_for("shelters.facilities", shelter_id=0).replace("/0", "/{id}")
+        opening = url_for("shelters.opening", opening_id=0).replace("/0", "/{id}")
+        links = ((shelter, "避難所の詳細"), (opening, "受付・避難者の一覧", "opening_id"))
+    return Overlay("shelters", "避難所・避難場所", url_for("maps.layer", key="shelters"), style_property="status",
+                   colors=SHELTER_COLORS, marker="shelter", glyphs=SHELTER_GLYPHS,
+                   popup_fields={"name": "名称", "kind": "種別", "status": "状態", "occupancy": "避難者数／収容人数",
+                                 "capacity_label": "想定収容人数", "address": "所在地", "hazards": "対象災害"},
+                   more_links=links, cluster=True, show=show)
 
 
 def _map_page(controls: bool = True, view: tuple[float, float, int] | None = None):

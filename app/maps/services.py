@@ -13,7 +13,9 @@ from layers.catalogue import CATALOGUE_BY_CODE
 _OVERLAY_SQL = {
     # Status and occupancy (present evacuees / capacity) in the chosen disaster.
     "shelters": """SELECT json_build_object('id', s.id, 'name', s.name, 'kind', s.kind, 'address', s.address,
-                          'capacity', s.capacity, 'hazards', array_to_string(s.hazards, '・'),
+                          'capacity', s.capacity, 'capacity_label', s.capacity || '人',
+                          'hazards', array_to_string(s.hazards, '・'),
+                          'opening_id', o.id,
                           'status', coalesce(o.status, :not_opened),
                           'occupancy', CASE WHEN o.id IS NOT NULL THEN n.present || '人／' || s.capacity || '人' END
                           ) AS props, s.geom

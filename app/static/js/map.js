@@ -20,14 +20,17 @@
       if (properties[key] === undefined || properties[key] === null || properties[key] === '') { return ''; }
       return '<tr><th>' + escapeHtml(fields[key]) + '</th><td>' + escapeHtml(properties[key]) + '</td></tr>';
     }).join('');
-    var links = '';
-    if (config && config.links && config.links.length && properties.id !== undefined) {
-      links = '<p class="popup-link">' + config.links.map(function (link) {
-        return '<a class="button" href="' + escapeHtml(link.template.replace('{id}', encodeURIComponent(properties.id))) +
-          '">' + escapeHtml(link.label) + '</a>';
-      }).join(' ') + '</p>';
-    }
-    return '<table class="popup-table">' + rows + '</table>' + links;
+    // Each link names the record by a property ("id" unless it says otherwise); without it, no link.
+    var links = ((config && config.links) || []).filter(function (link) {
+      var value = properties[link.property || 'id'];
+      return value !== undefined && value !== null && value !== '';
+    }).map(function (link) {
+      var value = properties[link.property || 'id'];
+      return '<a class="button" href="' + escapeHtml(link.template.replace('{id}', encodeURIComponent(value))) +
+        '">' + escapeHtml(link.label) + '</a>';
+    });
+    return '<table class="popup-table">' + rows + '</table>' +
+      (links.length ? '<p class="popup-link">' + links.join(' ') + '</p>' : '');
   }
 
   // Below the layer's detail zoom a tile holds grid cells with a count instead of features.
@@ -68,6 +71,29 @@
     BCLMap.pointRenderer = L.svg({pane: 'bclPoints'});
   }
 
+  function houseSvg(size, color, text, fontSize) {
+    return '<svg viewBox="0 0 32 32" width="' + size + '" height="' + size + '" aria-hidden="true">' +
+      '<path d="M16 2 L30 14 L27 14 L27 30 L5 30 L5 14 L2 14 Z" fill="' + escapeHtml(color) +
+      '" stroke="#ffffff" stroke-width="2" stroke-linejoin="round"/>' +
+      '<text x="16" y="26" text-anchor="middle" font-size="' + fontSize + '" font-weight="700" fill="#ffffff">' +
+      escapeHtml(text) + '</text></svg>';
+  }
+
+  // A shelter: a house with the letter of its state (shapes and letters, not colour alone, tell it
+  // from a building's circle and one state from another). The legend draws the same symbol.
+  function shelterMarker(latlng, properties, config) {
+    var state = properties[config.styleProperty];
+    var color = config.colors[state] || config.defaultColor;
+    var glyph = (config.glyphs && config.glyphs[state]) || '避';
+    var html = houseSvg(32, color, glyph, 13);
+    var name = properties.name || '';
+    return L.marker(latlng, {
+      icon: L.divIcon({className: 'bcl-shelter-symbol', html: html, iconSize: [32, 32], iconAnchor: [16, 30],
+                       popupAnchor: [0, -26]}),
+      title: name + '（避難所・' + (state || '') + '）', alt: name + '（避難所）', keyboard: true, riseOnHover: true
+    });
+  }
+
   function setStatus(key, text) {
     var el = document.querySelector('[data-overlay-status="' + key + '"]');
     if (el) { el.textContent = text; }
@@ -75,6 +101,20 @@
 
   var BCLMap = {
     map: null,
+
+    // A clustered overlay's options: shelters gather under a house with their number, not a circle.
+    clusterOptions: function (config) {
+      var options = {showCoverageOnHover: false};
+      if (config.marker === 'shelter') {
+        options.iconCreateFunction = function (cluster) {
+          var count = cluster.getChildCount();
+          return L.divIcon({className: 'bcl-shelter-symbol bcl-shelter-cluster', iconSize: [38, 38], iconAnchor: [19, 36],
+                            html: houseSvg(38, '#37474f', String(count), count > 99 ? 9 : 12)});
+        };
+      }
+      return options;
+    },
+
     loaded: {},
     groups: {},
     configs: {},
@@ -224,6 +264,14 @@
         if (BCLMap.onMapTap({latlng: map.mouseEventToLatLng(event)})) { event.stopPropagation(); }
       }, true);
       L.control.scale({imperial: false, maxWidth: 160}).addTo(map);
+      // On a phone the open legend and layer list would cover the map and its popups: they start
+      // closed there (the layer list opens from its button and closes again with a tap on the map).
+      if (window.matchMedia && window.matchMedia('(max-width: 700px)').matches) {
+        var legend = document.getElementById('map-legend');
+        if (legend) { legend.open = false; }
+        layerControl.collapse();
+        map.on('click', function () { layerControl.collapse(); });
+      }
       // When 地理院タイル cannot be fetched from the internet (LGWAN, offline) switch to the blank map
       // once and say so, so the overlays stay readable. The server's own packages are not watched:
       // a tile a package does not have is not a sign that the network is gone.
@@ -274,6 +322,7 @@
               return {color: color, weight: 1.5, fillColor: color, fillOpacity: config.fillOpacity};
             },
             pointToLayer: function (feature, latlng) {
+              if (config.marker === 'shelter') { return shelterMarker(latlng, feature.properties, config); }
               var color = config.colors[feature.properties[config.styleProperty]] || config.defaultColor;
               ensurePanes(BCLMap.map);
               return L.circleMarker(latlng, {radius: 9, color: '#ffffff', weight: 2, fillColor: color,
