@@ -141,6 +141,8 @@ TARGET_LINKS = {
     "roster_provision": Link("evac_support.provision", "provision_id", "evac_support"),
     "register_update": Link("evac_support.register_update", "update_id", "evac_support"),
     "link_batch": Link("residents.batch", "batch_id", "residents"),
+    "victim_recipient": Link("disasters.recipient", "recipient_id", "victims"),
+    "spatial_analysis": Link("maps.analysis_result", "analysis_id", "hazard"),
 }
 OPENING = Link("shelters.opening", "opening_id", "shelters")
 HOUSEHOLD = Link("disasters.support_household", "household_id", "victims")
@@ -149,14 +151,13 @@ ACTION_TARGET_LINKS = {
     **dict.fromkeys(("evacuee_check_out", "evacuee_move", "evacuee_update", "evacuee_needs_update",
                      "evacuee_history_view", "evacuee_reentry"), OPENING),
     **dict.fromkeys(("support_apply", "support_decide", "support_pay"), HOUSEHOLD),
-    "victim_recipient_save": Link("disasters.recipient", "recipient_id", "victims"),
 }
 DETAIL_LINKS = {
     "building": TARGET_LINKS["building"], "disaster": TARGET_LINKS["disaster"],
-    "analysis": Link("maps.analysis_result", "analysis_id", "hazard"),
+    "analysis": TARGET_LINKS["spatial_analysis"],
     "person": TARGET_LINKS["evac_person"], "org": TARGET_LINKS["supporter_org"],
     "update": TARGET_LINKS["register_update"], "batch": TARGET_LINKS["link_batch"],
-    "recipient_id": Link("disasters.recipient", "recipient_id", "victims"),
+    "recipient_id": TARGET_LINKS["victim_recipient"],
     "photo": Link("damage.photo", "photo_id", "victims"), "upload_id": Link("maps.layer_import", "upload_id", "hazard"),
 }
 # evac_plan_save's shelter is a shelter; elsewhere "shelters" counts them.

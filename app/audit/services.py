@@ -149,6 +149,7 @@ TARGET_TYPES = {
     "roster_provision": "名簿の提供", "register_update": "名簿の更新結果",
     "spatial_analysis": "空間分析の結果",
     "basemap": "背景地図",
+    "address_point": "位置参照情報", "victim_recipient": "被災者台帳の提供先", "job": "処理（ジョブ）",
 }
 
 

@@ -80,3 +80,26 @@ def test_long_lists_of_ids_are_cut_with_a_count():
     many = target_item("record_view", "resident", [str(i) for i in range(1, 26)])
     assert len(many.values) == details.SHOWN_IDS and many.more == 5
     assert target_item("login", "", []) is None
+
+
+def _recorded_target_types() -> set[str]:
+    """Target types of record(...) calls and of the misses audited as record_not_found."""
+    types = set()
+    for path in (ROOT / "app").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            if name == "record" and len(node.args) >= 4 and isinstance(node.args[3], ast.Constant):
+                types.add(node.args[3].value)
+            if name == "get_or_not_found" and len(node.args) >= 5 and isinstance(node.args[4], ast.Constant):
+                types.add(node.args[4].value)
+            types |= {kw.value.value for kw in node.keywords
+                      if kw.arg == "target_type" and isinstance(kw.value, ast.Constant)}
+    return types - {""}
+
+
+def test_every_target_type_has_a_japanese_name():
+    types = _recorded_target_types()
+    assert {"user", "disaster", "address_point", "spatial_analysis"} <= types  # the scan found them
+    assert sorted(types - set(details.TARGET_TYPES)) == []
