@@ -96,6 +96,4 @@
       label(element && element.querySelector('.leaflet-popup-close-button'), '閉じる');
     });
   });
-
-  window.BCLLeafletJa = {draw: DRAW, locate: LOCATE};
 })();
