@@ -1,15 +1,13 @@
-"""Migration 0044 on a database that has accounts and permissions: existing accounts are not asked
+"""Migration 0045 on a database that has accounts and permissions: existing accounts are not asked
 to change their password, and the withdrawn screen code csv_platform leaves roles and users."""
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import psycopg
 
-from tests.conftest import admin_dsn, create_empty_database, drop_database
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.helpers.database import admin_dsn, create_empty_database, drop_database
+from tests.helpers.paths import ROOT
 
 
 def _alembic(url: str, *args: str) -> subprocess.CompletedProcess:
@@ -31,18 +29,18 @@ def _arrange_accounts(conn) -> None:
 
 
 def test_existing_accounts_keep_their_passwords_and_lose_the_withdrawn_screen(server_url):
-    name = f"bcl_migrate44_{os.getpid()}"
+    name = f"bcl_migrate45_{os.getpid()}"
     url = create_empty_database(server_url, name)
     try:
-        assert _alembic(url, "upgrade", "0043").returncode == 0
+        assert _alembic(url, "upgrade", "0044").returncode == 0
         with psycopg.connect(admin_dsn(url, name), autocommit=True) as conn:
             _arrange_accounts(conn)
-        upgrade = _alembic(url, "upgrade", "0044")
+        upgrade = _alembic(url, "upgrade", "0045")
         assert upgrade.returncode == 0, upgrade.stderr
         with psycopg.connect(admin_dsn(url, name)) as conn:
             assert conn.execute("SELECT screens FROM roles").fetchone()[0] == ["victims", "map"]
             assert conn.execute("SELECT granted_screens, revoked_screens, must_change_password FROM users"
                                 ).fetchone() == (["audit"], [], False)
-        assert _alembic(url, "downgrade", "0043").returncode == 0
+        assert _alembic(url, "downgrade", "0044").returncode == 0
     finally:
         drop_database(server_url, name)

@@ -2,8 +2,8 @@
 registration and on an administrator's reset, cleared by the user's own change); the withdrawn
 screen code csv_platform leaves the stored permissions
 
-Revision ID: 0044
-Revises: 0043
+Revision ID: 0045
+Revises: 0044
 Create Date: 2026-12-12 10:00:00
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0044'
-down_revision = '0043'
+revision = '0045'
+down_revision = '0044'
 branch_labels = None
 depends_on = None
 
