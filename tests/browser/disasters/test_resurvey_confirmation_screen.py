@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login, register_disaster
+from tests.helpers.browser import login, register_disaster
+from tests.helpers.paths import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,8 @@ tooltips, the edit and delete buttons), with icons that do not overlap, on a tab
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login
+from tests.helpers.browser import login
+from tests.helpers.paths import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 

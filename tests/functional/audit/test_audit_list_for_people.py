@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app.audit.services import Actor, record
 from app.auth.models import User
-from tests.conftest import DEMO_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import new_browser
 
 
 def _row(page: str, action: str) -> str:

@@ -4,7 +4,8 @@ leads to the password screen, and the password policy applies to the new one."""
 from sqlalchemy import select
 
 from app.auth.models import Role, User
-from tests.conftest import DEMO_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import new_browser
 
 INITIAL = "Hinan-2026"
 

@@ -7,7 +7,8 @@ from sqlalchemy import select, text
 
 from app.auth.models import User
 from app.auth.passwords import hash_password
-from tests.conftest import DEMO_CODE, SECOND_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE, SECOND_CODE
+from tests.helpers.web import new_browser
 
 TEMPORARY = "Kari-pass-2026"
 

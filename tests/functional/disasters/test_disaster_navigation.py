@@ -2,7 +2,8 @@
 current disaster named (and linked, for those who may open it) on the work menus."""
 import re
 
-from tests.conftest import DEMO_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import new_browser
 
 
 def _register(browser, name="令和8年桜ヶ丘地震（導線）") -> int:

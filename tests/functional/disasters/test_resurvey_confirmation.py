@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from app.damage.models import Building
 from app.disasters.models import CertificateApplication
-from tests.conftest import DEMO_CODE, new_browser
+from tests.helpers.demo import DEMO_CODE
+from tests.helpers.web import new_browser
 
 
 def _version(browser, path) -> str:

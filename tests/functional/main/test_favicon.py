@@ -1,7 +1,7 @@
 """The site icon: served at /favicon.ico and linked from every page, so no page logs a 404 for it."""
 import re
 
-from tests.conftest import DEMO_CODE
+from tests.helpers.demo import DEMO_CODE
 
 
 def _fetch(web, path):

@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 
 from app.residents.models import Resident
 from app.shelters.models import Shelter
-from tests.conftest import DEMO_CODE
+from tests.helpers.demo import DEMO_CODE
 
 
 @pytest.fixture()

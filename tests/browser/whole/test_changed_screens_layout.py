@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, login, register_disaster
+from tests.helpers.browser import login, register_disaster
+from tests.helpers.paths import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 SIZES = ((1024, 768), (390, 844))
