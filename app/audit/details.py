@@ -60,7 +60,9 @@ LABELS = {
     "area": "区域", "areas": "地域（町丁目コード）", "atena_no": "宛名番号", "basis": "提供の根拠",
     "batch": "連携バッチ",
     "bbox": "範囲（経度・緯度）", "birth": "生年月日（検索語）", "building": "建物", "buildings": "位置を設定した建物",
-    "change": "変更内容", "changed": "変更", "channel": "経路", "class_field": "区分の項目",
+    "change": "変更内容", "changed": "変更", "container": "パッケージの形式",
+    "gsi_online": "地理院タイル（インターネット）", "shared": "全団体共通", "tiles": "タイル数",
+    "zooms": "ズームレベル", "channel": "経路", "class_field": "区分の項目",
     "closed_days": "閉庁日の数", "closed_weekdays": "閉庁の曜日", "closes": "終了時刻", "code": "理由",
     "collection": "レイヤ", "consent": "同意", "consents": "同意の状況", "count": "件数", "counts": "件数の内訳",
     "days": "有効期間", "decisions": "記載・省略の判断", "disaster": "災害", "document_type": "証明書の種類",
@@ -93,14 +95,16 @@ ACTION_LABELS = {
     ("role_update", "code"): "権限", ("disaster_create", "name"): "災害名", ("municipality_create", "name"): "団体名",
     ("kiosk_refund", "state"): "請求の状態", ("hazard_analysis_export", "kind"): "出力した対象",
     ("evac_register_refresh", "generation"): "住民情報の世代", ("link_batch_apply", "generation"): "世代",
-    ("link_batch_end", "state"): "処理の状況",
+    ("link_batch_end", "state"): "処理の状況", ("basemap_import", "replaced"): "同じ名前の地図を置き換え",
+    ("basemap_import", "format"): "タイルの形式",
 }
 FILTER_LABELS = {"date_from": "期間（から）", "date_to": "期間（まで）", "login_id": "ユーザID", "action": "操作",
                  "target_type": "対象種別", "target_id": "対象ID"}
 
 # -- codes and their names -------------------------------------------------------------------
 
-FORMATS = {"csv": "CSV", "xlsx": "Excel（XLSX）", "gpkg": "GeoPackage", "geojson": "GeoJSON", "pdf": "PDF"}
+FORMATS = {"csv": "CSV", "xlsx": "Excel（XLSX）", "gpkg": "GeoPackage", "geojson": "GeoJSON", "pdf": "PDF",
+           "png": "PNG", "jpg": "JPEG", "webp": "WebP", "pbf": "ベクトルタイル", "mvt": "ベクトルタイル"}
 ENCODINGS = {"utf-8-sig": "UTF-8（BOM付き）", "utf-8": "UTF-8", "cp932": "Shift_JIS（CP932）"}
 CHANNELS = {"ui": "画面", "api": "連携API", "cli": "コマンド", "ogc": "GIS連携（OGC API）", "download": "ダウンロード"}
 LOGIN_REASONS = {"wrong_password": "パスワードの誤り", "unknown_user": "登録のないユーザID",
@@ -247,7 +251,8 @@ FORMATTERS: dict[str, Callable] = {
     "role": _role, "areas": _areas, "retry_after": _seconds, "kind": _named(ANALYSIS_KINDS),
     "source_epsg": lambda value, _action: f"EPSG:{value}",
     **dict.fromkeys(("count", "errors", "added", "updated", "changed", "removed", "skipped", "missing", "repaired",
-                     "purged", "points", "buildings", "total", "replaced"), _counted("件")),
+                     "purged", "points", "buildings", "total", "replaced", "tiles"), _counted("件")),
+    "gsi_online": _either("使う", "使わない"), "container": _named({"mbtiles": "MBTiles", "pmtiles": "PMTiles"}),
     "amount": _counted("円"), "fee_yen": _counted("円"), "days": _counted("日"), "closed_days": _counted("日"),
     "people": _counted("人"), "persons": _counted("人"), "occupants": _counted("人"), "supporters": _counted("人"),
     "residents_inside": _counted("人"), "located": _counted("人"), "households": _counted("世帯"),
