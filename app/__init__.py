@@ -31,11 +31,12 @@ def create_app(config: Config | None = None) -> Flask:
     init_web(app)
     init_headers(app)
     csrf.init_app(app)  # after init_web, so an idle session is detected before the CSRF check
-    _register_blueprints(app)
-    _register_template_helpers(app)
 
+    from app import discovery
     from app.cli import register_cli
 
+    discovery.init_app(app)  # every domain package's views, APIs, jobs and commands: one naming rule
+    _register_template_helpers(app)
     register_cli(app)
     return app
 
@@ -53,27 +54,6 @@ def trust_proxies(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
-
-
-BLUEPRINT_PACKAGES = ("main", "auth", "audit", "disasters", "damage", "maps", "operator", "jobs", "residents",
-                      "shelters", "evac_support", "cardauth", "ogc", "certificates", "kiosk")
-
-
-def _register_blueprints(app: Flask) -> None:
-    """Import each domain's routes (they attach views to the package's ``bp``) and register it."""
-    import importlib
-    import importlib.util
-
-    for name in BLUEPRINT_PACKAGES:
-        package = importlib.import_module(f"app.{name}")
-        for module in ("routes", "admin_routes", "api", "jobs", *getattr(package, "VIEW_MODULES", ())):
-            if importlib.util.find_spec(f"app.{name}.{module}"):
-                importlib.import_module(f"app.{name}.{module}")
-        app.register_blueprint(package.bp)
-        if hasattr(package, "api_bp"):
-            # Token-authenticated APIs carry no session cookie, so no CSRF token either.
-            csrf.exempt(package.api_bp)
-            app.register_blueprint(package.api_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -1,7 +1,7 @@
-"""Command-line adapters: ``flask --app wsgi db ...`` and ``flask --app wsgi demo ...``."""
-from __future__ import annotations
+"""The application's own commands: ``flask --app wsgi db ...`` and ``flask --app wsgi demo ...``.
 
-import sys
+The domain packages' commands are their ``cli.py`` modules, found by ``app.discovery``."""
+from __future__ import annotations
 
 import click
 from flask import Flask, current_app
@@ -9,50 +9,16 @@ from sqlalchemy.engine import make_url
 
 from app.cluster import ClusterError, EmbeddedCluster, database_exists, ensure_database
 from app.config import INSTANCE_DIR, PROJECT_ROOT
+from app.console import fail, progress_bar, require_database_url
 from app.db import SYSTEM, Scope
 from app.extensions import db
 
 
 def register_cli(app: Flask) -> None:
-    from app.cardauth.cli import card_group
-    from app.certificates.cli import certificates_group
-    from app.jobs.cli import jobs_group
-    from app.kiosk.cli import kiosk_group
-    from app.maps.basemap_cli import basemap_group
-    from app.maps.cli import layers_group
-    from app.residents.cli import link_group
-    from app.shelters.cli import shelters_group
-
-    app.cli.add_command(basemap_group)
-    app.cli.add_command(card_group)
+    """Add this module's commands; each domain package's commands come from its own ``*cli.py``
+    modules (``app.discovery``)."""
     app.cli.add_command(db_group)
     app.cli.add_command(demo_group)
-    app.cli.add_command(link_group)
-    app.cli.add_command(jobs_group)
-    app.cli.add_command(layers_group)
-    app.cli.add_command(certificates_group)
-    app.cli.add_command(kiosk_group)
-    app.cli.add_command(shelters_group)
-
-
-def fail(message: str) -> None:
-    """End a command with ``message`` in red on stderr and exit status 1."""
-    click.secho(message, fg="red", err=True)
-    sys.exit(1)
-
-
-def lg_code_callback(_ctx, _param, value: str | None) -> str | None:
-    """click callback for --lg-code: the 6-digit code with a valid check digit, or a usage error
-    (an optional option left out stays None)."""
-    from app.errors import DomainError
-    from app.tenants.rules import normalize_lg_code
-
-    if value is None:
-        return None
-    try:
-        return normalize_lg_code(value)
-    except DomainError as exc:
-        raise click.BadParameter(exc.message) from exc
 
 
 def _cluster() -> EmbeddedCluster:
@@ -137,17 +103,10 @@ def db_upgrade(revision: str) -> None:
     """Apply the migrations up to REVISION."""
     from alembic import command
 
-    url = _require_url()
+    url = require_database_url()
     ensure_database(url)
     command.upgrade(alembic_config(url), revision)
     click.echo(f"database migrated to {revision}")
-
-
-def _require_url() -> str:
-    url = current_app.config["DATABASE_URL_RESOLVED"]
-    if not url:
-        fail("No database yet: run `flask --app wsgi db start` (or set DATABASE_URL).")
-    return url
 
 
 @click.group("demo")
@@ -164,7 +123,7 @@ def demo_load(residents: int, seed: int, base_url: str) -> None:
     """Load the demo municipality once (a second run does nothing) and print the logins."""
     from fixtures import demo
 
-    _require_url()
+    require_database_url()
     from app.cardauth.cli import cards_text
     from app.certificates.issuer import issuer_from_config
     from fixtures.demo_cards import issue_demo_cards
@@ -189,14 +148,3 @@ def demo_load(residents: int, seed: int, base_url: str) -> None:
     click.echo(demo.logins_text(base_url))
     click.echo(cards_text(card_dir))
     click.echo(kiosk_text(token_path, card_dir, base_url, first_card))
-
-
-def progress_bar(label: str, done: int, total: int) -> None:
-    width = 30
-    filled = int(width * done / max(total, 1))
-    end = "\n" if done >= total else ""
-    click.echo(f"\r{label:<12} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", nl=False)
-    if end:
-        click.echo("")
-
-

@@ -11,19 +11,19 @@ import click
 from cryptography import x509
 
 from app.audit.services import Actor
-from app.cli import fail, lg_code_callback
 from app.config import INSTANCE_DIR
+from app.console import fail, lg_code_callback
 from app.db import Scope
 from app.errors import DomainError
 from app.extensions import db
 
 
 @click.group("card")
-def card_group() -> None:
+def cli() -> None:
     """マイナンバーカードによる本人確認（公的個人認証・利用者証明）."""
 
 
-@card_group.command("demo")
+@cli.command("demo")
 @click.option("--lg-code", required=True, callback=lg_code_callback)
 @click.option("--count", default=5, show_default=True, help="how many household heads get a card")
 @click.option("--dir", "directory", type=click.Path(path_type=Path), default=INSTANCE_DIR / "jpki", show_default=True)
@@ -46,7 +46,7 @@ def cards_text(directory: Path) -> str:
     return "\n".join(lines)
 
 
-@card_group.command("register")
+@cli.command("register")
 @click.option("--lg-code", required=True, callback=lg_code_callback)
 @click.option("--cert", "cert_path", required=True, type=click.Path(exists=True, path_type=Path),
               help="利用者証明用電子証明書 (PEM)")
@@ -65,7 +65,7 @@ def register(lg_code: str, cert_path: Path, resident_code: str) -> None:
     click.echo(f"registered certificate {serial} → 住民票コード {resident_code}")
 
 
-@card_group.command("token")
+@cli.command("token")
 @click.option("--lg-code", required=True, callback=lg_code_callback)
 @click.option("--name", required=True, help="which terminal")
 def token(lg_code: str, name: str) -> None:
@@ -77,7 +77,7 @@ def token(lg_code: str, name: str) -> None:
     click.echo(plain)
 
 
-@card_group.command("sign")
+@cli.command("sign")
 @click.option("--card", "card_path", required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--pin", prompt="暗証番号（数字4桁）", hide_input=True)
 @click.option("--challenge-id", required=True)
@@ -93,7 +93,7 @@ def sign(card_path: Path, pin: str, challenge_id: str, challenge: str) -> None:
     click.echo(json.dumps(answer))
 
 
-@card_group.command("simulate")
+@cli.command("simulate")
 @click.option("--card", "card_path", required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--pin", prompt="暗証番号（数字4桁）", hide_input=True)
 @click.option("--url", "base_url", default="http://127.0.0.1:5000", show_default=True)

@@ -15,11 +15,11 @@ from app.tenants.rules import normalize_lg_code
 
 
 @click.group("certificates")
-def certificates_group() -> None:
+def cli() -> None:
     """Certificates: layout (mayor, 公印) and verification codes."""
 
 
-@certificates_group.command("layout")
+@cli.command("layout")
 @click.option("--lg-code", required=True, help="全国地方公共団体コード (6 digits)")
 @click.option("--mayor-title", required=True, help="e.g. 桜ヶ丘町長")
 @click.option("--mayor-name", required=True)
@@ -44,7 +44,7 @@ def layout(lg_code: str, mayor_title: str, mayor_name: str, seal_path: Path | No
     click.echo(f"{lg}: {mayor_title} {mayor_name}" + ("（公印を設定）" if seal else ""))
 
 
-@certificates_group.command("verify")
+@cli.command("verify")
 @click.argument("code")
 def verify(code: str) -> None:
     """Check a verification code as the public /verify page does."""
@@ -56,7 +56,7 @@ def verify(code: str) -> None:
     click.echo(f"真正: {result.document_type} {result.issued_on.isoformat()} {result.status}")
 
 
-@certificates_group.command("fees")
+@cli.command("fees")
 @click.option("--lg-code", required=True, help="全国地方公共団体コード (6 digits)")
 @click.option("--document", "document_type", help="e.g. 住民票の写し (with --channel and --fee: set it)")
 @click.option("--channel", type=click.Choice(rules.CHANNELS))

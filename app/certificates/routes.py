@@ -63,12 +63,3 @@ def seal_image():
     if stored is None or not stored.seal_png:
         raise NotFound("公印の画像が設定されていません。")
     return send_file(io.BytesIO(stored.seal_png), mimetype="image/png", max_age=0)
-
-
-# 証明書交付 home and 窓口交付; らくらく窓口 and 受付・お渡し; 交付の統計・精算
-from app.certificates import (  # noqa: E402,F401
-    counter_routes,
-    print_station_routes,
-    self_service_routes,
-    statistics_routes,
-)

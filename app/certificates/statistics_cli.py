@@ -9,7 +9,7 @@ import click
 
 from app.audit.services import Actor
 from app.certificates import statistics
-from app.certificates.cli import certificates_group
+from app.certificates.cli import cli
 from app.certificates.statistics_exports import OPERATOR_TABLES, STAFF_TABLES, table_for
 from app.db import Scope
 from app.errors import DomainError
@@ -18,7 +18,7 @@ from app.extensions import db
 from app.tenants.rules import normalize_lg_code
 
 
-@certificates_group.command("statistics")
+@cli.command("statistics")
 @click.option("--month", required=True, help="YYYY-MM (Japan time)")
 @click.option("--table", required=True, type=click.Choice(sorted({*STAFF_TABLES, *OPERATOR_TABLES})),
               help="counts, settlement (with --lg-code); counts, municipalities, store-operators (operator)")

@@ -402,5 +402,3 @@ def _form_date(raw: str | None) -> date:
     except ValueError as exc:
         raise ValidationError("日付を正しく入力してください（例: 2026-12-01）。", code="date_invalid") from exc
 
-
-from app.disasters import recipient_routes  # noqa: E402,F401 - attach their views to bp

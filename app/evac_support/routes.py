@@ -115,5 +115,3 @@ def roster_file(provision, file_format: str, encoding: str):
                                 widths=(16, 20, 16, 6, 36, 16, 30, 8, 16, 30),
                                 marking=provision_marking(provision.recipient))
 
-
-from app.evac_support import org_routes, plan_routes, safety_routes  # noqa: E402,F401 - attach their views to bp

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from app.cli import fail, lg_code_callback
+from app.console import fail, lg_code_callback
 from app.db import SYSTEM
 from app.errors import DomainError
 from app.extensions import db
@@ -16,18 +16,18 @@ JOB_ID = click.IntRange(1, BIGINT_MAX)
 
 
 @click.group("jobs")
-def jobs_group() -> None:
+def cli() -> None:
     """Background jobs (imports, exports, the link's batches)."""
 
 
-@jobs_group.command("work")
+@cli.command("work")
 @click.option("--once", is_flag=True, help="queue the periodic jobs that are due, run the queued jobs, then stop")
 def work(once: bool) -> None:
     """Run the job worker (make run starts one)."""
-    from app.cli import _require_url
+    from app.console import require_database_url
     from app.jobs.services import Worker
 
-    _require_url()
+    require_database_url()
     worker = Worker(db, settings=current_app.config)
     if once:
         worker.schedule_periodic()
@@ -36,7 +36,7 @@ def work(once: bool) -> None:
         worker.run_forever()
 
 
-@jobs_group.command("list")
+@cli.command("list")
 @click.option("--status", type=click.Choice(JOB_STATUSES), help="only jobs in this state")
 @click.option("--lg-code", callback=lg_code_callback, help="only this municipality's jobs")
 @click.option("--kind", help="only jobs of this kind")
@@ -55,7 +55,7 @@ def list_command(status: str | None, lg_code: str | None, kind: str | None, limi
         click.echo("no jobs")
 
 
-@jobs_group.command("retry")
+@cli.command("retry")
 @click.argument("job_id", type=JOB_ID)
 def retry(job_id: int) -> None:
     """Queue failed job JOB_ID again with all its attempts."""
@@ -69,7 +69,7 @@ def retry(job_id: int) -> None:
     click.echo(f"job {job_id} queued again")
 
 
-@jobs_group.command("cancel")
+@cli.command("cancel")
 @click.argument("job_id", type=JOB_ID)
 @click.option("--reason", required=True, help="why it is taken back (kept as the job's error)")
 def cancel(job_id: int, reason: str) -> None:

@@ -7,19 +7,19 @@ from pathlib import Path
 
 import click
 
-from app.cli import fail, lg_code_callback
 from app.clock import today_in_japan
+from app.console import fail, lg_code_callback
 from app.db import SYSTEM
 from app.errors import DomainError
 from app.extensions import db
 
 
 @click.group("kiosk")
-def kiosk_group() -> None:
+def cli() -> None:
     """コンビニ交付: store operators, maintenance days, the kiosk simulator."""
 
 
-@kiosk_group.command("store-create")
+@cli.command("store-create")
 @click.option("--code", required=True, help="store operator code, e.g. demo-mart")
 @click.option("--name", required=True, help="e.g. デモマート")
 def store_create(code: str, name: str) -> None:
@@ -34,7 +34,7 @@ def store_create(code: str, name: str) -> None:
     click.echo(plain)
 
 
-@kiosk_group.command("store-rotate")
+@cli.command("store-rotate")
 @click.option("--code", required=True)
 def store_rotate(code: str) -> None:
     """Issue a new token for a store operator (the old one stops working) and print it."""
@@ -48,7 +48,7 @@ def store_rotate(code: str) -> None:
     click.echo(plain)
 
 
-@kiosk_group.command("store-active")
+@cli.command("store-active")
 @click.option("--code", required=True)
 @click.option("--active/--inactive", required=True)
 def store_active(code: str, active: bool) -> None:
@@ -63,7 +63,7 @@ def store_active(code: str, active: bool) -> None:
     click.echo(f"{code}: {'利用可' if active else '停止'}")
 
 
-@kiosk_group.command("store-list")
+@cli.command("store-list")
 def store_list() -> None:
     """The store operators (token hints only)."""
     from app.kiosk import stores
@@ -74,7 +74,7 @@ def store_list() -> None:
                        f"{'利用可' if operator.is_active else '停止'}")
 
 
-@kiosk_group.command("contract")
+@cli.command("contract")
 @click.option("--lg-code", required=True, callback=lg_code_callback, help="the municipality, e.g. 046990")
 @click.option("--operator", "operator_code", required=True, help="store operator code, e.g. demo-mart")
 @click.option("--from", "started_on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
@@ -96,7 +96,7 @@ def contract(lg_code: str, operator_code: str, started_on, ended_on) -> None:
     _print_contracts(lg_code)
 
 
-@kiosk_group.command("contracts")
+@cli.command("contracts")
 @click.option("--lg-code", callback=lg_code_callback, default=None, help="only this municipality")
 def contracts_list(lg_code: str | None) -> None:
     """The contracts: municipality, store operator, period."""
@@ -112,7 +112,7 @@ def _print_contracts(lg_code: str | None) -> None:
             click.echo(f"{item.lg_code}\t{item.store_operator}\t{item.started_on.isoformat()}\t{until}")
 
 
-@kiosk_group.command("maintenance")
+@cli.command("maintenance")
 @click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]), required=False)
 @click.option("--note", default="システム保守")
 @click.option("--remove", is_flag=True, help="reopen the day")
@@ -128,7 +128,7 @@ def maintenance(day, note: str, remove: bool) -> None:
         click.echo(f"{item.day.isoformat()}\t{item.note}")
 
 
-@kiosk_group.command("simulate")
+@cli.command("simulate")
 @click.option("--card", "card_path", required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--pin", prompt="暗証番号（数字4桁）", hide_input=True)
 @click.option("--document", "document_type", default="住民票の写し", show_default=True)

@@ -9,14 +9,14 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.audit.services import Actor
-from app.cli import fail, lg_code_callback, progress_bar
+from app.console import fail, lg_code_callback, progress_bar
 from app.db import SYSTEM, Scope
 from app.errors import DomainError
 from app.extensions import db
 
 
 @click.group("basemap", cls=AppGroup)
-def basemap_group() -> None:
+def cli() -> None:
     """Base-map tile packages served by BCL itself."""
 
 
@@ -30,7 +30,7 @@ def _owner(lg_code: str | None, shared: bool) -> str | None:
     return lg_code
 
 
-@basemap_group.command("import")
+@cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--municipality", "--lg-code", "lg_code", callback=lg_code_callback, help="地方公共団体コード")
 @click.option("--shared", is_flag=True, help="全団体共通の背景地図として取り込む")
@@ -58,7 +58,7 @@ def import_command(path: Path, lg_code: str | None, shared: bool, name: str, att
     click.echo(summary)
 
 
-@basemap_group.command("list")
+@cli.command("list")
 @click.option("--municipality", "--lg-code", "lg_code", callback=lg_code_callback,
               help="この団体が使える背景地図（省略時はすべて）")
 def list_command(lg_code: str | None) -> None:
@@ -73,7 +73,7 @@ def list_command(lg_code: str | None) -> None:
             click.echo(f"地理院タイル（インターネット）: {'on' if gsi_online(session, lg_code) else 'off'}")
 
 
-@basemap_group.command("delete")
+@cli.command("delete")
 @click.argument("basemap_id", type=click.IntRange(1, 2**31 - 1))
 def delete_command(basemap_id: int) -> None:
     """Remove base map BASEMAP_ID and its tiles."""
@@ -88,7 +88,7 @@ def delete_command(basemap_id: int) -> None:
     click.echo(f"deleted base map {basemap_id} 「{name}」")
 
 
-@basemap_group.command("gsi")
+@cli.command("gsi")
 @click.argument("state", type=click.Choice(["on", "off"]))
 @click.option("--municipality", "--lg-code", "lg_code", required=True, callback=lg_code_callback)
 def gsi_command(state: str, lg_code: str) -> None:
@@ -102,7 +102,7 @@ def gsi_command(state: str, lg_code: str) -> None:
     click.echo(f"地理院タイル（インターネット） {state} for {lg_code}")
 
 
-@basemap_group.command("build-demo")
+@cli.command("build-demo")
 @click.option("--municipality", "--lg-code", "lg_code", default="046990", callback=lg_code_callback)
 @click.option("--residents", default=5000, show_default=True, help="as given to `demo load`")
 @click.option("--seed", default=1, show_default=True, help="as given to `demo load`")

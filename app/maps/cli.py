@@ -9,7 +9,7 @@ import click
 from flask import current_app
 
 from app.audit.services import Actor
-from app.cli import fail, lg_code_callback
+from app.console import fail, lg_code_callback
 from app.db import Scope
 from app.errors import DomainError
 from app.extensions import db
@@ -30,11 +30,11 @@ def _payload(path: Path) -> tuple[str, bytes]:
 
 
 @click.group("layers")
-def layers_group() -> None:
+def cli() -> None:
     """Hazard layers (docs/map-layers.md)."""
 
 
-@layers_group.command("import")
+@cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--lg-code", required=True, callback=lg_code_callback, help="地方公共団体コード")
 @click.option("--layer", "layer_code", required=True, type=click.Choice(sorted(CATALOGUE_BY_CODE)))
@@ -57,7 +57,7 @@ def import_command(path: Path, lg_code: str, layer_code: str, epsg: int | None, 
 
 
 def _run_job(job_id: int) -> None:
-    from app.cli import progress_bar
+    from app.console import progress_bar
     from app.jobs.services import Worker
 
     worker = Worker(db, on_progress=lambda _id, percent, label: progress_bar("layer", percent, 100),
@@ -92,7 +92,7 @@ def _report(lg_code: str, upload_id: int) -> None:
         click.echo(f"residents inside: {r['residents_inside']}")
 
 
-@layers_group.command("list")
+@cli.command("list")
 @click.option("--lg-code", required=True, callback=lg_code_callback)
 def list_command(lg_code: str) -> None:
     """Polygons (and residents) per layer and class."""
@@ -107,7 +107,7 @@ def list_command(lg_code: str) -> None:
                                f"  {c['label']}")
 
 
-@layers_group.command("delete")
+@cli.command("delete")
 @click.option("--lg-code", required=True, callback=lg_code_callback)
 @click.option("--layer", "layer_code", required=True, type=click.Choice(sorted(CATALOGUE_BY_CODE)))
 def delete_command(lg_code: str, layer_code: str) -> None:
@@ -119,7 +119,7 @@ def delete_command(lg_code: str, layer_code: str) -> None:
     click.echo(f"deleted {removed} polygons of {layer_code}")
 
 
-@layers_group.command("assign")
+@cli.command("assign")
 @click.option("--lg-code", required=True, callback=lg_code_callback)
 def assign_command(lg_code: str) -> None:
     """Re-assign every resident's hazard classes (after new resident data)."""

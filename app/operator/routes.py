@@ -45,6 +45,3 @@ def accounts():
 def account_password_reset(user_id: int):
     # The operator's scope shows operator accounts only: a municipality's staff id is NotFound.
     return password_reset_page(user_id, back=url_for("operator.accounts"), done=url_for("operator.accounts"))
-
-
-from app.operator import statistics_routes  # noqa: E402,F401  (証明書交付の統計・精算)

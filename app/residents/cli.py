@@ -9,7 +9,7 @@ import click
 from flask import current_app
 
 from app.audit.services import Actor
-from app.cli import fail, lg_code_callback
+from app.console import fail, lg_code_callback
 from app.db import Scope
 from app.errors import DomainError
 from app.extensions import db
@@ -35,11 +35,11 @@ def _zip_of(path: Path) -> tuple[Path, bool]:
 
 
 @click.group("link")
-def link_group() -> None:
+def cli() -> None:
     """The resident data link (docs/resident-link.md)."""
 
 
-@link_group.command("load")
+@cli.command("load")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--lg-code", required=True, callback=lg_code_callback, help="地方公共団体コード")
 @click.option("--wait/--no-wait", default=True, show_default=True, help="apply it now (or leave it to the worker)")
@@ -65,7 +65,7 @@ def load(path: Path, lg_code: str, wait: bool) -> None:
 
 
 def _run_job(job_id: int) -> None:
-    from app.cli import progress_bar
+    from app.console import progress_bar
     from app.jobs.services import Worker
 
     worker = Worker(db, on_progress=lambda _id, percent, label: progress_bar("link", percent, 100),
@@ -125,7 +125,7 @@ def _print_counts(batch) -> None:
         click.echo(f"  characters outside JIS X 0208 / 外字: {batch.report['character_count']}")
 
 
-@link_group.command("end-batch")
+@cli.command("end-batch")
 @click.option("--lg-code", required=True, callback=lg_code_callback)
 @click.option("--sequence", type=DATABASE_NUMBER, required=True, help="the stuck batch's sequence number")
 @click.option("--reason", required=True, help="why it is ended (kept in the batch's report and the audit log)")
@@ -144,7 +144,7 @@ def end_batch(lg_code: str, sequence: int, reason: str) -> None:
                f"Send sequence {sequence} again.")
 
 
-@link_group.command("export")
+@cli.command("export")
 @click.option("--lg-code", required=True, callback=lg_code_callback)
 @click.option("--generation", "number", type=DATABASE_NUMBER, required=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
@@ -163,7 +163,7 @@ def export(lg_code: str, number: int, output: Path) -> None:
     click.echo(f"wrote {output}")
 
 
-@link_group.command("status")
+@cli.command("status")
 @click.option("--lg-code", required=True, callback=lg_code_callback)
 def status(lg_code: str) -> None:
     """Expected sequence, last generation and record counts."""
@@ -177,7 +177,7 @@ def status(lg_code: str) -> None:
         click.echo(f"residents without coordinates: {state.unlocated}")
 
 
-@link_group.command("address-points")
+@cli.command("address-points")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--lg-code", required=True, callback=lg_code_callback)
 def address_points(path: Path, lg_code: str) -> None:
@@ -193,7 +193,7 @@ def address_points(path: Path, lg_code: str) -> None:
                f"buildings located {result['buildings_located']}, skipped rows {result['problem_count']}")
 
 
-@link_group.command("token")
+@cli.command("token")
 @click.option("--lg-code", required=True, callback=lg_code_callback)
 @click.option("--name", required=True, help="what the token is for")
 def token(lg_code: str, name: str) -> None:

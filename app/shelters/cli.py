@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.services import Actor
-from app.cli import lg_code_callback
+from app.console import lg_code_callback
 from app.db import Scope
 from app.errors import DomainError
 from app.extensions import db
@@ -18,11 +18,11 @@ from app.shelters.registry import IMPORTERS, import_summary
 
 
 @click.group("shelters")
-def shelters_group() -> None:
+def cli() -> None:
     """避難所の一覧（docs/shelters.md）."""
 
 
-@shelters_group.command("import")
+@cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--lg-code", required=True, callback=lg_code_callback, help="地方公共団体コード")
 @click.option("--format", "file_format", type=click.Choice(sorted(IMPORTERS)), default="dataset", show_default=True,

@@ -16,7 +16,6 @@ from app.shelters import (
     evacuees,
     opendata,
     operation,
-    operation_routes,  # noqa: F401  (the shelter operation screens)
     rules,
     services,
 )
