@@ -57,8 +57,8 @@ def _load(dsn: str) -> None:
 def run(url: str) -> list[Result]:
     from sqlalchemy.engine import make_url
 
-    from app.certificates import statistics
-    from app.certificates.statistics_rules import Month
+    from app.certificates.statistics import services as statistics
+    from app.certificates.statistics.rules import Month
     from app.db import Database, Scope
 
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

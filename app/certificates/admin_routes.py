@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from app.certificates import bp, fees, office_hours, rules
+from app.certificates import bp, fees, rules
 from app.certificates.models import OfficeHoursSetting
-from app.certificates.statistics_rules import DEFAULT_OFFICE_HOURS, WEEKDAY_NAMES
+from app.certificates.statistics import office_hours
+from app.certificates.statistics.rules import DEFAULT_OFFICE_HOURS, WEEKDAY_NAMES
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.inputs import form_version, typed_integer

@@ -84,6 +84,3 @@ def fees_command(lg_code: str, document_type: str | None, channel: str | None, f
         flags = ("" if row.is_offered else " 取扱いなし") + (" 平日のみ" if row.is_weekday_only else "")
         source = "" if row.version else "（既定）"
         click.echo(f"{row.document_type}\t{row.channel}\t{row.fee_yen}円{source}{flags}")
-
-
-from app.certificates import statistics_cli  # noqa: E402,F401  (certificates statistics)

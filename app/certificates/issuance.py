@@ -14,10 +14,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor
-from app.certificates import builders, fees, office_hours, rules
+from app.certificates import builders, fees, rules
 from app.certificates.issuer import Issuer
 from app.certificates.models import IssuedCertificate
 from app.certificates.services import Store, Subject, issue_document, void_issued
+from app.certificates.statistics import office_hours
 from app.db import get_or_not_found
 from app.disasters import applications as disaster_applications
 from app.errors import DomainError

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from app.certificates import statistics
-from app.certificates.statistics_exports import OPERATOR_TABLES, table_for
+from app.certificates.statistics import services as statistics
+from app.certificates.statistics.exports import OPERATOR_TABLES, table_for
 from app.downloads import spreadsheet_response
 from app.extensions import db
 from app.operator import bp

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEntry
 from app.audit.services import Actor, record
 from app.auth.models import User
-from app.certificates import counter, issuance
+from app.certificates import issuance
+from app.certificates.counter import desk as counter
 from app.certificates.models import IssuanceLog, IssuedCertificate
 from app.db import Scope, set_scope
 from app.errors import Conflict, ValidationError

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from app.audit.services import Actor
-from app.certificates import fees, office_hours
+from app.certificates import fees
+from app.certificates.statistics import office_hours
 from app.db import Scope
 from app.extensions import db as database
 from app.kiosk.api import kiosk_now

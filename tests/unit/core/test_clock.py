@@ -7,8 +7,8 @@ import pytest
 from app.auth import rules as auth_rules
 from app.cardauth import rules as card_rules
 from app.certificates import rules as certificate_rules
-from app.certificates import statistics
-from app.certificates.statistics_rules import DEFAULT_OFFICE_HOURS, Month
+from app.certificates.statistics import services as statistics
+from app.certificates.statistics.rules import DEFAULT_OFFICE_HOURS, Month
 from app.clock import japan_date, require_aware, today_in_japan
 from certificate_engine.wareki import JST
 from tests.helpers.paths import ROOT

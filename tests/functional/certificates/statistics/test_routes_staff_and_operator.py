@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, text
 
-from app.certificates import statistics
 from app.certificates.models import IssuanceLog
-from app.certificates.statistics_rules import DEFAULT_OFFICE_HOURS, Month, is_outside_municipality
+from app.certificates.statistics import services as statistics
+from app.certificates.statistics.rules import DEFAULT_OFFICE_HOURS, Month, is_outside_municipality
 from certificate_engine.wareki import JST
 from tests.helpers.database import tenant_session
 from tests.helpers.demo import DEMO_CODE, SECOND_CODE

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.certificates.models import IssuanceLog
-from app.certificates.statistics_rules import Month
+from app.certificates.statistics.rules import Month
 from tests.helpers.cards import fresh_card
 from tests.helpers.demo import DEMO_CODE
 from tests.helpers.web import new_browser

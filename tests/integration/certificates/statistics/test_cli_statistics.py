@@ -5,15 +5,14 @@ import io
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import psycopg
 import pytest
 from openpyxl import load_workbook
 
 from tests.helpers.database import admin_dsn, create_empty_database, drop_database
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 TOWNS = (("046990", "桜ヶ丘町"), ("033995", "北山村"))
 
 

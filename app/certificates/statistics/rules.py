@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from app.certificates.holidays import holiday_name
 from app.certificates.rules import COUNTER, KIOSK, ONLINE, RESIDENT_ITEMS, SELF_SERVICE
+from app.certificates.statistics.holidays import holiday_name
 from app.clock import JST, era_of, require_aware
 
 CHANNEL_ORDER = (COUNTER, SELF_SERVICE, ONLINE, KIOSK)

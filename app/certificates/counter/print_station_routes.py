@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import jsonify, render_template, url_for
 
-from app.certificates import bp, counter_queue
+from app.certificates import bp
+from app.certificates.counter import queue as counter_queue
 from app.clock import format_date, today_in_japan
 from app.extensions import db
 from app.web import current_actor, screen_required

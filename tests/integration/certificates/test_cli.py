@@ -3,14 +3,13 @@ layout with a generated 公印, refusing a bad code, and checking codes as /veri
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import psycopg
 import pytest
 
 from tests.helpers.database import admin_dsn, create_empty_database, drop_database
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 LG = "046990"
 
 

@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from app.certificates.holidays import holiday_name, holidays
-from app.certificates.statistics_rules import (
+from app.certificates.statistics.holidays import holiday_name, holidays
+from app.certificates.statistics.rules import (
     DEFAULT_OFFICE_HOURS,
     IssueGroup,
     Month,

@@ -1,6 +1,6 @@
 """Each municipality's counter office hours (開庁時間): the statistics count the issues made outside
 them (the seed's 「時間外」 share). A municipality that has set none has the standard hours
-(``statistics_rules.DEFAULT_OFFICE_HOURS``: weekdays 8:30–17:15); 祝日 and 12/29–1/3 are always closed."""
+(``rules.DEFAULT_OFFICE_HOURS``: weekdays 8:30–17:15); 祝日 and 12/29–1/3 are always closed."""
 from __future__ import annotations
 
 import re
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
 from app.certificates.models import OfficeHoursSetting
-from app.certificates.statistics_rules import DEFAULT_OFFICE_HOURS, WEEKDAY_NAMES, OfficeHours
+from app.certificates.statistics.rules import DEFAULT_OFFICE_HOURS, WEEKDAY_NAMES, OfficeHours
 from app.errors import ValidationError, require_version
 
 MAX_CLOSED_DAYS = 100

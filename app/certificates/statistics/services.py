@@ -2,7 +2,7 @@
 
 The database sums a month's issues per municipality, document type, channel and store operator,
 counting those outside office hours (each municipality's, ``office_hours``; the open intervals come
-from ``statistics_rules.OfficeHours``)
+from ``rules.OfficeHours``)
 and outside the municipality; the pure rules then add the groups up. Row-level security decides
 whose issues are read: a municipality's staff see their own, the operator scope (J-LIS) sees every municipality's.
 """
@@ -18,9 +18,9 @@ from sqlalchemy.dialects.postgresql import TSTZMULTIRANGE
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor, record
-from app.certificates import office_hours
 from app.certificates.models import IssuanceLog
-from app.certificates.statistics_rules import (
+from app.certificates.statistics import office_hours
+from app.certificates.statistics.rules import (
     DEFAULT_OFFICE_HOURS,
     KIOSK,
     IssueGroup,

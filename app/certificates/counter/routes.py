@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from app.certificates import bp, counter, issuance
+from app.certificates import bp, issuance
+from app.certificates.counter import desk
 from app.certificates.issuance import IssuanceRefused
 from app.certificates.web import current_issuer, pdf_response
 from app.clock import format_date, format_datetime, today_in_japan
@@ -36,9 +37,9 @@ def counter_search():
 
 
 def _person_page(atena_no: str, error: str | None = None, status: int = 200):
-    person = counter.open_person(db.session, current_actor(), atena_no, today_in_japan())
+    person = desk.open_person(db.session, current_actor(), atena_no, today_in_japan())
     return render_template("certificates/counter_person.html", person=person, error=error,
-                           flags=counter.FLAG_OPTIONS, option_keys=issuance.OPTION_KEYS,
+                           flags=desk.FLAG_OPTIONS, option_keys=issuance.OPTION_KEYS,
                            format_date=format_date, format_datetime=format_datetime), status
 
 
@@ -53,9 +54,9 @@ def counter_person(atena_no: str):
 def counter_issue(atena_no: str):
     document_type = request.form.get("document_type", "")
     try:
-        options = counter.options_from_form(document_type, request.form)
-        issued = counter.issue_at_counter(db.session, current_actor(), current_issuer(), atena_no, document_type,
-                                          options, today_in_japan(), counter.decisions_from_form(request.form))
+        options = desk.options_from_form(document_type, request.form)
+        issued = desk.issue_at_counter(db.session, current_actor(), current_issuer(), atena_no, document_type,
+                                          options, today_in_japan(), desk.decisions_from_form(request.form))
     except (IssuanceRefused, ValidationError) as exc:
         refuse(exc)
         return _person_page(atena_no, exc.message, 422)
@@ -65,14 +66,14 @@ def counter_issue(atena_no: str):
 @bp.get("/certificates/counter/<atena_no>/issued/<id:issued_id>.pdf")
 @screen_required(SCREEN)
 def counter_pdf(atena_no: str, issued_id: int):
-    return pdf_response(counter.person_certificate(db.session, current_actor(), atena_no, issued_id))
+    return pdf_response(desk.person_certificate(db.session, current_actor(), atena_no, issued_id))
 
 
 @bp.post("/certificates/counter/<atena_no>/issued/<id:issued_id>/void")
 @screen_required(SCREEN)
 def counter_void(atena_no: str, issued_id: int):
     try:
-        counter.void_for_person(db.session, current_actor(), atena_no, issued_id, request.form.get("reason", ""))
+        desk.void_for_person(db.session, current_actor(), atena_no, issued_id, request.form.get("reason", ""))
     except ValidationError as exc:
         refuse(exc)
         return _person_page(atena_no, exc.message, 422)
@@ -84,7 +85,7 @@ def counter_void(atena_no: str, issued_id: int):
 @screen_required(SCREEN)
 def counter_reissue(atena_no: str, issued_id: int):
     try:
-        new = counter.reissue_for_person(db.session, current_actor(), current_issuer(), atena_no, issued_id,
+        new = desk.reissue_for_person(db.session, current_actor(), current_issuer(), atena_no, issued_id,
                                          request.form.get("reason", ""), today_in_japan())
     except (IssuanceRefused, ValidationError) as exc:
         refuse(exc)

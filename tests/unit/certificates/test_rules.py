@@ -4,7 +4,7 @@ from datetime import date, datetime
 import pytest
 
 from app.certificates import rules
-from app.certificates.statistics_rules import DEFAULT_OFFICE_HOURS, OfficeHours
+from app.certificates.statistics.rules import DEFAULT_OFFICE_HOURS, OfficeHours
 from certificate_engine.wareki import JST
 
 DAY = date(2026, 11, 26)  # a Thursday

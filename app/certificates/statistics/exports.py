@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.certificates import statistics
-from app.certificates.statistics_rules import Month, SettlementLine
+from app.certificates.statistics import services
+from app.certificates.statistics.rules import Month, SettlementLine
 from app.errors import NotFound
 from app.tenants.services import list_municipalities
 
@@ -37,7 +37,7 @@ def _money(line: SettlementLine) -> list[int]:
 
 
 def _count_rows(session: Session, month: Month) -> Iterator[Sequence]:
-    stats = statistics.monthly_statistics(session, month)
+    stats = services.monthly_statistics(session, month)
     for r in stats.rows:
         yield [month.key, r.document_type, r.channel, r.store_operator, r.count, r.outside_hours,
                r.outside_municipality]
@@ -46,7 +46,7 @@ def _count_rows(session: Session, month: Month) -> Iterator[Sequence]:
 
 
 def _settlement_rows(session: Session, month: Month) -> Iterator[Sequence]:
-    settlement = statistics.municipality_settlement(session, month)
+    settlement = services.municipality_settlement(session, month)
     for line in settlement.lines:
         yield [month.key, *line.key, *_money(line)]
     yield [month.key, "合計", "", *_money(settlement.total)]
@@ -59,7 +59,7 @@ def _names(session: Session) -> dict[str, str]:
 def _operator_count_rows(session: Session, month: Month) -> Iterator[Sequence]:
     names = _names(session)
     total = [0, 0, 0]
-    for code, stats in statistics.statistics_by_municipality(session, month).items():
+    for code, stats in services.statistics_by_municipality(session, month).items():
         for r in stats.rows:
             yield [month.key, code, names.get(code, ""), r.document_type, r.channel, r.store_operator, r.count,
                    r.outside_hours, r.outside_municipality]
@@ -74,14 +74,14 @@ def _money_with_resident_items(line: SettlementLine) -> list[int]:
 
 def _operator_municipality_rows(session: Session, month: Month) -> Iterator[Sequence]:
     names = _names(session)
-    settlement = statistics.operator_settlement(session, month).municipalities
+    settlement = services.operator_settlement(session, month).municipalities
     for line in settlement.lines:
         yield [month.key, line.key[0], names.get(line.key[0], ""), *_money_with_resident_items(line)]
     yield [month.key, "合計", f"{len(settlement.lines)}団体", *_money_with_resident_items(settlement.total)]
 
 
 def _operator_store_rows(session: Session, month: Month) -> Iterator[Sequence]:
-    settlement = statistics.operator_settlement(session, month).store_operators
+    settlement = services.operator_settlement(session, month).store_operators
     for line in settlement.lines:
         yield [month.key, line.key[0], line.municipalities, line.count, line.commission_yen]
     yield [month.key, "合計", "", settlement.total.count, settlement.total.commission_yen]
@@ -96,7 +96,7 @@ def _refund_amounts(lines) -> list[int]:
 
 
 def _refund_rows(session: Session, month: Month) -> Iterator[Sequence]:
-    lines = statistics.municipality_settlement(session, month).refunds
+    lines = services.municipality_settlement(session, month).refunds
     for r in lines:
         yield [month.key, r.store_operator, r.due, r.due_yen, r.refunded, r.refunded_yen]
     yield [month.key, "合計", *_refund_amounts(lines)]
@@ -104,7 +104,7 @@ def _refund_rows(session: Session, month: Month) -> Iterator[Sequence]:
 
 def _operator_refund_rows(session: Session, month: Month) -> Iterator[Sequence]:
     names = _names(session)
-    lines = statistics.operator_settlement(session, month).refunds
+    lines = services.operator_settlement(session, month).refunds
     for r in lines:
         yield [month.key, r.lg_code, names.get(r.lg_code, ""), r.store_operator, r.due, r.due_yen, r.refunded,
                r.refunded_yen]

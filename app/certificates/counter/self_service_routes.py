@@ -8,8 +8,10 @@ from flask import flash, jsonify, redirect, render_template, request, session, u
 
 from app.cardauth import services as card_services
 from app.cardauth.adapter import challenge_json, verify_request_or_refuse
-from app.certificates import bp, counter, counter_queue
-from app.certificates.counter import find_resident
+from app.certificates import bp
+from app.certificates.counter import desk
+from app.certificates.counter import queue as counter_queue
+from app.certificates.counter.desk import find_resident
 from app.certificates.issuance import OPTION_KEYS, IssuanceRefused
 from app.certificates.rules import current_fiscal_year
 from app.certificates.services import download
@@ -83,7 +85,7 @@ def self_service_confirm():
     if request.method == "GET":
         return _confirm_page(item)
     try:
-        options = counter.options_from_form(document_type, request.form, counter.SELF_SERVICE_FLAGS)
+        options = desk.options_from_form(document_type, request.form, desk.SELF_SERVICE_FLAGS)
         entry = counter_queue.enqueue(db.session, current_actor(), resident, document_type, today_in_japan(), options)
     except (IssuanceRefused, ValidationError) as exc:
         refuse(exc)
@@ -96,9 +98,9 @@ def _confirm_page(item, error: str | None = None):
     """The confirmation with the options the document takes (tax documents: the latest five 年度)."""
     latest = current_fiscal_year(today_in_japan())
     keys = OPTION_KEYS[item.document_type]
-    choosable = [key for key in keys if key in counter.SELF_SERVICE_FLAGS or key == "fiscal_year"]
+    choosable = [key for key in keys if key in desk.SELF_SERVICE_FLAGS or key == "fiscal_year"]
     return render_template("certificates/self_service_confirm.html", item=item, error=error,
-                           flags=counter.SELF_SERVICE_FLAGS, option_keys=OPTION_KEYS, choosable=choosable,
+                           flags=desk.SELF_SERVICE_FLAGS, option_keys=OPTION_KEYS, choosable=choosable,
                            years=[(year, fiscal_year(year)) for year in range(latest, latest - 5, -1)])
 
 
@@ -107,14 +109,14 @@ def _confirm_page(item, error: str | None = None):
 def self_service_ticket(entry_id: int):
     entry = counter_queue.get_entry(db.session, entry_id)
     return render_template("certificates/self_service_ticket.html", entry=entry, format_date=format_date,
-                           chosen=counter.describe_options(entry.options))
+                           chosen=desk.describe_options(entry.options))
 
 
 def _queue_page(error: str | None = None, status: int = 200):
     day = today_in_japan()
     return render_template("certificates/queue.html", rows=counter_queue.day_queue(db.session, current_actor(), day),
                            day=day, error=error, format_date=format_date, format_datetime=format_datetime,
-                           describe_options=counter.describe_options), status
+                           describe_options=desk.describe_options), status
 
 
 @bp.get("/certificates/queue")
