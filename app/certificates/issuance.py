@@ -14,13 +14,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.services import Actor
-from app.certificates import builders, fees, rules
+from app.certificates import builders, fees, rules, sources
 from app.certificates.issuer import Issuer
 from app.certificates.models import IssuedCertificate
 from app.certificates.services import Store, Subject, issue_document, void_issued
 from app.certificates.statistics import office_hours
 from app.db import get_or_not_found
-from app.disasters import applications as disaster_applications
 from app.errors import DomainError
 from app.residents.models import Resident
 from app.residents.rules import MOVED_OUT, REGISTERED
@@ -86,17 +85,17 @@ def person_refusal(session: Session, resident: Resident, channel: str, day: date
 
 def document_facts(session: Session, resident: Resident, document_type: str, options: dict, channel: str,
                    day: date, setting: fees.FeeSetting | None = None) -> rules.DocumentFacts:
-    """The facts about one document for ``resident`` (fee row, tax record of the year, active seal)."""
+    """The facts about one document for ``resident`` (fee row, tax record of the year, active seal, the
+    grade of the issued certificate a document source keeps for a copy)."""
     setting = setting or fees.fee_for(session, resident.lg_code, document_type, channel)
     year = options.get("fiscal_year") if document_type in rules.TAX_DOCUMENTS else None
-    application = (disaster_applications.household_certificate(session, resident.id, options.get("disaster_id"))
-                   if document_type == rules.DISASTER else None)
+    record = sources.find_record(session, document_type, resident.id, options)
     return rules.DocumentFacts(
         document_type=document_type, is_offered=setting.is_offered, is_weekday_only=setting.is_weekday_only,
         fiscal_year=year,
         has_tax_record=year is not None and builders.tax_record(session, resident, year) is not None,
         has_seal=document_type == rules.SEAL and builders.active_seal(session, resident) is not None,
-        final_grade=application.issued_grade if application else "")
+        final_grade=record.final_grade if record else "")
 
 
 def office_closed(session: Session, lg_code: str, day: date) -> str | None:
@@ -181,22 +180,24 @@ def issue(session: Session, actor: Actor, issuer: Issuer, resident: Resident, do
     the charges (store context for kiosks). ``actor`` acts for the resident's municipality.
     ``omitted``: household members left off a 連記式 copy (the counter's 支援措置 decisions)."""
     quoted = quoted or quote(session, resident, document_type, options, channel, day)
-    if document_type == rules.DISASTER:
-        copy = _disaster_certificate_copy(session, resident, quoted.options, channel)
-        serial, subject, build = copy.serial, copy.subject, copy.build
-    else:
+    if document_type in rules.ISSUED_DOCUMENTS:
         build = builders.builder(session, resident, document_type, quoted.options, channel, omitted)
         serial, subject = next_serial(session, actor.lg_code, document_type, day), Subject("resident", resident.id)
+    else:
+        copy = _copy_from_source(session, resident, document_type, quoted.options, channel)
+        serial, subject, build = copy.serial, copy.subject, copy.build
     return issue_document(session, actor, issuer, serial=serial, channel=channel, subject=subject, build=build,
                           charges=quoted.charges, store=store)
 
 
-def _disaster_certificate_copy(session: Session, resident: Resident, options: dict,
-                               channel: str) -> disaster_applications.CertificateCopy:
-    application = disaster_applications.household_certificate(session, resident.id, options.get("disaster_id"))
-    if application is None:  # a 再調査 requested since the quote
+def _copy_from_source(session: Session, resident: Resident, document_type: str, options: dict,
+                      channel: str) -> sources.DocumentCopy:
+    """The next copy of the certificate a document source keeps for the resident's household (a
+    罹災証明書 the counter issued)."""
+    record = sources.find_record(session, document_type, resident.id, options)
+    if record is None:  # a 再調査 requested since the quote
         raise IssuanceRefused(rules.Refusal("no_final_grade", channel))
-    return disaster_applications.certificate_copy(session, application)
+    return record.next_copy(session)
 
 
 def void(session: Session, actor: Actor, issued_id: int, reason: str) -> IssuedCertificate:

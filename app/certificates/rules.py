@@ -149,7 +149,7 @@ def person_refusal(person: PersonFacts, channel: str, day: date) -> Refusal | No
 
 def channel_documents(channel: str) -> tuple[str, ...]:
     """The document types the issuance service issues through ``channel`` (a 罹災証明書 at the counter
-    is issued on its application, app.disasters.applications)."""
+    is issued on its application; kiosks print copies of it from its document source, ``sources``)."""
     return KIOSK_DOCUMENTS if channel in KIOSK_STYLE_CHANNELS else ISSUED_DOCUMENTS
 
 

@@ -8,8 +8,6 @@ a 罹災証明書 is issued only on a grade a reviewer made final. After 交付 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
@@ -18,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.audit.services import Actor, record
 from app.certificates import rules as certificate_rules
 from app.certificates import services as certificates
+from app.certificates import sources
 from app.certificates.issuer import Issuer
 from app.certificates.models import IssuedCertificate
 from app.clock import today_in_japan
@@ -207,9 +206,9 @@ def certificate_pdf(session: Session, actor: Actor, application_id: int,
     return certificates.download(session, actor, issued_id, subject)
 
 
-def household_certificate(session: Session, resident_id: int,
-                          disaster_id: int | None = None) -> CertificateApplication | None:
-    """The issued (交付) 罹災証明書 application of the resident's household, found through the
+def household_certificate(session: Session, resident_id: int, disaster_id: int | None = None,
+                          kind: str = rules.RISAI) -> CertificateApplication | None:
+    """The issued (交付) application of ``kind`` of the resident's household, found through the
     被災者台帳 (the household's dwelling is the application's building): the latest disaster's, or
     that of ``disaster_id``. What a kiosk or らくらく窓口 prints another copy of; None while there is
     none (not yet issued at the counter, or a 再調査 pending)."""
@@ -217,7 +216,7 @@ def household_certificate(session: Session, resident_id: int,
              .join(VictimHousehold, (VictimHousehold.disaster_id == CertificateApplication.disaster_id)
                    & (VictimHousehold.building_id == CertificateApplication.building_id))
              .join(Victim, Victim.household_id == VictimHousehold.id)
-             .where(Victim.resident_id == resident_id, CertificateApplication.kind == rules.RISAI,
+             .where(Victim.resident_id == resident_id, CertificateApplication.kind == kind,
                     CertificateApplication.status == "交付", CertificateApplication.certificate_no.is_not(None)))
     if disaster_id is not None:
         query = query.where(CertificateApplication.disaster_id == disaster_id)
@@ -225,16 +224,7 @@ def household_certificate(session: Session, resident_id: int,
                                           CertificateApplication.id.desc())).first()
 
 
-@dataclass(frozen=True)
-class CertificateCopy:
-    """Another copy of an issued 罹災証明書: its serial (証明番号-N), subject and document builder."""
-
-    serial: str
-    subject: certificates.Subject
-    build: Callable[[documents.Header], documents.Document]
-
-
-def certificate_copy(session: Session, application: CertificateApplication) -> CertificateCopy:
+def certificate_copy(session: Session, application: CertificateApplication) -> sources.DocumentCopy:
     """The next copy of the application's certificate, stating the grade issued at the counter. The
     copy belongs to the application, so a 再交付 or a re-survey's new certificate voids it too."""
     session.execute(text("SELECT pg_advisory_xact_lock(hashtext('certificate-no:' || :lg))"),
@@ -243,11 +233,11 @@ def certificate_copy(session: Session, application: CertificateApplication) -> C
         IssuedCertificate.lg_code == application.lg_code, IssuedCertificate.document_type == application.kind,
         IssuedCertificate.serial.like(f"{application.certificate_no}-%")))
     disaster = session.get(Disaster, application.disaster_id)
-    building = session.get(Building, application.building_id)
+    building = session.get(Building, application.building_id) if application.building_id else None
     grade = application.issued_grade
-    return CertificateCopy(f"{application.certificate_no}-{copies + 2}",
-                           certificates.Subject("certificate_application", application.id),
-                           lambda header: _document(header, application, disaster, building, grade))
+    return sources.DocumentCopy(f"{application.certificate_no}-{copies + 2}",
+                                certificates.Subject("certificate_application", application.id),
+                                lambda header: _document(header, application, disaster, building, grade))
 
 
 def receive_online(session: Session, actor: Actor, data: dict) -> CertificateApplication:

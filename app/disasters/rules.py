@@ -151,7 +151,7 @@ def deadline_warning(deadline: date, today: date, warn_days: int = 30) -> str | 
 
 
 # 罹災証明書 / 被災証明書 applications: 申請 → 調査 → 判定 → 交付, and 再調査依頼 after 交付.
-RISAI, HISAI = "罹災証明書", "被災証明書"
+RISAI, HISAI = certificates.DISASTER, certificates.DAMAGE_REPORT
 CERTIFICATE_KINDS = (RISAI, HISAI)
 RESURVEY_REQUESTED = "再調査依頼"
 APPLICATION_STATUSES = ("申請", "調査", "判定", "交付", RESURVEY_REQUESTED)
