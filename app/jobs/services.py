@@ -6,9 +6,10 @@ import os
 import socket
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import MappingProxyType
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -78,6 +79,11 @@ def handler(kind: str, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS, lock: str | 
         return fn
 
     return register
+
+
+def registered_kinds() -> Mapping[str, JobKind]:
+    """The kinds registered so far, read-only: those of every ``jobs.py`` the application discovered."""
+    return MappingProxyType(_KINDS)
 
 
 def periodic(kind: str, every: timedelta) -> None:
