@@ -8,7 +8,7 @@ asks for Japan's: ``japan_date(moment)`` for a moment it has, ``today_in_japan()
 
 和暦 formatting and reading come from the certificate engine's ``wareki`` (framework-free, so the
 engine and the app write the same era dates); the app imports them from here. The 国民の祝日 stay
-with the counter's office hours in ``app.certificates.statistics.holidays``, the only code that needs them.
+with the office hours in ``app.certificates.statistics.holidays``, the only code that needs them.
 """
 from __future__ import annotations
 

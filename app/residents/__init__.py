@@ -1,3 +1,10 @@
+"""Residents (the 住民基本台帳 copy) and the resident data link (``link``: receive, check, apply,
+generations and restore; docs/resident-link.md), its API and command, address geocoding and the
+screens of both.
+
+May import: core, audit, jobs, maps.services (the map's extent when staff place a resident by hand),
+residents.link, tenants.
+"""
 from flask import Blueprint
 
 bp = Blueprint("residents", __name__, template_folder="templates")

@@ -1,7 +1,14 @@
 """The import graph of app/, gis/, layers/ and certificate_engine/, read from the source (ast):
 no module imports itself through other modules (a cycle), the certificates never import the
-disasters (the disasters register their certificates with them), and the framework-free packages
-never import the app.
+disasters (the disasters register their certificates with them), the framework-free packages
+never import the app, and each package of app/ imports only what its docstring declares.
+
+A package's docstring declares its rule in two lines (wrapped as needed), names separated by commas:
+``May import: core, audit, certificates.rules, certificate_engine.`` and, optionally, ``Must not
+import: disasters (why).`` A name is a package or module under app/ without the ``app.`` (``core``:
+the modules directly in app/), or ``gis``, ``layers``, ``certificate_engine``; a remark in
+parentheses is for the reader. Naming a package allows its modules but not its sub-packages,
+which declare rules of their own; a package's own modules and sub-packages are its business.
 
 Every import statement counts, those inside functions too: a lazy import still ties the two
 modules together, and a cycle through one only waits for its first call to bite. Imports under
@@ -11,6 +18,8 @@ name, which is what lets views attach themselves to their package's blueprint wi
 from __future__ import annotations
 
 import ast
+import re
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
@@ -18,6 +27,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("app", "gis", "layers", "certificate_engine")
+FRAMEWORK_FREE = ("gis", "layers", "certificate_engine")
+CORE = "core"
 
 
 def module_files(root: Path, packages=PACKAGES) -> dict[str, Path]:
@@ -163,9 +174,88 @@ def imports_between(graph, importer: str, imported: str) -> list[str]:
             for target, line in sorted(targets.items()) if inside(target, imported)]
 
 
+@dataclass(frozen=True)
+class Rule:
+    """What a package's docstring says it may and must not import (dotted names; ``core``)."""
+
+    may: tuple[str, ...]
+    must_not: tuple[str, ...]
+
+
+def declared_rules(root: Path = ROOT) -> dict[str, Rule | None]:
+    """Each package under app/ → the rule its docstring declares (None: it declares none)."""
+    rules = {}
+    for init in sorted((root / "app").rglob("__init__.py")):
+        if init.parent == root / "app":
+            continue
+        package = ".".join(init.parent.relative_to(root).parts)
+        rules[package] = parse_rule(ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or "")
+    return rules
+
+
+def parse_rule(docstring: str) -> Rule | None:
+    may = _declared(docstring, "May import:")
+    return None if may is None else Rule(may, _declared(docstring, "Must not import:") or ())
+
+
+def _declared(docstring: str, label: str) -> tuple[str, ...] | None:
+    found = re.search(re.escape(label) + r"(.*?)(?:\n\s*\n|Must not import:|$)", docstring, re.S)
+    if found is None:
+        return None
+    text = re.sub(r"\([^)]*\)", "", found.group(1))
+    names = [name.strip().rstrip(".").strip() for name in re.split(r",|\band\b", text)]
+    return tuple(_qualified(name) for name in names if name)
+
+
+def _qualified(name: str) -> str:
+    if name == CORE or name.split(".")[0] in FRAMEWORK_FREE:
+        return name
+    return f"app.{name}"
+
+
+def room_of(module: str, packages) -> str:
+    """The package whose rule governs ``module``: the innermost declaring package holding it, the
+    framework-free package, or ``core`` for the modules directly in app/."""
+    holders = [p for p in packages if module == p or module.startswith(f"{p}.")]
+    if holders:
+        return max(holders, key=len)
+    top = module.split(".")[0]
+    return top if top in FRAMEWORK_FREE else CORE
+
+
+def allowed(rule: Rule, room: str, target: str, packages) -> bool:
+    """Whether a module governed by ``room`` with ``rule`` may import ``target``."""
+    target_room = room_of(target, packages)
+    if target_room == room:
+        return True
+    return any(name == target_room or (room_of(name, packages) == target_room and
+                                       (target == name or target.startswith(f"{name}."))) for name in rule.may)
+
+
+def rule_breaches(graph, rules: dict[str, Rule]) -> list[str]:
+    """``module:line imports target`` for each import a module's rule does not allow or forbids."""
+    packages = list(rules)
+    breaches = []
+    for module, targets in sorted(graph.items()):
+        room = room_of(module, packages)
+        if room not in rules:
+            continue
+        rule = rules[room]
+        for target, line in sorted(targets.items()):
+            forbidden = [name for name in rule.must_not if target == name or target.startswith(f"{name}.")]
+            if forbidden or not allowed(rule, room, target, packages):
+                breaches.append(f"{module}:{line} imports {target}" + (" (must not)" if forbidden else ""))
+    return breaches
+
+
 @pytest.fixture(scope="module")
 def graph():
     return import_graph()
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return declared_rules()
 
 
 def test_import_graph_has_no_cycles(graph):
@@ -217,3 +307,55 @@ def test_import_graph_reports_a_forbidden_direction(tmp_path):
         "app.certificates.issuance:1 imports app.disasters.applications"]
     assert imports_between(graph, "app.disasters", "app.certificates") == [
         "app.disasters.applications:1 imports app.certificates"]
+
+
+def test_import_graph_every_package_of_app_declares_what_it_may_import(rules):
+    assert rules
+    assert [package for package, rule in rules.items() if rule is None] == []
+
+
+def test_import_graph_the_declared_rules_name_what_exists(graph, rules):
+    packages = {module for module in graph if (ROOT / Path(*module.split("."))).is_dir()}
+    known = set(graph) | packages | {CORE}
+    unknown = [f"{package}: {name}" for package, rule in rules.items() if rule
+               for name in (*rule.may, *rule.must_not) if name not in known]
+    assert unknown == []
+
+
+def test_import_graph_a_package_never_allows_what_it_forbids(rules):
+    packages = list(rules)
+    contradictions = [f"{package}: {name}" for package, rule in rules.items() if rule
+                      for name in rule.must_not if allowed(rule, package, name, packages)]
+    assert contradictions == []
+
+
+def test_import_graph_each_package_imports_only_what_its_docstring_declares(graph, rules):
+    breaches = rule_breaches(graph, {package: rule for package, rule in rules.items() if rule})
+    assert breaches == [], "imports the package docstrings do not declare:\n" + "\n".join(breaches)
+
+
+def test_import_graph_the_rule_check_reads_docstrings_and_finds_breaches(tmp_path):
+    _write(tmp_path, {
+        "app/__init__.py": "", "app/db.py": "",
+        "app/certificates/__init__.py": '"""Issuing.\n\nMay import: core, certificates.statistics.rules\n'
+                                        'and certificate_engine.\nMust not import: disasters (they register).\n"""\n',
+        "app/certificates/issuance.py": "from app import db\nfrom app.certificates.statistics import rules\n"
+                                        "from app.certificates import counter\nimport certificate_engine.pdf\n",
+        "app/certificates/fees.py": "from app.disasters import applications\n"
+                                    "from app.certificates.statistics import hours\n",
+        "app/certificates/counter.py": "",
+        "app/certificates/statistics/__init__.py": '"""Statistics.\n\nMay import: core, certificates.\n"""\n',
+        "app/certificates/statistics/rules.py": "from app.certificates import counter\n",
+        "app/certificates/statistics/hours.py": "",
+        "app/disasters/__init__.py": '"""Disasters."""\n', "app/disasters/applications.py": "",
+        "certificate_engine/__init__.py": "", "certificate_engine/pdf.py": "",
+    })
+    rules = declared_rules(tmp_path)
+    assert rules["app.certificates"] == Rule(
+        ("core", "app.certificates.statistics.rules", "certificate_engine"), ("app.disasters",))
+    assert rules["app.disasters"] is None
+    graph = import_graph(tmp_path, ["app", "certificate_engine"])
+    assert rule_breaches(graph, {p: r for p, r in rules.items() if r}) == [
+        "app.certificates.fees:2 imports app.certificates.statistics.hours",
+        "app.certificates.fees:1 imports app.disasters.applications (must not)",
+    ]

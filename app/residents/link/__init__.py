@@ -5,4 +5,6 @@ Modules: ``spec`` (columns and rules, pure), ``archive`` (ZIP and manifest), ``r
 check sequence and checksums, queue it), ``staging`` (decode and COPY into temporary tables),
 ``validate`` (set-based checks in SQL), ``apply`` (merge into the 中間DB, generations), ``export``
 (restore), ``geocode`` (位置参照情報), ``tokens`` (link API tokens).
+
+May import: core, audit, jobs, residents.models, residents.rules, tenants.rules.
 """
