@@ -124,9 +124,8 @@ def demo_load(residents: int, seed: int, base_url: str) -> None:
     from fixtures import demo
 
     require_database_url()
-    from app.cardauth.cli import cards_text
     from app.certificates.issuer import issuer_from_config
-    from fixtures.demo_cards import issue_demo_cards
+    from fixtures.demo_cards import cards_text, issue_demo_cards
     from fixtures.demo_disaster import ensure_household_certificate
     from fixtures.demo_kiosk import ensure_demo_store, kiosk_text
     from fixtures.demo_register import ensure_register

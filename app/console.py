@@ -11,6 +11,8 @@ import sys
 import click
 from flask import current_app
 
+from app.errors import DomainError
+
 
 def fail(message: str) -> None:
     """End a command with ``message`` in red on stderr and exit status 1."""
@@ -21,7 +23,6 @@ def fail(message: str) -> None:
 def lg_code_callback(_ctx, _param, value: str | None) -> str | None:
     """click callback for --lg-code: the 6-digit code with a valid check digit, or a usage error
     (an optional option left out stays None)."""
-    from app.errors import DomainError
     from app.tenants.rules import normalize_lg_code
 
     if value is None:

@@ -29,21 +29,11 @@ def cli() -> None:
 @click.option("--dir", "directory", type=click.Path(path_type=Path), default=INSTANCE_DIR / "jpki", show_default=True)
 def demo(lg_code: str, count: int, directory: Path) -> None:
     """Issue test cards (PIN 1234) from the test JPKI CA and register them."""
-    from fixtures.demo_cards import issue_demo_cards
+    from fixtures.demo_cards import cards_text, issue_demo_cards
 
     with db.unit_of_work(Scope.tenant(lg_code)) as session:
         jpki = issue_demo_cards(session, lg_code, directory, count)
     click.echo(cards_text(jpki.directory))
-
-
-def cards_text(directory: Path) -> str:
-    """Where the demo cards are and how to try them."""
-    index = json.loads((directory / "index.json").read_text())
-    lines = [f"テスト用カード（暗証番号 1234）: {directory / 'cards'}",
-             *[f"  {label}.json" for label in index],
-             f"  信頼する認証局 {directory / 'ca.pem'}、失効リスト {directory / 'crl.pem'}",
-             "  試す: flask --app wsgi card simulate --card <ファイル> --token <カードリーダー端末のトークン>"]
-    return "\n".join(lines)
 
 
 @cli.command("register")
