@@ -10,7 +10,7 @@ from app.certificates import issuance, rules, sources
 from app.certificates.issuer import issuer_from_config
 from app.residents.models import Resident
 from fixtures.demo_disaster import issue_household_certificate
-from tests.conftest import DEMO_CODE
+from tests.helpers.demo import DEMO_CODE
 
 A_WEEKDAY = date(2026, 12, 1)
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import click
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.paths import ROOT
+
 ROUTE_METHODS = {"route", "get", "post", "put", "patch", "delete"}
 # What create_app() imports and registers, in a new interpreter.
 BUILT = """

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.paths import ROOT
+
 PACKAGES = ("app", "gis", "layers", "certificate_engine")
 FRAMEWORK_FREE = ("gis", "layers", "certificate_engine")
 CORE = "core"
