@@ -1,7 +1,8 @@
 """OGC API – Features at /ogc/ for GIS clients with personal tokens, and the staff screens for
 those tokens and the GeoPackage/GeoJSON layer downloads (docs/ogc-api.md).
 
-May import: core, audit, auth.models, damage.rules, tenants, layers.
+May import: core, audit, auth.models, damage.rules, maps.basemap_routes (the base maps of the HTML
+pages' small map), tenants, layers.
 """
 from flask import Blueprint
 

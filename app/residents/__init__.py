@@ -2,8 +2,8 @@
 generations and restore; docs/resident-link.md), its API and command, address geocoding and the
 screens of both.
 
-May import: core, audit, jobs, maps.services (the map's extent when staff place a resident by hand),
-residents.link, tenants.
+May import: core, audit, jobs, maps.services and maps.basemap_routes (the map, its extent and base
+maps, when staff place a resident by hand), residents.link, tenants.
 """
 from flask import Blueprint
 

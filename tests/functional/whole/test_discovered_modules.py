@@ -1,6 +1,6 @@
 """Every module of app/ that the discovery rule names is part of the application, found by reading
 the files (not through the rule's own code): each view a ``*routes.py`` or ``api.py`` declares is
-routed, each handler a ``jobs.py`` declares is registered, each ``cli.py``'s command is reachable
+routed, each handler a ``jobs.py`` declares is registered, each ``*cli.py``'s command is reachable
 from ``flask``, each ``hooks.py`` is imported. So adding a room, or a module to one, needs no
 registration edit.
 
@@ -99,7 +99,7 @@ def test_discovered_every_hooks_module_is_imported(built, module_name):
     assert module_name in built["modules"]
 
 
-@pytest.mark.parametrize("module_name", _rule_files("cli"))
+@pytest.mark.parametrize("module_name", _rule_files("*cli"))
 def test_discovered_every_command_module_is_a_flask_command(app, module_name):
     command = importlib.import_module(module_name).cli
     assert any(found is command for found in _commands(app.cli))

@@ -43,6 +43,7 @@ ROOM = {
     "alpha/beta/cli.py": _command("command", "beta"),
     "gamma/__init__.py": "",
     "gamma/cli.py": _command("command", "gamma"),
+    "gamma/delta_cli.py": _command("group", "delta"),
 }
 
 
@@ -67,7 +68,7 @@ def test_discovery_finds_every_room_and_module_the_rule_names(rooms):
     assert found.modules == [
         "rooms_fixture.alpha.extra_routes", "rooms_fixture.alpha.routes", "rooms_fixture.alpha.api",
         "rooms_fixture.alpha.jobs", "rooms_fixture.alpha.cli", "rooms_fixture.alpha.beta.desk_routes",
-        "rooms_fixture.alpha.beta.cli", "rooms_fixture.gamma.cli"]
+        "rooms_fixture.alpha.beta.cli", "rooms_fixture.gamma.cli", "rooms_fixture.gamma.delta_cli"]
     assert "rooms_fixture.alpha.services" not in sys.modules
 
 
@@ -85,6 +86,7 @@ def test_discovery_registers_views_api_jobs_and_commands(rooms):
     alpha = app.cli.get_command(context, "alpha")
     assert isinstance(alpha, click.Group) and alpha.get_command(context, "beta").name == "beta"
     assert app.cli.get_command(context, "gamma").name == "gamma"
+    assert app.cli.get_command(context, "delta").name == "delta"  # a package's second command module
     assert app.cli.get_command(context, "beta") is None  # under alpha only
 
 
@@ -97,7 +99,7 @@ def test_discovery_refuses_a_cli_module_without_its_command(rooms, tmp_path):
 
 @pytest.mark.parametrize(("module", "named"), [
     ("routes", True), ("admin_routes", True), ("self_service_routes", True), ("api", True), ("jobs", True),
-    ("hooks", True), ("cli", True), ("services", False), ("routes_util", False), ("api_client", False),
-    ("statistics_cli", False), ("job", False)])
+    ("hooks", True), ("cli", True), ("basemap_cli", True), ("services", False), ("routes_util", False),
+    ("api_client", False), ("cli_options", False), ("job", False)])
 def test_discovery_rule_names_modules_by_their_name_only(module, named):
     assert discovery.matches_rule(module) is named
