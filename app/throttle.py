@@ -96,8 +96,11 @@ def purge(session: Session, prefix: str, window: timedelta) -> None:
     """Drop up to PURGE_BATCH events that have left ``window``, of the keys starting with ``prefix``
     (each kind of key has its own window). Rows another transaction is purging are skipped (SKIP
     LOCKED), so concurrent callers never wait for each other."""
+    # A materialized CTE picks the batch once: as an IN (subquery) the planner may run the LIMIT
+    # subquery again per row scanned and delete more than one batch.
     stale = (select(ThrottleEvent.id)
              .where(ThrottleEvent.key.startswith(prefix, autoescape=True), ThrottleEvent.at < func.now() - window)
-             .limit(PURGE_BATCH).with_for_update(skip_locked=True))
-    session.execute(delete(ThrottleEvent).where(ThrottleEvent.id.in_(stale.scalar_subquery())),
+             .limit(PURGE_BATCH).with_for_update(skip_locked=True)
+             .cte("stale").prefix_with("MATERIALIZED"))
+    session.execute(delete(ThrottleEvent).where(ThrottleEvent.id.in_(select(stale.c.id))),
                     execution_options={"synchronize_session": False})
