@@ -64,3 +64,18 @@ def page(chromium):
     tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
     yield tab
     context.close()
+
+
+@pytest.fixture(params=[(390, 844), (1024, 768)], ids=["phone", "tablet"])
+def sized_page(chromium, request):
+    """A fresh tab at a phone's (390×844) and then a tablet's (1024×768) size; page errors are kept
+    in ``console_errors`` and the size in ``size`` (for screenshot names)."""
+    width, height = request.param
+    context = chromium.new_context(viewport={"width": width, "height": height}, locale="ja-JP",
+                                   timezone_id="Asia/Tokyo")
+    tab = context.new_page()
+    tab.console_errors = []
+    tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
+    tab.size = f"{width}x{height}"
+    yield tab
+    context.close()

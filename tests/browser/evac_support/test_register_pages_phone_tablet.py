@@ -5,25 +5,11 @@ register keeping the filter, and the printed page carries 取扱注意, the depa
 import re
 import subprocess
 
-import pytest
 from playwright.sync_api import expect
 
 from app.clock import format_date, today_in_japan
 from tests.helpers.browser import login
 from tests.helpers.paths import ARTIFACTS
-
-
-@pytest.fixture(params=[(390, 844), (1024, 768)], ids=["phone", "tablet"])
-def sized_page(chromium, request):
-    width, height = request.param
-    context = chromium.new_context(viewport={"width": width, "height": height}, locale="ja-JP",
-                                   timezone_id="Asia/Tokyo")
-    tab = context.new_page()
-    tab.console_errors = []
-    tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
-    tab.size = f"{width}x{height}"
-    yield tab
-    context.close()
 
 
 def test_the_register_pages_with_its_search_above_the_rows(live_server, sized_page):

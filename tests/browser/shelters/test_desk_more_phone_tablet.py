@@ -3,24 +3,10 @@ how many are shown, and 「さらに表示」 adds the next ones until all are l
 test-artifacts/."""
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.helpers.browser import login
 from tests.helpers.paths import ARTIFACTS
-
-
-@pytest.fixture(params=[(390, 844), (1024, 768)], ids=["phone", "tablet"])
-def sized_page(chromium, request):
-    width, height = request.param
-    context = chromium.new_context(viewport={"width": width, "height": height}, locale="ja-JP",
-                                   timezone_id="Asia/Tokyo")
-    tab = context.new_page()
-    tab.console_errors = []
-    tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
-    tab.size = f"{width}x{height}"
-    yield tab
-    context.close()
 
 
 def test_the_desk_shows_the_total_and_more_on_request(live_server, sized_page):

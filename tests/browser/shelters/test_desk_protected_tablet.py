@@ -21,19 +21,6 @@ def protected(browser_database):
     return row
 
 
-@pytest.fixture(params=[(390, 844), (1024, 768)], ids=["phone", "tablet"])
-def sized_page(chromium, request):
-    width, height = request.param
-    context = chromium.new_context(viewport={"width": width, "height": height}, locale="ja-JP",
-                                   timezone_id="Asia/Tokyo")
-    tab = context.new_page()
-    tab.console_errors = []
-    tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
-    tab.size = f"{width}x{height}"
-    yield tab
-    context.close()
-
-
 def test_the_desk_shows_a_protected_person_without_birth_date_or_address(live_server, sized_page, protected):
     page, (kana, address, katagaki) = sized_page, protected
     login(page, live_server.url, "046990", "hinanjo")
