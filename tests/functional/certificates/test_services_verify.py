@@ -4,47 +4,16 @@ the old certificate, and refusals (no layout, unprintable characters, another mu
 import hashlib
 import re
 
-import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
-from app.certificates.models import IssuedCertificate
 from app.config import INSTANCE_DIR
 from certificate_engine.signing import signature_status
-from tests.helpers.applications import advance_application as _advance
-from tests.helpers.applications import apply_for_certificate as _apply
 from tests.helpers.applications import certificate_text
+from tests.helpers.applications import issue_hisai_certificate as _issue_hisai
+from tests.helpers.applications import issued_certificates as _issued
 from tests.helpers.database import tenant_session
 from tests.helpers.demo import DEMO_CODE, SECOND_CODE
 from tests.helpers.web import new_browser
-
-
-@pytest.fixture()
-def quake(as_admin):
-    response = as_admin.post("/disasters/new", {"name": "令和8年桜ヶ丘地震（検証）", "kind": "地震",
-                                                "started_on": "2026-11-20"})
-    assert response.status_code == 302
-    return as_admin
-
-
-@pytest.fixture()
-def house(system_session):
-    from app.damage.models import Building
-
-    return system_session.scalars(select(Building).where(Building.lg_code == DEMO_CODE, Building.is_dwelling)
-                                  .order_by(Building.id)).first()
-
-
-def _issue_hisai(browser, house, **overrides):
-    response = _apply(browser, house, kind="被災証明書", building_id="", damaged_property="家財（テレビ）", **overrides)
-    application_id = int(re.search(r"/victims/certificates/(\d+)", response.headers["Location"]).group(1))
-    return application_id, _advance(browser, application_id)
-
-
-def _issued(system_session, application_id):
-    system_session.expire_all()
-    return list(system_session.scalars(select(IssuedCertificate).where(
-        IssuedCertificate.subject_type == "certificate_application", IssuedCertificate.subject_id == application_id)
-        .order_by(IssuedCertificate.id)))
 
 
 def test_certpdf_the_served_pdf_is_the_stored_signed_one(quake, house, system_session):
