@@ -56,15 +56,17 @@ def units(paragraph: str) -> list[str]:
     """``paragraph`` in the pieces a line may not break inside (each keeps the spaces after it)."""
     pieces: list[str] = []
     for char in paragraph:
-        if pieces and not _may_break_before(pieces[-1][-1], char):
+        if pieces and not _may_break_before(pieces[-1], char):
             pieces[-1] += char
         else:
             pieces.append(char)
     return pieces
 
 
-def _may_break_before(previous: str, char: str) -> bool:
-    if char in NOT_AT_LINE_START or char.isspace() or previous in NOT_AT_LINE_END:
+def _may_break_before(piece: str, char: str) -> bool:
+    previous, last_mark = piece[-1], piece.rstrip()[-1:]
+    # A space after an opening mark (「 」) does not free the mark to end a line.
+    if char in NOT_AT_LINE_START or char.isspace() or (last_mark and last_mark in NOT_AT_LINE_END):
         return False
     if previous.isspace():
         return True
